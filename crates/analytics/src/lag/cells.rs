@@ -1,0 +1,159 @@
+//! Per-cell statistics of a transition table under independence: expected
+//! count, adjusted residual, Yule's Q, Wampold's kappa, and the table's G².
+//!
+//! Each returns `None` where the statistic is undefined for the data
+//! (SCIENCE.md §1.5), so no NaN can reach a caller.
+
+/// Keeps only finite numbers: the single gate between arithmetic and output.
+pub(crate) fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Expected counts under independence, E_ij = R_i·C_j/N (SCIENCE.md §1.2
+/// item 4; O'Connor 1999). All zero when N = 0.
+pub(crate) fn independence_expected(k: usize, rows: &[u64], cols: &[u64], n: u64) -> Vec<f64> {
+    let mut e = vec![0.0; k * k];
+    if n == 0 {
+        return e;
+    }
+    let nf = n as f64;
+    for i in 0..k {
+        for j in 0..k {
+            e[i * k + j] = rows[i] as f64 * cols[j] as f64 / nf;
+        }
+    }
+    e
+}
+
+/// Adjusted residual z = (f − E)/√(E(1 − p_i)(1 − q_j)) (Haberman 1979 eq.
+/// 5.2.6; Bakeman & Quera 1995 eq. 6.3; SCIENCE.md §1.2 item 5). Undefined
+/// when E = 0 or a margin holds every tally (a single code).
+pub(crate) fn adjusted_residual(f: u64, e: f64, row: u64, col: u64, n: u64) -> Option<f64> {
+    if n == 0 || e <= 0.0 {
+        return None;
+    }
+    let nf = n as f64;
+    let var = e * (1.0 - row as f64 / nf) * (1.0 - col as f64 / nf);
+    if var <= 0.0 {
+        return None;
+    }
+    finite((f as f64 - e) / var.sqrt())
+}
+
+/// Yule's Q of the 2×2 collapse around cell (i, j): a = f_ij, b = R_i − a,
+/// c = C_j − a, d = N − R_i − C_j + a; Q = (ad − bc)/(ad + bc), undefined when
+/// ad + bc = 0 (Bakeman & Gottman 1997 eq. 7.7; SCIENCE.md §1.2 item 6).
+pub(crate) fn yules_q(f: u64, row: u64, col: u64, n: u64) -> Option<f64> {
+    let a = f as f64;
+    let b = (row - f) as f64;
+    let c = (col - f) as f64;
+    let d = (n + f) as f64 - row as f64 - col as f64;
+    let ad = a * d;
+    let bc = b * c;
+    if ad + bc <= 0.0 {
+        return None;
+    }
+    finite((ad - bc) / (ad + bc))
+}
+
+/// Wampold's transformed kappa and its z, on event counts n_i, n_j out of n
+/// events (Wampold 1989; O'Connor 1999; SCIENCE.md §1.2 item 8):
+/// e = n_i n_j / n, var = n_i n_j (n − n_j)(n − n_i)/(n²(n − 1)),
+/// κ = (f − e)/(min(n_i, n_j) − e), or (f − e)/e when that κ is negative.
+pub(crate) fn wampold_kappa(f: u64, ni: u64, nj: u64, n: u64) -> (Option<f64>, Option<f64>) {
+    if n < 2 || ni == 0 || nj == 0 {
+        return (None, None);
+    }
+    let (fi, nif, njf, nf) = (f as f64, ni as f64, nj as f64, n as f64);
+    let e = nif * njf / nf;
+    let var = nif * njf * (nf - njf) * (nf - nif) / (nf * nf * (nf - 1.0));
+    let z = if var > 0.0 {
+        finite((fi - e) / var.sqrt())
+    } else {
+        None
+    };
+    let denom = nif.min(njf) - e;
+    let mut kappa = if denom > 0.0 {
+        finite((fi - e) / denom)
+    } else {
+        None
+    };
+    if kappa.is_none_or(|k| k < 0.0) {
+        kappa = finite((fi - e) / e);
+        if kappa.is_some_and(|k| k > 0.0) {
+            // The fallback is only for negative kappas; a positive value
+            // here means min(n_i, n_j) − e ≤ 0, where κ is undefined.
+            kappa = None;
+        }
+    }
+    (kappa, z)
+}
+
+/// Likelihood-ratio chi-square G² = 2 Σ f ln(f/E) over cells with f > 0
+/// (SCIENCE.md §1.2 item 7). `None` if a positive count has no expected mass.
+pub(crate) fn g_squared(counts: &[u64], expected: &[f64]) -> Option<f64> {
+    let mut g = 0.0;
+    for (&f, &e) in counts.iter().zip(expected) {
+        if f > 0 {
+            if e <= 0.0 {
+                return None;
+            }
+            let f = f as f64;
+            g += f * (f / e).ln();
+        }
+    }
+    // Rounding can leave a perfect fit a hair below zero.
+    finite((2.0 * g).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Hand computation, 2×2 table [[10, 20], [30, 40]], N = 100:
+    // R = (30, 70), C = (40, 60); E_00 = 30·40/100 = 12;
+    // z_00 = (10 − 12)/√(12 · 0.7 · 0.6) = −2/√5.04 = −0.890870806…;
+    // Q_00 = (10·40 − 20·30)/(10·40 + 20·30) = −200/1000 = −0.2.
+    #[test]
+    fn two_by_two_by_hand() {
+        let z = adjusted_residual(10, 12.0, 30, 40, 100).expect("z");
+        assert!((z - (-2.0 / 5.04_f64.sqrt())).abs() < 1e-12);
+        let q = yules_q(10, 30, 40, 100).expect("q");
+        assert!((q + 0.2).abs() < 1e-12);
+        let e = independence_expected(2, &[30, 70], &[40, 60], 100);
+        assert_eq!(e, vec![12.0, 18.0, 28.0, 42.0]);
+    }
+
+    #[test]
+    fn undefined_cases_are_none() {
+        // Only one code: every margin is N, so (1 − p) = 0.
+        assert_eq!(adjusted_residual(5, 5.0, 5, 5, 5), None);
+        // Empty row: E = 0, and ad + bc = 0.
+        assert_eq!(adjusted_residual(0, 0.0, 0, 3, 10), None);
+        assert_eq!(yules_q(0, 0, 3, 10), None);
+        assert_eq!(g_squared(&[1], &[0.0]), None);
+        assert_eq!(wampold_kappa(0, 0, 3, 10), (None, None));
+    }
+
+    #[test]
+    fn a_zero_cell_gives_an_extreme_but_valid_q() {
+        // a = 0, b = 5, c = 5, d = 10 → Q = (0 − 25)/(0 + 25) = −1.
+        assert_eq!(yules_q(0, 5, 5, 20), Some(-1.0));
+    }
+
+    // Hand computation for kappa: f = 6, n_i = 20, n_j = 30, n = 100:
+    // e = 6, so κ = 0 and z = 0; f = 10: κ = 4/(20 − 6) = 0.285714…;
+    // f = 3: (3 − 6)/(20 − 6) < 0, so κ = (3 − 6)/6 = −0.5.
+    #[test]
+    fn kappa_by_hand() {
+        assert_eq!(wampold_kappa(6, 20, 30, 100).0, Some(0.0));
+        let k = wampold_kappa(10, 20, 30, 100).0.expect("k");
+        assert!((k - 4.0 / 14.0).abs() < 1e-12);
+        assert_eq!(wampold_kappa(3, 20, 30, 100).0, Some(-0.5));
+        // var = 20·30·70·80/(100²·99) = 3.393939…
+        let z = wampold_kappa(10, 20, 30, 100).1.expect("z");
+        assert!(
+            (z - 4.0 / (20.0 * 30.0 * 70.0 * 80.0 / (10_000.0 * 99.0_f64)).sqrt()).abs() < 1e-12
+        );
+    }
+}
