@@ -1,0 +1,120 @@
+//! Configuration: flags first, then environment (`RECIPROCITY_*`,
+//! `DATABASE_URL`), then an optional TOML file, then defaults.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://reciprocity.db";
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://FILE (default sqlite://reciprocity.db) or postgres://…
+    #[arg(long, env = "DATABASE_URL")]
+    database: Option<String>,
+    /// Optional TOML configuration file.
+    #[arg(long, env = "RECIPROCITY_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "RECIPROCITY_BIND")]
+    bind: Option<String>,
+    /// The address people use to reach the server, e.g. https://notes.example.org.
+    /// An https address makes cookies `Secure`.
+    #[arg(long, env = "RECIPROCITY_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Where the quick-exit control sends the browser.
+    #[arg(long, env = "RECIPROCITY_EXIT_URL")]
+    exit_url: Option<String>,
+    /// Log format: json (default) or text.
+    #[arg(long, env = "RECIPROCITY_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// Trust X-Forwarded-For from a reverse proxy for the client address.
+    #[arg(long, env = "RECIPROCITY_TRUST_PROXY")]
+    trust_proxy: Option<bool>,
+}
+
+/// The TOML file: every key optional, same names as the flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database: Option<String>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    exit_url: Option<String>,
+    log_format: Option<String>,
+    trust_proxy: Option<bool>,
+    session_idle_minutes: Option<i64>,
+    session_max_hours: Option<i64>,
+}
+
+impl FileConfig {
+    fn load(path: Option<&PathBuf>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+}
+
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub log_format: String,
+    pub web: web::Config,
+}
+
+impl Settings {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<Self> {
+        let file = FileConfig::load(args.db.config.as_ref())?;
+        let mut web = web::Config::default();
+        if let Some(url) = args.public_url.or(file.public_url) {
+            web.public_url = Some(url);
+        }
+        if let Some(url) = args.exit_url.or(file.exit_url) {
+            web.exit_url = url;
+        }
+        if let Some(trust) = args.trust_proxy.or(file.trust_proxy) {
+            web.trust_proxy = trust;
+        }
+        if let Some(minutes) = file.session_idle_minutes {
+            web.session_idle = chrono::Duration::minutes(minutes);
+        }
+        if let Some(hours) = file.session_max_hours {
+            web.session_max = chrono::Duration::hours(hours);
+        }
+        Ok(Self {
+            database_url: args
+                .db
+                .database
+                .or(file.database)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind: args
+                .bind
+                .or(file.bind)
+                .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or_else(|| "json".to_owned()),
+            web,
+        })
+    }
+}
+
+pub fn resolve_database_url(args: DatabaseArgs) -> anyhow::Result<String> {
+    let file = FileConfig::load(args.config.as_ref())?;
+    Ok(args
+        .database
+        .or(file.database)
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()))
+}

@@ -1,0 +1,92 @@
+//! The one Reciprocity binary: `serve`, `migrate` and `analyze`.
+
+mod config;
+mod engine;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "reciprocity",
+    version,
+    about = "Reciprocity: a private place for two partners."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web app and the JSON API (migrations run first).
+    Serve(config::ServeArgs),
+    /// Run the database migrations and exit.
+    Migrate(config::DatabaseArgs),
+    /// Analyse coded data from a file (lag-sequential analysis, APIM).
+    #[command(subcommand)]
+    Analyze(analyze::AnalyzeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(cmd) => analyze::run(cmd),
+        Command::Serve(args) => run_async(serve(args)),
+        Command::Migrate(args) => run_async(migrate(args)),
+    }
+}
+
+/// The analysis engine is synchronous; only the server needs a runtime.
+fn run_async(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
+    let settings = config::Settings::resolve(args)?;
+    init_logging(&settings.log_format);
+    let store = engine::open(&settings.database_url).await?;
+    store.migrate().await?;
+    let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+    tracing::info!(addr = %listener.local_addr()?, engine = store.engine_name(), "serving");
+    web::serve(listener, store, settings.web, web::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(args: config::DatabaseArgs) -> anyhow::Result<()> {
+    let url = config::resolve_database_url(args)?;
+    let store = engine::open(&url).await?;
+    store.migrate().await?;
+    println!("migrations applied ({})", store.engine_name());
+    Ok(())
+}
+
+fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RECIPROCITY_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "text" {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).init();
+    }
+}

@@ -1,0 +1,13 @@
+//! The domain of Reciprocity: typed ids and validated values, the rules of
+//! accounts and relationships, and the `Store` trait every engine implements.
+//! Nothing here knows about HTTP or SQL.
+
+pub mod error;
+pub mod ids;
+pub mod relationship;
+pub mod secret;
+pub mod store;
+pub mod values;
+
+pub use error::{DomainError, FieldError};
+pub use ids::{AccountId, RelationshipId};

@@ -1,0 +1,309 @@
+//! Relationships: how two accounts become a couple, and how either leaves.
+//!
+//! Rules, each enforced here and nowhere else:
+//! - an account is in at most one open (pending or active) relationship;
+//! - an invitation works once, for 7 days, and never for its own creator;
+//! - only members see a relationship; anyone else is told it does not exist;
+//! - either member can leave at any time, alone; nobody is notified.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde::Serialize;
+
+use crate::error::{DomainError, FieldError};
+use crate::ids::{AccountId, RelationshipId};
+use crate::secret::SecretHash;
+use crate::store::{JoinOutcome, NewRelationship, Relationship, Store};
+
+/// How long an invitation stays valid.
+pub const INVITE_LIFETIME_DAYS: i64 = 7;
+/// 20 random bytes: 160 bits, above the 128 the issue asks for.
+const INVITE_BYTES: usize = 20;
+/// RFC 4648 base32 in lower case: no symbols, so the code survives being read aloud.
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationshipStatus {
+    /// Created, waiting for the partner to join.
+    Pending,
+    Active,
+    /// One member left; the space is closed for both.
+    Ended,
+}
+
+impl RelationshipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "active" => Some(Self::Active),
+            "ended" => Some(Self::Ended),
+            _ => None,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Ended)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Partner,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Partner => "partner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "partner" => Some(Self::Partner),
+            _ => None,
+        }
+    }
+}
+
+/// An invitation code as shown to its creator: 32 base32 characters in
+/// groups of four, e.g. `abcd-efgh-…`.
+pub struct InviteCode(String);
+
+impl InviteCode {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; INVITE_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Self(group(&base32(&bytes)))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> SecretHash {
+        hash_invite(&self.0)
+    }
+}
+
+/// The stored form of a code as typed: case, spaces and dashes do not matter.
+pub fn hash_invite(typed: &str) -> SecretHash {
+    let normalised: String = typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SecretHash::of(&normalised)
+}
+
+fn base32(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(BASE32[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(BASE32[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+fn group(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A new invitation, as its creator sees it once.
+pub struct Invitation {
+    pub relationship_id: RelationshipId,
+    pub code: InviteCode,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Opens a new relationship with `creator` as its first member.
+pub async fn create(
+    store: &dyn Store,
+    creator: AccountId,
+    now: DateTime<Utc>,
+) -> Result<Invitation, DomainError> {
+    ensure_no_open_relationship(store, creator).await?;
+    let code = InviteCode::generate();
+    let invitation = Invitation {
+        relationship_id: RelationshipId::new(),
+        expires_at: now + Duration::days(INVITE_LIFETIME_DAYS),
+        code,
+    };
+    store
+        .create_relationship(&NewRelationship {
+            id: invitation.relationship_id,
+            creator,
+            invite_hash: invitation.code.hash(),
+            invite_expires_at: invitation.expires_at,
+            created_at: now,
+        })
+        .await?;
+    Ok(invitation)
+}
+
+/// A fresh code for a relationship still waiting for its partner; the old code stops working.
+pub async fn renew_invite(
+    store: &dyn Store,
+    actor: AccountId,
+    id: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<Invitation, DomainError> {
+    let relationship = visible_to(store, actor, id).await?;
+    if relationship.status != RelationshipStatus::Pending {
+        return Err(DomainError::conflict(
+            "not_pending",
+            "Only a relationship still waiting for a partner has an invitation.",
+        ));
+    }
+    let invitation = Invitation {
+        relationship_id: id,
+        code: InviteCode::generate(),
+        expires_at: now + Duration::days(INVITE_LIFETIME_DAYS),
+    };
+    store
+        .replace_invite(id, &invitation.code.hash(), invitation.expires_at)
+        .await?;
+    Ok(invitation)
+}
+
+/// Joins the relationship an invitation code belongs to.
+pub async fn join(
+    store: &dyn Store,
+    account: AccountId,
+    typed_code: &str,
+    now: DateTime<Utc>,
+) -> Result<RelationshipId, DomainError> {
+    if typed_code.trim().is_empty() {
+        return Err(FieldError::new(
+            "invite_code",
+            "required",
+            "Enter the invitation code your partner shared.",
+        )
+        .into());
+    }
+    if typed_code.len() > 200 {
+        return Err(invalid_code().into());
+    }
+    ensure_no_open_relationship(store, account).await?;
+    match store
+        .join_relationship(&hash_invite(typed_code), account, now)
+        .await?
+    {
+        JoinOutcome::Joined(id) => Ok(id),
+        JoinOutcome::InvalidCode => Err(invalid_code().into()),
+        JoinOutcome::OwnInvitation => Err(DomainError::Conflict {
+            code: "own_invitation",
+            message: "This is your own invitation. Share it with your partner so they can join."
+                .into(),
+            field: Some("invite_code"),
+        }),
+    }
+}
+
+fn invalid_code() -> FieldError {
+    // One message for unknown, used and expired codes: telling them apart
+    // would let a guesser learn which codes once existed.
+    FieldError::new(
+        "invite_code",
+        "invite_invalid",
+        "This code doesn't work. It may have been used already or be more than 7 days old. Ask your partner for a new one.",
+    )
+}
+
+/// The relationship, if `actor` is or was one of its members. To anyone else
+/// it does not exist (404, never 403: existence is not disclosed).
+pub async fn visible_to(
+    store: &dyn Store,
+    actor: AccountId,
+    id: RelationshipId,
+) -> Result<Relationship, DomainError> {
+    let relationship = store.relationship(id).await?.ok_or(DomainError::NotFound)?;
+    if relationship.members.iter().any(|m| m.account_id == actor) {
+        Ok(relationship)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// Leaves the relationship. Needs nobody's consent and notifies nobody;
+/// leaving an already-ended relationship is a no-op, so a retry is safe.
+pub async fn leave(
+    store: &dyn Store,
+    actor: AccountId,
+    id: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<RelationshipStatus, DomainError> {
+    let relationship = visible_to(store, actor, id).await?;
+    if relationship.status.is_open() {
+        store.leave_relationship(id, actor, now).await?;
+    }
+    Ok(RelationshipStatus::Ended)
+}
+
+async fn ensure_no_open_relationship(
+    store: &dyn Store,
+    account: AccountId,
+) -> Result<(), DomainError> {
+    let open = store
+        .memberships_of(account)
+        .await?
+        .into_iter()
+        .any(|m| m.status.is_open());
+    if open {
+        return Err(DomainError::conflict(
+            "already_in_relationship",
+            "You already have a relationship here. Leave it first to start a new one.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_rfc4648_vectors() {
+        // RFC 4648 section 10, lower-cased and without padding.
+        assert_eq!(base32(b"f"), "my");
+        assert_eq!(base32(b"fo"), "mzxq");
+        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
+    }
+
+    #[test]
+    fn invite_codes_carry_160_bits_in_readable_groups() {
+        let code = InviteCode::generate();
+        let letters: String = code.expose().chars().filter(|c| *c != '-').collect();
+        assert_eq!(letters.len(), 32, "32 base32 characters are 160 bits");
+        assert_eq!(code.expose().split('-').count(), 8);
+    }
+
+    #[test]
+    fn typed_codes_ignore_case_spaces_and_dashes() {
+        let code = InviteCode::generate();
+        let typed = code.expose().to_uppercase().replace('-', " ");
+        assert_eq!(hash_invite(&typed), code.hash());
+    }
+}

@@ -1,0 +1,184 @@
+//! The `Store` trait: every read and write the use cases need, one method per
+//! question. Each engine implements it; each multi-row write is one
+//! transaction inside its method, so a caller can never leave half a change.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::ids::{AccountId, RelationshipId};
+use crate::relationship::{MemberRole, RelationshipStatus};
+use crate::secret::SecretHash;
+use crate::values::Email;
+
+/// What can go wrong in a store, in terms the domain can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken; the string names the rule (e.g. `email`).
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    /// The engine failed. The detail goes to the log, never to a client.
+    #[error("database: {0}")]
+    Backend(String),
+}
+
+impl From<StoreError> for crate::DomainError {
+    fn from(err: StoreError) -> Self {
+        crate::DomainError::Storage(err.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub id: AccountId,
+    pub email: Email,
+    pub display_name: String,
+    /// An argon2id PHC string; never the password.
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id_hash: SecretHash,
+    pub account_id: AccountId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A live server-side session, as found by the hash of its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account_id: AccountId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub id: uuid::Uuid,
+    pub account_id: AccountId,
+    pub name: String,
+    pub token_hash: SecretHash,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRelationship {
+    pub id: RelationshipId,
+    pub creator: AccountId,
+    pub invite_hash: SecretHash,
+    pub invite_expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One of the caller's relationships, as listed on `GET /me`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub relationship_id: RelationshipId,
+    pub role: MemberRole,
+    pub status: RelationshipStatus,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub account_id: AccountId,
+    pub display_name: String,
+    pub role: MemberRole,
+    /// Set once this member left; a member who left sees nothing new.
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relationship {
+    pub id: RelationshipId,
+    pub status: RelationshipStatus,
+    pub created_at: DateTime<Utc>,
+    pub invite_expires_at: Option<DateTime<Utc>>,
+    pub members: Vec<Member>,
+}
+
+/// What happened to an attempt to join with an invite code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinOutcome {
+    Joined(RelationshipId),
+    /// No pending relationship has this code unexpired (never existed, used, or expired).
+    InvalidCode,
+    /// The code belongs to a relationship the caller created.
+    OwnInvitation,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for logs and metrics.
+    fn engine_name(&self) -> &'static str;
+    /// Applies this engine's migrations; safe to run repeatedly.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Answers once the database can serve a query.
+    async fn ping(&self) -> StoreResult<()>;
+    /// A key the server keeps for itself under `name`: the stored one, or
+    /// `fresh` if none was stored yet (the first instance to ask wins).
+    async fn server_secret(&self, name: &str, fresh: &str) -> StoreResult<String>;
+
+    // Accounts.
+    /// Fails with `Conflict("email")` when the address is taken.
+    async fn insert_account(&self, account: &NewAccount) -> StoreResult<()>;
+    async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>>;
+    async fn account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>>;
+
+    // Sessions.
+    async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
+    async fn session_by_hash(&self, id_hash: &SecretHash) -> StoreResult<Option<Session>>;
+    async fn touch_session(&self, id_hash: &SecretHash, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &SecretHash) -> StoreResult<()>;
+    /// Removes sessions idle since before `idle_cutoff` or created before
+    /// `absolute_cutoff`; returns how many went.
+    async fn delete_stale_sessions(
+        &self,
+        idle_cutoff: DateTime<Utc>,
+        absolute_cutoff: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+
+    // Personal API tokens.
+    async fn insert_token(&self, token: &NewToken) -> StoreResult<()>;
+    async fn token_account(&self, token_hash: &SecretHash) -> StoreResult<Option<AccountId>>;
+
+    // Relationships.
+    /// Creates the relationship, its creator's membership and its invitation together.
+    async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()>;
+    /// Replaces the invitation of a pending relationship (the old code stops working).
+    async fn replace_invite(
+        &self,
+        id: RelationshipId,
+        invite_hash: &SecretHash,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Joins by invitation in one transaction: checks the code is unused and
+    /// unexpired, adds the member, activates the relationship, spends the code.
+    async fn join_relationship(
+        &self,
+        invite_hash: &SecretHash,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<JoinOutcome>;
+    async fn memberships_of(&self, account: AccountId) -> StoreResult<Vec<Membership>>;
+    async fn relationship(&self, id: RelationshipId) -> StoreResult<Option<Relationship>>;
+    /// Ends the relationship for both: marks the member as left and the
+    /// relationship as ended, and spends any open invitation.
+    async fn leave_relationship(
+        &self,
+        id: RelationshipId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}

@@ -1,0 +1,217 @@
+//! Values validated at the edge, so the rest of the code never sees an invalid one.
+
+use crate::error::FieldError;
+
+/// The longest e-mail address RFC 5321 allows in a path.
+const EMAIL_MAX: usize = 254;
+/// NIST SP 800-63B: at least 8; we ask for 10 and impose no composition rules.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Long enough for any passphrase; short enough that hashing it is cheap.
+pub const PASSWORD_MAX_CHARS: usize = 256;
+const DISPLAY_NAME_MAX_CHARS: usize = 60;
+
+/// An e-mail address, trimmed and lower-cased so that one person has one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim().to_lowercase();
+        let invalid = || {
+            FieldError::new(
+                "email",
+                "invalid_email",
+                "Enter an e-mail address like name@example.org.",
+            )
+        };
+        if value.is_empty() {
+            return Err(FieldError::new(
+                "email",
+                "required",
+                "Enter your e-mail address.",
+            ));
+        }
+        if value.len() > EMAIL_MAX {
+            return Err(FieldError::new(
+                "email",
+                "too_long",
+                "That e-mail address is too long.",
+            ));
+        }
+        let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let local_ok = !local.is_empty()
+            && !local.contains('@')
+            && local.chars().all(|c| !c.is_whitespace() && !c.is_control());
+        if !(domain_ok && local_ok) {
+            return Err(invalid());
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password that meets our policy: length only (10 to 256 characters).
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let chars = raw.chars().count();
+        if chars == 0 {
+            return Err(FieldError::new(
+                "password",
+                "required",
+                "Choose a password.",
+            ));
+        }
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(FieldError::new(
+                "password",
+                "too_short",
+                format!(
+                    "Use at least {PASSWORD_MIN_CHARS} characters. A few words together work well."
+                ),
+            ));
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(FieldError::new(
+                "password",
+                "too_long",
+                format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// The name a partner sees: 1 to 60 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(FieldError::new(
+                "display_name",
+                "required",
+                "Tell us what to call you.",
+            ));
+        }
+        if value.chars().count() > DISPLAY_NAME_MAX_CHARS {
+            return Err(FieldError::new(
+                "display_name",
+                "too_long",
+                format!("Use at most {DISPLAY_NAME_MAX_CHARS} characters."),
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                "display_name",
+                "invalid",
+                "Use letters, numbers and punctuation only.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name of a personal API token, so its owner can tell tokens apart.
+#[derive(Debug, Clone)]
+pub struct TokenName(String);
+
+impl TokenName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(FieldError::new(
+                "name",
+                "required",
+                "Give the token a name.",
+            ));
+        }
+        if value.chars().count() > 80 || value.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                "name",
+                "invalid",
+                "Use at most 80 plain characters.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Sam@Example.ORG ").map(|e| e.0),
+            Ok("sam@example.org".to_owned())
+        );
+        for bad in [
+            "",
+            "sam",
+            "sam@",
+            "@example.org",
+            "sam@example",
+            "sam@ex ample.org",
+            "a@b@c.org",
+            "sam@.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_characters_and_nothing_else() {
+        assert_eq!(
+            Password::parse("123456789").err().map(|e| e.code),
+            Some("too_short")
+        );
+        assert!(Password::parse("aaaaaaaaaa").is_ok());
+        // Ten characters, counted as characters rather than bytes.
+        assert!(Password::parse("ééééééééé").is_err());
+        assert!(Password::parse(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn display_names_are_trimmed_and_bounded() {
+        assert_eq!(
+            DisplayName::parse(" Sam ").map(|n| n.0),
+            Ok("Sam".to_owned())
+        );
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"x".repeat(61)).is_err());
+        assert!(DisplayName::parse("Sam\u{7}").is_err());
+    }
+}

@@ -1,0 +1,415 @@
+//! The queries, written once and expanded for each engine by `impl_store!`.
+//!
+//! A macro rather than generics over `sqlx::Database`: the trait bounds that
+//! generic sqlx code needs are longer than the queries themselves, and the
+//! macro keeps each query readable as plain SQL. Each engine's struct has a
+//! `read` pool and a `write` pool (the same pool on PostgreSQL; on SQLite one
+//! writer connection beside a pool of readers, because SQLite writers queue
+//! for one lock anyway and a pool of writers only adds tail latency).
+
+macro_rules! impl_store {
+    ($store:ty, $engine:literal, $migrator:expr) => {
+        #[async_trait::async_trait]
+        impl domain::store::Store for $store {
+            fn engine_name(&self) -> &'static str {
+                $engine
+            }
+
+            async fn migrate(&self) -> domain::store::StoreResult<()> {
+                $migrator
+                    .run(&self.write)
+                    .await
+                    .map_err(|e| domain::store::StoreError::Backend(e.to_string()))
+            }
+
+            async fn ping(&self) -> domain::store::StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.read).await.map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn server_secret(&self, name: &str, fresh: &str) -> domain::store::StoreResult<String> {
+                sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(fresh)
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                let (value,): (String,) = sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                Ok(value)
+            }
+
+            async fn insert_account(&self, a: &domain::store::NewAccount) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO accounts (id, email, display_name, password_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(a.id.to_string())
+                .bind(a.email.as_str())
+                .bind(&a.display_name)
+                .bind(&a.password_hash)
+                .bind($crate::convert::millis(a.created_at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::db_error("email"))?;
+                Ok(())
+            }
+
+            async fn account_by_email(
+                &self,
+                email: &domain::values::Email,
+            ) -> domain::store::StoreResult<Option<domain::store::Account>> {
+                let row: Option<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE email = $1",
+                )
+                .bind(email.as_str())
+                .fetch_optional(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                row.map(account).transpose()
+            }
+
+            async fn account_by_id(
+                &self,
+                id: domain::AccountId,
+            ) -> domain::store::StoreResult<Option<domain::store::Account>> {
+                let row: Option<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                row.map(account).transpose()
+            }
+
+            async fn insert_session(&self, s: &domain::store::NewSession) -> domain::store::StoreResult<()> {
+                let at = $crate::convert::millis(s.created_at);
+                sqlx::query("INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
+                    .bind(s.id_hash.as_str())
+                    .bind(s.account_id.to_string())
+                    .bind(at)
+                    .bind(at)
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::db_error("session"))?;
+                Ok(())
+            }
+
+            async fn session_by_hash(
+                &self,
+                id_hash: &domain::secret::SecretHash,
+            ) -> domain::store::StoreResult<Option<domain::store::Session>> {
+                let row: Option<(String, i64, i64)> =
+                    sqlx::query_as("SELECT account_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
+                        .bind(id_hash.as_str())
+                        .fetch_optional(&self.read)
+                        .await
+                        .map_err($crate::convert::backend)?;
+                row.map(|(account_id, created_at, last_seen_at)| {
+                    Ok(domain::store::Session {
+                        account_id: domain::AccountId($crate::convert::uuid(&account_id)?),
+                        created_at: $crate::convert::time(created_at)?,
+                        last_seen_at: $crate::convert::time(last_seen_at)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn touch_session(
+                &self,
+                id_hash: &domain::secret::SecretHash,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+                    .bind(id_hash.as_str())
+                    .bind($crate::convert::millis(now))
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, id_hash: &domain::secret::SecretHash) -> domain::store::StoreResult<()> {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                    .bind(id_hash.as_str())
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn delete_stale_sessions(
+                &self,
+                idle_cutoff: chrono::DateTime<chrono::Utc>,
+                absolute_cutoff: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                    .bind($crate::convert::millis(idle_cutoff))
+                    .bind($crate::convert::millis(absolute_cutoff))
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                Ok(done.rows_affected())
+            }
+
+            async fn insert_token(&self, t: &domain::store::NewToken) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(t.id.to_string())
+                .bind(t.account_id.to_string())
+                .bind(&t.name)
+                .bind(t.token_hash.as_str())
+                .bind($crate::convert::millis(t.created_at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::db_error("token"))?;
+                Ok(())
+            }
+
+            async fn token_account(
+                &self,
+                token_hash: &domain::secret::SecretHash,
+            ) -> domain::store::StoreResult<Option<domain::AccountId>> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT account_id FROM api_tokens WHERE token_hash = $1")
+                    .bind(token_hash.as_str())
+                    .fetch_optional(&self.read)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                row.map(|(id,)| Ok(domain::AccountId($crate::convert::uuid(&id)?))).transpose()
+            }
+
+            async fn create_relationship(
+                &self,
+                r: &domain::store::NewRelationship,
+            ) -> domain::store::StoreResult<()> {
+                let id = r.id.to_string();
+                let creator = r.creator.to_string();
+                let at = $crate::convert::millis(r.created_at);
+                let mut tx = self.write.begin().await.map_err($crate::convert::backend)?;
+                sqlx::query("INSERT INTO relationships (id, status, created_at) VALUES ($1, 'pending', $2)")
+                    .bind(&id)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                sqlx::query(
+                    "INSERT INTO relationship_members (relationship_id, account_id, role, joined_at) \
+                     VALUES ($1, $2, 'partner', $3)",
+                )
+                .bind(&id)
+                .bind(&creator)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::convert::backend)?;
+                sqlx::query(
+                    "INSERT INTO relationship_invites (relationship_id, code_hash, created_by, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&id)
+                .bind(r.invite_hash.as_str())
+                .bind(&creator)
+                .bind($crate::convert::millis(r.invite_expires_at))
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::convert::db_error("invite"))?;
+                tx.commit().await.map_err($crate::convert::backend)
+            }
+
+            async fn replace_invite(
+                &self,
+                id: domain::RelationshipId,
+                invite_hash: &domain::secret::SecretHash,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query("UPDATE relationship_invites SET code_hash = $2, expires_at = $3 WHERE relationship_id = $1")
+                    .bind(id.to_string())
+                    .bind(invite_hash.as_str())
+                    .bind($crate::convert::millis(expires_at))
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::db_error("invite"))?;
+                Ok(())
+            }
+
+            async fn join_relationship(
+                &self,
+                invite_hash: &domain::secret::SecretHash,
+                account: domain::AccountId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<domain::store::JoinOutcome> {
+                use domain::store::JoinOutcome;
+                let account = account.to_string();
+                let now = $crate::convert::millis(now);
+                let mut tx = self.write.begin().await.map_err($crate::convert::backend)?;
+                let creator: Option<(String,)> =
+                    sqlx::query_as("SELECT created_by FROM relationship_invites WHERE code_hash = $1")
+                        .bind(invite_hash.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err($crate::convert::backend)?;
+                if creator.as_ref().is_some_and(|(c,)| *c == account) {
+                    return Ok(JoinOutcome::OwnInvitation);
+                }
+                // Deleting the invitation is what spends it: of two people
+                // racing with one code, only one DELETE finds the row.
+                let spent: Option<(String,)> = sqlx::query_as(
+                    "DELETE FROM relationship_invites WHERE code_hash = $1 AND expires_at > $2 RETURNING relationship_id",
+                )
+                .bind(invite_hash.as_str())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err($crate::convert::backend)?;
+                let Some((relationship_id,)) = spent else {
+                    return Ok(JoinOutcome::InvalidCode);
+                };
+                let activated = sqlx::query("UPDATE relationships SET status = 'active' WHERE id = $1 AND status = 'pending'")
+                    .bind(&relationship_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                if activated.rows_affected() != 1 {
+                    return Ok(JoinOutcome::InvalidCode);
+                }
+                sqlx::query(
+                    "INSERT INTO relationship_members (relationship_id, account_id, role, joined_at) \
+                     VALUES ($1, $2, 'partner', $3)",
+                )
+                .bind(&relationship_id)
+                .bind(&account)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::convert::backend)?;
+                tx.commit().await.map_err($crate::convert::backend)?;
+                Ok(JoinOutcome::Joined(domain::RelationshipId($crate::convert::uuid(&relationship_id)?)))
+            }
+
+            async fn memberships_of(
+                &self,
+                account: domain::AccountId,
+            ) -> domain::store::StoreResult<Vec<domain::store::Membership>> {
+                let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT m.relationship_id, m.role, r.status, m.joined_at \
+                     FROM relationship_members m JOIN relationships r ON r.id = m.relationship_id \
+                     WHERE m.account_id = $1 ORDER BY m.joined_at DESC, m.relationship_id",
+                )
+                .bind(account.to_string())
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter()
+                    .map(|(id, role, status, joined_at)| {
+                        Ok(domain::store::Membership {
+                            relationship_id: domain::RelationshipId($crate::convert::uuid(&id)?),
+                            role: $crate::convert::role(&role)?,
+                            status: $crate::convert::status(&status)?,
+                            joined_at: $crate::convert::time(joined_at)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn relationship(
+                &self,
+                id: domain::RelationshipId,
+            ) -> domain::store::StoreResult<Option<domain::store::Relationship>> {
+                let id_text = id.to_string();
+                let head: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT r.status, r.created_at, i.expires_at \
+                     FROM relationships r LEFT JOIN relationship_invites i ON i.relationship_id = r.id \
+                     WHERE r.id = $1",
+                )
+                .bind(&id_text)
+                .fetch_optional(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                let Some((status, created_at, invite_expires_at)) = head else {
+                    return Ok(None);
+                };
+                let members: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+                    "SELECT m.account_id, a.display_name, m.role, m.left_at \
+                     FROM relationship_members m JOIN accounts a ON a.id = m.account_id \
+                     WHERE m.relationship_id = $1 ORDER BY m.joined_at, m.account_id",
+                )
+                .bind(&id_text)
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                let members = members
+                    .into_iter()
+                    .map(|(account_id, display_name, role, left_at)| {
+                        Ok(domain::store::Member {
+                            account_id: domain::AccountId($crate::convert::uuid(&account_id)?),
+                            display_name,
+                            role: $crate::convert::role(&role)?,
+                            left_at: left_at.map($crate::convert::time).transpose()?,
+                        })
+                    })
+                    .collect::<domain::store::StoreResult<Vec<_>>>()?;
+                Ok(Some(domain::store::Relationship {
+                    id,
+                    status: $crate::convert::status(&status)?,
+                    created_at: $crate::convert::time(created_at)?,
+                    invite_expires_at: invite_expires_at.map($crate::convert::time).transpose()?,
+                    members,
+                }))
+            }
+
+            async fn leave_relationship(
+                &self,
+                id: domain::RelationshipId,
+                account: domain::AccountId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<()> {
+                let id = id.to_string();
+                let now = $crate::convert::millis(now);
+                let mut tx = self.write.begin().await.map_err($crate::convert::backend)?;
+                sqlx::query(
+                    "UPDATE relationship_members SET left_at = $3 \
+                     WHERE relationship_id = $1 AND account_id = $2 AND left_at IS NULL",
+                )
+                .bind(&id)
+                .bind(account.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::convert::backend)?;
+                sqlx::query("UPDATE relationships SET status = 'ended', ended_at = $2 WHERE id = $1 AND status <> 'ended'")
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                sqlx::query("DELETE FROM relationship_invites WHERE relationship_id = $1")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                tx.commit().await.map_err($crate::convert::backend)
+            }
+        }
+
+        type AccountRow = (String, String, String, String, i64);
+
+        fn account(
+            (id, email, display_name, password_hash, created_at): AccountRow,
+        ) -> domain::store::StoreResult<domain::store::Account> {
+            Ok(domain::store::Account {
+                id: domain::AccountId($crate::convert::uuid(&id)?),
+                email,
+                display_name,
+                password_hash,
+                created_at: $crate::convert::time(created_at)?,
+            })
+        }
+    };
+}
+
+pub(crate) use impl_store;

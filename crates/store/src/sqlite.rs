@@ -1,0 +1,46 @@
+//! The Store on embedded SQLite: WAL, foreign keys, `secure_delete`, one
+//! writer connection beside a small pool of readers.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::queries::impl_store;
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file named by a `sqlite://` URL.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            // FULL: a committed write survives power loss, not only a crash
+            // (SECURITY.md R41). Writes here are small and rare.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            // Deleted rows are overwritten with zeros, so "delete" means gone
+            // from the file too, not only from the index.
+            .pragma("secure_delete", "ON")
+            // Keep the WAL from growing without bound after a write burst.
+            .pragma("journal_size_limit", "67108864");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { read, write })
+    }
+}
+
+impl_store!(SqliteStore, "sqlite", sqlx::migrate!("./migrations/sqlite"));

@@ -1,0 +1,67 @@
+//! `POST /api/v1/accounts`: sign up.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::service::{self, ClientAddr, SignUp};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpBody {
+    /// Used to sign in; never shown to anyone but its owner.
+    email: String,
+    /// At least 10 characters; no other rule.
+    password: String,
+    /// What the partner sees.
+    display_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountBody {
+    id: uuid::Uuid,
+    email: String,
+    display_name: String,
+}
+
+/// Create an account.
+#[utoipa::path(
+    post, path = "/api/v1/accounts", tag = "accounts",
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "Account created", body = AccountBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 409, description = "The e-mail address is taken", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    ApiJson(body): ApiJson<SignUpBody>,
+) -> Result<(StatusCode, Json<AccountBody>), ApiError> {
+    let account = service::sign_up(
+        &state,
+        &client,
+        SignUp {
+            email: &body.email,
+            password: &body.password,
+            display_name: &body.display_name,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountBody {
+            id: account.id.0,
+            email: account.email,
+            display_name: account.display_name,
+        }),
+    ))
+}

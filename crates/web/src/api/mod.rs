@@ -1,0 +1,62 @@
+//! The JSON API under `/api/v1`. Routes are registered through
+//! `utoipa_axum::routes!`, so the OpenAPI document is generated from the
+//! very registrations that serve requests and cannot drift from them.
+
+mod accounts;
+mod me;
+mod relationships;
+mod session;
+mod tokens;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Reciprocity API",
+        description = "The JSON API of Reciprocity. Errors always answer \
+            `{\"error\": {\"code\", \"message\", \"field\"}}`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "accounts", description = "Accounts, sessions and tokens"),
+        (name = "relationships", description = "A couple's shared space"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("session"))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::create))
+        .routes(routes!(session::create, session::delete))
+        .routes(routes!(me::get))
+        .routes(routes!(tokens::create))
+        .routes(routes!(relationships::create))
+        .routes(routes!(relationships::join))
+        .routes(routes!(relationships::get))
+        .routes(routes!(relationships::leave))
+        .routes(routes!(relationships::renew_invite))
+}
