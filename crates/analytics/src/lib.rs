@@ -10,3 +10,9 @@ pub mod reciprocity;
 mod rng;
 
 pub use rng::Rng;
+
+/// Keeps only finite numbers: the single gate between arithmetic and output,
+/// so an undefined statistic is `None`, never NaN or infinity.
+pub(crate) fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}

@@ -4,10 +4,7 @@
 //! Each returns `None` where the statistic is undefined for the data
 //! (SCIENCE.md §1.5), so no NaN can reach a caller.
 
-/// Keeps only finite numbers: the single gate between arithmetic and output.
-pub(crate) fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
+pub(crate) use crate::finite;
 
 /// Expected counts under independence, E_ij = R_i·C_j/N (SCIENCE.md §1.2
 /// item 4; O'Connor 1999). All zero when N = 0.

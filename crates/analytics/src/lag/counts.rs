@@ -181,8 +181,8 @@ impl TransitionCounter {
         self.k = k;
     }
 
-    /// The code `lag` steps back in the current sequence, if any: the
-    /// `given` code of the transition the next push will tally.
+    /// The most recent code of the current sequence, if any (to check a
+    /// no-repeat rule while streaming).
     pub fn previous(&self) -> Option<u32> {
         self.window.back().copied()
     }
