@@ -1,0 +1,313 @@
+//! The conformance story: every `Store` method, with the outcomes the
+//! domain relies on, on whichever engine it is given.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
+use domain::secret::SecretHash;
+use domain::store::{
+    JoinOutcome, NewAccount, NewRelationship, NewSession, NewToken, Store, StoreError,
+};
+use domain::values::Email;
+use domain::{AccountId, RelationshipId};
+
+fn t0() -> DateTime<Utc> {
+    // A fixed instant with milliseconds, to check they survive the round trip.
+    Utc.timestamp_millis_opt(1_780_000_000_123)
+        .single()
+        .expect("valid time")
+}
+
+async fn account(store: &dyn Store, email: &str, name: &str) -> AccountId {
+    let id = AccountId::new();
+    store
+        .insert_account(&NewAccount {
+            id,
+            email: Email::parse(email).expect("email"),
+            display_name: name.to_owned(),
+            password_hash: format!("$argon2id$fake${name}"),
+            created_at: t0(),
+        })
+        .await
+        .expect("insert account");
+    id
+}
+
+pub async fn accounts(store: &dyn Store) {
+    assert!(!store.engine_name().is_empty());
+    store.ping().await.expect("ping");
+    let id = account(store, "Sam@Example.org", "Sam").await;
+    let email = Email::parse("sam@example.org").expect("email");
+    let by_email = store
+        .account_by_email(&email)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(by_email.id, id);
+    assert_eq!(by_email.email, "sam@example.org");
+    assert_eq!(by_email.display_name, "Sam");
+    assert_eq!(by_email.password_hash, "$argon2id$fake$Sam");
+    assert_eq!(by_email.created_at, t0());
+    assert_eq!(store.account_by_id(id).await.expect("read"), Some(by_email));
+    assert_eq!(
+        store.account_by_id(AccountId::new()).await.expect("read"),
+        None
+    );
+    let missing = Email::parse("nobody@example.org").expect("email");
+    assert_eq!(store.account_by_email(&missing).await.expect("read"), None);
+
+    let duplicate = store
+        .insert_account(&NewAccount {
+            id: AccountId::new(),
+            email: email.clone(),
+            display_name: "Other".into(),
+            password_hash: "x".into(),
+            created_at: t0(),
+        })
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict("email"))),
+        "{duplicate:?}"
+    );
+}
+
+pub async fn server_secrets(store: &dyn Store) {
+    let first = store.server_secret("k", "one").await.expect("secret");
+    let second = store.server_secret("k", "two").await.expect("secret");
+    assert_eq!(first, "one");
+    assert_eq!(second, "one", "the first stored value wins");
+    assert_eq!(
+        store.server_secret("other", "three").await.expect("secret"),
+        "three"
+    );
+}
+
+pub async fn sessions_and_tokens(store: &dyn Store) {
+    let id = account(store, "s@example.org", "S").await;
+    let hash = SecretHash::of("session-secret");
+    store
+        .insert_session(&NewSession {
+            id_hash: hash.clone(),
+            account_id: id,
+            created_at: t0(),
+        })
+        .await
+        .expect("insert session");
+    let session = store
+        .session_by_hash(&hash)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(
+        (session.account_id, session.created_at, session.last_seen_at),
+        (id, t0(), t0())
+    );
+    assert_eq!(
+        store
+            .session_by_hash(&SecretHash::of("other"))
+            .await
+            .expect("read"),
+        None
+    );
+
+    let later = t0() + Duration::minutes(5);
+    store.touch_session(&hash, later).await.expect("touch");
+    let touched = store
+        .session_by_hash(&hash)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!((touched.created_at, touched.last_seen_at), (t0(), later));
+
+    // A second, older session: the sweep removes what is idle or too old.
+    let old = SecretHash::of("old-session");
+    store
+        .insert_session(&NewSession {
+            id_hash: old.clone(),
+            account_id: id,
+            created_at: t0() - Duration::hours(20),
+        })
+        .await
+        .expect("insert session");
+    let removed = store
+        .delete_stale_sessions(t0() - Duration::minutes(15), t0() - Duration::hours(12))
+        .await
+        .expect("sweep");
+    assert_eq!(removed, 1);
+    assert!(store.session_by_hash(&old).await.expect("read").is_none());
+    assert!(store.session_by_hash(&hash).await.expect("read").is_some());
+
+    store.delete_session(&hash).await.expect("delete");
+    assert!(store.session_by_hash(&hash).await.expect("read").is_none());
+
+    let token = SecretHash::of("rcp_token");
+    store
+        .insert_token(&NewToken {
+            id: uuid::Uuid::new_v4(),
+            account_id: id,
+            name: "script".into(),
+            token_hash: token.clone(),
+            created_at: t0(),
+        })
+        .await
+        .expect("insert token");
+    assert_eq!(store.token_account(&token).await.expect("read"), Some(id));
+    assert_eq!(
+        store
+            .token_account(&SecretHash::of("nope"))
+            .await
+            .expect("read"),
+        None
+    );
+}
+
+pub async fn relationships(store: &dyn Store) {
+    let a = account(store, "a@example.org", "Ada").await;
+    let b = account(store, "b@example.org", "Bo").await;
+    let c = account(store, "c@example.org", "Cy").await;
+    let rel = RelationshipId::new();
+    store
+        .create_relationship(&NewRelationship {
+            id: rel,
+            creator: a,
+            invite_hash: hash_invite("code-one"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+        })
+        .await
+        .expect("create");
+
+    let pending = store
+        .relationship(rel)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(pending.status, RelationshipStatus::Pending);
+    assert_eq!(pending.invite_expires_at, Some(t0() + Duration::days(7)));
+    assert_eq!(pending.members.len(), 1);
+    assert_eq!(pending.members[0].account_id, a);
+    assert_eq!(pending.members[0].role, MemberRole::Partner);
+    assert!(store
+        .relationship(RelationshipId::new())
+        .await
+        .expect("read")
+        .is_none());
+
+    // The creator cannot spend their own invitation.
+    let own = store
+        .join_relationship(&hash_invite("code-one"), a, t0())
+        .await
+        .expect("join");
+    assert_eq!(own, JoinOutcome::OwnInvitation);
+
+    // Renewing replaces the code: the old one no longer works.
+    store
+        .replace_invite(rel, &hash_invite("code-two"), t0() + Duration::days(7))
+        .await
+        .expect("renew");
+    let old = store
+        .join_relationship(&hash_invite("code-one"), b, t0())
+        .await
+        .expect("join");
+    assert_eq!(old, JoinOutcome::InvalidCode);
+
+    // An expired code does not work, and is not spent by the attempt.
+    let late = store
+        .join_relationship(&hash_invite("code-two"), b, t0() + Duration::days(8))
+        .await
+        .expect("join");
+    assert_eq!(late, JoinOutcome::InvalidCode);
+
+    let joined_at = t0() + Duration::minutes(1);
+    let joined = store
+        .join_relationship(&hash_invite("code-two"), b, joined_at)
+        .await
+        .expect("join");
+    assert_eq!(joined, JoinOutcome::Joined(rel));
+    // Single use: the same code fails for the next person.
+    let reused = store
+        .join_relationship(&hash_invite("code-two"), c, t0())
+        .await
+        .expect("join");
+    assert_eq!(reused, JoinOutcome::InvalidCode);
+
+    let active = store
+        .relationship(rel)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(active.status, RelationshipStatus::Active);
+    assert_eq!(active.invite_expires_at, None);
+    // Members are listed in the order they joined.
+    let names: Vec<&str> = active
+        .members
+        .iter()
+        .map(|m| m.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["Ada", "Bo"]);
+
+    let of_b = store.memberships_of(b).await.expect("read");
+    assert_eq!(of_b.len(), 1);
+    assert_eq!(
+        (of_b[0].relationship_id, of_b[0].status, of_b[0].joined_at),
+        (rel, RelationshipStatus::Active, joined_at)
+    );
+    assert!(store.memberships_of(c).await.expect("read").is_empty());
+
+    let left_at = t0() + Duration::days(1);
+    store
+        .leave_relationship(rel, b, left_at)
+        .await
+        .expect("leave");
+    let ended = store
+        .relationship(rel)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(ended.status, RelationshipStatus::Ended);
+    let leaver = ended
+        .members
+        .iter()
+        .find(|m| m.account_id == b)
+        .expect("member");
+    assert_eq!(leaver.left_at, Some(left_at));
+    let stayer = ended
+        .members
+        .iter()
+        .find(|m| m.account_id == a)
+        .expect("member");
+    assert_eq!(stayer.left_at, None);
+    assert_eq!(
+        store.memberships_of(a).await.expect("read")[0].status,
+        RelationshipStatus::Ended
+    );
+
+    // Leaving a pending relationship spends its invitation too.
+    let rel2 = RelationshipId::new();
+    store
+        .create_relationship(&NewRelationship {
+            id: rel2,
+            creator: c,
+            invite_hash: hash_invite("code-three"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+        })
+        .await
+        .expect("create");
+    store
+        .leave_relationship(rel2, c, t0())
+        .await
+        .expect("leave");
+    let after = store
+        .join_relationship(&hash_invite("code-three"), a, t0())
+        .await
+        .expect("join");
+    assert_eq!(after, JoinOutcome::InvalidCode);
+}
+
+/// Every chapter, in order, on one fresh store.
+pub async fn run(store: &dyn Store) {
+    accounts(store).await;
+    server_secrets(store).await;
+    sessions_and_tokens(store).await;
+    relationships(store).await;
+}

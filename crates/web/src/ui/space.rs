@@ -1,0 +1,294 @@
+//! The couple's home page, and creating, joining and leaving the shared space.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use domain::relationship::{self, Invitation, RelationshipStatus};
+use domain::store::Membership;
+use domain::AccountId;
+use serde::Deserialize;
+
+use super::form::{Errors, PageForm};
+use super::{error_page, render, signed_in};
+use crate::auth::MaybeAuthenticated;
+use crate::error::ApiError;
+use crate::links;
+use crate::state::AppState;
+
+/// What the home page shows, by the state of the person's space.
+pub enum Space {
+    None,
+    Waiting(String),
+    Together(String),
+    Ended,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    exit_url: &'a str,
+    display_name: String,
+    space: Space,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage<'a> {
+    exit_url: &'a str,
+    link: String,
+    code: &'a str,
+    expires_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage<'a> {
+    exit_url: &'a str,
+    code: &'a str,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "invited.html")]
+struct InvitedPage<'a> {
+    exit_url: &'a str,
+    code: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "leave.html")]
+struct LeavePage<'a> {
+    exit_url: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct JoinForm {
+    #[serde(default)]
+    invite_code: String,
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y").to_string()
+}
+
+/// The person's open relationship if any, else the most recent one.
+async fn current(state: &AppState, account: AccountId) -> Result<Option<Membership>, ApiError> {
+    let memberships = state.store().memberships_of(account).await?;
+    let open = memberships.iter().find(|m| m.status.is_open()).cloned();
+    Ok(open.or_else(|| memberships.into_iter().next()))
+}
+
+async fn home_page(
+    state: &AppState,
+    account: AccountId,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let build = async {
+        let me = state
+            .store()
+            .account_by_id(account)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let space = match current(state, account).await? {
+            None => Space::None,
+            Some(m) => {
+                let rel =
+                    relationship::visible_to(state.store(), account, m.relationship_id).await?;
+                match rel.status {
+                    RelationshipStatus::Pending => Space::Waiting(
+                        rel.invite_expires_at
+                            .map(day)
+                            .unwrap_or_else(|| "it expires".to_owned()),
+                    ),
+                    RelationshipStatus::Active => Space::Together(
+                        rel.members
+                            .iter()
+                            .find(|p| p.account_id != account)
+                            .map(|p| p.display_name.clone())
+                            .unwrap_or_default(),
+                    ),
+                    RelationshipStatus::Ended => Space::Ended,
+                }
+            }
+        };
+        Ok::<_, ApiError>((me.display_name, space))
+    };
+    match build.await {
+        Ok((display_name, space)) => render(
+            status,
+            &HomePage {
+                exit_url: &state.config.exit_url,
+                display_name,
+                space,
+                errors,
+            },
+        ),
+        Err(err) => error_page(state, err),
+    }
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(who) => home_page(&state, who.account_id, Errors::default(), StatusCode::OK).await,
+        Err(redirect) => redirect,
+    }
+}
+
+fn invite_page(state: &AppState, headers: &HeaderMap, invitation: &Invitation) -> Response {
+    render(
+        StatusCode::OK,
+        &InvitePage {
+            exit_url: &state.config.exit_url,
+            link: links::invite_link(state, headers, invitation.code.expose()),
+            code: invitation.code.expose(),
+            expires_on: day(invitation.expires_at),
+        },
+    )
+}
+
+pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let who = match signed_in(&state, &headers).await {
+        Ok(who) => who,
+        Err(redirect) => return redirect,
+    };
+    match relationship::create(state.store(), who.account_id, Utc::now()).await {
+        Ok(invitation) => invite_page(&state, &headers, &invitation),
+        Err(err) => error_page(&state, err.into()),
+    }
+}
+
+pub async fn renew_invite(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let who = match signed_in(&state, &headers).await {
+        Ok(who) => who,
+        Err(redirect) => return redirect,
+    };
+    let renewed = async {
+        let m = current(&state, who.account_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        Ok::<_, ApiError>(
+            relationship::renew_invite(
+                state.store(),
+                who.account_id,
+                m.relationship_id,
+                Utc::now(),
+            )
+            .await?,
+        )
+    };
+    match renewed.await {
+        Ok(invitation) => invite_page(&state, &headers, &invitation),
+        Err(err) => error_page(&state, err),
+    }
+}
+
+pub async fn join_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(redirect) = signed_in(&state, &headers).await {
+        return redirect;
+    }
+    render(
+        StatusCode::OK,
+        &JoinPage {
+            exit_url: &state.config.exit_url,
+            code: "",
+            errors: Errors::default(),
+        },
+    )
+}
+
+/// The invitation link. Signed out: offers sign-up or sign-in and comes back.
+/// Signed in: a confirmation form, so opening a link never joins by itself.
+pub async fn invited(
+    State(state): State<AppState>,
+    MaybeAuthenticated(who): MaybeAuthenticated,
+    Path(code): Path<String>,
+) -> Response {
+    let code = if code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        code
+    } else {
+        String::new()
+    };
+    let exit_url = &state.config.exit_url;
+    if who.is_none() {
+        return render(
+            StatusCode::OK,
+            &InvitedPage {
+                exit_url,
+                code: &code,
+            },
+        );
+    }
+    render(
+        StatusCode::OK,
+        &JoinPage {
+            exit_url,
+            code: &code,
+            errors: Errors::default(),
+        },
+    )
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<JoinForm>,
+) -> Response {
+    let who = match signed_in(&state, &headers).await {
+        Ok(who) => who,
+        Err(redirect) => return redirect,
+    };
+    match relationship::join(state.store(), who.account_id, &form.invite_code, Utc::now()).await {
+        Ok(_) => Redirect::to("/home").into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.status.is_server_error() {
+                return error_page(&state, err);
+            }
+            render(
+                err.status,
+                &JoinPage {
+                    exit_url: &state.config.exit_url,
+                    code: &form.invite_code,
+                    errors: Errors::from_api(&err, &["invite_code"]),
+                },
+            )
+        }
+    }
+}
+
+pub async fn leave_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(redirect) = signed_in(&state, &headers).await {
+        return redirect;
+    }
+    render(
+        StatusCode::OK,
+        &LeavePage {
+            exit_url: &state.config.exit_url,
+        },
+    )
+}
+
+pub async fn leave(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let who = match signed_in(&state, &headers).await {
+        Ok(who) => who,
+        Err(redirect) => return redirect,
+    };
+    let left = async {
+        if let Some(m) = current(&state, who.account_id)
+            .await?
+            .filter(|m| m.status.is_open())
+        {
+            relationship::leave(state.store(), who.account_id, m.relationship_id, Utc::now())
+                .await?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    match left.await {
+        Ok(()) => Redirect::to("/home").into_response(),
+        Err(err) => error_page(&state, err),
+    }
+}
