@@ -44,6 +44,25 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     } else {
         bytes
     };
+    // Every body is an object; without this check serde would read an array
+    // positionally and blame a field by index.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_type",
+                    "The body must be a JSON object.",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    "The body is not valid JSON.",
+                )
+            },
+        );
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer.end().map_err(|_| {
@@ -70,9 +89,13 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     // serde names the offending field in backticks for these two cases; the
     // path then points at the enclosing object, so take the name from the text.
     let quoted = message.split('`').nth(1).map(str::to_owned);
+    // The path may already end with the named field (unknown fields) or
+    // stop at the enclosing object (missing fields).
     let within = |name: String| {
         if path == "." || path.is_empty() {
             name
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.clone()
         } else {
             format!("{path}.{name}")
         }
