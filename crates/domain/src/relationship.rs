@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::secret::SecretHash;
-use crate::store::{JoinOutcome, NewRelationship, Relationship, Store};
+use crate::store::{JoinOutcome, Membership, NewRelationship, Relationship, Store};
 
 /// How long an invitation stays valid.
 pub const INVITE_LIFETIME_DAYS: i64 = 7;
@@ -206,7 +206,21 @@ pub async fn join(
     if typed_code.len() > 200 {
         return Err(invalid_code().into());
     }
-    ensure_no_open_relationship(store, account).await?;
+    if let Some(open) = open_membership(store, account).await? {
+        // Someone waiting for their own partner who types a code has most
+        // likely typed their own: say so, rather than only "not allowed".
+        let message = if open.status == RelationshipStatus::Pending {
+            "You already have a space waiting for your partner. If this is your own invitation, \
+             send it to them; to join theirs instead, close yours first."
+        } else {
+            "You already have a relationship here. Leave it first to join another."
+        };
+        return Err(DomainError::Conflict {
+            code: "already_in_relationship",
+            message: message.into(),
+            field: Some("invite_code"),
+        });
+    }
     match store
         .join_relationship(&hash_invite(typed_code), account, now)
         .await?
@@ -262,16 +276,22 @@ pub async fn leave(
     Ok(RelationshipStatus::Ended)
 }
 
+async fn open_membership(
+    store: &dyn Store,
+    account: AccountId,
+) -> Result<Option<Membership>, DomainError> {
+    Ok(store
+        .memberships_of(account)
+        .await?
+        .into_iter()
+        .find(|m| m.status.is_open()))
+}
+
 async fn ensure_no_open_relationship(
     store: &dyn Store,
     account: AccountId,
 ) -> Result<(), DomainError> {
-    let open = store
-        .memberships_of(account)
-        .await?
-        .into_iter()
-        .any(|m| m.status.is_open());
-    if open {
+    if open_membership(store, account).await?.is_some() {
         return Err(DomainError::conflict(
             "already_in_relationship",
             "You already have a relationship here. Leave it first to start a new one.",
