@@ -1,0 +1,296 @@
+// Shared set-up for the browser tests: a real server on a free loopback port
+// with a fresh SQLite file, Debian's chromium driven by playwright-core, and
+// a stand-in for the neutral quick-exit site (the machine has no internet).
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export const EXIT_URL = 'https://neutral.example/weather';
+export const NEUTRAL_BODY = '<!doctype html><title>Weather</title><p>Weather</p>';
+export const PHONE = { width: 390, height: 844 };
+export const PASSWORD = 'correct horse battery';
+
+const BINARY =
+  process.env.RECIPROCITY_BIN ||
+  join(process.env.CARGO_TARGET_DIR || join(repoRoot, 'target'), 'debug', 'reciprocity');
+
+/** Starts `reciprocity serve` on 127.0.0.1:0 with a fresh SQLite file; resolves once /healthz answers 200. */
+export async function startServer() {
+  const dir = await mkdtemp(join(tmpdir(), 'reciprocity-e2e-'));
+  const env = { ...process.env };
+  // Nothing from the caller's environment may point the server elsewhere.
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('RECIPROCITY_') || key === 'DATABASE_URL') delete env[key];
+  }
+  const child = spawn(
+    BINARY,
+    [
+      'serve',
+      '--bind', '127.0.0.1:0',
+      '--database', `sqlite://${join(dir, 'e2e.db')}`,
+      '--exit-url', EXIT_URL,
+      '--log-format', 'json',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  // Never leave a server behind, even if the test process ends abruptly.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const logs = [];
+  child.stderr.on('data', (d) => logs.push(String(d)));
+
+  const addr = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not report its address within 30 s; output:\n${logs.join('')}`));
+    }, 30_000);
+    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (${code ?? signal}); output:\n${logs.join('')}`));
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      logs.push(line + '\n');
+      if (logs.length > 500) logs.splice(0, logs.length - 500);
+      let entry;
+      try { entry = JSON.parse(line); } catch { return; }
+      if (entry.message === 'serving' && entry.addr) {
+        clearTimeout(timer);
+        resolve(entry.addr);
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  const baseURL = `http://${addr}`;
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseURL}/healthz`);
+      if (res.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`server at ${baseURL} never became healthy`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    baseURL,
+    logs: () => logs.join(''),
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's chromium, headless. CHROMIUM_PATH overrides the location. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    // The machine's network is closed: keep chromium from reaching out on its own.
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A phone-sized context whose requests to the neutral exit site are answered locally. */
+export async function newContext(browser, baseURL, options = {}) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: PHONE,
+    isMobile: true,
+    hasTouch: true,
+    ...options,
+  });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(15_000);
+  await context.route('https://neutral.example/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: NEUTRAL_BODY }),
+  );
+  return context;
+}
+
+let counter = 0;
+/** A fresh, unique e-mail address for this run. */
+export function uniqueEmail(prefix) {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now()}-${counter}@example.org`;
+}
+
+/** Fills and submits the sign-up form on the current page and waits for the next page. */
+export async function submitSignUp(page, { name, email, password = PASSWORD }) {
+  await page.fill('#display_name', name);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('button[type=submit]:has-text("Create account")'),
+  ]);
+}
+
+/** Opens /signup, creates an account and waits for /home. */
+export async function signUp(page, { name, email = uniqueEmail(name.toLowerCase()), password = PASSWORD }) {
+  await page.goto('/signup');
+  await submitSignUp(page, { name, email, password });
+  if (new URL(page.url()).pathname !== '/home') {
+    throw new Error(`sign-up for ${name} ended on ${page.url()}:\n${await page.locator('main').innerText()}`);
+  }
+  return { name, email, password };
+}
+
+/** Clicks a button or link and waits for the navigation it starts. */
+export async function clickAndWait(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/** Path of the page's current URL (or the whole URL when off-site). */
+export function where(page, baseURL) {
+  const url = page.url();
+  return url.startsWith(baseURL) ? new URL(url).pathname : url;
+}
+
+/** The value of this site's session cookie in a context, or undefined. */
+export async function sessionCookie(context, baseURL) {
+  const cookies = await context.cookies(baseURL);
+  return cookies.find((c) => c.name === 'session')?.value;
+}
+
+/**
+ * Asks the server directly, with a given session cookie, where /home leads:
+ * 200 means the session still works, a redirect to /signin means it is over.
+ */
+export async function homeWithSession(baseURL, session) {
+  const res = await fetch(`${baseURL}/home`, {
+    redirect: 'manual',
+    headers: { cookie: `session=${session}` },
+  });
+  return { status: res.status, location: res.headers.get('location') };
+}
+
+/** Retries `check` until it returns truthy or `ms` passes; no fixed sleeps. */
+export async function eventually(check, ms = 5_000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Walks through every page of the web UI with two people and calls
+ * `visit(label, page)` on each, in order: signed-out pages, errors, the
+ * home page in each state of the space, the invitation and join pages, the
+ * leave page and the 404 page. `contextOptions` go to every browser context.
+ */
+export async function tour(browser, baseURL, visit, contextOptions = {}) {
+  const ctxA = await newContext(browser, baseURL, contextOptions);
+  const ctxB = await newContext(browser, baseURL, contextOptions);
+  const ctxC = await newContext(browser, baseURL, contextOptions);
+  const expectPath = (page, path) => {
+    const got = where(page, baseURL);
+    if (got !== path) throw new Error(`expected to be on ${path}, but on ${page.url()}`);
+  };
+  try {
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    const c = await ctxC.newPage();
+
+    // Signed out.
+    await a.goto('/');
+    await visit('landing', a);
+    const notFound = await a.goto('/no-such-page');
+    if (notFound.status() !== 404) throw new Error(`/no-such-page answered ${notFound.status()}`);
+    await visit('404 page', a);
+    await a.goto('/signin');
+    await visit('sign-in (empty)', a);
+    await a.goto('/signup');
+    await visit('sign-up (empty)', a);
+
+    await a.fill('#display_name', 'Alex');
+    const emailA = uniqueEmail('alex');
+    await a.fill('#email', emailA);
+    await a.fill('#password', 'short');
+    await clickAndWait(a, 'button:has-text("Create account")');
+    expectPath(a, '/signup');
+    await a.locator('#password-error').waitFor();
+    await visit('sign-up (password error)', a);
+
+    // A signs up: home with no space, then a wrong code.
+    await a.fill('#password', PASSWORD);
+    await clickAndWait(a, 'button:has-text("Create account")');
+    expectPath(a, '/home');
+    await visit('home (no space)', a);
+    await a.fill('#invite_code', 'wrong-code-1234');
+    await clickAndWait(a, 'main form[action="/join"] button:has-text("Join")');
+    await a.locator('#invite_code-error').waitFor();
+    await visit('join (wrong code error)', a);
+
+    // Sign-in with a wrong password (someone else's browser).
+    await c.goto('/signin');
+    await c.fill('#email', emailA);
+    await c.fill('#password', 'not the password');
+    await clickAndWait(c, 'button:has-text("Sign in")');
+    expectPath(c, '/signin');
+    await c.locator('[role=alert]').first().waitFor();
+    await visit('sign-in (wrong password error)', c);
+
+    // A creates the space.
+    await a.goto('/home');
+    await clickAndWait(a, 'button:has-text("Create our space")');
+    await a.locator('#invite-link').waitFor();
+    await visit('invite page', a);
+    const link = await a.inputValue('#invite-link');
+    await a.goto('/home');
+    await a.getByRole('heading', { name: 'Waiting for your partner' }).waitFor();
+    await visit('home (waiting for partner)', a);
+
+    // B follows the link signed out, signs up, joins.
+    await b.goto(link);
+    await visit('invitation (signed out)', b);
+    await clickAndWait(b, 'a:has-text("Create an account")');
+    await visit('sign-up (from invitation)', b);
+    await submitSignUp(b, { name: 'Bea', email: uniqueEmail('bea') });
+    await b.getByRole('heading', { name: 'Join your partner' }).waitFor();
+    await visit('join page (from invitation)', b);
+    await clickAndWait(b, 'main button:has-text("Join")');
+    await b.getByRole('heading', { name: 'You and Alex' }).waitFor();
+    await visit('home (together)', b);
+
+    await b.goto('/join');
+    await visit('join page (empty)', b);
+
+    // B leaves.
+    await b.goto('/leave');
+    await visit('leave page', b);
+    await clickAndWait(b, 'button:has-text("Leave now")');
+    await b.getByRole('heading', { name: 'This space has closed' }).waitFor();
+    await visit('home (space closed)', b);
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+    await ctxC.close();
+  }
+}

@@ -1,0 +1,37 @@
+// Every page's <title> is the neutral "Notes", so a glance at the tab or the
+// history list reveals nothing; and every page carries the Exit control.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, tour, EXIT_URL } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('every page is titled "Notes" and has the Exit control', async (t) => {
+  const seen = [];
+  await tour(browser, server.baseURL, async (label, page) => {
+    seen.push(label);
+    await t.test(label, async () => {
+      assert.equal(await page.title(), 'Notes', `title of ${label} (${page.url()})`);
+      const titles = await page.locator('head title').count();
+      assert.equal(titles, 1, 'exactly one <title>');
+      const exit = page.locator('#quick-exit');
+      assert.equal(await exit.count(), 1, 'one Exit control');
+      assert.ok(await exit.isVisible(), 'the Exit control is visible');
+      assert.equal(await exit.getAttribute('data-exit-url'), EXIT_URL);
+      assert.equal(await exit.getAttribute('href'), '/exit', 'the Exit link works without JavaScript');
+    });
+  });
+  assert.ok(seen.length >= 15, 'the tour reached every page');
+});
