@@ -15,3 +15,19 @@ fn every_documented_operation_is_under_api_v1() {
         assert!(path.starts_with("/api/v1/"), "{path}");
     }
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc: serde_json::Value = serde_json::from_str(&web::openapi_json()).expect("json");
+    let mut ids: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|ops| ops.as_object().expect("operations").values())
+        .map(|op| op["operationId"].as_str().expect("operationId").to_owned())
+        .collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "duplicate operationId: {ids:?}");
+}

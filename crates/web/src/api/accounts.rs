@@ -31,7 +31,7 @@ pub struct AccountBody {
 
 /// Create an account.
 #[utoipa::path(
-    post, path = "/api/v1/accounts", tag = "accounts",
+    post, path = "/api/v1/accounts", operation_id = "create_account", tag = "accounts",
     request_body = SignUpBody,
     responses(
         (status = 201, description = "Account created", body = AccountBody),

@@ -28,7 +28,7 @@ pub struct MembershipBody {
 
 /// The signed-in account.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "accounts",
+    get, path = "/api/v1/me", operation_id = "get_me", tag = "accounts",
     security(("session" = []), ("token" = [])),
     responses(
         (status = 200, description = "The caller's account", body = MeBody),

@@ -77,7 +77,7 @@ fn created(
 
 /// Start a relationship and get an invitation for the partner.
 #[utoipa::path(
-    post, path = "/api/v1/relationships", tag = "relationships",
+    post, path = "/api/v1/relationships", operation_id = "create_relationship", tag = "relationships",
     request_body = Empty,
     security(("session" = []), ("token" = [])),
     responses(
@@ -101,7 +101,7 @@ pub async fn create(
 
 /// Join with the code (or link) a partner shared.
 #[utoipa::path(
-    post, path = "/api/v1/relationships/join", tag = "relationships",
+    post, path = "/api/v1/relationships/join", operation_id = "join_relationship", tag = "relationships",
     request_body = JoinBody,
     security(("session" = []), ("token" = [])),
     responses(
@@ -131,7 +131,7 @@ pub async fn join(
 
 /// Read a relationship the caller belongs to.
 #[utoipa::path(
-    get, path = "/api/v1/relationships/{id}", tag = "relationships",
+    get, path = "/api/v1/relationships/{id}", operation_id = "get_relationship", tag = "relationships",
     params(("id" = uuid::Uuid, Path, description = "Relationship id")),
     security(("session" = []), ("token" = [])),
     responses(
@@ -163,7 +163,7 @@ pub async fn get(
 
 /// Leave: ends the relationship for both. Needs nobody's consent; nobody is notified.
 #[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/leave", tag = "relationships",
+    post, path = "/api/v1/relationships/{id}/leave", operation_id = "leave_relationship", tag = "relationships",
     params(("id" = uuid::Uuid, Path, description = "Relationship id")),
     request_body = Empty,
     security(("session" = []), ("token" = [])),
@@ -188,7 +188,7 @@ pub async fn leave(
 
 /// Replace the invitation of a relationship still waiting for its partner.
 #[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/invite", tag = "relationships",
+    post, path = "/api/v1/relationships/{id}/invite", operation_id = "renew_invite", tag = "relationships",
     params(("id" = uuid::Uuid, Path, description = "Relationship id")),
     request_body = Empty,
     security(("session" = []), ("token" = [])),

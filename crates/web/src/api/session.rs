@@ -27,7 +27,7 @@ pub struct SignedInBody {
 
 /// Sign in; sets the `session` cookie.
 #[utoipa::path(
-    post, path = "/api/v1/session", tag = "accounts",
+    post, path = "/api/v1/session", operation_id = "sign_in", tag = "accounts",
     request_body = SignInBody,
     responses(
         (status = 200, description = "Signed in; the `session` cookie is set", body = SignedInBody),
@@ -64,7 +64,7 @@ pub async fn create(
 
 /// Sign out: ends this session on the server and clears the cookie.
 #[utoipa::path(
-    delete, path = "/api/v1/session", tag = "accounts",
+    delete, path = "/api/v1/session", operation_id = "sign_out", tag = "accounts",
     responses((status = 204, description = "Signed out (also when not signed in)"))
 )]
 pub async fn delete(

@@ -27,7 +27,7 @@ pub struct TokenBody {
 
 /// Create a personal API token.
 #[utoipa::path(
-    post, path = "/api/v1/tokens", tag = "accounts",
+    post, path = "/api/v1/tokens", operation_id = "create_token", tag = "accounts",
     request_body = NewTokenBody,
     security(("session" = []), ("token" = [])),
     responses(
