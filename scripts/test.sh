@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suites on SQLite and PostgreSQL, then the browser
+# tests in Chromium. Works on a fresh machine of this kind: it starts
+# PostgreSQL when it is down and installs what the browser tests need.
+#
+# Without a reachable PostgreSQL the PostgreSQL half is skipped with a loud
+# message, except under CI=true, where it is required.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_ADMIN_URL="${RECIPROCITY_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+export RECIPROCITY_TEST_POSTGRES="$PG_ADMIN_URL"
+
+pg_up() {
+  command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432
+}
+
+if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+  echo "== starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+fi
+
+if pg_up; then
+  # Databases left by an interrupted earlier run.
+  psql "$PG_ADMIN_URL" -At -c "SELECT datname FROM pg_database WHERE datname LIKE 'rcp_test_%'" 2>/dev/null |
+    while read -r db; do psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; done
+else
+  if [ "${CI:-}" = "true" ]; then
+    echo "!!! PostgreSQL is required under CI=true and is not reachable at $PG_ADMIN_URL" >&2
+    exit 1
+  fi
+  echo
+  echo "!!! ================================================================="
+  echo "!!! PostgreSQL is not reachable at $PG_ADMIN_URL."
+  echo "!!! The PostgreSQL half of the tests will be SKIPPED."
+  echo "!!! ================================================================="
+  echo
+fi
+
+echo "== Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+
+echo "== Browser tests (Chromium)"
+bash e2e/run.sh
