@@ -9,7 +9,7 @@ use analytics::apim::{distinguishable, indistinguishable, ApimFit, Dyad, Model, 
 use serde::Serialize;
 
 use crate::csv::{CsvError, CsvReader};
-use crate::format::{num, p_value, table};
+use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -305,10 +305,10 @@ fn write_table(fit: &ApimFit, out: &mut dyn Write) -> Result<(), AnalyzeError> {
     if let Some(t) = fit.distinguishability_test {
         writeln!(
             out,
-            "distinguishability (ML deviance difference): χ² = {}, df = {}, p = {}",
+            "distinguishability (ML deviance difference): χ² = {}, df = {}, {}",
             num(Some(t.chi2), 3),
             t.df,
-            p_value(t.p)
+            p_clause(t.p)
         )?;
     }
     Ok(())

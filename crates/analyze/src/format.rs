@@ -19,6 +19,14 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
+/// "p = 0.1220" or "p < 0.0001" for a sentence.
+pub fn p_clause(p: Option<f64>) -> String {
+    match p_value(p) {
+        s if s.starts_with('<') => format!("p {} {}", '<', &s[1..]),
+        s => format!("p = {s}"),
+    }
+}
+
 /// Writes rows as aligned columns: the first `left` columns left-aligned
 /// (labels), the rest right-aligned (numbers). Widths count characters, so
 /// the dash and non-ASCII codes align.

@@ -17,7 +17,7 @@ use analytics::lag::{
 use serde::Serialize;
 
 use crate::csv::{CsvError, CsvReader};
-use crate::format::{num, p_value, table};
+use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -440,10 +440,10 @@ fn write_table(
     )?;
     writeln!(
         out,
-        "G² = {}, df = {}, p = {}",
+        "G² = {}, df = {}, {}",
         num(a.g2, 3),
         a.g2_df.map_or_else(|| "–".to_owned(), |d| d.to_string()),
-        p_value(a.g2_p)
+        p_clause(a.g2_p)
     )?;
     writeln!(out)?;
     let mut header = vec![

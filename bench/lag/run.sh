@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Lag benchmark: `reciprocity analyze lag` against the floor (read + split
+# each line) and a pandas implementation, on 1M and 10M generated rows.
+# Prints wall time and peak RSS (GNU time -v) for each, and the ratios.
+#
+# Usage: bench/lag/run.sh            (from anywhere in the repository)
+# Env:   SIZES="1000000 10000000"    row counts to run
+#        LAG_BENCH_VENV=dir          where the pandas venv lives (kept between runs)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+sizes=${SIZES:-"1000000 10000000"}
+venv=${LAG_BENCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/reciprocity-lag-bench-venv}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+echo "building release binaries..."
+cargo build --release --quiet -p reciprocity -p lag-floor
+target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target/release"
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "creating a venv with pandas in $venv..."
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet pandas
+fi
+
+# measure NAME CMD...: runs once, records seconds and peak RSS (KiB).
+measure() {
+  local name=$1; shift
+  /usr/bin/time -v -o "$work/$name.time" "$@" > "$work/$name.out"
+  local secs rss
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+  echo "$secs $rss" > "$work/$name.m"
+  printf '  %-8s %8.3f s  %9d KiB peak RSS\n' "$name" "$secs" "$rss"
+}
+
+for rows in $sizes; do
+  csv="$work/lag_$rows.csv"
+  "$bin/lag-generate" "$rows" 42 > "$csv"
+  echo
+  echo "== $rows rows ($(du -h "$csv" | cut -f1)) =="
+  # Warm the page cache so the first tool does not pay for the disk.
+  cat "$csv" > /dev/null
+  measure floor "$bin/lag-floor" "$csv"
+  measure ours "$bin/reciprocity" analyze lag --input "$csv" --format json
+  measure pandas "$venv/bin/python" bench/lag/pandas_lag.py "$csv"
+  read -r fs fr < "$work/floor.m"
+  read -r os or < "$work/ours.m"
+  read -r ps pr < "$work/pandas.m"
+  cp "$work/ours.m" "$work/ours_$rows.m"
+  awk -v fs="$fs" -v os="$os" -v ps="$ps" 'BEGIN {
+    printf "  ours / floor  = %.2fx time\n", os / fs
+    printf "  pandas / ours = %.1fx time\n", ps / os }'
+done
+
+set -- $sizes
+if [ $# -ge 2 ]; then
+  read -r _ r1 < "$work/ours_$1.m"
+  read -r _ r2 < "$work/ours_$2.m"
+  echo
+  awk -v a="$r1" -v b="$r2" -v n1="$1" -v n2="$2" 'BEGIN {
+    printf "peak RSS of ours: %d KiB at %d rows, %d KiB at %d rows (%.1f%% change)\n", a, n1, b, n2, (b - a) * 100 / a }'
+fi
