@@ -234,7 +234,46 @@ async fn the_openapi_document_is_served(engine: DbEngine) {
     assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
 }
 
+async fn behind_https_cookies_are_secure_and_hsts_is_sent(engine: DbEngine) {
+    let mut config = common::relaxed();
+    config.public_url = Some("https://notes.example.org".into());
+    let Some(app) = TestApp::spawn_with(engine, config).await else {
+        return;
+    };
+    let p = app.person();
+    let body =
+        json!({"email": "s@example.org", "password": "a long password", "display_name": "S"});
+    assert_eq!(p.post_json("/api/v1/accounts", &body).await.status(), 201);
+    let signed = p
+        .post_json(
+            "/api/v1/session",
+            &json!({"email": "s@example.org", "password": "a long password"}),
+        )
+        .await;
+    for cookie in signed.headers().get_all("set-cookie") {
+        assert!(
+            cookie.to_str().expect("ascii").contains("; Secure"),
+            "{cookie:?}"
+        );
+    }
+    assert!(signed.headers()["strict-transport-security"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("max-age=31536000"));
+    let created: Value = p
+        .post_json("/api/v1/relationships", &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(created["invite_link"]
+        .as_str()
+        .expect("link")
+        .starts_with("https://notes.example.org/j/"));
+}
+
 on_both_engines!(
+    behind_https_cookies_are_secure_and_hsts_is_sent,
     cross_site_writes_are_refused_and_same_site_ones_pass,
     every_response_carries_the_security_headers,
     failing_sign_ins_throttle_the_attacker_but_never_lock_out_the_owner,
