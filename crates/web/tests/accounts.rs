@@ -68,6 +68,7 @@ async fn signing_up_and_in_gives_a_session_that_reads_me_and_ends_on_sign_out(en
         .await
         .expect("DELETE");
     assert_eq!(out.status(), 204);
+    assert_eq!(out.headers()["clear-site-data"], "\"cache\", \"storage\"");
     assert_eq!(sam.get("/api/v1/me").await.status(), 401);
     assert_eq!(
         app.count("sessions").await,

@@ -74,10 +74,13 @@ pub async fn delete(
     service::sign_out(&state, &headers).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            cookies::clear_session(state.config.secure_cookies()),
-        )],
+        [
+            (
+                header::SET_COOKIE,
+                cookies::clear_session(state.config.secure_cookies()),
+            ),
+            cookies::clear_site_data(),
+        ],
     )
         .into_response())
 }

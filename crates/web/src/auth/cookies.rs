@@ -31,6 +31,16 @@ pub fn clear_session(secure: bool) -> HeaderValue {
     build(SESSION, "", Some(0), secure)
 }
 
+/// `Clear-Site-Data` for sign-out and quick exit (SECURITY.md R22): the
+/// browser drops this site's cache and storage. Cookies are left alone so
+/// the trusted-device mark survives; the session cookie is cleared on its own.
+pub fn clear_site_data() -> (axum::http::HeaderName, HeaderValue) {
+    (
+        axum::http::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    )
+}
+
 pub fn device(value: &str, secure: bool) -> HeaderValue {
     build(DEVICE, value, Some(DEVICE_MAX_AGE_SECS), secure)
 }

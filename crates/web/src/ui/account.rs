@@ -229,10 +229,13 @@ pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Respo
         return error_page(&state, err);
     }
     (
-        [(
-            header::SET_COOKIE,
-            cookies::clear_session(state.config.secure_cookies()),
-        )],
+        [
+            (
+                header::SET_COOKIE,
+                cookies::clear_session(state.config.secure_cookies()),
+            ),
+            cookies::clear_site_data(),
+        ],
         Redirect::to("/"),
     )
         .into_response()

@@ -10,11 +10,6 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::{cookies, service};
 use crate::state::AppState;
 
-/// Asks the browser to drop this site's cache and storage. Cookies are left
-/// alone so the trusted-device mark survives; the session cookie is cleared
-/// explicitly instead.
-const CLEAR_SITE_DATA: &str = "\"cache\", \"storage\"";
-
 async fn end_session(
     state: &AppState,
     headers: &HeaderMap,
@@ -27,10 +22,7 @@ async fn end_session(
             header::SET_COOKIE,
             cookies::clear_session(state.config.secure_cookies()),
         ),
-        (
-            header::HeaderName::from_static("clear-site-data"),
-            HeaderValue::from_static(CLEAR_SITE_DATA),
-        ),
+        cookies::clear_site_data(),
     ]
 }
 
