@@ -5,6 +5,7 @@
 pub mod apim;
 pub mod distributions;
 pub mod lag;
+pub mod ledger;
 mod linalg;
 pub mod reciprocity;
 mod rng;
