@@ -78,20 +78,25 @@ impl<R: BufRead> CsvReader<R> {
                     self.line.drain(..3);
                 }
             }
-            if self.line.trim_ascii().is_empty() {
+            strip_newline(&mut self.line);
+            if self.line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if !self.line.contains(&b'"') {
-                // Fast path: no quoting, fields are slices of the line.
-                strip_newline(&mut self.line);
-                self.fields.clear();
-                let mut start = 0;
-                for (i, &b) in self.line.iter().enumerate() {
-                    if b == b',' {
-                        self.fields.push((start, i));
-                        start = i + 1;
-                    }
+            // Fast path, one scan: split at commas until a quote shows up;
+            // without quotes the fields are slices of the line.
+            self.fields.clear();
+            let mut start = 0;
+            let mut quoted = false;
+            for (i, &b) in self.line.iter().enumerate() {
+                if b == b',' {
+                    self.fields.push((start, i));
+                    start = i + 1;
+                } else if b == b'"' {
+                    quoted = true;
+                    break;
                 }
+            }
+            if !quoted {
                 self.fields.push((start, self.line.len()));
                 return Ok(Some(Record {
                     buf: &self.line,
@@ -99,19 +104,17 @@ impl<R: BufRead> CsvReader<R> {
                     line: start_line,
                 }));
             }
-            // A quoted field may span lines: read until the quotes balance.
+            // A quoted field may span lines: read until the quotes balance
+            // (the newline stripped above belongs inside the field).
             while self.line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-                if self
-                    .reader
-                    .read_until(b'\n', &mut self.line)
-                    .map_err(CsvError::Io)?
-                    == 0
-                {
+                self.line.push(b'\n');
+                let read = self.reader.read_until(b'\n', &mut self.line);
+                if read.map_err(CsvError::Io)? == 0 {
                     return Err(CsvError::UnterminatedQuote { line: start_line });
                 }
                 self.lines_read += 1;
+                strip_newline(&mut self.line);
             }
-            strip_newline(&mut self.line);
             self.unquote();
             return Ok(Some(Record {
                 buf: &self.scratch,

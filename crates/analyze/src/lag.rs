@@ -1,13 +1,13 @@
 //! `reciprocity analyze lag`: one streaming pass over a coded CSV into a
 //! transition table, then the analytics crate's lag-sequential analysis.
 //!
-//! Memory: the K×K table, the code names, and one 8-byte hash per finished
-//! sequence id (to refuse a sequence split into two runs). Nothing else grows
-//! with the file, unless `--permutations` asks to keep the codes for
+//! Memory: the K×K table, the code names, and the set of finished sequence
+//! ids (to refuse a sequence split into two runs; constant for sorted
+//! numeric ids, 8 bytes per sequence otherwise, see `seen.rs`). Nothing else
+//! grows with the file, unless `--permutations` asks to keep the codes for
 //! shuffling.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 use analytics::lag::{
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::csv::{CsvError, CsvReader};
 use crate::format::{num, p_clause, p_value, table};
+use crate::seen::SeenIds;
 use crate::{input_error, AnalyzeError, Format};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -120,12 +121,6 @@ impl Codebook {
     }
 }
 
-fn id_hash(id: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
-}
-
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -209,7 +204,7 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
     let keep = args.permutations > 0;
     let mut kept: Vec<Vec<u32>> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
-    let mut finished: HashSet<u64> = HashSet::new();
+    let mut finished = SeenIds::default();
     let mut rows = 0u64;
     let mut key: Vec<u8> = Vec::new();
 
@@ -248,9 +243,9 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
         if rows == 0 || seq != current.as_slice() {
             if rows > 0 {
                 counter.end_sequence();
-                finished.insert(id_hash(&current));
+                finished.insert(&current);
             }
-            if finished.contains(&id_hash(seq)) {
+            if finished.contains(seq) {
                 return Err(input_error(format!(
                     "line {line}: sequence \"{}\" starts again after other sequences; the rows of a \
                      sequence must be contiguous (sort the file by sequence, keeping the order within each)",

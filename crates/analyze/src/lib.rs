@@ -6,6 +6,7 @@ mod apim;
 mod csv;
 mod format;
 mod lag;
+mod seen;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
