@@ -113,8 +113,8 @@ proptest! {
     }
 }
 
-/// The benchmark shape: ten years, 20,000 entries, in well under 10 ms
-/// (the database read included), so the pure part must be far below that.
+/// The benchmark's shape: ten years, 20,000 entries. Only the result is
+/// checked here; its speed is measured by the benchmark, not asserted.
 #[test]
 fn twenty_thousand_entries_ten_years() {
     let start = 16_000;
@@ -127,15 +127,11 @@ fn twenty_thousand_entries_ten_years() {
             value: (i % 7 != 0).then_some((i % 5 + 1) as u8),
         })
         .collect();
-    let t = std::time::Instant::now();
     let b = balance(&entries, start, start + 3652);
-    let elapsed = t.elapsed();
     assert_eq!(
         b.partners[0].given_count + b.partners[1].given_count,
         20_000
     );
     // Mondays 15999 (week of day 16000) to 19646 (week of day 19652): 3647/7 + 1.
     assert_eq!(b.weekly.len(), 522);
-    // Generous even for an unoptimised debug build on a busy machine.
-    assert!(elapsed.as_millis() < 50, "{elapsed:?}");
 }

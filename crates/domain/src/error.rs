@@ -26,6 +26,9 @@ pub enum DomainError {
     /// A well-formed value that the rules reject (422).
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    /// The caller may see the thing but not do this to it (403).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// The thing does not exist, or the caller may not know that it exists (404).
     #[error("not found")]
     NotFound,

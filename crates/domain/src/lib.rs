@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod ids;
+pub mod ledger;
 pub mod relationship;
 pub mod secret;
 pub mod store;

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::ids::{AccountId, RelationshipId};
+use crate::ledger::Domain;
 use crate::relationship::{MemberRole, RelationshipStatus};
 use crate::secret::SecretHash;
 use crate::values::Email;
@@ -118,6 +119,65 @@ pub enum JoinOutcome {
     OwnInvitation,
 }
 
+#[derive(Debug, Clone)]
+pub struct NewContribution {
+    pub id: uuid::Uuid,
+    pub relationship_id: RelationshipId,
+    pub giver: AccountId,
+    pub receiver: AccountId,
+    /// Who wrote the entry: the giver, or the receiver ("you did this for me").
+    pub logged_by: AccountId,
+    pub domain: Domain,
+    pub description: String,
+    /// Days since 1970-01-01.
+    pub day: i32,
+    pub effort: u8,
+    pub minutes: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    /// Set at once when the receiver logs it.
+    pub value: Option<u8>,
+    pub thanks_note: Option<String>,
+}
+
+/// A contribution as stored, with its acknowledgment if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributionRecord {
+    pub id: uuid::Uuid,
+    pub giver: AccountId,
+    pub receiver: AccountId,
+    pub logged_by: AccountId,
+    pub domain: Domain,
+    pub description: String,
+    pub day: i32,
+    pub effort: u8,
+    pub minutes: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub value: Option<u8>,
+    pub thanks_note: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// Which contributions to list; all filters are optional and combine.
+#[derive(Debug, Clone, Default)]
+pub struct ContributionFilter {
+    pub giver: Option<AccountId>,
+    pub domain: Option<Domain>,
+    /// Only those this account received and has not acknowledged yet.
+    pub awaiting: Option<AccountId>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// The few columns the balance needs, for a whole window at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub giver: AccountId,
+    pub domain: Domain,
+    pub day: i32,
+    pub effort: u8,
+    pub value: Option<u8>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -181,4 +241,54 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    // Ledger.
+    async fn insert_contribution(&self, contribution: &NewContribution) -> StoreResult<()>;
+    async fn contribution(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<ContributionRecord>>;
+    /// Records the receiver's acknowledgment; false when it was already
+    /// acknowledged (or is not theirs), so two concurrent thanks cannot both win.
+    async fn acknowledge_contribution(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+        receiver: AccountId,
+        value: u8,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Rewrites the editable fields (domain, description, day, effort, minutes).
+    async fn update_contribution(&self, contribution: &ContributionRecord) -> StoreResult<()>;
+    async fn delete_contribution(&self, rel: RelationshipId, id: uuid::Uuid) -> StoreResult<()>;
+    async fn contributions(
+        &self,
+        rel: RelationshipId,
+        filter: &ContributionFilter,
+    ) -> StoreResult<Vec<ContributionRecord>>;
+    /// Every contribution with `from_day <= day <= to_day`, slim, for the balance.
+    async fn ledger_entries(
+        &self,
+        rel: RelationshipId,
+        from_day: i32,
+        to_day: i32,
+    ) -> StoreResult<Vec<LedgerRow>>;
+    /// The account's most recent distinct descriptions, newest first.
+    async fn recent_descriptions(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
+    async fn set_show_numbers(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        show: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Each member's stored choice (members who never chose are absent: no numbers).
+    async fn show_numbers(&self, rel: RelationshipId) -> StoreResult<Vec<(AccountId, bool)>>;
 }

@@ -2,10 +2,12 @@
 //! domain relies on, on whichever engine it is given.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::ledger::Domain;
 use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
 use domain::secret::SecretHash;
 use domain::store::{
-    JoinOutcome, NewAccount, NewRelationship, NewSession, NewToken, Store, StoreError,
+    ContributionFilter, JoinOutcome, NewAccount, NewContribution, NewRelationship, NewSession,
+    NewToken, Store, StoreError,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -310,4 +312,242 @@ pub async fn run(store: &dyn Store) {
     server_secrets(store).await;
     sessions_and_tokens(store).await;
     relationships(store).await;
+    ledger(store).await;
+}
+
+/// An active couple for the ledger chapter.
+async fn couple(store: &dyn Store) -> (RelationshipId, AccountId, AccountId) {
+    let a = account(store, "la@example.org", "La").await;
+    let b = account(store, "lb@example.org", "Lb").await;
+    let rel = RelationshipId::new();
+    store
+        .create_relationship(&NewRelationship {
+            id: rel,
+            creator: a,
+            invite_hash: hash_invite("ledger-code"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+        })
+        .await
+        .expect("create");
+    let joined = store
+        .join_relationship(&hash_invite("ledger-code"), b, t0())
+        .await
+        .expect("join");
+    assert_eq!(joined, JoinOutcome::Joined(rel));
+    (rel, a, b)
+}
+
+fn gift(rel: RelationshipId, giver: AccountId, receiver: AccountId, day: i32) -> NewContribution {
+    NewContribution {
+        id: uuid::Uuid::new_v4(),
+        relationship_id: rel,
+        giver,
+        receiver,
+        logged_by: giver,
+        domain: Domain::HouseholdLabor,
+        description: format!("dishes on day {day}"),
+        day,
+        effort: 3,
+        minutes: Some(20),
+        created_at: t0() + Duration::seconds(i64::from(day)),
+        value: None,
+        thanks_note: None,
+    }
+}
+
+pub async fn ledger(store: &dyn Store) {
+    let (rel, a, b) = couple(store).await;
+    let first = gift(rel, a, b, 100);
+    store.insert_contribution(&first).await.expect("insert");
+    let stored = store
+        .contribution(rel, first.id)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(
+        (
+            stored.giver,
+            stored.receiver,
+            stored.logged_by,
+            stored.day,
+            stored.effort,
+            stored.minutes
+        ),
+        (a, b, a, 100, 3, Some(20))
+    );
+    assert_eq!((stored.value, stored.acknowledged_at), (None, None));
+    assert!(
+        store
+            .contribution(RelationshipId::new(), first.id)
+            .await
+            .expect("read")
+            .is_none(),
+        "a contribution is only found through its own relationship"
+    );
+
+    // Only the receiver acknowledges, and only once.
+    let later = t0() + Duration::hours(1);
+    assert!(!store
+        .acknowledge_contribution(rel, first.id, a, 4, None, later)
+        .await
+        .expect("ack"));
+    assert!(store
+        .acknowledge_contribution(rel, first.id, b, 4, Some("thank you"), later)
+        .await
+        .expect("ack"));
+    assert!(!store
+        .acknowledge_contribution(rel, first.id, b, 5, None, later)
+        .await
+        .expect("ack"));
+    let thanked = store
+        .contribution(rel, first.id)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(
+        (
+            thanked.value,
+            thanked.thanks_note.as_deref(),
+            thanked.acknowledged_at
+        ),
+        (Some(4), Some("thank you"), Some(later))
+    );
+
+    // Logged by the receiver: acknowledged from the start.
+    let mut for_me = gift(rel, b, a, 101);
+    for_me.logged_by = a;
+    for_me.value = Some(5);
+    for_me.domain = Domain::EmotionalSupport;
+    store.insert_contribution(&for_me).await.expect("insert");
+    let mut waiting = gift(rel, b, a, 102);
+    waiting.description = "dishes on day 100".into();
+    store.insert_contribution(&waiting).await.expect("insert");
+
+    let all = store
+        .contributions(
+            rel,
+            &ContributionFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    let days: Vec<i32> = all.iter().map(|c| c.day).collect();
+    assert_eq!(days, [102, 101, 100], "newest first");
+    let from_b = store
+        .contributions(
+            rel,
+            &ContributionFilter {
+                giver: Some(b),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(from_b.len(), 2);
+    let support = store
+        .contributions(
+            rel,
+            &ContributionFilter {
+                domain: Some(Domain::EmotionalSupport),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        support.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [for_me.id]
+    );
+    let to_thank = store
+        .contributions(
+            rel,
+            &ContributionFilter {
+                awaiting: Some(a),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        to_thank.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [waiting.id]
+    );
+    let one = store
+        .contributions(
+            rel,
+            &ContributionFilter {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(one.len(), 1);
+
+    let window = store.ledger_entries(rel, 101, 102).await.expect("entries");
+    assert_eq!(window.len(), 2);
+    assert!(window
+        .iter()
+        .any(|r| r.value == Some(5) && r.domain == Domain::EmotionalSupport && r.giver == b));
+
+    let mut corrected = waiting.clone();
+    let mut record = store
+        .contribution(rel, corrected.id)
+        .await
+        .expect("read")
+        .expect("present");
+    record.description = "cooked dinner".into();
+    record.effort = 5;
+    record.minutes = None;
+    record.domain = Domain::Planning;
+    record.day = 99;
+    store.update_contribution(&record).await.expect("update");
+    assert_eq!(
+        store.contribution(rel, record.id).await.expect("read"),
+        Some(record.clone())
+    );
+    corrected.description = record.description.clone();
+
+    let suggestions = store.recent_descriptions(rel, b, 8).await.expect("recent");
+    assert_eq!(suggestions, ["cooked dinner"]);
+    assert_eq!(
+        store.recent_descriptions(rel, a, 8).await.expect("recent"),
+        ["dishes on day 101", "dishes on day 100"]
+    );
+
+    store
+        .delete_contribution(rel, record.id)
+        .await
+        .expect("delete");
+    assert!(store
+        .contribution(rel, record.id)
+        .await
+        .expect("read")
+        .is_none());
+
+    assert!(
+        store.show_numbers(rel).await.expect("prefs").is_empty(),
+        "nobody chose yet"
+    );
+    store
+        .set_show_numbers(rel, a, true, t0())
+        .await
+        .expect("pref");
+    store
+        .set_show_numbers(rel, b, true, t0())
+        .await
+        .expect("pref");
+    store
+        .set_show_numbers(rel, b, false, t0())
+        .await
+        .expect("pref");
+    let mut prefs = store.show_numbers(rel).await.expect("prefs");
+    prefs.sort_by_key(|(id, _)| *id != a);
+    assert_eq!(prefs, [(a, true), (b, false)]);
 }

@@ -37,3 +37,65 @@ pub fn status(text: &str) -> Result<domain::relationship::RelationshipStatus, St
     domain::relationship::RelationshipStatus::parse(text)
         .ok_or_else(|| StoreError::Backend(format!("unknown status {text}")))
 }
+
+/// The columns of a contribution, in the order the queries select them.
+pub type ContributionRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    i32,
+    Option<i32>,
+    i64,
+    Option<i32>,
+    Option<String>,
+    Option<i64>,
+);
+
+pub fn contribution(row: ContributionRow) -> Result<domain::store::ContributionRecord, StoreError> {
+    let (
+        id,
+        giver,
+        receiver,
+        logged_by,
+        domain,
+        description,
+        day,
+        effort,
+        minutes,
+        created_at,
+        value,
+        note,
+        acked,
+    ) = row;
+    Ok(domain::store::ContributionRecord {
+        id: uuid(&id)?,
+        giver: domain::AccountId(uuid(&giver)?),
+        receiver: domain::AccountId(uuid(&receiver)?),
+        logged_by: domain::AccountId(uuid(&logged_by)?),
+        domain: ledger_domain(&domain)?,
+        description,
+        day,
+        effort: small(effort)?,
+        minutes: minutes
+            .map(|m| u32::try_from(m).map_err(|_| StoreError::Backend("negative minutes".into())))
+            .transpose()?,
+        created_at: time(created_at)?,
+        value: value.map(small).transpose()?,
+        thanks_note: note,
+        acknowledged_at: acked.map(time).transpose()?,
+    })
+}
+
+pub fn ledger_domain(text: &str) -> Result<domain::ledger::Domain, StoreError> {
+    domain::ledger::Domain::parse(text)
+        .map_err(|_| StoreError::Backend(format!("unknown domain {text}")))
+}
+
+/// A stored 1–5 rating.
+pub fn small(v: i32) -> Result<u8, StoreError> {
+    u8::try_from(v).map_err(|_| StoreError::Backend(format!("rating out of range: {v}")))
+}

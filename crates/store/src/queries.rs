@@ -394,6 +394,224 @@ macro_rules! impl_store {
                     .map_err($crate::convert::backend)?;
                 tx.commit().await.map_err($crate::convert::backend)
             }
+            async fn insert_contribution(
+                &self,
+                c: &domain::store::NewContribution,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO contributions (id, relationship_id, giver_id, receiver_id, logged_by, domain, \
+                     description, day, effort, minutes, created_at, value, thanks_note, acknowledged_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(c.id.to_string())
+                .bind(c.relationship_id.to_string())
+                .bind(c.giver.to_string())
+                .bind(c.receiver.to_string())
+                .bind(c.logged_by.to_string())
+                .bind(c.domain.as_str())
+                .bind(&c.description)
+                .bind(c.day)
+                .bind(i32::from(c.effort))
+                .bind(c.minutes.map(|m| m as i32))
+                .bind($crate::convert::millis(c.created_at))
+                .bind(c.value.map(i32::from))
+                .bind(c.thanks_note.as_deref())
+                .bind(c.value.map(|_| $crate::convert::millis(c.created_at)))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::db_error("contribution"))?;
+                Ok(())
+            }
+
+            async fn contribution(
+                &self,
+                rel: domain::RelationshipId,
+                id: uuid::Uuid,
+            ) -> domain::store::StoreResult<Option<domain::store::ContributionRecord>> {
+                let row: Option<$crate::convert::ContributionRow> = sqlx::query_as(
+                    "SELECT id, giver_id, receiver_id, logged_by, domain, description, day, effort, minutes, \
+                     created_at, value, thanks_note, acknowledged_at \
+                     FROM contributions WHERE relationship_id = $1 AND id = $2",
+                )
+                .bind(rel.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                row.map($crate::convert::contribution).transpose()
+            }
+
+            async fn acknowledge_contribution(
+                &self,
+                rel: domain::RelationshipId,
+                id: uuid::Uuid,
+                receiver: domain::AccountId,
+                value: u8,
+                note: Option<&str>,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE contributions SET value = $4, thanks_note = $5, acknowledged_at = $6 \
+                     WHERE relationship_id = $1 AND id = $2 AND receiver_id = $3 AND value IS NULL",
+                )
+                .bind(rel.to_string())
+                .bind(id.to_string())
+                .bind(receiver.to_string())
+                .bind(i32::from(value))
+                .bind(note)
+                .bind($crate::convert::millis(at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn update_contribution(
+                &self,
+                c: &domain::store::ContributionRecord,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "UPDATE contributions SET domain = $2, description = $3, day = $4, effort = $5, minutes = $6 \
+                     WHERE id = $1",
+                )
+                .bind(c.id.to_string())
+                .bind(c.domain.as_str())
+                .bind(&c.description)
+                .bind(c.day)
+                .bind(i32::from(c.effort))
+                .bind(c.minutes.map(|m| m as i32))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn delete_contribution(
+                &self,
+                rel: domain::RelationshipId,
+                id: uuid::Uuid,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query("DELETE FROM contributions WHERE relationship_id = $1 AND id = $2")
+                    .bind(rel.to_string())
+                    .bind(id.to_string())
+                    .execute(&self.write)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn contributions(
+                &self,
+                rel: domain::RelationshipId,
+                filter: &domain::store::ContributionFilter,
+            ) -> domain::store::StoreResult<Vec<domain::store::ContributionRecord>> {
+                // Absent filters bind NULL and match everything, so one
+                // statement serves every combination.
+                let rows: Vec<$crate::convert::ContributionRow> = sqlx::query_as(
+                    "SELECT id, giver_id, receiver_id, logged_by, domain, description, day, effort, minutes, \
+                     created_at, value, thanks_note, acknowledged_at \
+                     FROM contributions WHERE relationship_id = $1 \
+                     AND ($2 IS NULL OR giver_id = $2) \
+                     AND ($3 IS NULL OR domain = $3) \
+                     AND ($4 IS NULL OR (receiver_id = $4 AND value IS NULL)) \
+                     ORDER BY day DESC, created_at DESC LIMIT $5",
+                )
+                .bind(rel.to_string())
+                .bind(filter.giver.map(|g| g.to_string()))
+                .bind(filter.domain.map(|d| d.as_str()))
+                .bind(filter.awaiting.map(|a| a.to_string()))
+                .bind(i64::from(filter.limit))
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter().map($crate::convert::contribution).collect()
+            }
+
+            async fn ledger_entries(
+                &self,
+                rel: domain::RelationshipId,
+                from_day: i32,
+                to_day: i32,
+            ) -> domain::store::StoreResult<Vec<domain::store::LedgerRow>> {
+                let rows: Vec<(String, String, i32, i32, Option<i32>)> = sqlx::query_as(
+                    "SELECT giver_id, domain, day, effort, value FROM contributions \
+                     WHERE relationship_id = $1 AND day BETWEEN $2 AND $3",
+                )
+                .bind(rel.to_string())
+                .bind(from_day)
+                .bind(to_day)
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter()
+                    .map(|(giver, domain, day, effort, value)| {
+                        Ok(domain::store::LedgerRow {
+                            giver: domain::AccountId($crate::convert::uuid(&giver)?),
+                            domain: $crate::convert::ledger_domain(&domain)?,
+                            day,
+                            effort: $crate::convert::small(effort)?,
+                            value: value.map($crate::convert::small).transpose()?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn recent_descriptions(
+                &self,
+                rel: domain::RelationshipId,
+                account: domain::AccountId,
+                limit: u32,
+            ) -> domain::store::StoreResult<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT description FROM contributions WHERE relationship_id = $1 AND logged_by = $2 \
+                     GROUP BY description ORDER BY MAX(created_at) DESC LIMIT $3",
+                )
+                .bind(rel.to_string())
+                .bind(account.to_string())
+                .bind(i64::from(limit))
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(rows.into_iter().map(|(d,)| d).collect())
+            }
+
+            async fn set_show_numbers(
+                &self,
+                rel: domain::RelationshipId,
+                account: domain::AccountId,
+                show: bool,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO ledger_preferences (relationship_id, account_id, show_numbers, updated_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (relationship_id, account_id) \
+                     DO UPDATE SET show_numbers = excluded.show_numbers, updated_at = excluded.updated_at",
+                )
+                .bind(rel.to_string())
+                .bind(account.to_string())
+                .bind(show)
+                .bind($crate::convert::millis(at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(())
+            }
+
+            async fn show_numbers(
+                &self,
+                rel: domain::RelationshipId,
+            ) -> domain::store::StoreResult<Vec<(domain::AccountId, bool)>> {
+                let rows: Vec<(String, bool)> = sqlx::query_as(
+                    "SELECT account_id, show_numbers FROM ledger_preferences WHERE relationship_id = $1",
+                )
+                .bind(rel.to_string())
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter()
+                    .map(|(id, show)| Ok((domain::AccountId($crate::convert::uuid(&id)?), show)))
+                    .collect()
+            }
         }
 
         type AccountRow = (String, String, String, String, i64);

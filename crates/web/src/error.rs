@@ -103,6 +103,9 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::Invalid(field) => Self::invalid(field),
             DomainError::NotFound => Self::not_found(),
+            DomainError::Forbidden { code, message } => {
+                Self::new(StatusCode::FORBIDDEN, code, message)
+            }
             DomainError::Conflict {
                 code,
                 message,

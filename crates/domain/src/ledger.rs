@@ -1,0 +1,609 @@
+//! The ledger: contributions seen and thanked.
+//!
+//! Appreciation first. A contribution is recorded by its giver (or by its
+//! receiver, "you did this for me"); only the receiver says what it meant to
+//! them, once. Figures (the reciprocity index, equity) are computed by
+//! `analytics::ledger` and shown only when both partners have chosen to see
+//! numbers: keeping score predicts falling satisfaction, so nothing here
+//! ever turns the balance into a debt.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::error::{DomainError, FieldError};
+use crate::ids::{AccountId, RelationshipId};
+use crate::relationship::{self, RelationshipStatus};
+use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Relationship, Store};
+
+/// A giver may correct or delete their own entry for this long; after that
+/// it is history.
+pub const EDIT_WINDOW_HOURS: i64 = 24;
+/// The balance looks back this far unless asked otherwise.
+pub const DEFAULT_WINDOW_DAYS: i64 = 90;
+const DESCRIPTION_MAX: usize = 500;
+const NOTE_MAX: usize = 1000;
+const MINUTES_MAX: u32 = 24 * 60;
+
+/// The nine domains of exchange (API.md), in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    HouseholdLabor,
+    MoneyAndGoods,
+    EmotionalSupport,
+    PhysicalAffection,
+    SexualIntimacy,
+    Parenting,
+    FamilyAndSocial,
+    Planning,
+    PersonalGrowth,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 9] = [
+        Self::HouseholdLabor,
+        Self::MoneyAndGoods,
+        Self::EmotionalSupport,
+        Self::PhysicalAffection,
+        Self::SexualIntimacy,
+        Self::Parenting,
+        Self::FamilyAndSocial,
+        Self::Planning,
+        Self::PersonalGrowth,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HouseholdLabor => "household_labor",
+            Self::MoneyAndGoods => "money_and_goods",
+            Self::EmotionalSupport => "emotional_support",
+            Self::PhysicalAffection => "physical_affection",
+            Self::SexualIntimacy => "sexual_intimacy",
+            Self::Parenting => "parenting",
+            Self::FamilyAndSocial => "family_and_social",
+            Self::Planning => "planning",
+            Self::PersonalGrowth => "personal_growth",
+        }
+    }
+
+    /// How the web UI names the domain.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::HouseholdLabor => "Home and chores",
+            Self::MoneyAndGoods => "Money and things",
+            Self::EmotionalSupport => "Listening and support",
+            Self::PhysicalAffection => "Affection and touch",
+            Self::SexualIntimacy => "Intimacy",
+            Self::Parenting => "Children",
+            Self::FamilyAndSocial => "Family and friends",
+            Self::Planning => "Planning and remembering",
+            Self::PersonalGrowth => "Growing together",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|d| *d == self).unwrap_or(0)
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == raw.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "domain",
+                    "unknown_domain",
+                    format!(
+                        "Choose one of: {}.",
+                        Self::ALL.map(Domain::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// A rating from 1 to 5 (effort, or what a gift meant).
+pub fn rating(value: i64, field: &'static str) -> Result<u8, FieldError> {
+    u8::try_from(value)
+        .ok()
+        .filter(|v| (1..=5).contains(v))
+        .ok_or_else(|| FieldError::new(field, "out_of_range", "Choose a number from 1 to 5."))
+}
+
+fn description(raw: &str) -> Result<String, FieldError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(
+            "description",
+            "required",
+            "Say in a few words what was done.",
+        ));
+    }
+    if text.chars().count() > DESCRIPTION_MAX {
+        return Err(FieldError::new(
+            "description",
+            "too_long",
+            format!("Keep it under {DESCRIPTION_MAX} characters."),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn note(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > NOTE_MAX {
+        return Err(FieldError::new(
+            "note",
+            "too_long",
+            format!("Keep it under {NOTE_MAX} characters."),
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+fn minutes(raw: Option<i64>) -> Result<Option<u32>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(m) => u32::try_from(m)
+            .ok()
+            .filter(|m| (1..=MINUTES_MAX).contains(m))
+            .map(Some)
+            .ok_or_else(|| {
+                FieldError::new("minutes", "out_of_range", "Minutes go from 1 to 1440.")
+            }),
+    }
+}
+
+/// A `YYYY-MM-DD` date no more than a day ahead of `today` (a partner a
+/// time zone ahead of the server may already be on tomorrow).
+pub fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(today);
+    };
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new("occurred_on", "invalid_date", "Use a date like 2026-03-14.")
+    })?;
+    if date > today + Duration::days(1) {
+        return Err(FieldError::new(
+            "occurred_on",
+            "in_the_future",
+            "That day hasn't come yet.",
+        ));
+    }
+    if date < NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err(FieldError::new(
+            "occurred_on",
+            "invalid_date",
+            "Use a date after 1970.",
+        ));
+    }
+    Ok(date)
+}
+
+/// Days since 1970-01-01, the unit the store and the analytics count in.
+pub fn day_number(date: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    i32::try_from((date - epoch).num_days()).unwrap_or(i32::MAX)
+}
+
+pub fn date_of(day: i32) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    epoch + Duration::days(i64::from(day))
+}
+
+/// What a person typed to record a contribution, before validation.
+pub struct ContributionInput<'a> {
+    pub domain: &'a str,
+    pub description: &'a str,
+    pub occurred_on: Option<&'a str>,
+    pub effort: i64,
+    pub minutes: Option<i64>,
+    /// "You did this for me": the caller is the receiver and the partner the giver.
+    pub for_partner: bool,
+    /// Required when `for_partner`: what it meant to the caller, who received it.
+    pub value: Option<i64>,
+    pub note: Option<&'a str>,
+}
+
+/// The relationship if the actor may write in it: a member who has not
+/// left, in a relationship with both partners.
+async fn writable(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<Relationship, DomainError> {
+    let found = relationship::visible_to(store, actor, rel).await?;
+    if found.status != RelationshipStatus::Active {
+        return Err(DomainError::conflict(
+            "not_active",
+            "The ledger opens once your partner has joined, and closes when the space ends.",
+        ));
+    }
+    Ok(found)
+}
+
+fn partner_of(rel: &Relationship, actor: AccountId) -> Result<AccountId, DomainError> {
+    rel.members
+        .iter()
+        .find(|m| m.account_id != actor)
+        .map(|m| m.account_id)
+        .ok_or(DomainError::NotFound)
+}
+
+pub async fn record(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    input: ContributionInput<'_>,
+    now: DateTime<Utc>,
+) -> Result<ContributionRecord, DomainError> {
+    let domain = Domain::parse(input.domain)?;
+    let description = description(input.description)?;
+    let occurred = occurred_on(input.occurred_on, now.date_naive())?;
+    let effort = rating(input.effort, "effort")?;
+    let minutes = minutes(input.minutes)?;
+    let (value, thanks) = if input.for_partner {
+        let value = input.value.ok_or_else(|| {
+            FieldError::new(
+                "value",
+                "required",
+                "Say how much this meant to you, from 1 to 5.",
+            )
+        })?;
+        (Some(rating(value, "value")?), note(input.note)?)
+    } else {
+        if input.value.is_some() {
+            return Err(FieldError::new(
+                "value",
+                "receiver_only",
+                "Only the person who received it says what it meant to them.",
+            )
+            .into());
+        }
+        (None, None)
+    };
+    let found = writable(store, actor, rel).await?;
+    let partner = partner_of(&found, actor)?;
+    let (giver, receiver) = if input.for_partner {
+        (partner, actor)
+    } else {
+        (actor, partner)
+    };
+    let new = NewContribution {
+        id: uuid::Uuid::new_v4(),
+        relationship_id: rel,
+        giver,
+        receiver,
+        logged_by: actor,
+        domain,
+        description,
+        day: day_number(occurred),
+        effort,
+        minutes,
+        created_at: now,
+        value,
+        thanks_note: thanks,
+    };
+    store.insert_contribution(&new).await?;
+    store
+        .contribution(rel, new.id)
+        .await?
+        .ok_or_else(|| DomainError::Storage("contribution vanished after insert".into()))
+}
+
+/// The receiver says what it meant (and may say thank you).
+pub async fn acknowledge(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    value: i64,
+    thanks: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ContributionRecord, DomainError> {
+    let value = rating(value, "value")?;
+    let thanks = note(thanks)?;
+    writable(store, actor, rel).await?;
+    let found = store
+        .contribution(rel, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if found.receiver != actor {
+        return Err(DomainError::Forbidden {
+            code: "receiver_only",
+            message: "Only the person who received this can say what it meant to them.".into(),
+        });
+    }
+    if found.value.is_some() {
+        return Err(DomainError::conflict(
+            "already_acknowledged",
+            "You've already thanked this one.",
+        ));
+    }
+    if !store
+        .acknowledge_contribution(rel, id, actor, value, thanks.as_deref(), now)
+        .await?
+    {
+        return Err(DomainError::conflict(
+            "already_acknowledged",
+            "You've already thanked this one.",
+        ));
+    }
+    store
+        .contribution(rel, id)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Loads a contribution its giver may still change (24 hours, not yet thanked).
+async fn correctable(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<ContributionRecord, DomainError> {
+    writable(store, actor, rel).await?;
+    let found = store
+        .contribution(rel, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if found.logged_by != actor {
+        return Err(DomainError::Forbidden {
+            code: "not_yours",
+            message: "Only the person who wrote this entry can change it.".into(),
+        });
+    }
+    if now - found.created_at > Duration::hours(EDIT_WINDOW_HOURS) {
+        return Err(DomainError::conflict(
+            "kept_as_history",
+            "Entries can be changed for 24 hours; after that they are kept as they were.",
+        ));
+    }
+    if found.value.is_some() && found.giver == actor {
+        return Err(DomainError::conflict(
+            "kept_as_history",
+            "Your partner has already responded to this entry, so it is kept as it was.",
+        ));
+    }
+    Ok(found)
+}
+
+pub struct Correction<'a> {
+    pub domain: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub occurred_on: Option<&'a str>,
+    pub effort: Option<i64>,
+    pub minutes: Option<Option<i64>>,
+}
+
+pub async fn correct(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    change: Correction<'_>,
+    now: DateTime<Utc>,
+) -> Result<ContributionRecord, DomainError> {
+    let mut updated = correctable(store, actor, rel, id, now).await?;
+    if let Some(d) = change.domain {
+        updated.domain = Domain::parse(d)?;
+    }
+    if let Some(d) = change.description {
+        updated.description = description(d)?;
+    }
+    if change.occurred_on.is_some() {
+        updated.day = day_number(occurred_on(change.occurred_on, now.date_naive())?);
+    }
+    if let Some(e) = change.effort {
+        updated.effort = rating(e, "effort")?;
+    }
+    if let Some(m) = change.minutes {
+        updated.minutes = minutes(m)?;
+    }
+    store.update_contribution(&updated).await?;
+    Ok(updated)
+}
+
+pub async fn remove(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    correctable(store, actor, rel, id, now).await?;
+    store.delete_contribution(rel, id).await?;
+    Ok(())
+}
+
+/// Contributions of a relationship the actor belongs to, newest first.
+pub async fn list(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    filter: ContributionFilter,
+) -> Result<Vec<ContributionRecord>, DomainError> {
+    relationship::visible_to(store, actor, rel).await?;
+    Ok(store.contributions(rel, &filter).await?)
+}
+
+/// The actor's own recent descriptions, offered again when logging.
+pub async fn suggestions(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<Vec<String>, DomainError> {
+    relationship::visible_to(store, actor, rel).await?;
+    Ok(store.recent_descriptions(rel, actor, 8).await?)
+}
+
+pub async fn set_show_numbers(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    show: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    relationship::visible_to(store, actor, rel).await?;
+    store.set_show_numbers(rel, actor, show, now).await?;
+    Ok(())
+}
+
+/// Each partner's own choice, and whether numbers are visible (both chose them).
+pub struct NumbersChoice {
+    pub mine: bool,
+    pub partner: bool,
+}
+
+impl NumbersChoice {
+    pub fn visible(&self) -> bool {
+        self.mine && self.partner
+    }
+}
+
+pub async fn numbers_choice(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<NumbersChoice, DomainError> {
+    let found = relationship::visible_to(store, actor, rel).await?;
+    let chosen = store.show_numbers(rel).await?;
+    let choice_of = |who: AccountId| chosen.iter().any(|(a, show)| *a == who && *show);
+    let partner = found
+        .members
+        .iter()
+        .find(|m| m.account_id != actor)
+        .map(|m| m.account_id);
+    Ok(NumbersChoice {
+        mine: choice_of(actor),
+        partner: partner.is_some_and(choice_of),
+    })
+}
+
+/// The balance of a window, with the members in the order of the analytics (0, 1).
+pub struct BalanceView {
+    pub members: [AccountId; 2],
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub numbers: NumbersChoice,
+    pub balance: analytics::ledger::Balance,
+}
+
+pub async fn balance(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<BalanceView, DomainError> {
+    let found = relationship::visible_to(store, actor, rel).await?;
+    let today = now.date_naive();
+    let parse = |raw: &str, field: &'static str| {
+        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .map_err(|_| FieldError::new(field, "invalid_date", "Use a date like 2026-03-14."))
+    };
+    let to = match to.filter(|t| !t.trim().is_empty()) {
+        Some(t) => parse(t, "to")?,
+        None => today,
+    };
+    let from = match from.filter(|f| !f.trim().is_empty()) {
+        Some(f) => parse(f, "from")?,
+        None => to - Duration::days(DEFAULT_WINDOW_DAYS - 1),
+    };
+    if from > to {
+        return Err(FieldError::new(
+            "from",
+            "after_to",
+            "The start must be on or before the end.",
+        )
+        .into());
+    }
+    if (to - from).num_days() > 366 * 20 {
+        return Err(
+            FieldError::new("from", "too_long", "Choose a window of at most 20 years.").into(),
+        );
+    }
+    let [first, second] = match found.members.as_slice() {
+        [a, b, ..] => [a.account_id, b.account_id],
+        [a] => [a.account_id, a.account_id],
+        [] => return Err(DomainError::NotFound),
+    };
+    let (from_day, to_day) = (day_number(from), day_number(to));
+    let rows = store.ledger_entries(rel, from_day, to_day).await?;
+    let entries: Vec<analytics::ledger::Entry> = rows
+        .iter()
+        .map(|row| analytics::ledger::Entry {
+            giver: usize::from(row.giver != first),
+            domain: row.domain.index(),
+            day: row.day,
+            effort: row.effort,
+            value: row.value,
+        })
+        .collect();
+    let numbers = numbers_choice(store, actor, rel).await?;
+    Ok(BalanceView {
+        members: [first, second],
+        from,
+        to,
+        numbers,
+        balance: analytics::ledger::balance(&entries, from_day, to_day),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_parse_by_their_api_names_only() {
+        for d in Domain::ALL {
+            assert_eq!(Domain::parse(d.as_str()), Ok(d));
+        }
+        assert_eq!(Domain::parse("chores").map_err(|e| e.field), Err("domain"));
+    }
+
+    #[test]
+    fn ratings_are_one_to_five() {
+        assert_eq!(rating(1, "effort"), Ok(1));
+        assert_eq!(rating(5, "value"), Ok(5));
+        for bad in [0, 6, -1, 300] {
+            assert_eq!(rating(bad, "effort").map_err(|e| e.field), Err("effort"));
+        }
+    }
+
+    #[test]
+    fn dates_may_be_at_most_a_day_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        assert_eq!(occurred_on(None, today), Ok(today));
+        assert!(occurred_on(Some("2026-11-28"), today).is_ok());
+        assert_eq!(
+            occurred_on(Some("2026-11-29"), today).map_err(|e| e.code),
+            Err("in_the_future")
+        );
+        assert_eq!(
+            occurred_on(Some("27/11/2026"), today).map_err(|e| e.code),
+            Err("invalid_date")
+        );
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 14).expect("date");
+        assert_eq!(date_of(day_number(d)), d);
+        assert_eq!(
+            day_number(NaiveDate::from_ymd_opt(1970, 1, 2).expect("date")),
+            1
+        );
+    }
+
+    #[test]
+    fn descriptions_are_required_and_bounded() {
+        assert!(description("  ").is_err());
+        assert!(description(&"x".repeat(501)).is_err());
+        assert_eq!(description(" Made dinner "), Ok("Made dinner".to_owned()));
+    }
+}
