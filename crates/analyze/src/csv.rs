@@ -59,6 +59,7 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     /// The next non-blank record, or `None` at the end of the input.
+    #[inline]
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CsvError> {
         loop {
             self.line.clear();

@@ -47,11 +47,28 @@ pub struct LagArgs {
     pub seed: u64,
 }
 
+/// A field of up to 7 bytes packed with its length into one u64, so the hot
+/// loop compares short codes and ids with one integer comparison instead of
+/// a `memcmp` call (profiling showed `memcmp` at a fifth of the run time).
+#[inline]
+fn pack(b: &[u8]) -> Option<u64> {
+    if b.len() > 7 {
+        return None;
+    }
+    let mut k = (b.len() as u64) << 56;
+    for (i, &x) in b.iter().enumerate() {
+        k |= u64::from(x) << (8 * i);
+    }
+    Some(k)
+}
+
 /// Code names in order of first appearance, with a fast path for the few
-/// codes of a typical scheme.
+/// short codes of a typical scheme.
 #[derive(Default)]
 struct Codebook {
     names: Vec<Box<[u8]>>,
+    /// `pack` of each name, `u64::MAX` (never a packed value) when too long.
+    keys: Vec<u64>,
     index: HashMap<Box<[u8]>, u32>,
     last: u32,
 }
@@ -60,19 +77,17 @@ struct Codebook {
 const LINEAR_SCAN: usize = 16;
 
 impl Codebook {
+    #[inline]
     fn get_or_insert(&mut self, code: &[u8], line: u64) -> Result<u32, AnalyzeError> {
-        if let Some(name) = self.names.get(self.last as usize) {
-            if **name == *code {
-                return Ok(self.last);
+        let key = pack(code);
+        let found = match key {
+            Some(k) if self.keys.len() <= LINEAR_SCAN => {
+                if self.keys.get(self.last as usize) == Some(&k) {
+                    return Ok(self.last);
+                }
+                self.keys.iter().position(|&n| n == k).map(|i| i as u32)
             }
-        }
-        let found = if self.names.len() <= LINEAR_SCAN {
-            self.names
-                .iter()
-                .position(|n| **n == *code)
-                .map(|i| i as u32)
-        } else {
-            self.index.get(code).copied()
+            _ => self.index.get(code).copied(),
         };
         let i = match found {
             Some(i) => i,
@@ -91,6 +106,7 @@ impl Codebook {
                 }
                 let i = self.names.len() as u32;
                 self.names.push(code.into());
+                self.keys.push(key.unwrap_or(u64::MAX));
                 self.index.insert(code.into(), i);
                 i
             }
@@ -204,6 +220,7 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
     let keep = args.permutations > 0;
     let mut kept: Vec<Vec<u32>> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
+    let mut current_key: Option<u64> = None;
     let mut finished = SeenIds::default();
     let mut rows = 0u64;
     let mut key: Vec<u8> = Vec::new();
@@ -240,7 +257,13 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
             }
             None => code,
         };
-        if rows == 0 || seq != current.as_slice() {
+        let seq_key = pack(seq);
+        let same = match (seq_key, current_key) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => seq == current.as_slice(),
+            _ => false,
+        };
+        if rows == 0 || !same {
             if rows > 0 {
                 counter.end_sequence();
                 finished.insert(&current);
@@ -254,6 +277,7 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
             }
             current.clear();
             current.extend_from_slice(seq);
+            current_key = seq_key;
             if keep {
                 kept.push(Vec::new());
             }
@@ -580,6 +604,31 @@ mod tests {
         };
         assert!(err(&nr, "sequence,code\n1,a\n1,b\n1,b\n")
             .starts_with("line 4: code \"b\" follows itself"));
+    }
+
+    #[test]
+    fn the_codebook_finds_short_long_and_many_codes() {
+        let mut book = Codebook::default();
+        let names: Vec<String> = (0..40)
+            .map(|i| {
+                if i % 3 == 0 {
+                    format!("long-code-{i}")
+                } else {
+                    format!("c{i}")
+                }
+            })
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(
+                book.get_or_insert(n.as_bytes(), 1).expect("insert"),
+                i as u32
+            );
+        }
+        for (i, n) in names.iter().enumerate().rev() {
+            assert_eq!(book.get_or_insert(n.as_bytes(), 1).expect("find"), i as u32);
+        }
+        // Packing keeps the length, so "a" and "a\0" differ.
+        assert_ne!(pack(b"a"), pack(b"a\0"));
     }
 
     #[test]

@@ -134,9 +134,14 @@ pub struct TransitionCounter {
     counts: Vec<u64>,
     events: Vec<u64>,
     window: VecDeque<u32>,
+    /// Most recent code of the current sequence (`NONE` at a boundary); at
+    /// lag 1 it replaces the window, which keeps the hot loop branch-light.
+    last: u32,
     sequences: u64,
     in_sequence: bool,
 }
+
+const NONE: u32 = u32::MAX;
 
 /// Codes are indices into a table; a stream with more distinct codes than
 /// this is refused rather than allowed to allocate a huge table.
@@ -154,6 +159,7 @@ impl TransitionCounter {
             counts: Vec::new(),
             events: Vec::new(),
             window: VecDeque::with_capacity(lag),
+            last: NONE,
             sequences: 0,
             in_sequence: false,
         })
@@ -184,7 +190,7 @@ impl TransitionCounter {
     /// The most recent code of the current sequence, if any (to check a
     /// no-repeat rule while streaming).
     pub fn previous(&self) -> Option<u32> {
-        self.window.back().copied()
+        (self.last != NONE).then_some(self.last)
     }
 
     /// Adds the next code of the current sequence.
@@ -199,12 +205,19 @@ impl TransitionCounter {
         }
         self.in_sequence = true;
         self.events[c] += 1;
-        if self.window.len() == self.lag {
-            if let Some(given) = self.window.pop_front() {
-                self.counts[given as usize * self.cap + c] += 1;
+        if self.lag == 1 {
+            if self.last != NONE {
+                self.counts[self.last as usize * self.cap + c] += 1;
             }
+        } else {
+            if self.window.len() == self.lag {
+                if let Some(given) = self.window.pop_front() {
+                    self.counts[given as usize * self.cap + c] += 1;
+                }
+            }
+            self.window.push_back(code);
         }
-        self.window.push_back(code);
+        self.last = code;
         Ok(())
     }
 
@@ -215,6 +228,7 @@ impl TransitionCounter {
         }
         self.in_sequence = false;
         self.window.clear();
+        self.last = NONE;
     }
 
     /// The table of everything pushed so far (an open sequence is closed).
