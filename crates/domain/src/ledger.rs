@@ -7,6 +7,7 @@
 //! numbers: keeping score predicts falling satisfaction, so nothing here
 //! ever turns the balance into a debt.
 
+pub use analytics::ledger::{Balance, PartnerTotals, Week};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -489,7 +490,7 @@ pub struct BalanceView {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub numbers: NumbersChoice,
-    pub balance: analytics::ledger::Balance,
+    pub balance: Balance,
 }
 
 pub async fn balance(

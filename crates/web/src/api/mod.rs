@@ -3,6 +3,7 @@
 //! very registrations that serve requests and cannot drift from them.
 
 mod accounts;
+pub mod ledger;
 mod me;
 mod relationships;
 mod session;
@@ -27,6 +28,7 @@ use crate::state::AppState;
     tags(
         (name = "accounts", description = "Accounts, sessions and tokens"),
         (name = "relationships", description = "A couple's shared space"),
+        (name = "ledger", description = "Contributions seen and thanked"),
     )
 )]
 struct ApiDoc;
@@ -59,4 +61,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(relationships::get))
         .routes(routes!(relationships::leave))
         .routes(routes!(relationships::renew_invite))
+        .routes(routes!(ledger::create, ledger::list))
+        .routes(routes!(ledger::suggestions))
+        .routes(routes!(ledger::correct, ledger::delete))
+        .routes(routes!(ledger::acknowledge))
+        .routes(routes!(ledger::set_preferences, ledger::get_preferences))
+        .routes(routes!(ledger::balance))
 }

@@ -1,0 +1,560 @@
+//! The ledger API: contributions, thanks, each partner's choice about
+//! numbers, and the balance (figures only when both chose to see them).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::ledger::{self, BalanceView, ContributionInput, Correction, Domain};
+use domain::store::{ContributionFilter, ContributionRecord};
+use domain::{AccountId, RelationshipId};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Lists are capped so a long history never becomes one huge response.
+const LIST_MAX: u32 = 200;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContributionBody {
+    /// One of the nine domains in API.md.
+    domain: String,
+    /// What was done, in a few words (1–500 characters).
+    description: String,
+    /// The day it happened (default today; at most one day ahead).
+    occurred_on: Option<String>,
+    /// 1–5: what it cost the giver, relative to their own capacity.
+    effort: i64,
+    minutes: Option<i64>,
+    /// True to log something the partner did for the caller ("you did this for me").
+    #[serde(default)]
+    for_partner: bool,
+    /// With `for_partner`: what it meant to the caller, 1–5 (then it counts as thanked).
+    value: Option<i64>,
+    /// With `for_partner`: an optional thank-you the partner will see.
+    note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionBody {
+    domain: Option<String>,
+    description: Option<String>,
+    occurred_on: Option<String>,
+    effort: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    minutes: Option<Option<i64>>,
+}
+
+/// Distinguishes `"minutes": null` (clear it) from an absent key (keep it).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgmentBody {
+    /// 1–5: how much this meant to the receiver.
+    value: i64,
+    /// An optional thank-you the giver will see (up to 1,000 characters).
+    note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    show_numbers: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreferencesView {
+    /// The caller's own choice.
+    show_numbers: bool,
+    /// True only when both partners chose to see numbers.
+    numbers_visible: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContributionView {
+    id: uuid::Uuid,
+    giver_id: uuid::Uuid,
+    receiver_id: uuid::Uuid,
+    logged_by: uuid::Uuid,
+    /// One of the nine domains in API.md.
+    #[schema(value_type = String)]
+    domain: Domain,
+    description: String,
+    occurred_on: NaiveDate,
+    effort: u8,
+    minutes: Option<u32>,
+    created_at: DateTime<Utc>,
+    acknowledged: bool,
+    /// What it meant to the receiver (1–5), once acknowledged.
+    value: Option<u8>,
+    thanks_note: Option<String>,
+    acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl From<ContributionRecord> for ContributionView {
+    fn from(c: ContributionRecord) -> Self {
+        Self {
+            id: c.id,
+            giver_id: c.giver.0,
+            receiver_id: c.receiver.0,
+            logged_by: c.logged_by.0,
+            domain: c.domain,
+            description: c.description,
+            occurred_on: ledger::date_of(c.day),
+            effort: c.effort,
+            minutes: c.minutes,
+            created_at: c.created_at,
+            acknowledged: c.value.is_some(),
+            value: c.value,
+            thanks_note: c.thanks_note,
+            acknowledged_at: c.acknowledged_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only this domain.
+    domain: Option<String>,
+    /// Only what this partner gave (an account id).
+    giver: Option<String>,
+    /// `me`: only what the caller received and has not thanked yet.
+    awaiting: Option<String>,
+    /// At most this many (default and maximum 200), newest first.
+    limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WindowQuery {
+    /// First day (default: 89 days before `to`).
+    from: Option<String>,
+    /// Last day (default: today).
+    to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartnerFigures {
+    account_id: uuid::Uuid,
+    given_value: Option<u32>,
+    given_effort: Option<u32>,
+    received_value: Option<u32>,
+    given_count: Option<u32>,
+    /// Walster relative gain (inputs = effort given, outcomes = value received).
+    equity: Option<f64>,
+    /// Contributions this partner received and has not thanked yet; always shown.
+    unacknowledged: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WeekView {
+    week_of: NaiveDate,
+    /// Value given per partner, in the order of `partners`.
+    value_given: [u32; 2],
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BalanceBody {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// True only when both partners chose `show_numbers`; until then every figure is null.
+    numbers_visible: bool,
+    /// min/max of value given by each partner (receiver-rated).
+    reciprocity_index: Option<f64>,
+    partners: Vec<PartnerFigures>,
+    /// Per domain, the same figures per partner.
+    #[schema(value_type = Object)]
+    by_domain: serde_json::Map<String, serde_json::Value>,
+    weekly: Option<Vec<WeekView>>,
+}
+
+fn relationship_id(raw: &str) -> Result<RelationshipId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found())
+}
+
+fn contribution_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found())
+}
+
+/// Record a contribution (by its giver, or by its receiver with `for_partner`).
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/contributions", operation_id = "create_contribution", tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = NewContributionBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = ContributionView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "The relationship is not active", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewContributionBody>,
+) -> Result<(StatusCode, Json<ContributionView>), ApiError> {
+    let input = ContributionInput {
+        domain: &body.domain,
+        description: &body.description,
+        occurred_on: body.occurred_on.as_deref(),
+        effort: body.effort,
+        minutes: body.minutes,
+        for_partner: body.for_partner,
+        value: body.value,
+        note: body.note.as_deref(),
+    };
+    let recorded = ledger::record(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        input,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(recorded.into())))
+}
+
+/// Contributions, newest first, with optional filters.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/contributions", operation_id = "list_contributions", tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ListQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Contributions", body = [ContributionView]),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 422, description = "A filter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ContributionView>>, ApiError> {
+    let filter = ContributionFilter {
+        domain: query.domain.as_deref().map(Domain::parse).transpose()?,
+        giver: query
+            .giver
+            .as_deref()
+            .map(|g| {
+                g.parse::<AccountId>().map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_id",
+                        "Use an account id.",
+                    )
+                    .with_field("giver")
+                })
+            })
+            .transpose()?,
+        awaiting: match query.awaiting.as_deref() {
+            None => None,
+            Some("me") => Some(caller.account_id),
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_filter",
+                    "The only value for awaiting is `me`.",
+                )
+                .with_field("awaiting"))
+            }
+        },
+        limit: query.limit.unwrap_or(LIST_MAX).clamp(1, LIST_MAX),
+    };
+    let found = ledger::list(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        filter,
+    )
+    .await?;
+    Ok(Json(
+        found.into_iter().map(ContributionView::from).collect(),
+    ))
+}
+
+/// The caller's recent descriptions, to offer again when logging.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/contributions/suggestions", operation_id = "contribution_suggestions",
+    tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Recent descriptions, newest first", body = [String]))
+)]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(
+        ledger::suggestions(state.store(), caller.account_id, relationship_id(&id)?).await?,
+    ))
+}
+
+/// Correct one's own entry within 24 hours (before it is thanked).
+#[utoipa::path(
+    patch, path = "/api/v1/relationships/{id}/contributions/{cid}", operation_id = "correct_contribution",
+    tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Contribution id")),
+    request_body = CorrectionBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Corrected", body = ContributionView),
+        (status = 403, description = "Someone else's entry", body = ErrorBody),
+        (status = 404, description = "No such contribution here", body = ErrorBody),
+        (status = 409, description = "Older than 24 hours, or already thanked", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+pub async fn correct(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, cid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CorrectionBody>,
+) -> Result<Json<ContributionView>, ApiError> {
+    let change = Correction {
+        domain: body.domain.as_deref(),
+        description: body.description.as_deref(),
+        occurred_on: body.occurred_on.as_deref(),
+        effort: body.effort,
+        minutes: body.minutes,
+    };
+    let rel = relationship_id(&id)?;
+    let done = ledger::correct(
+        state.store(),
+        caller.account_id,
+        rel,
+        contribution_id(&cid)?,
+        change,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(done.into()))
+}
+
+/// Delete one's own entry within 24 hours (before it is thanked).
+#[utoipa::path(
+    delete, path = "/api/v1/relationships/{id}/contributions/{cid}", operation_id = "delete_contribution",
+    tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Contribution id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Someone else's entry", body = ErrorBody),
+        (status = 404, description = "No such contribution here", body = ErrorBody),
+        (status = 409, description = "Older than 24 hours, or already thanked", body = ErrorBody),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, cid)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    ledger::remove(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        contribution_id(&cid)?,
+        Utc::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The receiver says what it meant to them, once, with an optional thank-you.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/contributions/{cid}/acknowledgment", operation_id = "acknowledge_contribution",
+    tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Contribution id")),
+    request_body = AcknowledgmentBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Thanked", body = ContributionView),
+        (status = 403, description = "Only the receiver can acknowledge", body = ErrorBody),
+        (status = 404, description = "No such contribution here", body = ErrorBody),
+        (status = 409, description = "Already acknowledged", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, cid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AcknowledgmentBody>,
+) -> Result<Json<ContributionView>, ApiError> {
+    let rel = relationship_id(&id)?;
+    let done = ledger::acknowledge(
+        state.store(),
+        caller.account_id,
+        rel,
+        contribution_id(&cid)?,
+        body.value,
+        body.note.as_deref(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(done.into()))
+}
+
+/// Each partner's own choice to see numbers.
+#[utoipa::path(
+    put, path = "/api/v1/relationships/{id}/preferences", operation_id = "set_preferences", tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = PreferencesBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Saved", body = PreferencesView),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PreferencesBody>,
+) -> Result<Json<PreferencesView>, ApiError> {
+    let rel = relationship_id(&id)?;
+    ledger::set_show_numbers(
+        state.store(),
+        caller.account_id,
+        rel,
+        body.show_numbers,
+        Utc::now(),
+    )
+    .await?;
+    preferences_of(&state, caller.account_id, rel)
+        .await
+        .map(Json)
+}
+
+/// The caller's choice, and whether numbers are visible.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/preferences", operation_id = "get_preferences", tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Choices", body = PreferencesView))
+)]
+pub async fn get_preferences(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<PreferencesView>, ApiError> {
+    preferences_of(&state, caller.account_id, relationship_id(&id)?)
+        .await
+        .map(Json)
+}
+
+async fn preferences_of(
+    state: &AppState,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<PreferencesView, ApiError> {
+    let choice = ledger::numbers_choice(state.store(), actor, rel).await?;
+    Ok(PreferencesView {
+        show_numbers: choice.mine,
+        numbers_visible: choice.visible(),
+    })
+}
+
+/// The balance over a window (default the last 90 days).
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/balance", operation_id = "get_balance", tag = "ledger",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), WindowQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The balance; figures are null until both partners chose to see numbers", body = BalanceBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 422, description = "A date is invalid", body = ErrorBody),
+    )
+)]
+pub async fn balance(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    Query(window): Query<WindowQuery>,
+) -> Result<Json<BalanceBody>, ApiError> {
+    let view = ledger::balance(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        window.from.as_deref(),
+        window.to.as_deref(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(balance_body(&view)))
+}
+
+fn figures(
+    view: &BalanceView,
+    totals: &[ledger::PartnerTotals; 2],
+    with_equity: bool,
+) -> Vec<PartnerFigures> {
+    let shown = view.numbers.visible();
+    let show = |v: u32| shown.then_some(v);
+    (0..2)
+        .map(|i| PartnerFigures {
+            account_id: view.members[i].0,
+            given_value: show(totals[i].given_value),
+            given_effort: show(totals[i].given_effort),
+            received_value: show(totals[i].received_value),
+            given_count: show(totals[i].given_count),
+            equity: if shown && with_equity {
+                view.balance.equity[i]
+            } else {
+                None
+            },
+            unacknowledged: totals[i].awaiting_thanks,
+        })
+        .collect()
+}
+
+/// SECURITY/SCIENCE: until both partners opted in, every figure is null and
+/// only the counts waiting for thanks remain.
+pub fn balance_body(view: &BalanceView) -> BalanceBody {
+    let shown = view.numbers.visible();
+    let by_domain = Domain::ALL
+        .iter()
+        .map(|d| {
+            let totals = &view.balance.by_domain[d.index()];
+            let value = serde_json::to_value(figures(view, totals, false)).unwrap_or_default();
+            (d.as_str().to_owned(), value)
+        })
+        .collect();
+    BalanceBody {
+        from: view.from,
+        to: view.to,
+        numbers_visible: shown,
+        reciprocity_index: if shown {
+            view.balance.reciprocity_index
+        } else {
+            None
+        },
+        partners: figures(view, &view.balance.partners, true),
+        by_domain,
+        weekly: shown.then(|| {
+            view.balance
+                .weekly
+                .iter()
+                .map(|w| WeekView {
+                    week_of: ledger::date_of(w.start_day),
+                    value_given: w.value_given,
+                })
+                .collect()
+        }),
+    }
+}
