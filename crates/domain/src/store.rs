@@ -82,6 +82,22 @@ pub struct NewRelationship {
     pub created_at: DateTime<Utc>,
 }
 
+/// How a caller proved who they are, by the hash of the secret they sent.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    Session(&'a SecretHash),
+    Token(&'a SecretHash),
+}
+
+/// Everything a request needs to know about its caller, in one read: the
+/// account, its session (none for a token) and its relationships.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: Account,
+    pub session: Option<Session>,
+    pub memberships: Vec<Membership>,
+}
+
 /// One of the caller's relationships, as listed on `GET /me`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
@@ -199,7 +215,16 @@ pub trait Store: Send + Sync + 'static {
     // Sessions.
     async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
     async fn session_by_hash(&self, id_hash: &SecretHash) -> StoreResult<Option<Session>>;
-    async fn touch_session(&self, id_hash: &SecretHash, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Moves `last_seen_at` to `now` unless it is already later than `unless_after`
+    /// (so concurrent requests on one session write once, not once each).
+    async fn touch_session(
+        &self,
+        id_hash: &SecretHash,
+        now: DateTime<Utc>,
+        unless_after: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The caller behind a credential, with account and memberships, in one query.
+    async fn principal(&self, credential: Credential<'_>) -> StoreResult<Option<Principal>>;
     async fn delete_session(&self, id_hash: &SecretHash) -> StoreResult<()>;
     /// Removes sessions idle since before `idle_cutoff` or created before
     /// `absolute_cutoff`; returns how many went.

@@ -6,8 +6,8 @@ use domain::ledger::Domain;
 use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
 use domain::secret::SecretHash;
 use domain::store::{
-    ContributionFilter, JoinOutcome, NewAccount, NewContribution, NewRelationship, NewSession,
-    NewToken, Store, StoreError,
+    ContributionFilter, Credential, JoinOutcome, NewAccount, NewContribution, NewRelationship,
+    NewSession, NewToken, Store, StoreError,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -112,13 +112,44 @@ pub async fn sessions_and_tokens(store: &dyn Store) {
     );
 
     let later = t0() + Duration::minutes(5);
-    store.touch_session(&hash, later).await.expect("touch");
+    store
+        .touch_session(&hash, later, later - Duration::minutes(1))
+        .await
+        .expect("touch");
     let touched = store
         .session_by_hash(&hash)
         .await
         .expect("read")
         .expect("present");
     assert_eq!((touched.created_at, touched.last_seen_at), (t0(), later));
+    // A second touch racing the first finds it already done and writes nothing.
+    store
+        .touch_session(
+            &hash,
+            later + Duration::seconds(5),
+            later - Duration::minutes(1),
+        )
+        .await
+        .expect("touch");
+    let same = store
+        .session_by_hash(&hash)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(same.last_seen_at, later);
+
+    let principal = store
+        .principal(Credential::Session(&hash))
+        .await
+        .expect("principal")
+        .expect("present");
+    assert_eq!(principal.account.id, id);
+    assert_eq!(principal.session.map(|s| s.last_seen_at), Some(later));
+    assert!(principal.memberships.is_empty());
+    let unknown = store
+        .principal(Credential::Session(&SecretHash::of("x")))
+        .await;
+    assert!(unknown.expect("principal").is_none());
 
     // A second, older session: the sweep removes what is idle or too old.
     let old = SecretHash::of("old-session");
@@ -153,6 +184,27 @@ pub async fn sessions_and_tokens(store: &dyn Store) {
         .await
         .expect("insert token");
     assert_eq!(store.token_account(&token).await.expect("read"), Some(id));
+    let by_token = store
+        .principal(Credential::Token(&token))
+        .await
+        .expect("principal");
+    let by_token = by_token.expect("present");
+    assert_eq!((by_token.account.id, by_token.session), (id, None));
+    let nope = store
+        .principal(Credential::Token(&SecretHash::of("nope")))
+        .await;
+    assert!(nope.expect("principal").is_none());
+    let by_token = store
+        .principal(Credential::Token(&token))
+        .await
+        .expect("principal")
+        .expect("present");
+    assert_eq!((by_token.account.id, by_token.session), (id, None));
+    assert!(store
+        .principal(Credential::Token(&SecretHash::of("nope")))
+        .await
+        .expect("principal")
+        .is_none());
     assert_eq!(
         store
             .token_account(&SecretHash::of("nope"))
@@ -248,6 +300,26 @@ pub async fn relationships(store: &dyn Store) {
     assert_eq!(names, ["Ada", "Bo"]);
 
     let of_b = store.memberships_of(b).await.expect("read");
+    let b_token = SecretHash::of("b-token");
+    store
+        .insert_token(&NewToken {
+            id: uuid::Uuid::new_v4(),
+            account_id: b,
+            name: "b".into(),
+            token_hash: b_token.clone(),
+            created_at: t0(),
+        })
+        .await
+        .expect("token");
+    let b_principal = store
+        .principal(Credential::Token(&b_token))
+        .await
+        .expect("principal");
+    let b_principal = b_principal.expect("present");
+    assert_eq!(
+        b_principal.memberships, of_b,
+        "one query gives the same memberships"
+    );
     assert_eq!(of_b.len(), 1);
     assert_eq!(
         (of_b[0].relationship_id, of_b[0].status, of_b[0].joined_at),

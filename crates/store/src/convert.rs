@@ -99,3 +99,63 @@ pub fn ledger_domain(text: &str) -> Result<domain::ledger::Domain, StoreError> {
 pub fn small(v: i32) -> Result<u8, StoreError> {
     u8::try_from(v).map_err(|_| StoreError::Backend(format!("rating out of range: {v}")))
 }
+
+/// Session times, account columns, then one membership (or NULLs).
+pub type PrincipalRow = (
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+pub fn principal(rows: Vec<PrincipalRow>) -> Result<Option<domain::store::Principal>, StoreError> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let (created, seen, id, email, display_name, password_hash, account_created, ..) =
+        first.clone();
+    let session = match (created, seen) {
+        (Some(created), Some(seen)) => Some(domain::store::Session {
+            account_id: domain::AccountId(uuid(&id)?),
+            created_at: time(created)?,
+            last_seen_at: time(seen)?,
+        }),
+        _ => None,
+    };
+    let account = domain::store::Account {
+        id: domain::AccountId(uuid(&id)?),
+        email,
+        display_name,
+        password_hash,
+        created_at: time(account_created)?,
+    };
+    let memberships = rows
+        .into_iter()
+        .filter_map(|row| match (row.7, row.8, row.9, row.10) {
+            (Some(rel), Some(role_text), Some(status_text), Some(joined)) => {
+                Some((rel, role_text, status_text, joined))
+            }
+            _ => None,
+        })
+        .map(|(rel, role_text, status_text, joined)| {
+            Ok(domain::store::Membership {
+                relationship_id: domain::RelationshipId(uuid(&rel)?),
+                role: role(&role_text)?,
+                status: status(&status_text)?,
+                joined_at: time(joined)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(domain::store::Principal {
+        account,
+        session,
+        memberships,
+    }))
+}

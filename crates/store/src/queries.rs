@@ -123,14 +123,51 @@ macro_rules! impl_store {
                 &self,
                 id_hash: &domain::secret::SecretHash,
                 now: chrono::DateTime<chrono::Utc>,
+                unless_after: chrono::DateTime<chrono::Utc>,
             ) -> domain::store::StoreResult<()> {
-                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at <= $3")
                     .bind(id_hash.as_str())
                     .bind($crate::convert::millis(now))
+                    .bind($crate::convert::millis(unless_after))
                     .execute(&self.write)
                     .await
                     .map_err($crate::convert::backend)?;
                 Ok(())
+            }
+
+            async fn principal(
+                &self,
+                credential: domain::store::Credential<'_>,
+            ) -> domain::store::StoreResult<Option<domain::store::Principal>> {
+                // One statement per credential kind; both return the same
+                // columns: session times (NULL for a token), the account, and
+                // one row per membership (NULLs when there is none).
+                let (sql, hash) = match credential {
+                    domain::store::Credential::Session(h) => (
+                        "SELECT s.created_at, s.last_seen_at, a.id, a.email, a.display_name, a.password_hash, \
+                         a.created_at, m.relationship_id, m.role, r.status, m.joined_at \
+                         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+                         LEFT JOIN relationship_members m ON m.account_id = a.id \
+                         LEFT JOIN relationships r ON r.id = m.relationship_id \
+                         WHERE s.id_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id",
+                        h,
+                    ),
+                    domain::store::Credential::Token(h) => (
+                        "SELECT CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), a.id, a.email, a.display_name, \
+                         a.password_hash, a.created_at, m.relationship_id, m.role, r.status, m.joined_at \
+                         FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+                         LEFT JOIN relationship_members m ON m.account_id = a.id \
+                         LEFT JOIN relationships r ON r.id = m.relationship_id \
+                         WHERE t.token_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id",
+                        h,
+                    ),
+                };
+                let rows: Vec<$crate::convert::PrincipalRow> = sqlx::query_as(sql)
+                    .bind(hash.as_str())
+                    .fetch_all(&self.read)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                $crate::convert::principal(rows)
             }
 
             async fn delete_session(&self, id_hash: &domain::secret::SecretHash) -> domain::store::StoreResult<()> {

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use chrono::{Duration, Utc};
 use domain::secret::SecretHash;
+use domain::store::{Account, Credential as StoreCredential, Membership};
 use domain::AccountId;
 
 use crate::auth::cookies;
@@ -30,11 +31,14 @@ pub enum Credential {
     Token,
 }
 
-/// A signed-in caller. As an extractor it answers 401 to anyone else.
+/// A signed-in caller, with the account and memberships read together with
+/// the credential (one query). As an extractor it answers 401 to anyone else.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub account_id: AccountId,
     pub credential: Credential,
+    pub account: Account,
+    pub memberships: Vec<Membership>,
 }
 
 /// The caller if signed in, `None` otherwise; for pages that show either.
@@ -75,17 +79,29 @@ pub async fn authenticate(
     state: &AppState,
 ) -> Result<Option<Authenticated>, ApiError> {
     if let Some(token) = bearer(headers) {
-        let account = state.store().token_account(&SecretHash::of(token)).await?;
-        return Ok(account.map(|account_id| Authenticated {
-            account_id,
+        let found = state
+            .store()
+            .principal(StoreCredential::Token(&SecretHash::of(token)))
+            .await?;
+        return Ok(found.map(|p| Authenticated {
+            account_id: p.account.id,
             credential: Credential::Token,
+            account: p.account,
+            memberships: p.memberships,
         }));
     }
     let Some(cookie) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     let hash = SecretHash::of(cookie);
-    let Some(session) = state.store().session_by_hash(&hash).await? else {
+    let Some(found) = state
+        .store()
+        .principal(StoreCredential::Session(&hash))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(session) = found.session else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -97,11 +113,16 @@ pub async fn authenticate(
         return Ok(None);
     }
     if now - session.last_seen_at > TOUCH_AFTER {
-        state.store().touch_session(&hash, now).await?;
+        state
+            .store()
+            .touch_session(&hash, now, now - TOUCH_AFTER)
+            .await?;
     }
     Ok(Some(Authenticated {
-        account_id: session.account_id,
+        account_id: found.account.id,
         credential: Credential::Session(hash),
+        account: found.account,
+        memberships: found.memberships,
     }))
 }
 
