@@ -3,8 +3,10 @@
 //! are neutral ("Notes") so a glance at the tab reveals nothing.
 
 mod account;
+mod chart;
 mod exit;
 mod form;
+mod ledger;
 mod space;
 mod statics;
 
@@ -30,6 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/join", get(space::join_page).post(space::join))
         .route("/j/{code}", get(space::invited))
         .route("/leave", get(space::leave_page).post(space::leave))
+        .route("/ledger", get(ledger::page))
+        .route("/ledger/log", post(ledger::log))
+        .route("/ledger/thank/{cid}", post(ledger::thank))
+        .route("/ledger/history", get(ledger::history))
+        .route("/ledger/balance", get(ledger::balance))
+        .route("/ledger/numbers", post(ledger::numbers))
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))

@@ -1,0 +1,143 @@
+//! The ledger pages without JavaScript, on both engines: log, thank, and a
+//! balance page that shows words until both choose figures.
+
+mod common;
+
+use common::{DbEngine, Person, TestApp};
+
+async fn html(p: &Person, path: &str) -> String {
+    let response = p.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.expect("html")
+}
+
+async fn sign_up(app: &TestApp, name: &str, email: &str) -> Person {
+    let p = app.person();
+    let r = p
+        .post_form(
+            "/signup",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("password", "a long password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    p
+}
+
+/// The first thank-you form's contribution id on the ledger page.
+fn thank_action(page: &str) -> String {
+    let start = page.find("action=\"/ledger/thank/").expect("a thank form") + "action=\"".len();
+    page[start..].split('"').next().expect("action").to_owned()
+}
+
+async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let ada = sign_up(&app, "Ada", "ada@example.org").await;
+    let bo = sign_up(&app, "Bo", "bo@example.org").await;
+    assert!(html(&ada, "/ledger")
+        .await
+        .contains("opens once your partner has joined"));
+    let invite = ada
+        .post_form("/relationship", &[])
+        .await
+        .text()
+        .await
+        .expect("html");
+    let start = invite.find("id=\"invite-code\">").expect("code") + "id=\"invite-code\">".len();
+    let code = invite[start..]
+        .split('<')
+        .next()
+        .expect("code")
+        .trim()
+        .to_owned();
+    assert_eq!(
+        bo.post_form("/join", &[("invite_code", code.as_str())])
+            .await
+            .status(),
+        303
+    );
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let bad = ada
+        .post_form(
+            "/ledger/log",
+            &[
+                ("who", "me"),
+                ("description", ""),
+                ("domain", "planning"),
+                ("effort", "3"),
+                ("occurred_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad
+        .text()
+        .await
+        .expect("html")
+        .contains("id=\"description-error\" role=\"alert\""));
+    let logged = ada
+        .post_form(
+            "/ledger/log",
+            &[
+                ("who", "me"),
+                ("description", "Planned the trip"),
+                ("domain", "planning"),
+                ("effort", "4"),
+                ("occurred_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status(), 303);
+    assert!(
+        html(&ada, "/ledger")
+            .await
+            .contains("<option value=\"Planned the trip\">"),
+        "offered again"
+    );
+
+    let bo_page = html(&bo, "/ledger").await;
+    assert!(
+        bo_page.contains("Planned the trip"),
+        "waiting for Bo's thanks"
+    );
+    let action = thank_action(&bo_page);
+    let thanked = bo
+        .post_form(&action, &[("value", "5"), ("note", "Best trip ever")])
+        .await;
+    assert_eq!(thanked.status(), 303);
+    assert!(html(&bo, "/ledger").await.contains("Nothing waiting"));
+
+    let words = html(&ada, "/ledger/balance").await;
+    assert!(
+        words.contains("Bo thanked you for “Planned the trip”: “Best trip ever”"),
+        "{words}"
+    );
+    assert!(!words.contains("<svg"), "no figures before both choose");
+    ada.post_form("/ledger/numbers", &[("show", "true")]).await;
+    assert!(
+        !html(&ada, "/ledger/balance").await.contains("<svg"),
+        "one choice is not enough"
+    );
+    bo.post_form("/ledger/numbers", &[("show", "true")]).await;
+    let figures = html(&bo, "/ledger/balance").await;
+    assert!(figures.contains("<svg") && figures.contains("role=\"img\""));
+    // Ada gave 5 (as Bo rated it), Bo gave nothing yet: index 0/5.
+    assert!(
+        figures.contains("Reciprocity: <strong>0.00</strong>"),
+        "{figures}"
+    );
+    assert!(figures.contains("<caption>Value given per week</caption>"));
+
+    let history = html(&bo, "/ledger/history?person=partner&domain=planning").await;
+    assert!(history.contains("Planned the trip") && history.contains("Thanked: “Best trip ever”"));
+    let none = html(&bo, "/ledger/history?person=me").await;
+    assert!(none.contains("Nothing here yet"));
+}
+
+on_both_engines!(a_couple_logs_thanks_and_chooses_figures_together);
