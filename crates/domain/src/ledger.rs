@@ -338,7 +338,31 @@ pub async fn acknowledge(
         .ok_or(DomainError::NotFound)
 }
 
-/// Loads a contribution its giver may still change (24 hours, not yet thanked).
+/// Why an entry can no longer be changed by `actor`, if it cannot. The one
+/// place the 24-hour rule lives: the API, the pages and their buttons ask it.
+pub fn correction_refused(record: &ContributionRecord, actor: AccountId, now: DateTime<Utc>) -> Option<DomainError> {
+    if record.logged_by != actor {
+        return Some(DomainError::Forbidden {
+            code: "not_yours",
+            message: "Only the person who wrote this entry can change it.".into(),
+        });
+    }
+    if now - record.created_at > Duration::hours(EDIT_WINDOW_HOURS) {
+        return Some(DomainError::conflict(
+            "kept_as_history",
+            "Entries can be changed for 24 hours; after that they are kept as they were.",
+        ));
+    }
+    if record.value.is_some() && record.giver == actor {
+        return Some(DomainError::conflict(
+            "kept_as_history",
+            "Your partner has already responded to this entry, so it is kept as it was.",
+        ));
+    }
+    None
+}
+
+/// Loads a contribution its author may still change.
 async fn correctable(
     store: &dyn Store,
     actor: AccountId,
@@ -347,29 +371,11 @@ async fn correctable(
     now: DateTime<Utc>,
 ) -> Result<ContributionRecord, DomainError> {
     writable(store, actor, rel).await?;
-    let found = store
-        .contribution(rel, id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if found.logged_by != actor {
-        return Err(DomainError::Forbidden {
-            code: "not_yours",
-            message: "Only the person who wrote this entry can change it.".into(),
-        });
+    let found = store.contribution(rel, id).await?.ok_or(DomainError::NotFound)?;
+    match correction_refused(&found, actor, now) {
+        Some(refusal) => Err(refusal),
+        None => Ok(found),
     }
-    if now - found.created_at > Duration::hours(EDIT_WINDOW_HOURS) {
-        return Err(DomainError::conflict(
-            "kept_as_history",
-            "Entries can be changed for 24 hours; after that they are kept as they were.",
-        ));
-    }
-    if found.value.is_some() && found.giver == actor {
-        return Err(DomainError::conflict(
-            "kept_as_history",
-            "Your partner has already responded to this entry, so it is kept as it was.",
-        ));
-    }
-    Ok(found)
 }
 
 pub struct Correction<'a> {

@@ -140,4 +140,99 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
     assert!(none.contains("Nothing here yet"));
 }
 
-on_both_engines!(a_couple_logs_thanks_and_chooses_figures_together);
+async fn own_entries_can_be_corrected_or_deleted_from_the_history(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let ada = sign_up(&app, "Ada", "ada@example.org").await;
+    let bo = sign_up(&app, "Bo", "bo@example.org").await;
+    let invite = ada
+        .post_form("/relationship", &[])
+        .await
+        .text()
+        .await
+        .expect("html");
+    let start = invite.find("id=\"invite-code\">").expect("code") + "id=\"invite-code\">".len();
+    let code = invite[start..]
+        .split('<')
+        .next()
+        .expect("code")
+        .trim()
+        .to_owned();
+    bo.post_form("/join", &[("invite_code", code.as_str())])
+        .await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let fields = |text: &'static str| {
+        vec![
+            ("who", "me"),
+            ("description", text),
+            ("domain", "household_labor"),
+            ("effort", "2"),
+        ]
+    };
+    for text in ["Fixed the shelf", "Watered plants"] {
+        let mut form = fields(text);
+        form.push(("occurred_on", today.as_str()));
+        assert_eq!(ada.post_form("/ledger/log", &form).await.status(), 303);
+    }
+    let history = html(&ada, "/ledger/history").await;
+    let link = |page: &str| {
+        let start = page.find("href=\"/ledger/edit/").expect("an edit link") + "href=\"".len();
+        page[start..].split('"').next().expect("href").to_owned()
+    };
+    let edit = link(&history);
+    assert!(
+        !html(&bo, "/ledger/history").await.contains("/ledger/edit/"),
+        "not Bo's to change"
+    );
+    assert_eq!(bo.get(&edit).await.status(), 403);
+
+    let form_page = html(&ada, &edit).await;
+    assert!(
+        form_page.contains("value=\"Watered plants\""),
+        "newest first, prefilled"
+    );
+    let bad = ada
+        .post_form(
+            &edit,
+            &[
+                ("description", "Watered plants"),
+                ("domain", "household_labor"),
+                ("effort", "9"),
+                ("occurred_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad
+        .text()
+        .await
+        .expect("html")
+        .contains("id=\"effort-error\" role=\"alert\""));
+    let fixed = ada
+        .post_form(
+            &edit,
+            &[
+                ("description", "Watered all the plants"),
+                ("domain", "household_labor"),
+                ("effort", "1"),
+                ("occurred_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status(), 303);
+    assert!(html(&bo, "/ledger/history")
+        .await
+        .contains("Watered all the plants"));
+
+    let delete = edit.replace("/ledger/edit/", "/ledger/delete/");
+    assert_eq!(ada.post_form(&delete, &[]).await.status(), 303);
+    let after = html(&ada, "/ledger/history").await;
+    assert!(!after.contains("Watered all the plants") && after.contains("Fixed the shelf"));
+    assert_eq!(app.count("contributions").await, 1);
+}
+
+on_both_engines!(
+    a_couple_logs_thanks_and_chooses_figures_together,
+    own_entries_can_be_corrected_or_deleted_from_the_history,
+);

@@ -34,10 +34,13 @@ pub struct Item {
     giver: String,
     thanked: bool,
     thanks: Option<String>,
+    /// The viewer may still correct or delete it (the domain's 24-hour rule).
+    editable: bool,
 }
 
-fn item(c: ContributionRecord, names: &dyn Fn(AccountId) -> String) -> Item {
+fn item(c: ContributionRecord, viewer: AccountId, names: &dyn Fn(AccountId) -> String) -> Item {
     Item {
+        editable: ledger::correction_refused(&c, viewer, Utc::now()).is_none(),
         id: c.id,
         domain: c.domain.label(),
         day: ledger::date_of(c.day).format("%-d %b %Y").to_string(),
@@ -74,6 +77,20 @@ struct HistoryPage<'a> {
     domain: String,
     person: String,
     items: Vec<Item>,
+}
+
+#[derive(Template)]
+#[template(path = "ledger_edit.html")]
+struct EditPage<'a> {
+    exit_url: &'a str,
+    id: uuid::Uuid,
+    domains: Vec<(&'static str, &'static str)>,
+    scale: [u8; 5],
+    description: String,
+    domain: String,
+    effort: u8,
+    occurred_on: String,
+    errors: Errors,
 }
 
 #[derive(Template)]
@@ -173,7 +190,7 @@ async fn ledger_page(
         status,
         &LedgerPage {
             exit_url: &state.config.exit_url,
-            to_thank: waiting.into_iter().map(|c| item(c, &name_of)).collect(),
+            to_thank: waiting.into_iter().map(|c| item(c, me, &name_of)).collect(),
             partner: partner.clone(),
             domains: domains(),
             scale: SCALE,
@@ -352,7 +369,7 @@ pub async fn history(
         StatusCode::OK,
         &HistoryPage {
             exit_url: &state.config.exit_url,
-            items: found.into_iter().map(|c| item(c, &name_of)).collect(),
+            items: found.into_iter().map(|c| item(c, me, &name_of)).collect(),
             partner: partner.clone(),
             domains: domains(),
             domain: Domain::parse(&query.domain)
@@ -481,6 +498,117 @@ pub async fn numbers(
     match ledger::set_show_numbers(state.store(), me, rel.id, form.show == "true", Utc::now()).await
     {
         Ok(()) => Redirect::to("/ledger/balance").into_response(),
+        Err(err) => error_page(&state, err.into()),
+    }
+}
+
+/// The entry, if the signed-in person may still correct it; otherwise the page that says why.
+async fn own_entry(
+    state: &AppState,
+    headers: &HeaderMap,
+    cid: &str,
+) -> Result<(AccountId, Relationship, ContributionRecord), Response> {
+    let (me, rel) = space(state, headers).await?;
+    let found = match cid.parse::<uuid::Uuid>() {
+        Ok(id) => state
+            .store()
+            .contribution(rel.id, id)
+            .await
+            .map_err(|e| error_page(state, e.into()))?,
+        Err(_) => None,
+    };
+    let Some(found) = found else {
+        return Err(error_page(state, ApiError::not_found()));
+    };
+    if let Some(refusal) = ledger::correction_refused(&found, me, Utc::now()) {
+        return Err(error_page(state, refusal.into()));
+    }
+    Ok((me, rel, found))
+}
+
+fn edit_page(
+    state: &AppState,
+    c: &ContributionRecord,
+    form: Option<LogForm>,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let form = form.unwrap_or_else(|| LogForm {
+        description: c.description.clone(),
+        domain: c.domain.as_str().to_owned(),
+        effort: c.effort.to_string(),
+        occurred_on: ledger::date_of(c.day).to_string(),
+        ..LogForm::default()
+    });
+    render(
+        status,
+        &EditPage {
+            exit_url: &state.config.exit_url,
+            id: c.id,
+            domains: domains(),
+            scale: SCALE,
+            description: form.description,
+            domain: form.domain,
+            effort: form.effort.parse().unwrap_or(0),
+            occurred_on: form.occurred_on,
+            errors,
+        },
+    )
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(cid): Path<String>,
+) -> Response {
+    match own_entry(&state, &headers, &cid).await {
+        Ok((_, _, c)) => edit_page(&state, &c, None, Errors::default(), StatusCode::OK),
+        Err(page) => page,
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(cid): Path<String>,
+    PageForm(form): PageForm<LogForm>,
+) -> Response {
+    let (me, rel, c) = match own_entry(&state, &headers, &cid).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let change = ledger::Correction {
+        domain: Some(&form.domain),
+        description: Some(&form.description),
+        occurred_on: Some(&form.occurred_on),
+        effort: Some(number(&form.effort).unwrap_or(0)),
+        minutes: None,
+    };
+    match ledger::correct(state.store(), me, rel.id, c.id, change, Utc::now()).await {
+        Ok(_) => Redirect::to("/ledger/history").into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.status.is_server_error() {
+                return error_page(&state, err);
+            }
+            let errors =
+                Errors::from_api(&err, &["description", "domain", "effort", "occurred_on"]);
+            edit_page(&state, &c, Some(form), errors, err.status)
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(cid): Path<String>,
+) -> Response {
+    let (me, rel, c) = match own_entry(&state, &headers, &cid).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    match ledger::remove(state.store(), me, rel.id, c.id, Utc::now()).await {
+        Ok(()) => Redirect::to("/ledger/history").into_response(),
         Err(err) => error_page(&state, err.into()),
     }
 }

@@ -38,6 +38,11 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/history", get(ledger::history))
         .route("/ledger/balance", get(ledger::balance))
         .route("/ledger/numbers", post(ledger::numbers))
+        .route(
+            "/ledger/edit/{cid}",
+            get(ledger::edit_form).post(ledger::edit),
+        )
+        .route("/ledger/delete/{cid}", post(ledger::delete))
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
