@@ -5,30 +5,6 @@ mod common;
 use common::{error_of, DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
-/// Ada and Bo, an active couple; returns the relationship path `R`.
-async fn couple(app: &TestApp) -> (Person, String, Person, String, String) {
-    let (ada, ada_id) = app.signed_in("ada@example.org", "Ada").await;
-    let (bo, bo_id) = app.signed_in("bo@example.org", "Bo").await;
-    let created: Value = ada
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let joined = bo
-        .post_json(
-            "/api/v1/relationships/join",
-            &json!({"invite_code": created["invite_code"]}),
-        )
-        .await;
-    assert_eq!(joined.status(), 200);
-    let r = format!(
-        "/api/v1/relationships/{}",
-        created["id"].as_str().expect("id")
-    );
-    (ada, ada_id, bo, bo_id, r)
-}
-
 async fn log(p: &Person, r: &str, body: Value) -> Value {
     let response = p.post_json(&format!("{r}/contributions"), &body).await;
     assert_eq!(response.status(), 201, "{body}");
@@ -45,7 +21,13 @@ async fn logging_thanking_and_a_balance_shown_only_when_both_opt_in(engine: DbEn
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, ada_id, bo, bo_id, r) = couple(&app).await;
+    let common::Couple {
+        ada,
+        ada_id,
+        bo,
+        bo_id,
+        r,
+    } = app.couple().await;
 
     let dishes = log(&ada, &r, json!({"domain": "household_labor", "description": "Did the dishes", "effort": 3, "minutes": 25})).await;
     assert_eq!(
@@ -169,7 +151,7 @@ async fn bad_ledger_input_names_the_field_and_writes_nothing(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, _, bo, _, r) = couple(&app).await;
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
     let ok = json!({"domain": "household_labor", "description": "Laundry", "effort": 3});
     let with = |key: &str, value: Value| {
         let mut body = ok.clone();
@@ -255,7 +237,7 @@ async fn entries_can_be_corrected_for_a_day_and_are_history_after(engine: DbEngi
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, _, bo, _, r) = couple(&app).await;
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
     let entry = log(
         &ada,
         &r,
@@ -332,7 +314,9 @@ async fn history_filters_and_suggestions(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, ada_id, bo, _, r) = couple(&app).await;
+    let common::Couple {
+        ada, ada_id, bo, r, ..
+    } = app.couple().await;
     for (domain, text) in [
         ("household_labor", "Laundry"),
         ("planning", "Birthday plans"),

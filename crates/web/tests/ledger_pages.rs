@@ -27,21 +27,10 @@ async fn sign_up(app: &TestApp, name: &str, email: &str) -> Person {
     p
 }
 
-/// The first thank-you form's contribution id on the ledger page.
-fn thank_action(page: &str) -> String {
-    let start = page.find("action=\"/ledger/thank/").expect("a thank form") + "action=\"".len();
-    page[start..].split('"').next().expect("action").to_owned()
-}
-
-async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
-    let Some(app) = TestApp::spawn(engine).await else {
-        return;
-    };
-    let ada = sign_up(&app, "Ada", "ada@example.org").await;
-    let bo = sign_up(&app, "Bo", "bo@example.org").await;
-    assert!(html(&ada, "/ledger")
-        .await
-        .contains("opens once your partner has joined"));
+/// Ada and Bo form their space through the pages alone.
+async fn ui_couple(app: &TestApp) -> (Person, Person) {
+    let ada = sign_up(app, "Ada", "ada@example.org").await;
+    let bo = sign_up(app, "Bo", "bo@example.org").await;
     let invite = ada
         .post_form("/relationship", &[])
         .await
@@ -61,6 +50,24 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
             .status(),
         303
     );
+    (ada, bo)
+}
+
+/// The first thank-you form's contribution id on the ledger page.
+fn thank_action(page: &str) -> String {
+    let start = page.find("action=\"/ledger/thank/").expect("a thank form") + "action=\"".len();
+    page[start..].split('"').next().expect("action").to_owned()
+}
+
+async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let lonely = sign_up(&app, "Cy", "cy@example.org").await;
+    assert!(html(&lonely, "/ledger")
+        .await
+        .contains("opens once your partner has joined"));
+    let (ada, bo) = ui_couple(&app).await;
 
     let today = chrono::Utc::now().date_naive().to_string();
     let bad = ada
@@ -144,23 +151,7 @@ async fn own_entries_can_be_corrected_or_deleted_from_the_history(engine: DbEngi
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let ada = sign_up(&app, "Ada", "ada@example.org").await;
-    let bo = sign_up(&app, "Bo", "bo@example.org").await;
-    let invite = ada
-        .post_form("/relationship", &[])
-        .await
-        .text()
-        .await
-        .expect("html");
-    let start = invite.find("id=\"invite-code\">").expect("code") + "id=\"invite-code\">".len();
-    let code = invite[start..]
-        .split('<')
-        .next()
-        .expect("code")
-        .trim()
-        .to_owned();
-    bo.post_form("/join", &[("invite_code", code.as_str())])
-        .await;
+    let (ada, bo) = ui_couple(&app).await;
     let today = chrono::Utc::now().date_naive().to_string();
     let fields = |text: &'static str| {
         vec![

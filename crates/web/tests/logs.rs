@@ -78,12 +78,7 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
         .json()
         .await
         .expect("json");
-    let created: Value = ada
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let created = ada.create_relationship().await;
     let code = created["invite_code"].as_str().expect("code").to_owned();
     // The invitation link carries the code in its path.
     app.person().get(&format!("/j/{code}")).await;

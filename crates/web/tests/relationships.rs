@@ -104,12 +104,7 @@ async fn strangers_cannot_see_or_leave_a_relationship(engine: DbEngine) {
     };
     let (ada, _) = app.signed_in("ada@example.org", "Ada").await;
     let (eve, _) = app.signed_in("eve@example.org", "Eve").await;
-    let created: Value = ada
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let created = ada.create_relationship().await;
     let rel = created["id"].as_str().expect("id");
 
     let peek = eve.get(&format!("/api/v1/relationships/{rel}")).await;
@@ -165,12 +160,7 @@ async fn invitation_codes_work_once_and_never_for_their_creator(engine: DbEngine
     let (ada, _) = app.signed_in("ada@example.org", "Ada").await;
     let (bo, _) = app.signed_in("bo@example.org", "Bo").await;
     let (cy, _) = app.signed_in("cy@example.org", "Cy").await;
-    let created: Value = ada
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let created = ada.create_relationship().await;
     let code = created["invite_code"].as_str().expect("code");
 
     let own = ada
@@ -231,12 +221,7 @@ async fn an_expired_invitation_is_refused_and_a_renewed_one_works(engine: DbEngi
     };
     let (ada, _) = app.signed_in("ada@example.org", "Ada").await;
     let (bo, _) = app.signed_in("bo@example.org", "Bo").await;
-    let created: Value = ada
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let created = ada.create_relationship().await;
     let rel = created["id"].as_str().expect("id");
     let code = created["invite_code"].as_str().expect("code");
     // Seven days pass.

@@ -260,12 +260,7 @@ async fn behind_https_cookies_are_secure_and_hsts_is_sent(engine: DbEngine) {
         .to_str()
         .expect("ascii")
         .starts_with("max-age=31536000"));
-    let created: Value = p
-        .post_json("/api/v1/relationships", &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let created = p.create_relationship().await;
     assert!(created["invite_link"]
         .as_str()
         .expect("link")

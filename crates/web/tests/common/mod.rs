@@ -132,6 +132,28 @@ impl TestApp {
         (person, id)
     }
 
+    /// Ada and Bo, signed in and joined in an active relationship.
+    pub async fn couple(&self) -> Couple {
+        let (ada, ada_id) = self.signed_in("ada@example.org", "Ada").await;
+        let (bo, bo_id) = self.signed_in("bo@example.org", "Bo").await;
+        let created = ada.create_relationship().await;
+        let joined = bo
+            .post_json(
+                "/api/v1/relationships/join",
+                &json!({"invite_code": created["invite_code"]}),
+            )
+            .await;
+        assert_eq!(joined.status(), 200, "join");
+        let id = created["id"].as_str().expect("id").to_owned();
+        Couple {
+            ada,
+            ada_id,
+            bo,
+            bo_id,
+            r: format!("/api/v1/relationships/{id}"),
+        }
+    }
+
     /// Runs one SQL statement against the test database (for states the API
     /// cannot reach on purpose, such as an expired invitation).
     pub async fn sql(&self, statement: &str) -> u64 {
@@ -196,6 +218,15 @@ impl Drop for TestApp {
     }
 }
 
+pub struct Couple {
+    pub ada: Person,
+    pub ada_id: String,
+    pub bo: Person,
+    pub bo_id: String,
+    /// The relationship's API path, `R` in API.md.
+    pub r: String,
+}
+
 pub struct Person {
     pub base: String,
     pub client: reqwest::Client,
@@ -217,6 +248,13 @@ impl Person {
             .send()
             .await
             .expect("POST")
+    }
+
+    /// Starts a relationship; returns `{id, invite_code, ...}`.
+    pub async fn create_relationship(&self) -> Value {
+        let response = self.post_json("/api/v1/relationships", &json!({})).await;
+        assert_eq!(response.status(), 201, "create relationship");
+        response.json().await.expect("json")
     }
 
     /// Posts raw bytes as JSON, for malformed bodies.
