@@ -45,8 +45,15 @@ if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/a
   fi
 fi
 
-echo "e2e: building the server" >&2
-cargo build -p reciprocity
+# scripts/test.sh sets E2E_SKIP_BUILD=1: `cargo test` has just built the same
+# binary, and building it again outside the test profile would recompile
+# every dependency with other features (minutes on two cores).
+if [ "${E2E_SKIP_BUILD:-}" = "1" ] && [ -x "${CARGO_TARGET_DIR:-$root/target}/debug/reciprocity" ]; then
+  echo "e2e: using the server binary cargo test built" >&2
+else
+  echo "e2e: building the server" >&2
+  cargo build -p reciprocity
+fi
 
 echo "e2e: running the browser tests" >&2
 exec node --test --test-reporter=spec "$here/tests/"

@@ -43,4 +43,4 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 
 echo "== Browser tests (Chromium)"
-bash e2e/run.sh
+E2E_SKIP_BUILD=1 bash e2e/run.sh
