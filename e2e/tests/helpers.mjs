@@ -154,6 +154,23 @@ export async function signUp(page, { name, email = uniqueEmail(name.toLowerCase(
   return { name, email, password };
 }
 
+/**
+ * Forms a couple in two pages of two contexts: A signs up and creates the
+ * space, B signs up and joins with the invitation link. Both end on /home.
+ */
+export async function formCouple(a, b, { nameA = 'Alex', nameB = 'Bea' } = {}) {
+  const accountA = await signUp(a, { name: nameA });
+  await clickAndWait(a, 'button:has-text("Create our space")');
+  const link = await a.inputValue('#invite-link');
+  const accountB = await signUp(b, { name: nameB });
+  await b.goto(link);
+  await clickAndWait(b, 'main button:has-text("Join")');
+  await b.getByRole('heading', { name: `You and ${nameA}` }).waitFor();
+  await a.goto('/home');
+  await a.getByRole('heading', { name: `You and ${nameB}` }).waitFor();
+  return { a: accountA, b: accountB };
+}
+
 /** Clicks a button or link and waits for the navigation it starts. */
 export async function clickAndWait(page, selector) {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
@@ -203,7 +220,8 @@ export async function eventually(check, ms = 5_000, what = 'condition') {
  * Walks through every page of the web UI with two people and calls
  * `visit(label, page)` on each, in order: signed-out pages, errors, the
  * home page in each state of the space, the invitation and join pages, the
- * leave page and the 404 page. `contextOptions` go to every browser context.
+ * ledger pages (log and thank, with a form error; history; balance in words
+ * and in figures), the leave page and the 404 page. `contextOptions` go to every browser context.
  */
 export async function tour(browser, baseURL, visit, contextOptions = {}) {
   const ctxA = await newContext(browser, baseURL, contextOptions);
@@ -281,6 +299,43 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
 
     await b.goto('/join');
     await visit('join page (empty)', b);
+
+    // The ledger: log, thank, history, balance in words and in figures.
+    await a.goto('/ledger');
+    await a.getByText('Nothing waiting').waitFor();
+    await visit('ledger (nothing to thank)', a);
+    await a.fill('#description', '');
+    await clickAndWait(a, 'form[action="/ledger/log"] button:has-text("Save")');
+    await a.locator('#description-error').waitFor();
+    await visit('ledger (description error)', a);
+    await a.fill('#description', 'Did the dishes');
+    await a.check('form[action="/ledger/log"] input[name=effort][value="3"]');
+    await clickAndWait(a, 'form[action="/ledger/log"] button:has-text("Save")');
+    expectPath(a, '/ledger');
+    await b.goto('/ledger');
+    const card = b.locator('section[aria-labelledby="thank-heading"] li').filter({ hasText: 'Did the dishes' });
+    await card.waitFor();
+    await visit('ledger (something to thank)', b);
+    await card.locator('input[name=value][value="4"]').check();
+    await card.locator('input[name=note]').fill('Thank you');
+    await clickAndWait(b, 'section[aria-labelledby="thank-heading"] li button:has-text("Thank Alex")');
+    expectPath(b, '/ledger');
+    await a.goto('/ledger/history');
+    await a.locator('main ul.cards > li').first().waitFor();
+    await visit('ledger history', a);
+    await a.goto('/ledger/history?person=partner');
+    await a.getByText('Nothing here yet.').waitFor();
+    await visit('ledger history (filtered, empty)', a);
+    await a.goto('/ledger/balance');
+    await a.getByRole('heading', { name: 'Appreciation' }).waitFor();
+    await visit('ledger balance (words)', a);
+    await clickAndWait(a, 'main button:has-text("I\'d like to see figures")');
+    await a.getByText('They appear once Bea chooses too.').waitFor();
+    await visit('ledger balance (words, waiting for partner)', a);
+    await b.goto('/ledger/balance');
+    await clickAndWait(b, 'main button:has-text("I\'d like to see figures")');
+    await b.getByRole('table', { name: 'Value given per week' }).waitFor();
+    await visit('ledger balance (figures)', b);
 
     // B leaves.
     await b.goto('/leave');
