@@ -325,7 +325,7 @@ test('the quick-log form shows errors next to the field and keeps what was typed
 // back with an error, the "how much did it mean" choice for something the
 // partner did is lost (ledger.html never marks a `value` radio as checked and
 // LedgerPage carries no value), so the person has to pick it again.
-test('a form error keeps the "how much did it mean" choice', { todo: 'ledger.html does not re-check the value radio after an error' }, async () => {
+test('a form error keeps the "how much did it mean" choice', async () => {
   const base = server.baseURL;
   const ctxA = await newContext(browser, base);
   const ctxB = await newContext(browser, base);

@@ -63,6 +63,8 @@ struct LedgerPage<'a> {
     description: String,
     domain: String,
     effort: u8,
+    /// What the person chose for "how much did it mean", kept across an error.
+    value: u8,
     for_partner: bool,
     occurred_on: String,
     errors: Errors,
@@ -198,6 +200,7 @@ async fn ledger_page(
             description: form.description,
             domain: form.domain,
             effort: form.effort.parse().unwrap_or(0),
+            value: form.value.parse().unwrap_or(0),
             for_partner: form.who == "partner",
             occurred_on: if form.occurred_on.is_empty() {
                 Utc::now().date_naive().to_string()
