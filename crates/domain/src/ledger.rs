@@ -7,7 +7,7 @@
 //! numbers: keeping score predicts falling satisfaction, so nothing here
 //! ever turns the balance into a debt.
 
-pub use analytics::ledger::{Balance, PartnerTotals, Week};
+pub use analytics::ledger::{Balance, Entry, PartnerTotals, Week};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -340,7 +340,11 @@ pub async fn acknowledge(
 
 /// Why an entry can no longer be changed by `actor`, if it cannot. The one
 /// place the 24-hour rule lives: the API, the pages and their buttons ask it.
-pub fn correction_refused(record: &ContributionRecord, actor: AccountId, now: DateTime<Utc>) -> Option<DomainError> {
+pub fn correction_refused(
+    record: &ContributionRecord,
+    actor: AccountId,
+    now: DateTime<Utc>,
+) -> Option<DomainError> {
     if record.logged_by != actor {
         return Some(DomainError::Forbidden {
             code: "not_yours",
@@ -371,7 +375,10 @@ async fn correctable(
     now: DateTime<Utc>,
 ) -> Result<ContributionRecord, DomainError> {
     writable(store, actor, rel).await?;
-    let found = store.contribution(rel, id).await?.ok_or(DomainError::NotFound)?;
+    let found = store
+        .contribution(rel, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     match correction_refused(&found, actor, now) {
         Some(refusal) => Err(refusal),
         None => Ok(found),
@@ -540,17 +547,7 @@ pub async fn balance(
         [] => return Err(DomainError::NotFound),
     };
     let (from_day, to_day) = (day_number(from), day_number(to));
-    let rows = store.ledger_entries(rel, from_day, to_day).await?;
-    let entries: Vec<analytics::ledger::Entry> = rows
-        .iter()
-        .map(|row| analytics::ledger::Entry {
-            giver: usize::from(row.giver != first),
-            domain: row.domain.index(),
-            day: row.day,
-            effort: row.effort,
-            value: row.value,
-        })
-        .collect();
+    let entries = store.ledger_entries(rel, first, from_day, to_day).await?;
     let numbers = numbers_choice(store, actor, rel).await?;
     Ok(BalanceView {
         members: [first, second],

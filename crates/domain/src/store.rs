@@ -184,16 +184,6 @@ pub struct ContributionFilter {
     pub limit: u32,
 }
 
-/// The few columns the balance needs, for a whole window at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerRow {
-    pub giver: AccountId,
-    pub domain: Domain,
-    pub day: i32,
-    pub effort: u8,
-    pub value: Option<u8>,
-}
-
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -293,13 +283,15 @@ pub trait Store: Send + Sync + 'static {
         rel: RelationshipId,
         filter: &ContributionFilter,
     ) -> StoreResult<Vec<ContributionRecord>>;
-    /// Every contribution with `from_day <= day <= to_day`, slim, for the balance.
+    /// Every contribution with `from_day <= day <= to_day`, as the analytics
+    /// see it: giver 0 is `first`, giver 1 the other partner.
     async fn ledger_entries(
         &self,
         rel: RelationshipId,
+        first: AccountId,
         from_day: i32,
         to_day: i32,
-    ) -> StoreResult<Vec<LedgerRow>>;
+    ) -> StoreResult<Vec<crate::ledger::Entry>>;
     /// The account's most recent distinct descriptions, newest first.
     async fn recent_descriptions(
         &self,

@@ -562,11 +562,33 @@ pub async fn ledger(store: &dyn Store) {
         .expect("list");
     assert_eq!(one.len(), 1);
 
-    let window = store.ledger_entries(rel, 101, 102).await.expect("entries");
+    let window = store
+        .ledger_entries(rel, a, 101, 102)
+        .await
+        .expect("entries");
     assert_eq!(window.len(), 2);
-    assert!(window
-        .iter()
-        .any(|r| r.value == Some(5) && r.domain == Domain::EmotionalSupport && r.giver == b));
+    // Giver 0 is the `first` account asked for (a), giver 1 the other (b).
+    assert!(window.iter().any(|e| e.value == Some(5)
+        && e.domain == Domain::EmotionalSupport.index()
+        && e.giver == 1
+        && e.day == 101
+        && e.effort == 3));
+    assert!(window.iter().any(|e| e.value.is_none() && e.day == 102));
+    let from_a = store
+        .ledger_entries(rel, b, 100, 100)
+        .await
+        .expect("entries");
+    assert_eq!(from_a.len(), 1);
+    assert_eq!(
+        (from_a[0].giver, from_a[0].value),
+        (1, Some(4)),
+        "now a is giver 1"
+    );
+    assert!(store
+        .ledger_entries(rel, a, 200, 300)
+        .await
+        .expect("entries")
+        .is_empty());
 
     let mut corrected = waiting.clone();
     let mut record = store

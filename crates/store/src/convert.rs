@@ -159,3 +159,57 @@ pub fn principal(rows: Vec<PrincipalRow>) -> Result<Option<domain::store::Princi
         memberships,
     }))
 }
+
+/// Parses the packed window of `ledger_entries`: records separated by
+/// commas, fields by spaces: giver (0/1), domain name, day, effort, value
+/// (0 while unacknowledged).
+pub fn packed_entries(packed: &str) -> Result<Vec<domain::ledger::Entry>, StoreError> {
+    let bad = || StoreError::Backend("malformed packed ledger row".into());
+    let number = |field: Option<&str>| -> Result<i64, StoreError> {
+        field.and_then(|f| f.parse().ok()).ok_or_else(bad)
+    };
+    packed
+        .split(',')
+        .filter(|record| !record.is_empty())
+        .map(|record| {
+            let mut fields = record.split(' ');
+            let giver = number(fields.next())?;
+            let domain = ledger_domain(fields.next().ok_or_else(bad)?)?;
+            let day = i32::try_from(number(fields.next())?).map_err(|_| bad())?;
+            let effort = u8::try_from(number(fields.next())?).map_err(|_| bad())?;
+            let value = u8::try_from(number(fields.next())?).map_err(|_| bad())?;
+            Ok(domain::ledger::Entry {
+                giver: usize::from(giver != 0),
+                domain: domain.index(),
+                day,
+                effort,
+                value: (value != 0).then_some(value),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packed_entries;
+
+    #[test]
+    fn packed_rows_parse_and_garbage_is_refused() {
+        let entries =
+            packed_entries("0 planning 20000 3 4,1 household_labor 20001 5 0").expect("parse");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            (
+                entries[0].giver,
+                entries[0].day,
+                entries[0].effort,
+                entries[0].value
+            ),
+            (0, 20000, 3, Some(4))
+        );
+        assert_eq!((entries[1].giver, entries[1].value), (1, None));
+        assert!(packed_entries("").expect("empty").is_empty());
+        assert!(packed_entries("0 nowhere 1 1 1").is_err());
+        assert!(packed_entries("0 planning x 1 1").is_err());
+    }
+}

@@ -22,4 +22,9 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, "postgres", sqlx::migrate!("./migrations/postgres"));
+impl_store!(
+    PgStore,
+    "postgres",
+    sqlx::migrate!("./migrations/postgres"),
+    "string_agg"
+);

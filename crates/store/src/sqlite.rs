@@ -30,7 +30,10 @@ impl SqliteStore {
             // from the file too, not only from the index.
             .pragma("secure_delete", "ON")
             // Keep the WAL from growing without bound after a write burst.
-            .pragma("journal_size_limit", "67108864");
+            .pragma("journal_size_limit", "67108864")
+            // 8 MiB of page cache per connection (the default is 2 MiB): a
+            // couple's ten-year ledger then stays in memory between requests.
+            .pragma("cache_size", "-8192");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -46,4 +49,9 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, "sqlite", sqlx::migrate!("./migrations/sqlite"));
+impl_store!(
+    SqliteStore,
+    "sqlite",
+    sqlx::migrate!("./migrations/sqlite"),
+    "group_concat"
+);
