@@ -61,7 +61,8 @@ fn run_async(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> Exit
 
 async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
     let settings = config::Settings::resolve(args)?;
-    init_logging(&settings.log_format);
+    // Held until the server stops: dropping it flushes the last log lines.
+    let _log_flush = init_logging(&settings.log_format);
     let store = engine::open(&settings.database_url).await?;
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
@@ -79,14 +80,24 @@ async fn migrate(args: config::DatabaseArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging(format: &str) {
+/// Logs go to stdout from a background thread: a request never waits for
+/// the terminal or the log collector (measured: writing each request's line
+/// in place cost about 15% of `GET /me` throughput, see bench/README.md).
+/// Nothing is dropped when the buffer fills; requests wait instead.
+fn init_logging(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RECIPROCITY_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
     if format == "text" {
         builder.init();
     } else {
         builder.json().flatten_event(true).init();
     }
+    guard
 }
