@@ -38,70 +38,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/bench/ledger"
 cd "$ROOT"
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-# --- tools ------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk (Debian package)"
-    command -v apt-get >/dev/null 2>&1 || die "wrk is missing and apt-get is not available"
-    if ! apt-get install -y wrk >/dev/null 2>&1; then
-        apt-get update >/dev/null
-        apt-get install -y wrk >/dev/null
-    fi
-fi
-command -v curl >/dev/null 2>&1 || die "curl is required"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+ensure_tools
 command -v python3 >/dev/null 2>&1 || die "python3 is required (seed.py, standard library only)"
-
-# --- build ------------------------------------------------------------------
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    log "building release (reciprocity, floor)"
-    cargo build --release -p reciprocity -p floor
-fi
-SERVER="$ROOT/target/release/reciprocity"
-FLOOR="$ROOT/target/release/floor"
-[[ -x "$SERVER" && -x "$FLOOR" ]] || die "release binaries missing under target/release"
-
-# --- scratch space and clean-up ---------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-ledger.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Waits (at most 30 s) until URL answers (any status); fails if PID exits first.
-wait_for() {
-    local url=$1 pid=$2
-    for _ in $(seq 300); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            printf 'error: the server exited before %s answered\n' "$url" >&2
-            return 1
-        fi
-        if curl -sS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    printf 'error: %s did not answer within 30 s\n' "$url" >&2
-    return 1
-}
-
-rss_mb() {
-    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
-}
+build_release
+make_scratch bench-ledger
 
 # p50 and p99 (nearest rank) of the numbers on stdin, in the unit they are in.
 percentiles() {
@@ -156,9 +98,12 @@ balance_requests() {
 }
 log "balance: 20 warm-up requests, then $BALANCE_REQUESTS sequential requests"
 balance_requests 20 >/dev/null
+# The server writes its logs from a background thread: let the warm-up's
+# lines land before taking the offset.
+sleep 0.5
 BAL_LOG_FROM=$(($(wc -l <"$TMP/server.log") + 1))
 balance_requests "$BALANCE_REQUESTS" | awk '{ printf "%.3f\n", $1 * 1000 }' >"$TMP/balance-client.txt"
-sleep 0.2
+sleep 0.5
 tail -n +"$BAL_LOG_FROM" "$TMP/server.log" \
     | grep -F '"route":"/api/v1/relationships/{id}/balance"' \
     | sed -n 's/.*"latency_ms":\([0-9.eE+-]*\).*/\1/p' >"$TMP/balance-server.txt"
@@ -189,7 +134,7 @@ log "starting floor on 127.0.0.1:$FPORT (on a copy of the seeded file)"
     --relationship "$RELATIONSHIP" --giver "$ACCOUNT_A" --receiver "$ACCOUNT_B" >"$TMP/floor.log" 2>&1 &
 FLOOR_PID=$!
 PIDS+=("$FLOOR_PID")
-wait_for "$FBASE/floor" "$FLOOR_PID" || { cat "$TMP/floor.log" >&2; exit 1; }
+wait_for "$FBASE/floor" "$FLOOR_PID" any || { cat "$TMP/floor.log" >&2; exit 1; }
 
 export TOKEN="$TOKEN_A" DAY="$TO"
 WRITE_BODY="{\"domain\":\"household_labor\",\"description\":\"Made dinner\",\"occurred_on\":\"$DAY\",\"effort\":3}"
