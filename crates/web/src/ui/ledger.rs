@@ -1,8 +1,10 @@
 //! The ledger pages: quick log, "noticed yet?", history and balance.
 
 use askama::Template;
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use domain::ledger::{self, ContributionInput, Domain};
@@ -109,28 +111,39 @@ struct BalancePage<'a> {
     thanked: Vec<String>,
 }
 
-/// The signed-in person's active relationship, with a friendly page if none.
-async fn space(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(AccountId, Relationship), Response> {
-    let who = signed_in(state, headers).await?;
-    let active = who
-        .memberships
-        .iter()
-        .find(|m| m.status == RelationshipStatus::Active)
-        .map(|m| m.relationship_id);
-    let Some(rel) = active else {
-        return Err(message(
-            state,
-            StatusCode::OK,
-            "Not yet",
-            "This opens once your partner has joined your space.",
-        ));
-    };
-    match relationship::visible_to(state.store(), who.account_id, rel).await {
-        Ok(found) => Ok((who.account_id, found)),
-        Err(err) => Err(error_page(state, err.into())),
+/// The signed-in person and their active relationship. As an extractor it
+/// answers with the sign-in redirect, or a friendly page when the partner
+/// has not joined yet, so a handler starts with both in hand.
+pub struct Space {
+    me: AccountId,
+    rel: Relationship,
+}
+
+impl FromRequestParts<AppState> for Space {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let who = signed_in(state, &parts.headers).await?;
+        let active = who
+            .memberships
+            .iter()
+            .find(|m| m.status == RelationshipStatus::Active)
+            .map(|m| m.relationship_id);
+        let Some(rel) = active else {
+            return Err(message(
+                state,
+                StatusCode::OK,
+                "Not yet",
+                "This opens once your partner has joined your space.",
+            ));
+        };
+        match relationship::visible_to(state.store(), who.account_id, rel).await {
+            Ok(rel) => Ok(Self {
+                me: who.account_id,
+                rel,
+            }),
+            Err(err) => Err(error_page(state, err.into())),
+        }
     }
 }
 
@@ -212,21 +225,16 @@ async fn ledger_page(
     )
 }
 
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match space(&state, &headers).await {
-        Ok((me, rel)) => {
-            ledger_page(
-                &state,
-                me,
-                &rel,
-                LogForm::default(),
-                Errors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(page) => page,
-    }
+pub async fn page(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    ledger_page(
+        &state,
+        me,
+        &rel,
+        LogForm::default(),
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// A number field of a form: empty is "not given", anything else must parse.
@@ -241,13 +249,9 @@ fn number(raw: &str) -> Option<i64> {
 
 pub async fn log(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     PageForm(form): PageForm<LogForm>,
 ) -> Response {
-    let (me, rel) = match space(&state, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     let for_partner = form.who == "partner";
     let input = ContributionInput {
         domain: &form.domain,
@@ -289,14 +293,10 @@ pub struct ThankForm {
 
 pub async fn thank(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     Path(cid): Path<String>,
     PageForm(form): PageForm<ThankForm>,
 ) -> Response {
-    let (me, rel) = match space(&state, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     let Ok(cid) = cid.parse::<uuid::Uuid>() else {
         return error_page(&state, ApiError::not_found());
     };
@@ -334,13 +334,9 @@ pub struct HistoryQuery {
 
 pub async fn history(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     Query(query): Query<HistoryQuery>,
 ) -> Response {
-    let (me, rel) = match space(&state, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     let partner_id = rel
         .members
         .iter()
@@ -387,11 +383,7 @@ pub async fn history(
     )
 }
 
-pub async fn balance(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (me, rel) = match space(&state, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+pub async fn balance(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
     let view = match ledger::balance(state.store(), me, rel.id, None, None, Utc::now()).await {
         Ok(view) => view,
         Err(err) => return error_page(&state, err.into()),
@@ -491,13 +483,9 @@ pub struct NumbersForm {
 
 pub async fn numbers(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     PageForm(form): PageForm<NumbersForm>,
 ) -> Response {
-    let (me, rel) = match space(&state, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     match ledger::set_show_numbers(state.store(), me, rel.id, form.show == "true", Utc::now()).await
     {
         Ok(()) => Redirect::to("/ledger/balance").into_response(),
@@ -508,10 +496,10 @@ pub async fn numbers(
 /// The entry, if the signed-in person may still correct it; otherwise the page that says why.
 async fn own_entry(
     state: &AppState,
-    headers: &HeaderMap,
+    me: AccountId,
+    rel: &Relationship,
     cid: &str,
-) -> Result<(AccountId, Relationship, ContributionRecord), Response> {
-    let (me, rel) = space(state, headers).await?;
+) -> Result<ContributionRecord, Response> {
     let found = match cid.parse::<uuid::Uuid>() {
         Ok(id) => state
             .store()
@@ -526,7 +514,7 @@ async fn own_entry(
     if let Some(refusal) = ledger::correction_refused(&found, me, Utc::now()) {
         return Err(error_page(state, refusal.into()));
     }
-    Ok((me, rel, found))
+    Ok(found)
 }
 
 fn edit_page(
@@ -561,22 +549,22 @@ fn edit_page(
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     Path(cid): Path<String>,
 ) -> Response {
-    match own_entry(&state, &headers, &cid).await {
-        Ok((_, _, c)) => edit_page(&state, &c, None, Errors::default(), StatusCode::OK),
+    match own_entry(&state, me, &rel, &cid).await {
+        Ok(c) => edit_page(&state, &c, None, Errors::default(), StatusCode::OK),
         Err(page) => page,
     }
 }
 
 pub async fn edit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     Path(cid): Path<String>,
     PageForm(form): PageForm<LogForm>,
 ) -> Response {
-    let (me, rel, c) = match own_entry(&state, &headers, &cid).await {
+    let c = match own_entry(&state, me, &rel, &cid).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -603,10 +591,10 @@ pub async fn edit(
 
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Space { me, rel }: Space,
     Path(cid): Path<String>,
 ) -> Response {
-    let (me, rel, c) = match own_entry(&state, &headers, &cid).await {
+    let c = match own_entry(&state, me, &rel, &cid).await {
         Ok(found) => found,
         Err(page) => return page,
     };
