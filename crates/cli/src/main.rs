@@ -90,7 +90,10 @@ fn init_logging(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stdout());
+        // Buffered: under load one write carries many lines; the worker
+        // flushes whenever its queue runs empty, so a quiet server's lines
+        // still appear at once.
+        .finish(std::io::BufWriter::new(std::io::stdout()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
