@@ -6,6 +6,7 @@ pub mod error;
 pub mod ids;
 pub mod ledger;
 pub mod relationship;
+pub mod sealed;
 pub mod secret;
 pub mod store;
 pub mod values;
