@@ -134,16 +134,36 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
     bo.post_form("/ledger/numbers", &[("show", "true")]).await;
     let figures = html(&bo, "/ledger/balance").await;
     assert!(figures.contains("<svg") && figures.contains("role=\"img\""));
-    // Ada gave 5 (as Bo rated it), Bo gave nothing yet: index 0/5.
+    // Ada gave 5 (as Bo rated it), Bo gave nothing yet: index 0/5, and
+    // nothing is waiting for thanks, so no "not counted yet" line.
     assert!(
         figures.contains("Reciprocity: <strong>0.00</strong>"),
         "{figures}"
     );
     assert!(figures.contains("<caption>Value given per week</caption>"));
+    assert!(!figures.contains("not counted yet"));
+    // Bo logs something Ada has not thanked: it is named as not counted yet.
+    let today = chrono::Utc::now().date_naive().to_string();
+    bo.post_form(
+        "/ledger/log",
+        &[
+            ("who", "me"),
+            ("description", "Fixed the bike"),
+            ("domain", "household_labor"),
+            ("effort", "4"),
+            ("occurred_on", &today),
+        ],
+    )
+    .await;
+    assert!(html(&ada, "/ledger/balance")
+        .await
+        .contains("1 thing is still waiting for thanks and not counted yet."));
 
     let history = html(&bo, "/ledger/history?person=partner&domain=planning").await;
     assert!(history.contains("Planned the trip") && history.contains("Thanked: “Best trip ever”"));
-    let none = html(&bo, "/ledger/history?person=me").await;
+    let mine = html(&bo, "/ledger/history?person=me").await;
+    assert!(mine.contains("Fixed the bike") && !mine.contains("Planned the trip"));
+    let none = html(&bo, "/ledger/history?person=me&domain=planning").await;
     assert!(none.contains("Nothing here yet"));
 }
 

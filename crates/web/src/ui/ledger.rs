@@ -109,6 +109,8 @@ struct BalancePage<'a> {
     names: (String, String),
     weeks: Vec<(String, u32, u32)>,
     thanked: Vec<String>,
+    /// Gifts not yet rated by their receiver, so not in the figures yet.
+    waiting: u32,
 }
 
 /// The signed-in person and their active relationship. As an extractor it
@@ -456,6 +458,12 @@ pub async fn balance(State(state): State<AppState>, Space { me, rel }: Space) ->
                 .collect(),
             names,
             thanked,
+            waiting: view
+                .balance
+                .partners
+                .iter()
+                .map(|p| p.awaiting_thanks)
+                .sum(),
         },
     )
 }
