@@ -87,6 +87,15 @@ impl ApiError {
         )
     }
 
+    /// Adds `Retry-After` to any response answering this error (JSON or page).
+    pub fn set_retry_after(&self, response: &mut Response) {
+        if let Some(secs) = self.retry_after_secs {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+    }
+
     pub fn invalid(err: FieldError) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, err.code, err.message).with_field(err.field)
     }
@@ -136,16 +145,12 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
-                message: self.message,
-                field: self.field,
+                message: self.message.clone(),
+                field: self.field.clone(),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(secs) = self.retry_after_secs {
-            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-        }
+        self.set_retry_after(&mut response);
         response
     }
 }

@@ -13,6 +13,43 @@ use crate::error::ApiError;
 
 pub struct ApiJson<T>(pub T);
 
+/// Query-string parameters, refused in the API's error shape (400 naming
+/// the parameter) instead of axum's plain-text rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                // axum says "Failed to deserialize query string: NAME: problem".
+                let text = rejection.body_text();
+                let detail = text
+                    .split_once("query string: ")
+                    .map_or(text.as_str(), |(_, d)| d);
+                let mut err = ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("A query parameter is invalid: {detail}."),
+                );
+                if let Some((name, _)) = detail.split_once(':') {
+                    err = err.with_field(name.trim());
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,

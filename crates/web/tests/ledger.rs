@@ -369,6 +369,12 @@ async fn history_filters_and_suggestions(engine: DbEngine) {
             .status(),
         422
     );
+    let bad_limit = bo.get(&format!("{r}/contributions?limit=abc")).await;
+    assert_eq!(bad_limit.status(), 400);
+    assert_eq!(
+        error_of(bad_limit).await,
+        ("invalid_query".into(), Some("limit".into()))
+    );
     let suggestions: Value = ada
         .get(&format!("{r}/contributions/suggestions"))
         .await

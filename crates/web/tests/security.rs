@@ -143,6 +143,26 @@ async fn failing_sign_ins_throttle_the_attacker_but_never_lock_out_the_owner(eng
         .expect("seconds");
     assert!((1..=600).contains(&retry), "Retry-After {retry}");
     assert_eq!(error_of(limited).await.0, "rate_limited");
+    // The sign-in page answers the throttled client the same way.
+    let page = attacker
+        .client
+        .post(attacker.url("/signin"))
+        .header("origin", app.base.clone())
+        .header("x-forwarded-for", home)
+        .form(&[
+            ("email", "owner@example.org"),
+            ("password", "guess guess guess"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("role=\"alert\">Too many attempts"));
     // Even the right password is refused to the throttled client: the limit
     // is not an oracle for the password.
     assert_eq!(
@@ -171,7 +191,7 @@ async fn failing_sign_ins_throttle_the_attacker_but_never_lock_out_the_owner(eng
         .await
         .expect("text");
     assert!(
-        metrics.contains("reciprocity_sign_ins_total{outcome=\"rate_limited\"} 2"),
+        metrics.contains("reciprocity_sign_ins_total{outcome=\"rate_limited\"} 3"),
         "{metrics}"
     );
 }

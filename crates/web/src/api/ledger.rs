@@ -1,7 +1,7 @@
 //! The ledger API: contributions, thanks, each partner's choice about
 //! numbers, and the balance (figures only when both chose to see them).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// Lists are capped so a long history never becomes one huge response.
@@ -243,7 +243,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ContributionView>>, ApiError> {
     let filter = ContributionFilter {
         domain: query.domain.as_deref().map(Domain::parse).transpose()?,
@@ -485,7 +485,7 @@ pub async fn balance(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-    Query(window): Query<WindowQuery>,
+    ApiQuery(window): ApiQuery<WindowQuery>,
 ) -> Result<Json<BalanceBody>, ApiError> {
     let view = ledger::balance(
         state.store(),

@@ -67,7 +67,7 @@ pub struct SignInForm {
 
 /// An invitation code carried through sign-up or sign-in; anything that
 /// could not be a code is dropped rather than echoed into a page or a URL.
-fn carried_invite(raw: &str) -> &str {
+pub(super) fn carried_invite(raw: &str) -> &str {
     let plausible = raw.len() <= 64 && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if plausible {
         raw
@@ -196,11 +196,7 @@ pub async fn signin(
                     errors: Errors::from_api(&err, &[]),
                 },
             );
-            if let Some(secs) = err.retry_after_secs {
-                if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-            }
+            err.set_retry_after(&mut response);
             response
         }
     }

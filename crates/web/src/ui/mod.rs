@@ -92,11 +92,7 @@ pub fn message(state: &AppState, status: StatusCode, heading: &str, text: &str) 
 pub fn error_page(state: &AppState, err: ApiError) -> Response {
     let status = err.status;
     let mut response = message(state, status, "Sorry", &err.message);
-    if let Some(secs) = err.retry_after_secs {
-        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-    }
+    err.set_retry_after(&mut response);
     response
 }
 

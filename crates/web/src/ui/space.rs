@@ -207,11 +207,7 @@ pub async fn invited(
     MaybeAuthenticated(who): MaybeAuthenticated,
     Path(code): Path<String>,
 ) -> Response {
-    let code = if code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        code
-    } else {
-        String::new()
-    };
+    let code = super::account::carried_invite(&code).to_owned();
     let exit_url = &state.config.exit_url;
     if who.is_none() {
         return render(
