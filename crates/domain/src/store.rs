@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::Domain;
 use crate::relationship::{MemberRole, RelationshipStatus};
+use crate::sealed::{RoundRecord, SideRecord};
 use crate::secret::SecretHash;
 use crate::values::Email;
 
@@ -184,6 +185,27 @@ pub struct ContributionFilter {
     pub limit: u32,
 }
 
+/// A respect-map area a couple added to the standard ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomArea {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub created_by: AccountId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A note either partner wrote about a revealed conversation: something they
+/// agreed on, or an idea to turn into an agreement. Shared with the partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationNote {
+    pub id: uuid::Uuid,
+    pub author: AccountId,
+    pub text: String,
+    /// The author marked it as something to propose as an agreement.
+    pub agreement_idea: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -308,4 +330,55 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Each member's stored choice (members who never chose are absent: no numbers).
     async fn show_numbers(&self, rel: RelationshipId) -> StoreResult<Vec<(AccountId, bool)>>;
+
+    // Sealed rounds (values, respect map, conversation decks). `kind` names
+    // the questionnaire (`values`, `respect`, `deck:<key>`); answers are an
+    // opaque payload the domain encodes. SECURITY: these return both sides;
+    // only `sealed::Round::view_for` may decide what a person sees of them.
+    /// Every round of `kind` in the relationship, oldest first.
+    async fn sealed_rounds(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+    ) -> StoreResult<Vec<RoundRecord<String>>>;
+    /// Adds a round with both (empty) sides in one transaction. Fails with
+    /// `Conflict("round")` when that number exists (two partners started at once).
+    async fn insert_round(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        round: &RoundRecord<String>,
+    ) -> StoreResult<()>;
+    /// Writes one partner's side (a draft, or the submission when
+    /// `submitted_at` is set), but only while that side is not submitted:
+    /// false when it already was, so a late draft or a second concurrent
+    /// submit cannot overwrite fixed answers.
+    async fn save_side(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        number: u32,
+        side: &SideRecord<String>,
+    ) -> StoreResult<bool>;
+
+    // Respect map: the areas a couple added, oldest first.
+    /// Fails with `Conflict("area_name")` when the relationship already has
+    /// an area of that name (compared without case).
+    async fn insert_custom_area(&self, rel: RelationshipId, area: &CustomArea) -> StoreResult<()>;
+    async fn custom_areas(&self, rel: RelationshipId) -> StoreResult<Vec<CustomArea>>;
+
+    // Notes on a revealed conversation round, oldest first.
+    async fn insert_conversation_note(
+        &self,
+        rel: RelationshipId,
+        deck: &str,
+        number: u32,
+        note: &ConversationNote,
+    ) -> StoreResult<()>;
+    async fn conversation_notes(
+        &self,
+        rel: RelationshipId,
+        deck: &str,
+        number: u32,
+    ) -> StoreResult<Vec<ConversationNote>>;
 }

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::ledger::Domain;
 use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
+use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
-    ContributionFilter, Credential, JoinOutcome, NewAccount, NewContribution, NewRelationship,
-    NewSession, NewToken, Store, StoreError,
+    ContributionFilter, ConversationNote, Credential, CustomArea, JoinOutcome, NewAccount,
+    NewContribution, NewRelationship, NewSession, NewToken, Store, StoreError,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -385,25 +386,33 @@ pub async fn run(store: &dyn Store) {
     sessions_and_tokens(store).await;
     relationships(store).await;
     ledger(store).await;
+    sealed_rounds(store).await;
 }
 
 /// An active couple for the ledger chapter.
 async fn couple(store: &dyn Store) -> (RelationshipId, AccountId, AccountId) {
-    let a = account(store, "la@example.org", "La").await;
-    let b = account(store, "lb@example.org", "Lb").await;
+    couple_tagged(store, "l").await
+}
+
+/// An active couple whose emails and invitation start with `tag`, so a
+/// chapter can make several on one store.
+async fn couple_tagged(store: &dyn Store, tag: &str) -> (RelationshipId, AccountId, AccountId) {
+    let a = account(store, &format!("{tag}a@example.org"), &format!("{tag}-a")).await;
+    let b = account(store, &format!("{tag}b@example.org"), &format!("{tag}-b")).await;
+    let code = format!("{tag}-code");
     let rel = RelationshipId::new();
     store
         .create_relationship(&NewRelationship {
             id: rel,
             creator: a,
-            invite_hash: hash_invite("ledger-code"),
+            invite_hash: hash_invite(&code),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
         })
         .await
         .expect("create");
     let joined = store
-        .join_relationship(&hash_invite("ledger-code"), b, t0())
+        .join_relationship(&hash_invite(&code), b, t0())
         .await
         .expect("join");
     assert_eq!(joined, JoinOutcome::Joined(rel));
@@ -644,4 +653,297 @@ pub async fn ledger(store: &dyn Store) {
     let mut prefs = store.show_numbers(rel).await.expect("prefs");
     prefs.sort_by_key(|(id, _)| *id != a);
     assert_eq!(prefs, [(a, true), (b, false)]);
+}
+
+fn empty_side(account: AccountId) -> SideRecord<String> {
+    SideRecord {
+        account,
+        answers: None,
+        submitted_at: None,
+    }
+}
+
+fn fresh_round(number: u32, a: AccountId, b: AccountId) -> RoundRecord<String> {
+    RoundRecord {
+        number,
+        started_at: t0() + Duration::days(i64::from(number)),
+        sides: [empty_side(a), empty_side(b)],
+    }
+}
+
+fn draft(account: AccountId, answers: &str) -> SideRecord<String> {
+    SideRecord {
+        account,
+        answers: Some(answers.to_owned()),
+        submitted_at: None,
+    }
+}
+
+pub async fn sealed_rounds(store: &dyn Store) {
+    let (rel, a, b) = couple_tagged(store, "s").await;
+    assert!(store
+        .sealed_rounds(rel, "values")
+        .await
+        .expect("rounds")
+        .is_empty());
+
+    // Sides come back in the order they were given, not by account.
+    let first = fresh_round(1, b, a);
+    store
+        .insert_round(rel, "values", &first)
+        .await
+        .expect("insert round");
+    let mut expected = first.clone();
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [first]
+    );
+
+    // Drafts replace each other until the side is submitted.
+    assert!(store
+        .save_side(rel, "values", 1, &draft(b, "{\"v\":1}"))
+        .await
+        .expect("save"));
+    expected.sides[0] = draft(b, "{\"v\":1}");
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone()]
+    );
+    assert!(store
+        .save_side(rel, "values", 1, &draft(b, "{\"v\":2}"))
+        .await
+        .expect("save"));
+    expected.sides[0] = draft(b, "{\"v\":2}");
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone()]
+    );
+
+    let submitted = SideRecord {
+        account: b,
+        answers: Some("{\"v\":3}".to_owned()),
+        submitted_at: Some(t0() + Duration::hours(2)),
+    };
+    assert!(store
+        .save_side(rel, "values", 1, &submitted)
+        .await
+        .expect("submit"));
+    expected.sides[0] = submitted.clone();
+    // Once submitted, neither a late draft nor a second submit changes it.
+    assert!(!store
+        .save_side(rel, "values", 1, &draft(b, "{\"late\":1}"))
+        .await
+        .expect("save"));
+    let again = SideRecord {
+        submitted_at: Some(t0() + Duration::hours(3)),
+        ..draft(b, "{\"v\":4}")
+    };
+    assert!(!store
+        .save_side(rel, "values", 1, &again)
+        .await
+        .expect("submit"));
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone()]
+    );
+    // The other side is still open and still empty.
+    assert_eq!(expected.sides[1], empty_side(a));
+
+    // Two partners starting the same round at once: only one wins.
+    let duplicate = store
+        .insert_round(rel, "values", &fresh_round(1, a, b))
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict("round"))),
+        "{duplicate:?}"
+    );
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone()],
+        "the losing insert left nothing behind"
+    );
+
+    // Rounds of another kind, or of another couple, are apart.
+    store
+        .insert_round(rel, "respect", &fresh_round(1, a, b))
+        .await
+        .expect("another kind");
+    let (other_rel, c, d) = couple_tagged(store, "o").await;
+    store
+        .insert_round(other_rel, "values", &fresh_round(1, c, d))
+        .await
+        .expect("another couple");
+    assert!(!store
+        .save_side(other_rel, "values", 1, &draft(a, "{}"))
+        .await
+        .expect("save"));
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone()]
+    );
+    assert_eq!(
+        store.sealed_rounds(rel, "respect").await.expect("rounds"),
+        [fresh_round(1, a, b)]
+    );
+    assert_eq!(
+        store
+            .sealed_rounds(other_rel, "values")
+            .await
+            .expect("rounds"),
+        [fresh_round(1, c, d)]
+    );
+
+    // Oldest first.
+    let second = fresh_round(2, a, b);
+    store
+        .insert_round(rel, "values", &second)
+        .await
+        .expect("round two");
+    assert_eq!(
+        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        [expected.clone(), second.clone()]
+    );
+    assert!(!store
+        .save_side(rel, "values", 3, &draft(a, "{}"))
+        .await
+        .expect("save"));
+    assert!(!store
+        .save_side(rel, "deck:unknown", 1, &draft(a, "{}"))
+        .await
+        .expect("save"));
+
+    // Custom respect-map areas: oldest first, names unique without case.
+    assert!(store.custom_areas(rel).await.expect("areas").is_empty());
+    let chores = CustomArea {
+        id: uuid::Uuid::new_v4(),
+        name: "Chores".into(),
+        created_by: a,
+        created_at: t0() + Duration::minutes(1),
+    };
+    let music = CustomArea {
+        id: uuid::Uuid::new_v4(),
+        name: "Music practice".into(),
+        created_by: b,
+        created_at: t0() + Duration::minutes(2),
+    };
+    store
+        .insert_custom_area(rel, &music)
+        .await
+        .expect("insert area");
+    store
+        .insert_custom_area(rel, &chores)
+        .await
+        .expect("insert area");
+    assert_eq!(
+        store.custom_areas(rel).await.expect("areas"),
+        [chores.clone(), music.clone()]
+    );
+    let shouting = store
+        .insert_custom_area(
+            rel,
+            &CustomArea {
+                id: uuid::Uuid::new_v4(),
+                name: "CHORES".into(),
+                created_by: b,
+                created_at: t0() + Duration::minutes(3),
+            },
+        )
+        .await;
+    assert!(
+        matches!(shouting, Err(StoreError::Conflict("area_name"))),
+        "{shouting:?}"
+    );
+    // Another couple may use the same name.
+    store
+        .insert_custom_area(
+            other_rel,
+            &CustomArea {
+                id: uuid::Uuid::new_v4(),
+                name: "chores".into(),
+                created_by: c,
+                created_at: t0(),
+            },
+        )
+        .await
+        .expect("insert area");
+    assert_eq!(
+        store.custom_areas(rel).await.expect("areas"),
+        [chores, music]
+    );
+
+    // Notes belong to one conversation: a deck and a round number.
+    assert!(store
+        .conversation_notes(rel, "deck:money", 1)
+        .await
+        .expect("notes")
+        .is_empty());
+    let agreed = ConversationNote {
+        id: uuid::Uuid::new_v4(),
+        author: a,
+        text: "We agreed on a monthly budget talk.".into(),
+        agreement_idea: false,
+        created_at: t0() + Duration::minutes(10),
+    };
+    let idea = ConversationNote {
+        id: uuid::Uuid::new_v4(),
+        author: b,
+        text: "Propose: no purchase over 100 without asking.".into(),
+        agreement_idea: true,
+        created_at: t0() + Duration::minutes(11),
+    };
+    store
+        .insert_conversation_note(rel, "deck:money", 1, &idea)
+        .await
+        .expect("note");
+    store
+        .insert_conversation_note(rel, "deck:money", 1, &agreed)
+        .await
+        .expect("note");
+    let elsewhere = ConversationNote {
+        id: uuid::Uuid::new_v4(),
+        ..agreed.clone()
+    };
+    store
+        .insert_conversation_note(rel, "deck:money", 2, &elsewhere)
+        .await
+        .expect("note");
+    store
+        .insert_conversation_note(
+            rel,
+            "deck:chores",
+            1,
+            &ConversationNote {
+                id: uuid::Uuid::new_v4(),
+                ..agreed.clone()
+            },
+        )
+        .await
+        .expect("note");
+    store
+        .insert_conversation_note(
+            other_rel,
+            "deck:money",
+            1,
+            &ConversationNote {
+                id: uuid::Uuid::new_v4(),
+                author: c,
+                ..agreed.clone()
+            },
+        )
+        .await
+        .expect("note");
+    assert_eq!(
+        store
+            .conversation_notes(rel, "deck:money", 1)
+            .await
+            .expect("notes"),
+        [agreed, idea]
+    );
+    assert_eq!(
+        store
+            .conversation_notes(rel, "deck:money", 2)
+            .await
+            .expect("notes"),
+        [elsewhere]
+    );
 }

@@ -189,9 +189,82 @@ pub fn packed_entries(packed: &str) -> Result<Vec<domain::ledger::Entry>, StoreE
         .collect()
 }
 
+/// A round number as stored (an `INTEGER` on both engines).
+pub fn round_number(number: u32) -> Result<i32, StoreError> {
+    i32::try_from(number)
+        .map_err(|_| StoreError::Backend(format!("round number out of range: {number}")))
+}
+
+/// One side of a round, with its round's columns: number, started_at,
+/// account, answers, submitted_at.
+pub type SideRow = (i32, i64, String, Option<String>, Option<i64>);
+
+/// Rebuilds rounds from their sides, read ordered by round number then
+/// position; every round must have exactly its two sides.
+pub fn sealed_rounds(
+    rows: Vec<SideRow>,
+) -> Result<Vec<domain::sealed::RoundRecord<String>>, StoreError> {
+    let side = |(_, _, account, answers, submitted_at): SideRow| {
+        Ok(domain::sealed::SideRecord {
+            account: domain::AccountId(uuid(&account)?),
+            answers,
+            submitted_at: submitted_at.map(time).transpose()?,
+        })
+    };
+    let mut rows = rows.into_iter().peekable();
+    let mut rounds = Vec::new();
+    while let Some(first) = rows.next() {
+        let (number, started_at) = (first.0, first.1);
+        let second = rows
+            .next_if(|row| row.0 == number)
+            .ok_or_else(|| StoreError::Backend(format!("round {number} has one side")))?;
+        if rows.peek().is_some_and(|row| row.0 == number) {
+            return Err(StoreError::Backend(format!(
+                "round {number} has more than two sides"
+            )));
+        }
+        rounds.push(domain::sealed::RoundRecord {
+            number: u32::try_from(number)
+                .map_err(|_| StoreError::Backend(format!("stored round number {number}")))?,
+            started_at: time(started_at)?,
+            sides: [side(first)?, side(second)?],
+        });
+    }
+    Ok(rounds)
+}
+
+/// id, name, created_by, created_at.
+pub type AreaRow = (String, String, String, i64);
+
+pub fn custom_area(
+    (id, name, created_by, created_at): AreaRow,
+) -> Result<domain::store::CustomArea, StoreError> {
+    Ok(domain::store::CustomArea {
+        id: uuid(&id)?,
+        name,
+        created_by: domain::AccountId(uuid(&created_by)?),
+        created_at: time(created_at)?,
+    })
+}
+
+/// id, author, text, agreement_idea, created_at.
+pub type NoteRow = (String, String, String, bool, i64);
+
+pub fn conversation_note(
+    (id, author, text, agreement_idea, created_at): NoteRow,
+) -> Result<domain::store::ConversationNote, StoreError> {
+    Ok(domain::store::ConversationNote {
+        id: uuid(&id)?,
+        author: domain::AccountId(uuid(&author)?),
+        text,
+        agreement_idea,
+        created_at: time(created_at)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::packed_entries;
+    use super::{packed_entries, sealed_rounds};
 
     #[test]
     fn packed_rows_parse_and_garbage_is_refused() {
@@ -211,5 +284,19 @@ mod tests {
         assert!(packed_entries("").expect("empty").is_empty());
         assert!(packed_entries("0 nowhere 1 1 1").is_err());
         assert!(packed_entries("0 planning x 1 1").is_err());
+    }
+
+    #[test]
+    fn a_round_needs_exactly_two_sides() {
+        let side = |number: i32, account: &str| (number, 0_i64, account.to_owned(), None, None);
+        let a = "00000000-0000-4000-8000-00000000000a";
+        let b = "00000000-0000-4000-8000-00000000000b";
+        let rounds = sealed_rounds(vec![side(1, a), side(1, b), side(2, b), side(2, a)])
+            .expect("two rounds");
+        assert_eq!(rounds.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(rounds[1].sides[0].account.to_string(), b);
+        assert!(sealed_rounds(Vec::new()).expect("none").is_empty());
+        assert!(sealed_rounds(vec![side(1, a), side(2, a), side(2, b)]).is_err());
+        assert!(sealed_rounds(vec![side(1, a), side(1, b), side(1, a)]).is_err());
     }
 }

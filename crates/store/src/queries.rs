@@ -648,6 +648,176 @@ macro_rules! impl_store {
                     .map(|(id, show)| Ok((domain::AccountId($crate::convert::uuid(&id)?), show)))
                     .collect()
             }
+
+            async fn sealed_rounds(
+                &self,
+                rel: domain::RelationshipId,
+                kind: &str,
+            ) -> domain::store::StoreResult<Vec<domain::sealed::RoundRecord<String>>> {
+                // One row per side, both sides of a round next to each other.
+                let rows: Vec<$crate::convert::SideRow> = sqlx::query_as(
+                    "SELECT r.number, r.started_at, s.account_id, s.answers, s.submitted_at \
+                     FROM sealed_rounds r JOIN sealed_sides s ON s.round_id = r.id \
+                     WHERE r.relationship_id = $1 AND r.kind = $2 ORDER BY r.number, s.position",
+                )
+                .bind(rel.to_string())
+                .bind(kind)
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                $crate::convert::sealed_rounds(rows)
+            }
+
+            async fn insert_round(
+                &self,
+                rel: domain::RelationshipId,
+                kind: &str,
+                round: &domain::sealed::RoundRecord<String>,
+            ) -> domain::store::StoreResult<()> {
+                let id = uuid::Uuid::new_v4().to_string();
+                let mut tx = self.write.begin().await.map_err($crate::convert::backend)?;
+                // Of two partners starting the same number at once, only one
+                // INSERT passes the unique rule; the other is a conflict.
+                sqlx::query(
+                    "INSERT INTO sealed_rounds (id, relationship_id, kind, number, started_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&id)
+                .bind(rel.to_string())
+                .bind(kind)
+                .bind($crate::convert::round_number(round.number)?)
+                .bind($crate::convert::millis(round.started_at))
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::convert::db_error("round"))?;
+                for (position, side) in (0i32..).zip(&round.sides) {
+                    sqlx::query(
+                        "INSERT INTO sealed_sides (round_id, account_id, position, answers, submitted_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&id)
+                    .bind(side.account.to_string())
+                    .bind(position)
+                    .bind(side.answers.as_deref())
+                    .bind(side.submitted_at.map($crate::convert::millis))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
+                }
+                tx.commit().await.map_err($crate::convert::backend)
+            }
+
+            async fn save_side(
+                &self,
+                rel: domain::RelationshipId,
+                kind: &str,
+                number: u32,
+                side: &domain::sealed::SideRecord<String>,
+            ) -> domain::store::StoreResult<bool> {
+                let Ok(number) = i32::try_from(number) else {
+                    return Ok(false);
+                };
+                // `submitted_at IS NULL` in the same statement: of a late draft
+                // and a submit, or two submits, racing, the first fixes the side.
+                let done = sqlx::query(
+                    "UPDATE sealed_sides SET answers = $5, submitted_at = $6 \
+                     WHERE account_id = $4 AND submitted_at IS NULL AND round_id = \
+                     (SELECT id FROM sealed_rounds WHERE relationship_id = $1 AND kind = $2 AND number = $3)",
+                )
+                .bind(rel.to_string())
+                .bind(kind)
+                .bind(number)
+                .bind(side.account.to_string())
+                .bind(side.answers.as_deref())
+                .bind(side.submitted_at.map($crate::convert::millis))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_custom_area(
+                &self,
+                rel: domain::RelationshipId,
+                area: &domain::store::CustomArea,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO respect_areas (id, relationship_id, name, name_key, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(area.id.to_string())
+                .bind(rel.to_string())
+                .bind(&area.name)
+                .bind(area.name.to_lowercase())
+                .bind(area.created_by.to_string())
+                .bind($crate::convert::millis(area.created_at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::db_error("area_name"))?;
+                Ok(())
+            }
+
+            async fn custom_areas(
+                &self,
+                rel: domain::RelationshipId,
+            ) -> domain::store::StoreResult<Vec<domain::store::CustomArea>> {
+                let rows: Vec<$crate::convert::AreaRow> = sqlx::query_as(
+                    "SELECT id, name, created_by, created_at FROM respect_areas \
+                     WHERE relationship_id = $1 ORDER BY created_at, id",
+                )
+                .bind(rel.to_string())
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter().map($crate::convert::custom_area).collect()
+            }
+
+            async fn insert_conversation_note(
+                &self,
+                rel: domain::RelationshipId,
+                deck: &str,
+                number: u32,
+                note: &domain::store::ConversationNote,
+            ) -> domain::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO conversation_notes (id, relationship_id, deck, number, author_id, text, \
+                     agreement_idea, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(note.id.to_string())
+                .bind(rel.to_string())
+                .bind(deck)
+                .bind($crate::convert::round_number(number)?)
+                .bind(note.author.to_string())
+                .bind(&note.text)
+                .bind(note.agreement_idea)
+                .bind($crate::convert::millis(note.created_at))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::db_error("note"))?;
+                Ok(())
+            }
+
+            async fn conversation_notes(
+                &self,
+                rel: domain::RelationshipId,
+                deck: &str,
+                number: u32,
+            ) -> domain::store::StoreResult<Vec<domain::store::ConversationNote>> {
+                let Ok(number) = i32::try_from(number) else {
+                    return Ok(Vec::new());
+                };
+                let rows: Vec<$crate::convert::NoteRow> = sqlx::query_as(
+                    "SELECT id, author_id, text, agreement_idea, created_at FROM conversation_notes \
+                     WHERE relationship_id = $1 AND deck = $2 AND number = $3 ORDER BY created_at, id",
+                )
+                .bind(rel.to_string())
+                .bind(deck)
+                .bind(number)
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                rows.into_iter().map($crate::convert::conversation_note).collect()
+            }
         }
 
         type AccountRow = (String, String, String, String, i64);

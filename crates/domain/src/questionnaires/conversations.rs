@@ -1,0 +1,253 @@
+//! Conversation decks: each prompt answered privately in writing, revealed
+//! together, then talked over. After the talk either partner can keep what
+//! came of it as a note, marked as an idea for an agreement if it is one.
+//! A deck can be run again; the comparison sets this time beside last time.
+
+use chrono::{DateTime, Utc};
+
+use super::{distinct_keys, optional_text};
+use crate::catalog::decks::DECKS;
+use crate::catalog::{Deck, Prompt};
+use crate::error::{DomainError, FieldError};
+use crate::ids::{AccountId, RelationshipId};
+use crate::rounds::{self, Answers, Questionnaire, Revealed};
+use crate::store::{ConversationNote, Store};
+
+/// A deck as a sealed questionnaire. Prompts may be skipped (some are
+/// better said aloud); a round needs at least one written answer.
+pub struct DeckRound(pub &'static Deck);
+
+impl Questionnaire for DeckRound {
+    type Answer = String;
+
+    fn kind(&self) -> String {
+        format!("deck:{}", self.0.key)
+    }
+
+    fn complete(&self, answers: &Answers<String>) -> Result<(), FieldError> {
+        if answers.is_empty() {
+            Err(FieldError::new(
+                "answers",
+                "incomplete",
+                "Write an answer to at least one prompt before sending.",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The deck with this key; an unknown key is a page that does not exist.
+pub fn deck(key: &str) -> Result<&'static Deck, DomainError> {
+    DECKS
+        .iter()
+        .find(|d| d.key == key)
+        .ok_or(DomainError::NotFound)
+}
+
+/// One entry of a request: a blank or missing `text` clears that answer.
+#[derive(Debug, Clone)]
+pub struct AnswerInput<'a> {
+    pub prompt: &'a str,
+    pub text: Option<&'a str>,
+}
+
+/// Validates a request's entries; all or nothing.
+pub fn parse(
+    deck: &Deck,
+    inputs: &[AnswerInput<'_>],
+) -> Result<Answers<Option<String>>, FieldError> {
+    distinct_keys(inputs.iter().map(|i| i.prompt), "prompt")?;
+    inputs
+        .iter()
+        .map(|input| {
+            let prompt = deck
+                .prompts
+                .iter()
+                .find(|p| p.key == input.prompt)
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "prompt",
+                        "unknown_prompt",
+                        format!("This conversation has no prompt \"{}\".", input.prompt),
+                    )
+                })?;
+            Ok((prompt.key.to_owned(), optional_text(input.text, "text")?))
+        })
+        .collect()
+}
+
+/// Both answers to one prompt, and last time's when the deck ran before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptComparison {
+    pub prompt: &'static Prompt,
+    pub a: Option<String>,
+    pub b: Option<String>,
+    /// Last time's answers in the same partner order; `None` on a first run.
+    pub last_time: Option<[Option<String>; 2]>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeckComparison {
+    pub deck: &'static Deck,
+    pub number: u32,
+    pub revealed_at: DateTime<Utc>,
+    pub partners: [AccountId; 2],
+    pub previous_number: Option<u32>,
+    pub prompts: Vec<PromptComparison>,
+}
+
+pub fn compare(deck: &'static Deck, revealed: &Revealed<String>) -> DeckComparison {
+    let [(a_id, a), (b_id, b)] = &revealed.this.answers;
+    // Last time, by account rather than position, so the columns line up.
+    let last = |who: &AccountId, key: &str| {
+        revealed.previous.as_ref().map(|p| {
+            p.answers
+                .iter()
+                .find(|(id, _)| id == who)
+                .and_then(|(_, answers)| answers.get(key).cloned())
+        })
+    };
+    let prompts = deck
+        .prompts
+        .iter()
+        .map(|prompt| PromptComparison {
+            prompt,
+            a: a.get(prompt.key).cloned(),
+            b: b.get(prompt.key).cloned(),
+            last_time: last(a_id, prompt.key)
+                .zip(last(b_id, prompt.key))
+                .map(|(x, y)| [x, y]),
+        })
+        .collect();
+    DeckComparison {
+        deck,
+        number: revealed.number,
+        revealed_at: revealed.this.revealed_at,
+        partners: [*a_id, *b_id],
+        previous_number: revealed.previous.as_ref().map(|_| revealed.number - 1),
+        prompts,
+    }
+}
+
+/// Keeps what came of a revealed conversation, shared with the partner.
+/// Refused (409 `sealed`) before both answered: there is nothing to discuss yet.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_note(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    deck: &'static Deck,
+    number: u32,
+    text: &str,
+    agreement_idea: bool,
+    now: DateTime<Utc>,
+) -> Result<ConversationNote, DomainError> {
+    let text = optional_text(Some(text), "text")?
+        .ok_or_else(|| FieldError::new("text", "required", "Write the note first."))?;
+    rounds::answerable(store, actor, rel).await?;
+    rounds::comparison(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+    let note = ConversationNote {
+        id: uuid::Uuid::new_v4(),
+        author: actor,
+        text,
+        agreement_idea,
+        created_at: now,
+    };
+    store
+        .insert_conversation_note(rel, deck.key, number, &note)
+        .await?;
+    Ok(note)
+}
+
+/// The notes on a revealed round; the same rule as the comparison.
+pub async fn notes(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    deck: &'static Deck,
+    number: u32,
+) -> Result<Vec<ConversationNote>, DomainError> {
+    rounds::comparison(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+    Ok(store.conversation_notes(rel, deck.key, number).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sealed::Comparison;
+
+    fn answers(pairs: &[(&str, &str)]) -> Answers<String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_deck_is_found_by_key_and_unknown_is_not_found() {
+        for d in DECKS {
+            assert_eq!(deck(d.key).map(|x| x.key).ok(), Some(d.key));
+        }
+        assert!(matches!(deck("poker"), Err(DomainError::NotFound)));
+    }
+
+    #[test]
+    fn blank_text_clears_and_unknown_prompts_are_named() {
+        let d = &DECKS[0];
+        let first = d.prompts[0].key;
+        let parsed = parse(
+            d,
+            &[AnswerInput {
+                prompt: first,
+                text: Some("   "),
+            }],
+        )
+        .expect("valid");
+        assert_eq!(parsed.get(first), Some(&None));
+        let err = parse(
+            d,
+            &[AnswerInput {
+                prompt: "nope",
+                text: Some("hi"),
+            }],
+        )
+        .expect_err("should be refused");
+        assert_eq!(err.field, "prompt");
+        assert!(DeckRound(d).complete(&Answers::new()).is_err());
+    }
+
+    #[test]
+    fn comparison_follows_the_deck_and_lines_up_last_time_by_person() {
+        let d = &DECKS[0];
+        let (p0, p1) = (d.prompts[0].key, d.prompts[1].key);
+        let (a, b) = (AccountId::new(), AccountId::new());
+        let revealed = Revealed {
+            number: 2,
+            this: Comparison {
+                answers: [
+                    (a, answers(&[(p0, "a now"), (p1, "a1 now")])),
+                    (b, answers(&[(p0, "b now")])),
+                ],
+                revealed_at: Utc::now(),
+            },
+            // Stored in the other order last time: must still line up.
+            previous: Some(Comparison {
+                answers: [
+                    (b, answers(&[(p0, "b then")])),
+                    (a, answers(&[(p0, "a then")])),
+                ],
+                revealed_at: Utc::now(),
+            }),
+        };
+        let c = compare(d, &revealed);
+        assert_eq!(c.prompts.len(), d.prompts.len());
+        assert_eq!(c.prompts[0].a.as_deref(), Some("a now"));
+        assert_eq!(
+            c.prompts[0].last_time,
+            Some([Some("a then".to_owned()), Some("b then".to_owned())])
+        );
+        assert_eq!(c.prompts[1].b, None);
+        assert_eq!(c.previous_number, Some(1));
+    }
+}

@@ -1,0 +1,394 @@
+//! Sealed rounds kept in the store: the use cases every sealed questionnaire
+//! shares (values, the respect map, conversation decks): answer as you go,
+//! submit, read what you may, start again, list earlier rounds.
+//!
+//! The rules of the seal live in [`crate::sealed`]; this file only loads a
+//! round, asks it, and saves the one side the caller changed. SECURITY: every
+//! read a person makes goes through `Round::view_for` or `Round::comparison`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{DomainError, FieldError};
+use crate::ids::{AccountId, RelationshipId};
+use crate::relationship::{self, RelationshipStatus};
+use crate::sealed::{self, Comparison, Own, Round, RoundRecord, RoundState, RoundView, SideRecord};
+use crate::store::{Relationship, Store, StoreError};
+
+/// One partner's answers for a round, by item key.
+pub type Answers<T> = BTreeMap<String, T>;
+
+/// What a sealed capability brings: its name in the store, and when a set of
+/// answers is complete enough to submit.
+pub trait Questionnaire: Send + Sync {
+    type Answer: Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync;
+    /// The store's `kind` for this questionnaire's rounds.
+    fn kind(&self) -> String;
+    /// `Err` names what is still missing before `answers` can be submitted.
+    fn complete(&self, answers: &Answers<Self::Answer>) -> Result<(), FieldError>;
+}
+
+/// A round's place in the history: the same for both partners.
+///
+/// SECURITY: no start time. Round 1 comes into being when the first partner
+/// saves a draft, so its start time (or its very existence) would tell the
+/// other when, or whether, they began. An empty history reads as an open
+/// round 1, exactly like a round 1 that only holds the partner's draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundSummary {
+    pub number: u32,
+    #[serde(flatten)]
+    pub state: RoundState,
+}
+
+/// What the caller may see of the current (latest) round, with the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Current<T> {
+    /// The round's number; 1 before anyone has answered.
+    pub number: u32,
+    pub view: RoundView<Answers<T>>,
+    /// Every round, oldest first (an open round 1 before anyone answered).
+    pub rounds: Vec<RoundSummary>,
+}
+
+type Loaded<T> = Vec<Round<Answers<T>>>;
+
+fn encode<T: Serialize>(answers: &Answers<T>) -> Result<String, DomainError> {
+    serde_json::to_string(answers).map_err(|e| DomainError::Storage(format!("encode answers: {e}")))
+}
+
+fn decode_record<T: DeserializeOwned>(
+    record: RoundRecord<String>,
+) -> Result<Round<Answers<T>>, DomainError> {
+    let RoundRecord {
+        number,
+        started_at,
+        sides,
+    } = record;
+    let [a, b] = sides.map(|side| {
+        let answers = side
+            .answers
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| DomainError::Storage(format!("decode answers of round {number}: {e}")))?;
+        Ok::<_, DomainError>(SideRecord {
+            account: side.account,
+            answers,
+            submitted_at: side.submitted_at,
+        })
+    });
+    Ok(Round::from_record(RoundRecord {
+        number,
+        started_at,
+        sides: [a?, b?],
+    })?)
+}
+
+fn empty_record(round: &Round<impl Sized>) -> RoundRecord<String> {
+    let [a, b] = round.partners();
+    let side = |account| SideRecord {
+        account,
+        answers: None,
+        submitted_at: None,
+    };
+    RoundRecord {
+        number: round.number(),
+        started_at: round.started_at(),
+        sides: [side(a), side(b)],
+    }
+}
+
+async fn load<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    q: &Q,
+) -> Result<Loaded<Q::Answer>, DomainError> {
+    store
+        .sealed_rounds(rel, &q.kind())
+        .await?
+        .into_iter()
+        .map(decode_record)
+        .collect()
+}
+
+/// The two partners, in the order rounds keep them (the relationship's
+/// member order), or `None` before the second partner joined.
+fn partners(rel: &Relationship) -> Option<[AccountId; 2]> {
+    match rel.members.as_slice() {
+        [a, b] => Some([a.account_id, b.account_id]),
+        _ => None,
+    }
+}
+
+/// The relationship, when `actor` may answer in it: a member, and both
+/// partners are there (a round needs two).
+pub(crate) async fn answerable(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<(Relationship, [AccountId; 2]), DomainError> {
+    let found = relationship::visible_to(store, actor, rel).await?;
+    match partners(&found) {
+        Some(pair) if found.status == RelationshipStatus::Active => Ok((found, pair)),
+        _ => Err(DomainError::conflict(
+            "not_active",
+            "This opens once your partner has joined, and closes when the space ends.",
+        )),
+    }
+}
+
+fn summaries<T>(rounds: &Loaded<T>) -> Vec<RoundSummary> {
+    rounds
+        .iter()
+        .map(|r| RoundSummary {
+            number: r.number(),
+            state: r.state(),
+        })
+        .collect()
+}
+
+fn current_of<T: Clone>(rounds: &Loaded<T>, actor: AccountId) -> Result<Current<T>, DomainError> {
+    let summaries = summaries(rounds);
+    match rounds.last() {
+        Some(latest) => Ok(Current {
+            number: latest.number(),
+            view: latest.view_for(actor)?,
+            rounds: summaries,
+        }),
+        // Nobody has answered yet: an empty round 1, as it will be.
+        None => Ok(Current {
+            number: 1,
+            view: RoundView::Sealed {
+                mine: Own::Drafting { draft: None },
+                partner_submitted: false,
+            },
+            rounds: vec![RoundSummary {
+                number: 1,
+                state: RoundState::Open,
+            }],
+        }),
+    }
+}
+
+/// The caller's view of the latest round, with the history of rounds.
+pub async fn current<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+) -> Result<Current<Q::Answer>, DomainError> {
+    relationship::visible_to(store, actor, rel).await?;
+    let rounds = load(store, rel, q).await?;
+    current_of(&rounds, actor)
+}
+
+/// The latest round, starting round 1 when there is none. Two partners
+/// answering first at the same moment both end up in the same round 1.
+async fn latest_or_first<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    pair: [AccountId; 2],
+    q: &Q,
+    now: DateTime<Utc>,
+) -> Result<(Loaded<Q::Answer>, Round<Answers<Q::Answer>>), DomainError> {
+    let mut rounds = load(store, rel, q).await?;
+    if let Some(latest) = rounds.pop() {
+        return Ok((rounds, latest));
+    }
+    let first = Round::first(pair, now)?;
+    match store
+        .insert_round(rel, &q.kind(), &empty_record(&first))
+        .await
+    {
+        Ok(()) => Ok((rounds, first)),
+        Err(StoreError::Conflict(_)) => {
+            let mut rounds = load(store, rel, q).await?;
+            let latest = rounds.pop().ok_or_else(|| {
+                DomainError::Storage("round 1 conflicted but cannot be read".into())
+            })?;
+            Ok((rounds, latest))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn save_side<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    q: &Q,
+    round: &Round<Answers<Q::Answer>>,
+    actor: AccountId,
+) -> Result<(), DomainError> {
+    let side = round
+        .record()
+        .sides
+        .iter()
+        .find(|s| s.account == actor)
+        .ok_or(DomainError::NotFound)?;
+    let stored = SideRecord {
+        account: actor,
+        answers: side.answers.as_ref().map(encode).transpose()?,
+        submitted_at: side.submitted_at,
+    };
+    // False: the caller submitted in a concurrent request after we loaded.
+    if store
+        .save_side(rel, &q.kind(), round.number(), &stored)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(sealed::SealedError::AlreadySubmitted.into())
+    }
+}
+
+/// Adds `entries` to the caller's draft of the current round (an entry for an
+/// item already answered replaces it; `None` removes it), starting round 1 if
+/// needed. Refused once the caller has submitted this round.
+pub async fn save<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+    entries: Answers<Option<Q::Answer>>,
+    now: DateTime<Utc>,
+) -> Result<Current<Q::Answer>, DomainError> {
+    let (_, pair) = answerable(store, actor, rel).await?;
+    let (mut rounds, mut round) = latest_or_first(store, rel, pair, q, now).await?;
+    let mut draft = match round.view_for(actor)? {
+        RoundView::Sealed {
+            mine: Own::Drafting { draft },
+            ..
+        } => draft.unwrap_or_default(),
+        _ => return Err(sealed::SealedError::AlreadySubmitted.into()),
+    };
+    for (key, entry) in entries {
+        match entry {
+            Some(answer) => draft.insert(key, answer),
+            None => draft.remove(&key),
+        };
+    }
+    round.save_draft(actor, draft)?;
+    save_side(store, rel, q, &round, actor).await?;
+    rounds.push(round);
+    current_of(&rounds, actor)
+}
+
+/// Fixes the caller's draft as their answers for the current round; when the
+/// partner already submitted, this is the reveal.
+pub async fn submit<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+    now: DateTime<Utc>,
+) -> Result<Current<Q::Answer>, DomainError> {
+    answerable(store, actor, rel).await?;
+    let mut rounds = load(store, rel, q).await?;
+    let mut round = rounds.pop().ok_or(sealed::SealedError::NothingToSubmit)?;
+    if let RoundView::Sealed {
+        mine: Own::Drafting { draft: Some(draft) },
+        ..
+    } = round.view_for(actor)?
+    {
+        q.complete(&draft)?;
+    }
+    // The reveal time is the later submission; never before the partner's,
+    // even if this server's clock stepped back between the two requests.
+    let at = round
+        .record()
+        .sides
+        .iter()
+        .filter_map(|s| s.submitted_at)
+        .fold(now, DateTime::max);
+    round.submit(actor, at)?;
+    save_side(store, rel, q, &round, actor).await?;
+    rounds.push(round);
+    current_of(&rounds, actor)
+}
+
+/// Starts the next round, so both can answer again (values change). Only once
+/// the latest round is revealed; earlier rounds stay as they were.
+pub async fn start<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+    now: DateTime<Utc>,
+) -> Result<Current<Q::Answer>, DomainError> {
+    let (_, pair) = answerable(store, actor, rel).await?;
+    let mut rounds = load(store, rel, q).await?;
+    let next = sealed::start_next(&rounds, pair, actor, now)?;
+    match store
+        .insert_round(rel, &q.kind(), &empty_record(&next))
+        .await
+    {
+        Ok(()) => {}
+        // The partner started it a moment ago: same outcome as a repeat.
+        Err(StoreError::Conflict(_)) => return Err(sealed::SealedError::RoundInProgress.into()),
+        Err(e) => return Err(e.into()),
+    }
+    rounds.push(next);
+    current_of(&rounds, actor)
+}
+
+/// Both answers of round `number` (the latest when `None`), once revealed;
+/// `Sealed` before that, and not found for a round that does not exist.
+/// Also returns the round before it when that one is revealed, so a recurring
+/// conversation can be set beside last time.
+pub async fn comparison<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+    number: Option<u32>,
+) -> Result<Revealed<Q::Answer>, DomainError> {
+    relationship::visible_to(store, actor, rel).await?;
+    let rounds = load(store, rel, q).await?;
+    let found = match number {
+        None => rounds.len().checked_sub(1),
+        Some(n) => rounds.iter().position(|r| r.number() == n),
+    };
+    let index = match found {
+        Some(index) => index,
+        // SECURITY: with no round stored, round 1 answers as sealed, just
+        // as it would if the partner had a draft in it: 404 here would say
+        // whether they had started.
+        None if rounds.is_empty() && number.is_none_or(|n| n == 1) => {
+            return Err(sealed::SealedError::Sealed.into())
+        }
+        None => return Err(DomainError::NotFound),
+    };
+    let this = rounds[index].comparison(actor)?;
+    let previous = index
+        .checked_sub(1)
+        .and_then(|i| rounds[i].comparison(actor).ok());
+    Ok(Revealed {
+        number: rounds[index].number(),
+        this,
+        previous,
+    })
+}
+
+/// A revealed round, and the revealed round before it if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revealed<T> {
+    pub number: u32,
+    pub this: Comparison<Answers<T>>,
+    pub previous: Option<Comparison<Answers<T>>>,
+}
+
+/// Whether anyone has submitted in the current, unrevealed round: then the
+/// round's questions are fixed (used by the respect map before adding an area).
+pub async fn submissions_in_progress<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    q: &Q,
+) -> Result<bool, DomainError> {
+    let rounds = load(store, rel, q).await?;
+    Ok(rounds
+        .last()
+        .is_some_and(|r| r.state() == RoundState::OneSubmitted))
+}
