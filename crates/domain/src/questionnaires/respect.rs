@@ -11,7 +11,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::rounds::{self, Answers, Questionnaire, Revealed};
 use crate::store::{CustomArea, Store, StoreError};
-use analytics::comparison::RespectGap;
+pub use analytics::comparison::RespectGap;
 
 /// The longest name of an area a couple adds, in characters.
 pub const AREA_NAME_MAX_CHARS: usize = 60;

@@ -11,6 +11,7 @@ use domain::{AccountId, RelationshipId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::relationship_id;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -177,10 +178,6 @@ pub struct BalanceBody {
     #[schema(value_type = Object)]
     by_domain: serde_json::Map<String, serde_json::Value>,
     weekly: Option<Vec<WeekView>>,
-}
-
-fn relationship_id(raw: &str) -> Result<RelationshipId, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
 }
 
 fn contribution_id(raw: &str) -> Result<uuid::Uuid, ApiError> {

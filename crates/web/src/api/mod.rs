@@ -3,18 +3,28 @@
 //! very registrations that serve requests and cannot drift from them.
 
 mod accounts;
+mod conversations;
 pub mod ledger;
 mod me;
 mod relationships;
+mod respect;
+mod sealed;
 mod session;
 mod tokens;
+mod values;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::error::ApiError;
 use crate::state::AppState;
+
+/// A relationship id from a path; garbage is a relationship that does not exist.
+fn relationship_id(raw: &str) -> Result<domain::RelationshipId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found())
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +39,9 @@ use crate::state::AppState;
         (name = "accounts", description = "Accounts, sessions and tokens"),
         (name = "relationships", description = "A couple's shared space"),
         (name = "ledger", description = "Contributions seen and thanked"),
+        (name = "values", description = "What matters to each of you, sealed until both answered"),
+        (name = "respect", description = "The respect map, sealed until both answered"),
+        (name = "conversations", description = "Guided conversations, sealed until both answered"),
     )
 )]
 struct ApiDoc;
@@ -67,4 +80,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ledger::acknowledge))
         .routes(routes!(ledger::set_preferences, ledger::get_preferences))
         .routes(routes!(ledger::balance))
+        .routes(routes!(values::items))
+        .routes(routes!(values::status))
+        .routes(routes!(values::save))
+        .routes(routes!(values::submit))
+        .routes(routes!(values::comparison))
+        .routes(routes!(values::new_round))
+        .routes(routes!(respect::save, respect::status))
+        .routes(routes!(respect::areas, respect::add_area))
+        .routes(routes!(respect::submit))
+        .routes(routes!(respect::comparison))
+        .routes(routes!(respect::new_round))
+        .routes(routes!(conversations::decks))
+        .routes(routes!(conversations::status))
+        .routes(routes!(conversations::save))
+        .routes(routes!(conversations::submit))
+        .routes(routes!(conversations::comparison))
+        .routes(routes!(conversations::again))
+        .routes(routes!(conversations::add_note, conversations::notes))
 }

@@ -250,6 +250,15 @@ impl Person {
             .expect("POST")
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     /// Starts a relationship; returns `{id, invite_code, ...}`.
     pub async fn create_relationship(&self) -> Value {
         let response = self.post_json("/api/v1/relationships", &json!({})).await;

@@ -1,0 +1,443 @@
+//! The conversations API: the decks, the caller's written answers (sealed
+//! until both submitted), the reveal beside last time, notes on what came
+//! of the talk, and running a deck again.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use domain::catalog::Deck;
+use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
+use domain::rounds::{self, Current};
+use domain::store::ConversationNote;
+use domain::RelationshipId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::relationship_id;
+use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct PromptView {
+    key: &'static str,
+    text: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeckSummary {
+    key: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    prompts_total: usize,
+    #[serde(flatten)]
+    status: RoundStatus,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// A prompt key of this deck.
+    prompt: String,
+    /// Up to 2,000 characters; blank or absent clears the answer (a prompt may be skipped).
+    text: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersBody {
+    answers: Vec<AnswerBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyPromptAnswer {
+    prompt: &'static str,
+    text: String,
+}
+
+/// The deck, and the caller's status and own answers in its current round.
+#[derive(Serialize, ToSchema)]
+pub struct DeckStatus {
+    key: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    prompts: Vec<PromptView>,
+    #[serde(flatten)]
+    status: RoundStatus,
+    answers: Vec<MyPromptAnswer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LastTime {
+    a: Option<String>,
+    b: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PromptComparisonView {
+    prompt: &'static str,
+    text: &'static str,
+    /// `partners[0]`'s answer; null when skipped.
+    a: Option<String>,
+    /// `partners[1]`'s answer; null when skipped.
+    b: Option<String>,
+    /// The round before, when the deck ran before and that round was revealed.
+    last_time: Option<LastTime>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoteView {
+    id: uuid::Uuid,
+    author: uuid::Uuid,
+    text: String,
+    /// Marked as something to propose as an agreement.
+    agreement_idea: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ConversationNote> for NoteView {
+    fn from(n: ConversationNote) -> Self {
+        Self {
+            id: n.id,
+            author: n.author.0,
+            text: n.text,
+            agreement_idea: n.agreement_idea,
+            created_at: n.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeckComparisonBody {
+    deck: &'static str,
+    round: u32,
+    revealed_at: DateTime<Utc>,
+    partners: [uuid::Uuid; 2],
+    previous_round: Option<u32>,
+    prompts: Vec<PromptComparisonView>,
+    notes: Vec<NoteView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// Up to 2,000 characters.
+    text: String,
+    /// The revealed round the note is about; the latest when absent.
+    round: Option<u32>,
+    /// Mark it as an idea to propose as an agreement.
+    #[serde(default)]
+    agreement_idea: bool,
+}
+
+fn status_body(deck: &'static Deck, current: &Current<String>) -> DeckStatus {
+    let (status, mine) = round_status(current);
+    DeckStatus {
+        key: deck.key,
+        title: deck.title,
+        summary: deck.summary,
+        prompts: deck
+            .prompts
+            .iter()
+            .map(|p| PromptView {
+                key: p.key,
+                text: p.text,
+            })
+            .collect(),
+        status,
+        answers: deck
+            .prompts
+            .iter()
+            .filter_map(|p| {
+                mine.get(p.key).map(|text| MyPromptAnswer {
+                    prompt: p.key,
+                    text: text.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn target(id: &str, deck: &str) -> Result<(RelationshipId, &'static Deck), ApiError> {
+    Ok((relationship_id(id)?, conversations::deck(deck)?))
+}
+
+/// Every deck, with where the caller stands in each.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/conversations", operation_id = "conversation_decks", tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The decks", body = [DeckSummary]),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn decks(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DeckSummary>>, ApiError> {
+    let rel = relationship_id(&id)?;
+    let mut out = Vec::new();
+    for deck in domain::catalog::decks::DECKS {
+        let current =
+            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck)).await?;
+        out.push(DeckSummary {
+            key: deck.key,
+            title: deck.title,
+            summary: deck.summary,
+            prompts_total: deck.prompts.len(),
+            status: round_status(&current).0,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// The deck, and the caller's status and own answers.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/conversations/{deck}", operation_id = "conversation_status", tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Deck and own answers", body = DeckStatus),
+        (status = 404, description = "No such relationship or deck", body = ErrorBody),
+    )
+)]
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+) -> Result<Json<DeckStatus>, ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let current = rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck)).await?;
+    Ok(Json(status_body(deck, &current)))
+}
+
+/// Saves written answers into the caller's draft (all or none of them).
+#[utoipa::path(
+    put, path = "/api/v1/relationships/{id}/conversations/{deck}/answers", operation_id = "conversation_save",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
+    request_body = AnswersBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Saved", body = DeckStatus),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "No such relationship or deck", body = ErrorBody),
+        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
+    )
+)]
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AnswersBody>,
+) -> Result<Json<DeckStatus>, ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let inputs: Vec<AnswerInput<'_>> = body
+        .answers
+        .iter()
+        .map(|a| AnswerInput {
+            prompt: &a.prompt,
+            text: a.text.as_deref(),
+        })
+        .collect();
+    let entries = conversations::parse(deck, &inputs).map_err(domain::DomainError::from)?;
+    let current = rounds::save(
+        state.store(),
+        caller.account_id,
+        rel,
+        &DeckRound(deck),
+        entries,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(status_body(deck, &current)))
+}
+
+/// Fixes the caller's answers; the reveal when the partner already submitted.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/conversations/{deck}/submit", operation_id = "conversation_submit",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Submitted", body = DeckStatus),
+        (status = 404, description = "No such relationship or deck", body = ErrorBody),
+        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
+        (status = 422, description = "No prompt answered yet", body = ErrorBody),
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+) -> Result<Json<DeckStatus>, ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let current = rounds::submit(
+        state.store(),
+        caller.account_id,
+        rel,
+        &DeckRound(deck),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(status_body(deck, &current)))
+}
+
+/// Both answers to each prompt, beside last time's, with the notes.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/conversations/{deck}/comparison", operation_id = "conversation_comparison",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key"), RoundQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The revealed round", body = DeckComparisonBody),
+        (status = 404, description = "No such relationship, deck or round", body = ErrorBody),
+        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
+    )
+)]
+pub async fn comparison(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<RoundQuery>,
+) -> Result<Json<DeckComparisonBody>, ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let revealed = rounds::comparison(
+        state.store(),
+        caller.account_id,
+        rel,
+        &DeckRound(deck),
+        query.round(),
+    )
+    .await?;
+    let c = conversations::compare(deck, &revealed);
+    let notes = conversations::notes(state.store(), caller.account_id, rel, deck, c.number).await?;
+    Ok(Json(DeckComparisonBody {
+        deck: deck.key,
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [c.partners[0].0, c.partners[1].0],
+        previous_round: c.previous_number,
+        prompts: c
+            .prompts
+            .into_iter()
+            .map(|p| PromptComparisonView {
+                prompt: p.prompt.key,
+                text: p.prompt.text,
+                a: p.a,
+                b: p.b,
+                last_time: p.last_time.map(|[a, b]| LastTime { a, b }),
+            })
+            .collect(),
+        notes: notes.into_iter().map(NoteView::from).collect(),
+    }))
+}
+
+/// Runs the deck again, once the latest round is revealed.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/conversations/{deck}/rounds", operation_id = "conversation_again",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Started", body = DeckStatus),
+        (status = 404, description = "No such relationship or deck", body = ErrorBody),
+        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
+    )
+)]
+pub async fn again(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<DeckStatus>), ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let current = rounds::start(
+        state.store(),
+        caller.account_id,
+        rel,
+        &DeckRound(deck),
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(status_body(deck, &current))))
+}
+
+/// Keeps what came of the talk, shared with the partner.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/conversations/{deck}/notes", operation_id = "conversation_add_note",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
+    request_body = NoteBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Kept", body = NoteView),
+        (status = 404, description = "No such relationship, deck or round", body = ErrorBody),
+        (status = 409, description = "`sealed`: the round is not revealed yet", body = ErrorBody),
+        (status = 422, description = "The text is invalid", body = ErrorBody),
+    )
+)]
+pub async fn add_note(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+    ApiJson(body): ApiJson<NoteBody>,
+) -> Result<(StatusCode, Json<NoteView>), ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let number = match body.round {
+        Some(n) => n,
+        None => {
+            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck))
+                .await?
+                .number
+        }
+    };
+    let note = conversations::add_note(
+        state.store(),
+        caller.account_id,
+        rel,
+        deck,
+        number,
+        &body.text,
+        body.agreement_idea,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(note.into())))
+}
+
+/// The notes on a revealed round (the latest when `round` is absent).
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/conversations/{deck}/notes", operation_id = "conversation_notes",
+    tag = "conversations",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key"), RoundQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Notes, oldest first", body = [NoteView]),
+        (status = 404, description = "No such relationship, deck or round", body = ErrorBody),
+        (status = 409, description = "`sealed`: the round is not revealed yet", body = ErrorBody),
+    )
+)]
+pub async fn notes(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path((id, deck)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<RoundQuery>,
+) -> Result<Json<Vec<NoteView>>, ApiError> {
+    let (rel, deck) = target(&id, &deck)?;
+    let number = match query.round() {
+        Some(n) => n,
+        None => {
+            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck))
+                .await?
+                .number
+        }
+    };
+    let notes = conversations::notes(state.store(), caller.account_id, rel, deck, number).await?;
+    Ok(Json(notes.into_iter().map(NoteView::from).collect()))
+}

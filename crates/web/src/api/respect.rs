@@ -1,0 +1,359 @@
+//! The respect-map API: the areas (ours and the couple's own), the caller's
+//! answers (sealed until both submitted), the comparison, and new rounds.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use domain::questionnaires::respect::{self, Area, RespectAnswer, RespectInput, RespectMap};
+use domain::rounds::{self, Current};
+use domain::RelationshipId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::relationship_id;
+use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaView {
+    /// Ours are named (`creativity`); the couple's own are ids.
+    key: String,
+    name: String,
+    hint: Option<&'static str>,
+    /// Added by the couple.
+    custom: bool,
+}
+
+impl From<&Area> for AreaView {
+    fn from(a: &Area) -> Self {
+        Self {
+            key: a.key.clone(),
+            name: a.name.clone(),
+            hint: a.hint,
+            custom: a.custom,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAreaBody {
+    /// Up to 60 characters, different from the areas already on the map.
+    name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AreaAnswerBody {
+    /// An area key from `respect/areas`.
+    area: String,
+    /// "I respect your …", 1 to 5.
+    i_respect: i64,
+    /// "I feel respected in my …", 1 to 5.
+    i_feel_respected: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RespectBody {
+    /// Saved into the caller's draft: an area sent again replaces the earlier answer.
+    areas: Vec<AreaAnswerBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyAreaAnswer {
+    area: String,
+    i_respect: u8,
+    i_feel_respected: u8,
+}
+
+/// The caller's status in the current round and their own answers only.
+#[derive(Serialize, ToSchema)]
+pub struct RespectStatus {
+    #[serde(flatten)]
+    status: RoundStatus,
+    /// Areas on the map; submit needs all of them answered.
+    areas_total: usize,
+    answers: Vec<MyAreaAnswer>,
+}
+
+/// One direction: what one partner says beside what the other feels.
+#[derive(Serialize, ToSchema)]
+pub struct DirectionView {
+    /// Who said "I respect your …".
+    from: uuid::Uuid,
+    /// Who said "I feel respected in my …".
+    to: uuid::Uuid,
+    stated: u8,
+    felt: u8,
+    gap: u8,
+    /// gap ≥ 2, or felt ≤ 2: worth talking about.
+    highlighted: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaComparisonView {
+    area: String,
+    name: String,
+    /// `partners[0]`'s answers.
+    a: MyAreaAnswer,
+    /// `partners[1]`'s answers.
+    b: MyAreaAnswer,
+    /// `a`'s stated respect beside `b`'s felt respect, then the reverse.
+    directions: [DirectionView; 2],
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RespectComparisonBody {
+    round: u32,
+    revealed_at: DateTime<Utc>,
+    partners: [uuid::Uuid; 2],
+    areas: Vec<AreaComparisonView>,
+}
+
+fn status_body(map: &RespectMap, current: &Current<RespectAnswer>) -> RespectStatus {
+    let (status, mine) = round_status(current);
+    let answers = map
+        .areas
+        .iter()
+        .filter_map(|area| {
+            mine.get(&area.key).map(|a| MyAreaAnswer {
+                area: area.key.clone(),
+                i_respect: a.i_respect,
+                i_feel_respected: a.i_feel_respected,
+            })
+        })
+        .collect();
+    RespectStatus {
+        status,
+        areas_total: map.areas.len(),
+        answers,
+    }
+}
+
+/// The caller's relationship and its map (404 to anyone else).
+async fn map_of(
+    state: &AppState,
+    caller: &Authenticated,
+    id: &str,
+) -> Result<(RelationshipId, RespectMap), ApiError> {
+    let rel = relationship_id(id)?;
+    domain::relationship::visible_to(state.store(), caller.account_id, rel).await?;
+    Ok((rel, RespectMap::load(state.store(), rel).await?))
+}
+
+/// The areas of the couple's map: ours, then their own.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/respect/areas", operation_id = "respect_areas", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The areas", body = [AreaView]),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn areas(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AreaView>>, ApiError> {
+    let (_, map) = map_of(&state, &caller, &id).await?;
+    Ok(Json(map.areas.iter().map(AreaView::from).collect()))
+}
+
+/// Adds an area of the couple's own, while nobody has submitted this round.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/respect/areas", operation_id = "respect_add_area", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = NewAreaBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Added", body = AreaView),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "`area_exists`, or `round_in_progress` once someone submitted", body = ErrorBody),
+        (status = 422, description = "The name is invalid", body = ErrorBody),
+    )
+)]
+pub async fn add_area(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewAreaBody>,
+) -> Result<(StatusCode, Json<AreaView>), ApiError> {
+    let area = respect::add_area(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &body.name,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(AreaView::from(&area))))
+}
+
+/// The caller's status in the current round, with their own answers.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/respect", operation_id = "respect_status", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Status and own answers", body = RespectStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<RespectStatus>, ApiError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    let current = rounds::current(state.store(), caller.account_id, rel, &map).await?;
+    Ok(Json(status_body(&map, &current)))
+}
+
+/// Saves answers into the caller's draft (all or none of them).
+#[utoipa::path(
+    put, path = "/api/v1/relationships/{id}/respect", operation_id = "respect_save", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = RespectBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Saved", body = RespectStatus),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
+    )
+)]
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RespectBody>,
+) -> Result<Json<RespectStatus>, ApiError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    let inputs: Vec<RespectInput<'_>> = body
+        .areas
+        .iter()
+        .map(|a| RespectInput {
+            area: &a.area,
+            i_respect: a.i_respect,
+            i_feel_respected: a.i_feel_respected,
+        })
+        .collect();
+    let entries = map.parse(&inputs).map_err(domain::DomainError::from)?;
+    let current = rounds::save(
+        state.store(),
+        caller.account_id,
+        rel,
+        &map,
+        entries,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(status_body(&map, &current)))
+}
+
+/// Fixes the caller's answers for this round; the reveal when the partner already submitted.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/respect/submit", operation_id = "respect_submit", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Submitted", body = RespectStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
+        (status = 422, description = "Not every area is answered yet", body = ErrorBody),
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<RespectStatus>, ApiError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    let current = rounds::submit(state.store(), caller.account_id, rel, &map, Utc::now()).await?;
+    Ok(Json(status_body(&map, &current)))
+}
+
+/// Each partner's stated respect beside the other's felt respect.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/respect/comparison", operation_id = "respect_comparison", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), RoundQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The revealed round", body = RespectComparisonBody),
+        (status = 404, description = "No such relationship or round", body = ErrorBody),
+        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
+    )
+)]
+pub async fn comparison(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<RoundQuery>,
+) -> Result<Json<RespectComparisonBody>, ApiError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    let revealed =
+        rounds::comparison(state.store(), caller.account_id, rel, &map, query.round()).await?;
+    let c = respect::compare(&map, &revealed);
+    let [pa, pb] = c.partners;
+    let answer = |key: &str, a: &RespectAnswer| MyAreaAnswer {
+        area: key.to_owned(),
+        i_respect: a.i_respect,
+        i_feel_respected: a.i_feel_respected,
+    };
+    let direction =
+        |from: domain::AccountId, to: domain::AccountId, g: &respect::RespectGap| DirectionView {
+            from: from.0,
+            to: to.0,
+            stated: g.stated,
+            felt: g.felt,
+            gap: g.gap,
+            highlighted: g.highlighted(),
+        };
+    Ok(Json(RespectComparisonBody {
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [pa.0, pb.0],
+        areas: c
+            .areas
+            .iter()
+            .map(|x| AreaComparisonView {
+                area: x.area.key.clone(),
+                name: x.area.name.clone(),
+                a: answer(&x.area.key, &x.a),
+                b: answer(&x.area.key, &x.b),
+                directions: [
+                    direction(pa, pb, &x.towards_b),
+                    direction(pb, pa, &x.towards_a),
+                ],
+            })
+            .collect(),
+    }))
+}
+
+/// Starts a new round so both can answer again; earlier rounds stay readable.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/respect/rounds", operation_id = "respect_new_round", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Started", body = RespectStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
+    )
+)]
+pub async fn new_round(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<RespectStatus>), ApiError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    let current = rounds::start(state.store(), caller.account_id, rel, &map, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(status_body(&map, &current))))
+}

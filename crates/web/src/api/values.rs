@@ -1,0 +1,350 @@
+//! The values API: the questionnaire, the caller's answers (sealed until
+//! both submitted), the comparison and topics, and new rounds.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use domain::catalog::values::ITEMS;
+use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
+use domain::questionnaires::TEXT_MAX_CHARS;
+use domain::rounds::{self, Current};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::relationship_id;
+use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemView {
+    key: &'static str,
+    name: &'static str,
+    /// Answered with `importance`, 1 (matters a little) to 5 (matters most).
+    question: &'static str,
+    /// Answered with `definition`, in the partner's own words (optional).
+    definition_prompt: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemsBody {
+    items: Vec<ItemView>,
+    /// The longest `definition`, in characters.
+    definition_max_chars: usize,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// An item key from `values/items`.
+    item: String,
+    /// 1 to 5.
+    importance: i64,
+    /// Up to 2,000 characters; blank or absent means none.
+    definition: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersBody {
+    /// Saved into the caller's draft: an item sent again replaces the
+    /// earlier answer; items not sent keep theirs.
+    answers: Vec<AnswerBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyAnswer {
+    item: String,
+    importance: u8,
+    definition: Option<String>,
+}
+
+/// The caller's status in the current round and their own answers only.
+#[derive(Serialize, ToSchema)]
+pub struct ValuesStatus {
+    #[serde(flatten)]
+    status: RoundStatus,
+    /// Items the questionnaire has; submit needs all of them answered.
+    items_total: usize,
+    answers: Vec<MyAnswer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SideView {
+    account_id: uuid::Uuid,
+    importance: u8,
+    definition: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemComparisonView {
+    item: &'static str,
+    name: &'static str,
+    /// The first partner of the round (`partners[0]`).
+    a: SideView,
+    /// The second partner of the round (`partners[1]`).
+    b: SideView,
+    /// |a − b| importance, 0 to 4.
+    gap: u8,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopicView {
+    item: &'static str,
+    name: &'static str,
+    gap: u8,
+    /// How much the item matters to the two of you: mean importance.
+    weight: f64,
+    /// gap × weight; topics come most pressing first.
+    score: f64,
+    /// A question to start the conversation.
+    opening_question: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ValuesComparisonBody {
+    round: u32,
+    revealed_at: DateTime<Utc>,
+    /// The order of `a` and `b`, the same for both partners.
+    partners: [uuid::Uuid; 2],
+    items: Vec<ItemComparisonView>,
+    topics: Vec<TopicView>,
+}
+
+fn status_body(current: &Current<ValueAnswer>) -> ValuesStatus {
+    let (status, mine) = round_status(current);
+    // Questionnaire order, so a client can show progress as it goes.
+    let answers = ITEMS
+        .iter()
+        .filter_map(|item| {
+            mine.get(item.key).map(|a| MyAnswer {
+                item: item.key.to_owned(),
+                importance: a.importance,
+                definition: a.definition.clone(),
+            })
+        })
+        .collect();
+    ValuesStatus {
+        status,
+        items_total: ITEMS.len(),
+        answers,
+    }
+}
+
+/// The values questionnaire.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/values/items", operation_id = "values_items", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The questionnaire", body = ItemsBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn items(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<ItemsBody>, ApiError> {
+    domain::relationship::visible_to(state.store(), caller.account_id, relationship_id(&id)?)
+        .await?;
+    Ok(Json(ItemsBody {
+        items: ITEMS
+            .iter()
+            .map(|i| ItemView {
+                key: i.key,
+                name: i.name,
+                question: i.question,
+                definition_prompt: i.definition_prompt,
+            })
+            .collect(),
+        definition_max_chars: TEXT_MAX_CHARS,
+    }))
+}
+
+/// The caller's status in the current round, with their own answers.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/values", operation_id = "values_status", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Status and own answers", body = ValuesStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+    )
+)]
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<ValuesStatus>, ApiError> {
+    let current = rounds::current(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &Values,
+    )
+    .await?;
+    Ok(Json(status_body(&current)))
+}
+
+/// Saves answers into the caller's draft (all or none of them).
+#[utoipa::path(
+    put, path = "/api/v1/relationships/{id}/values/answers", operation_id = "values_save", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = AnswersBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Saved", body = ValuesStatus),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
+    )
+)]
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AnswersBody>,
+) -> Result<Json<ValuesStatus>, ApiError> {
+    let inputs: Vec<ValueInput<'_>> = body
+        .answers
+        .iter()
+        .map(|a| ValueInput {
+            item: &a.item,
+            importance: a.importance,
+            definition: a.definition.as_deref(),
+        })
+        .collect();
+    let entries = values::parse(&inputs).map_err(domain::DomainError::from)?;
+    let current = rounds::save(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &Values,
+        entries,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(status_body(&current)))
+}
+
+/// Fixes the caller's answers for this round; the reveal when the partner already submitted.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/values/submit", operation_id = "values_submit", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Submitted", body = ValuesStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
+        (status = 422, description = "Not every item is answered yet", body = ErrorBody),
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<ValuesStatus>, ApiError> {
+    let current = rounds::submit(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &Values,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(status_body(&current)))
+}
+
+/// Both partners' answers side by side, and the topics worth talking about.
+#[utoipa::path(
+    get, path = "/api/v1/relationships/{id}/values/comparison", operation_id = "values_comparison", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), RoundQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The revealed round", body = ValuesComparisonBody),
+        (status = 404, description = "No such relationship or round", body = ErrorBody),
+        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
+    )
+)]
+pub async fn comparison(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<RoundQuery>,
+) -> Result<Json<ValuesComparisonBody>, ApiError> {
+    let revealed = rounds::comparison(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &Values,
+        query.round(),
+    )
+    .await?;
+    let c = values::compare(&revealed);
+    let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
+        account_id: who.0,
+        importance: a.importance,
+        definition: a.definition.clone(),
+    };
+    let [pa, pb] = c.partners;
+    Ok(Json(ValuesComparisonBody {
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [pa.0, pb.0],
+        items: c
+            .items
+            .iter()
+            .map(|i| ItemComparisonView {
+                item: i.item.key,
+                name: i.item.name,
+                a: side(pa, &i.a),
+                b: side(pb, &i.b),
+                gap: i.gap,
+            })
+            .collect(),
+        topics: c
+            .topics
+            .iter()
+            .map(|t| TopicView {
+                item: t.item.key,
+                name: t.item.name,
+                gap: t.gap,
+                weight: t.weight,
+                score: t.score,
+                opening_question: t.item.opening_question,
+            })
+            .collect(),
+    }))
+}
+
+/// Starts a new round so both can answer again; earlier rounds stay readable.
+#[utoipa::path(
+    post, path = "/api/v1/relationships/{id}/values/rounds", operation_id = "values_new_round", tag = "values",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 201, description = "Started", body = ValuesStatus),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
+    )
+)]
+pub async fn new_round(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ValuesStatus>), ApiError> {
+    let current = rounds::start(
+        state.store(),
+        caller.account_id,
+        relationship_id(&id)?,
+        &Values,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(status_body(&current))))
+}
