@@ -117,8 +117,8 @@ struct BalancePage<'a> {
 /// answers with the sign-in redirect, or a friendly page when the partner
 /// has not joined yet, so a handler starts with both in hand.
 pub struct Space {
-    me: AccountId,
-    rel: Relationship,
+    pub(super) me: AccountId,
+    pub(super) rel: Relationship,
 }
 
 impl FromRequestParts<AppState> for Space {
@@ -149,7 +149,7 @@ impl FromRequestParts<AppState> for Space {
     }
 }
 
-fn partner_name(rel: &Relationship, me: AccountId) -> String {
+pub(super) fn partner_name(rel: &Relationship, me: AccountId) -> String {
     rel.members
         .iter()
         .find(|m| m.account_id != me)

@@ -4,11 +4,15 @@
 
 mod account;
 mod chart;
+mod conversations;
 mod exit;
 mod form;
 mod ledger;
+mod respect;
+mod sealed;
 mod space;
 mod statics;
+mod values;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -46,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
+        .merge(values::routes())
+        .merge(respect::routes())
+        .merge(conversations::routes())
 }
 
 /// Renders a page with a status; a template error is logged and answered generically.

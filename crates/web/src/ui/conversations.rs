@@ -1,0 +1,677 @@
+//! The conversation pages: the decks, one prompt per screen, the reveal and notes.
+//!
+//! SECURITY: until both partners have sent their answers, these pages show
+//! the viewer's own answers and one bool about the partner ("has sent their
+//! answers"), nothing else: no partner answers, drafts, counts or times.
+//! Everything about the partner's side comes from `rounds::current` (the
+//! sealed view) or `rounds::comparison` (refused until the reveal).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use domain::catalog::decks::DECKS;
+use domain::catalog::Deck;
+use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
+use domain::rounds::{self, Answers, Current};
+use domain::sealed::{Own, RoundView};
+use domain::store::{ConversationNote, Relationship};
+use domain::{AccountId, DomainError};
+use serde::Deserialize;
+
+use super::form::{Errors, PageForm};
+use super::ledger::{partner_name, Space};
+use super::sealed::{self, Overview, RoundParam};
+use super::{error_page, render};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/conversations", get(index))
+        .route("/conversations/{deck}", get(overview))
+        .route("/conversations/{deck}/submit", post(submit))
+        .route("/conversations/{deck}/again", post(again))
+        .route(
+            "/conversations/{deck}/p/{n}",
+            get(prompt_page).post(save_prompt),
+        )
+        .route("/conversations/{deck}/talk", get(talk))
+        .route("/conversations/{deck}/notes", post(add_note))
+}
+
+fn day(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// A written answer as paragraphs, so line breaks survive without CSS.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Browsers send line breaks as CRLF; keep them as LF, so a text that fit
+/// the field's `maxlength` is not counted longer here.
+fn normalized(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+fn find_deck(key: &str) -> Option<&'static Deck> {
+    conversations::deck(key).ok()
+}
+
+fn overview_url(deck: &Deck) -> String {
+    format!("/conversations/{}", deck.key)
+}
+
+#[derive(Template)]
+#[template(path = "conversation_sealed.html")]
+struct SealedPage<'a> {
+    exit_url: &'a str,
+    key: &'static str,
+    title: &'static str,
+    partner: String,
+}
+
+/// The page for a reveal asked for too early: it says only that the answers
+/// are sealed, the same whatever the partner has or has not written.
+fn sealed_page(state: &AppState, deck: &'static Deck, partner: String) -> Response {
+    render(
+        StatusCode::CONFLICT,
+        &SealedPage {
+            exit_url: &state.config.exit_url,
+            key: deck.key,
+            title: deck.title,
+            partner,
+        },
+    )
+}
+
+fn is_sealed(err: &DomainError) -> bool {
+    matches!(err, DomainError::Conflict { code: "sealed", .. })
+}
+
+// ---------------------------------------------------------------- the decks
+
+/// Where a deck stands for the two of us, in words.
+struct DeckLine {
+    key: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "conversations.html")]
+struct IndexPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    decks: Vec<DeckLine>,
+}
+
+fn state_words(current: &Current<String>, partner: &str) -> String {
+    match &current.view {
+        RoundView::Revealed { .. } => "Ready to talk".to_owned(),
+        RoundView::Sealed {
+            mine: Own::Submitted { .. },
+            ..
+        } => format!("Waiting for {partner}"),
+        RoundView::Sealed {
+            mine: Own::Drafting { draft },
+            partner_submitted,
+        } => {
+            let started = draft.as_ref().is_some_and(|d| !d.is_empty());
+            match (started, partner_submitted) {
+                (true, false) => "You're answering".to_owned(),
+                (true, true) => format!("You're answering; {partner} has sent theirs"),
+                (false, false) => "Not started".to_owned(),
+                (false, true) => format!("Not started; {partner} has sent theirs"),
+            }
+        }
+    }
+}
+
+pub async fn index(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    let partner = partner_name(&rel, me);
+    let mut decks = Vec::with_capacity(DECKS.len());
+    for deck in DECKS {
+        let current = match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
+            Ok(current) => current,
+            Err(err) => return error_page(&state, err.into()),
+        };
+        decks.push(DeckLine {
+            key: deck.key,
+            title: deck.title,
+            summary: deck.summary,
+            state: state_words(&current, &partner),
+        });
+    }
+    render(
+        StatusCode::OK,
+        &IndexPage {
+            exit_url: &state.config.exit_url,
+            partner,
+            decks,
+        },
+    )
+}
+
+// ------------------------------------------------------------- one deck
+
+/// One of my own answers on the overview.
+struct MyAnswer {
+    n: usize,
+    text: &'static str,
+    answer: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+struct DeckPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    key: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    /// Where I stand; about the partner only whether they have sent theirs.
+    ov: Overview,
+    /// My own answers, draft or sent (empty once revealed: the talk page has them).
+    mine: Vec<MyAnswer>,
+    error: Option<String>,
+}
+
+fn deck_page(
+    state: &AppState,
+    rel: &Relationship,
+    me: AccountId,
+    deck: &'static Deck,
+    current: Current<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let prompts: Vec<(String, String)> = deck
+        .prompts
+        .iter()
+        .map(|p| (p.key.to_owned(), p.text.to_owned()))
+        .collect();
+    let ov = Overview::of(&current, &prompts);
+    let answers = match current.view {
+        RoundView::Sealed {
+            mine: Own::Drafting { draft },
+            ..
+        } => draft.unwrap_or_default(),
+        RoundView::Sealed {
+            mine: Own::Submitted { answers, .. },
+            ..
+        } => answers,
+        RoundView::Revealed { .. } => Answers::new(),
+    };
+    let mine = deck
+        .prompts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| MyAnswer {
+            n: i + 1,
+            text: p.text,
+            answer: answers.get(p.key).map(|a| lines(a)).unwrap_or_default(),
+        })
+        .collect();
+    render(
+        status,
+        &DeckPage {
+            exit_url: &state.config.exit_url,
+            partner: partner_name(rel, me),
+            key: deck.key,
+            title: deck.title,
+            summary: deck.summary,
+            ov,
+            mine,
+            error,
+        },
+    )
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(key): Path<String>,
+) -> Response {
+    let Some(deck) = find_deck(&key) else {
+        return sealed::not_found(&state);
+    };
+    match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
+        Ok(current) => deck_page(&state, &rel, me, deck, current, None, StatusCode::OK),
+        Err(err) => error_page(&state, err.into()),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(key): Path<String>,
+) -> Response {
+    let Some(deck) = find_deck(&key) else {
+        return sealed::not_found(&state);
+    };
+    let q = DeckRound(deck);
+    let err = match rounds::submit(state.store(), me, rel.id, &q, Utc::now()).await {
+        Ok(_) => return Redirect::to(&overview_url(deck)).into_response(),
+        Err(err) => ApiError::from(err),
+    };
+    match err.code {
+        // Sent already (a second tap): the overview says where things stand.
+        "already_submitted" => Redirect::to(&overview_url(deck)).into_response(),
+        "incomplete" | "nothing_to_submit" => {
+            match rounds::current(state.store(), me, rel.id, &q).await {
+                Ok(current) => deck_page(
+                    &state,
+                    &rel,
+                    me,
+                    deck,
+                    current,
+                    Some("Write an answer to at least one prompt before sending.".to_owned()),
+                    err.status,
+                ),
+                Err(e) => error_page(&state, e.into()),
+            }
+        }
+        _ => error_page(&state, err),
+    }
+}
+
+pub async fn again(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(key): Path<String>,
+) -> Response {
+    let Some(deck) = find_deck(&key) else {
+        return sealed::not_found(&state);
+    };
+    match rounds::start(state.store(), me, rel.id, &DeckRound(deck), Utc::now()).await {
+        Ok(_) => Redirect::to(&overview_url(deck)).into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            // Already under way (a second tap, or the partner was quicker):
+            // the overview shows the round in progress.
+            if err.code == "round_in_progress" {
+                Redirect::to(&overview_url(deck)).into_response()
+            } else {
+                error_page(&state, err)
+            }
+        }
+    }
+}
+
+// ----------------------------------------------------------- one prompt
+
+#[derive(Template)]
+#[template(path = "conversation_prompt.html")]
+struct PromptPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    key: &'static str,
+    title: &'static str,
+    n: usize,
+    total: usize,
+    prompt: &'static str,
+    text: String,
+    back: String,
+    errors: Errors,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prompt_page_of(
+    state: &AppState,
+    rel: &Relationship,
+    me: AccountId,
+    deck: &'static Deck,
+    n: usize,
+    text: String,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    render(
+        status,
+        &PromptPage {
+            exit_url: &state.config.exit_url,
+            partner: partner_name(rel, me),
+            key: deck.key,
+            title: deck.title,
+            n,
+            total: deck.prompts.len(),
+            prompt: deck.prompts[n - 1].text,
+            text,
+            back: if n > 1 {
+                format!("/conversations/{}/p/{}", deck.key, n - 1)
+            } else {
+                overview_url(deck)
+            },
+            errors,
+        },
+    )
+}
+
+/// The deck and the 1-based prompt number, when both exist.
+fn deck_and_prompt(key: &str, n: &str) -> Option<(&'static Deck, usize)> {
+    let deck = find_deck(key)?;
+    sealed::question_number(n, deck.prompts.len()).map(|n| (deck, n))
+}
+
+/// My draft, while I may still change it; `None` once sent (or revealed).
+async fn my_draft(
+    state: &AppState,
+    me: AccountId,
+    rel: &Relationship,
+    deck: &'static Deck,
+) -> Result<Option<Answers<String>>, Response> {
+    match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
+        Ok(current) => Ok(sealed::draft_of(&current.view)),
+        Err(err) => Err(error_page(state, err.into())),
+    }
+}
+
+pub async fn prompt_page(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path((key, n)): Path<(String, String)>,
+) -> Response {
+    let Some((deck, n)) = deck_and_prompt(&key, &n) else {
+        return sealed::not_found(&state);
+    };
+    let draft = match my_draft(&state, me, &rel, deck).await {
+        Ok(Some(draft)) => draft,
+        Ok(None) => return Redirect::to(&overview_url(deck)).into_response(),
+        Err(page) => return page,
+    };
+    let text = draft
+        .get(deck.prompts[n - 1].key)
+        .cloned()
+        .unwrap_or_default();
+    prompt_page_of(
+        &state,
+        &rel,
+        me,
+        deck,
+        n,
+        text,
+        Errors::default(),
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PromptForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn save_prompt(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path((key, n)): Path<(String, String)>,
+    PageForm(form): PageForm<PromptForm>,
+) -> Response {
+    let Some((deck, n)) = deck_and_prompt(&key, &n) else {
+        return sealed::not_found(&state);
+    };
+    let onwards = if n < deck.prompts.len() {
+        format!("/conversations/{}/p/{}", deck.key, n + 1)
+    } else {
+        overview_url(deck)
+    };
+    if form.action == "skip" {
+        return Redirect::to(&onwards).into_response();
+    }
+    let text = normalized(&form.text);
+    let input = [AnswerInput {
+        prompt: deck.prompts[n - 1].key,
+        text: Some(&text),
+    }];
+    let saved = match conversations::parse(deck, &input) {
+        Ok(entries) => {
+            rounds::save(
+                state.store(),
+                me,
+                rel.id,
+                &DeckRound(deck),
+                entries,
+                Utc::now(),
+            )
+            .await
+        }
+        Err(field) => Err(field.into()),
+    };
+    match saved {
+        Ok(_) => Redirect::to(&onwards).into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.code == "already_submitted" {
+                return Redirect::to(&overview_url(deck)).into_response();
+            }
+            if err.status.is_server_error() || err.field.as_deref() != Some("text") {
+                return error_page(&state, err);
+            }
+            let errors = Errors::from_api(&err, &["text"]);
+            prompt_page_of(&state, &rel, me, deck, n, text, errors, err.status)
+        }
+    }
+}
+
+// ----------------------------------------------------------- the talk
+
+/// One answer as the talk page shows it; `None` when it was skipped.
+type Shown = Option<String>;
+
+struct TalkPrompt {
+    text: &'static str,
+    mine: Shown,
+    theirs: Shown,
+    last_time: Option<(Shown, Shown)>,
+}
+
+struct NoteLine {
+    author: String,
+    day: String,
+    lines: Vec<String>,
+    agreement_idea: bool,
+}
+
+#[derive(Template)]
+#[template(path = "conversation_talk.html")]
+struct TalkPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    key: &'static str,
+    title: &'static str,
+    number: u32,
+    revealed_on: String,
+    previous: Option<u32>,
+    prompts: Vec<TalkPrompt>,
+    notes: Vec<NoteLine>,
+    note_text: String,
+    agreement_idea: bool,
+    errors: Errors,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn talk_page(
+    state: &AppState,
+    me: AccountId,
+    rel: &Relationship,
+    deck: &'static Deck,
+    round: Option<u32>,
+    note_text: String,
+    agreement_idea: bool,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let partner = partner_name(rel, me);
+    let q = DeckRound(deck);
+    let revealed = match rounds::comparison(state.store(), me, rel.id, &q, round).await {
+        Ok(revealed) => revealed,
+        Err(err) if is_sealed(&err) => return sealed_page(state, deck, partner),
+        Err(DomainError::NotFound) => return sealed::not_found(state),
+        Err(err) => return error_page(state, err.into()),
+    };
+    let compared = conversations::compare(deck, &revealed);
+    let notes = match conversations::notes(state.store(), me, rel.id, deck, compared.number).await {
+        Ok(notes) => notes,
+        Err(err) => return error_page(state, err.into()),
+    };
+    // The columns follow the round's order of partners; the page puts me first.
+    let i_am_first = compared.partners[0] == me;
+    let prompts = compared
+        .prompts
+        .iter()
+        .map(|p| {
+            let (mine, theirs) = if i_am_first {
+                (&p.a, &p.b)
+            } else {
+                (&p.b, &p.a)
+            };
+            TalkPrompt {
+                text: p.prompt.text,
+                mine: mine.clone(),
+                theirs: theirs.clone(),
+                last_time: p.last_time.as_ref().map(|[a, b]| {
+                    if i_am_first {
+                        (a.clone(), b.clone())
+                    } else {
+                        (b.clone(), a.clone())
+                    }
+                }),
+            }
+        })
+        .collect();
+    let author = |note: &ConversationNote| {
+        if note.author == me {
+            "You".to_owned()
+        } else {
+            partner.clone()
+        }
+    };
+    let notes = notes
+        .iter()
+        .map(|note| NoteLine {
+            author: author(note),
+            day: day(note.created_at),
+            lines: lines(&note.text),
+            agreement_idea: note.agreement_idea,
+        })
+        .collect();
+    render(
+        status,
+        &TalkPage {
+            exit_url: &state.config.exit_url,
+            partner: partner.clone(),
+            key: deck.key,
+            title: deck.title,
+            number: compared.number,
+            revealed_on: day(compared.revealed_at),
+            previous: compared.previous_number,
+            prompts,
+            notes,
+            note_text,
+            agreement_idea,
+            errors,
+        },
+    )
+}
+
+pub async fn talk(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(key): Path<String>,
+    RoundParam(round): RoundParam,
+) -> Response {
+    let Some(deck) = find_deck(&key) else {
+        return sealed::not_found(&state);
+    };
+    talk_page(
+        &state,
+        me,
+        &rel,
+        deck,
+        round,
+        String::new(),
+        false,
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    agreement_idea: String,
+    #[serde(default)]
+    round: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(key): Path<String>,
+    PageForm(form): PageForm<NoteForm>,
+) -> Response {
+    let Some(deck) = find_deck(&key) else {
+        return sealed::not_found(&state);
+    };
+    let Some(number) = sealed::question_number(form.round.trim(), u32::MAX as usize)
+        .and_then(|n| u32::try_from(n).ok())
+    else {
+        return sealed::not_found(&state);
+    };
+    let text = normalized(&form.text);
+    let idea = !form.agreement_idea.is_empty();
+    let added = conversations::add_note(
+        state.store(),
+        me,
+        rel.id,
+        deck,
+        number,
+        &text,
+        idea,
+        Utc::now(),
+    )
+    .await;
+    match added {
+        Ok(_) => Redirect::to(&format!(
+            "/conversations/{}/talk?round={number}#notes-heading",
+            deck.key
+        ))
+        .into_response(),
+        Err(err) if is_sealed(&err) => sealed_page(&state, deck, partner_name(&rel, me)),
+        Err(DomainError::NotFound) => sealed::not_found(&state),
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.status.is_server_error() || err.field.as_deref() != Some("text") {
+                return error_page(&state, err);
+            }
+            let errors = Errors::from_api(&err, &["text"]);
+            talk_page(
+                &state,
+                me,
+                &rel,
+                deck,
+                Some(number),
+                text,
+                idea,
+                errors,
+                err.status,
+            )
+            .await
+        }
+    }
+}

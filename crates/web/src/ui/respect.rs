@@ -1,0 +1,445 @@
+//! The respect-map pages: one area per screen, areas of your own, the reveal.
+//!
+//! SECURITY: before both have sent their answers these pages read only the
+//! caller's own view of the round (`rounds::current`), which says about the
+//! partner one bool; the comparison is read only through `rounds::comparison`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use domain::catalog::respect::{phrase, FELT_PROMPT, RESPECT_PROMPT};
+use domain::questionnaires::respect::{self, RespectAnswer, RespectInput, RespectMap};
+use domain::rounds::{self, Answers};
+use domain::store::Relationship;
+use domain::AccountId;
+use serde::Deserialize;
+
+use super::form::{Errors, PageForm};
+use super::ledger::{partner_name, Space};
+use super::sealed::{self, Overview, RoundParam, Scale};
+use super::{error_page, render};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/respect", get(overview))
+        .route("/respect/areas", post(add_area))
+        .route("/respect/q/{n}", get(question).post(answer))
+        .route("/respect/submit", post(submit))
+        .route("/respect/compare", get(compare))
+        .route("/respect/new-round", post(new_round))
+}
+
+async fn load_map(state: &AppState, rel: &Relationship) -> Result<RespectMap, Response> {
+    RespectMap::load(state.store(), rel.id)
+        .await
+        .map_err(|err| error_page(state, err.into()))
+}
+
+#[derive(Template)]
+#[template(path = "respect.html")]
+struct OverviewPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    base: &'static str,
+    ov: Overview,
+    /// What was typed into "add an area", kept across an error.
+    area_name: String,
+    errors: Errors,
+}
+
+async fn overview_page(
+    state: &AppState,
+    me: AccountId,
+    rel: &Relationship,
+    area_name: String,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let map = match load_map(state, rel).await {
+        Ok(map) => map,
+        Err(response) => return response,
+    };
+    let current = match rounds::current(state.store(), me, rel.id, &map).await {
+        Ok(current) => current,
+        Err(err) => return error_page(state, err.into()),
+    };
+    let questions: Vec<(String, String)> = map
+        .areas
+        .iter()
+        .map(|a| (a.key.clone(), a.name.clone()))
+        .collect();
+    render(
+        status,
+        &OverviewPage {
+            exit_url: &state.config.exit_url,
+            partner: partner_name(rel, me),
+            base: "/respect",
+            ov: Overview::of(&current, &questions),
+            area_name,
+            errors,
+        },
+    )
+}
+
+pub async fn overview(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    overview_page(
+        &state,
+        me,
+        &rel,
+        String::new(),
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AreaForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn add_area(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    PageForm(form): PageForm<AreaForm>,
+) -> Response {
+    match respect::add_area(state.store(), me, rel.id, &form.name, Utc::now()).await {
+        Ok(_) => Redirect::to("/respect").into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
+                return error_page(&state, err);
+            }
+            let errors = Errors::from_api(&err, &["name"]);
+            overview_page(&state, me, &rel, form.name, errors, err.status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "respect_question.html")]
+struct QuestionPage<'a> {
+    exit_url: &'a str,
+    n: usize,
+    total: usize,
+    name: String,
+    hint: Option<&'static str>,
+    i_respect: Scale,
+    i_feel_respected: Scale,
+    back: String,
+    errors: Errors,
+}
+
+fn question_page(
+    state: &AppState,
+    map: &RespectMap,
+    n: usize,
+    answer: (u8, u8),
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let area = &map.areas[n - 1];
+    let what = phrase(&area.name);
+    render(
+        status,
+        &QuestionPage {
+            exit_url: &state.config.exit_url,
+            n,
+            total: map.areas.len(),
+            name: area.name.clone(),
+            hint: area.hint,
+            i_respect: Scale::new(
+                "i_respect",
+                format!("{RESPECT_PROMPT} {what}"),
+                ("not much", "very much"),
+                answer.0,
+                &errors,
+            ),
+            i_feel_respected: Scale::new(
+                "i_feel_respected",
+                format!("{FELT_PROMPT} {what}"),
+                ("not much", "very much"),
+                answer.1,
+                &errors,
+            ),
+            back: if n > 1 {
+                format!("/respect/q/{}", n - 1)
+            } else {
+                "/respect".to_owned()
+            },
+            errors,
+        },
+    )
+}
+
+/// The map and my draft, or the response to send instead: the overview once
+/// I have sent my answers, an error page on failure.
+async fn map_and_draft(
+    state: &AppState,
+    me: AccountId,
+    rel: &Relationship,
+) -> Result<(RespectMap, Answers<RespectAnswer>), Response> {
+    let map = load_map(state, rel).await?;
+    let current = rounds::current(state.store(), me, rel.id, &map)
+        .await
+        .map_err(|err| error_page(state, err.into()))?;
+    match sealed::draft_of(&current.view) {
+        Some(draft) => Ok((map, draft)),
+        None => Err(Redirect::to("/respect").into_response()),
+    }
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(n): Path<String>,
+) -> Response {
+    let (map, draft) = match map_and_draft(&state, me, &rel).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(n) = sealed::question_number(&n, map.areas.len()) else {
+        return sealed::not_found(&state);
+    };
+    let answer = draft
+        .get(&map.areas[n - 1].key)
+        .map(|a| (a.i_respect, a.i_feel_respected))
+        .unwrap_or_default();
+    question_page(&state, &map, n, answer, Errors::default(), StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    i_respect: String,
+    #[serde(default)]
+    i_feel_respected: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(n): Path<String>,
+    PageForm(form): PageForm<AnswerForm>,
+) -> Response {
+    let map = match load_map(&state, &rel).await {
+        Ok(map) => map,
+        Err(response) => return response,
+    };
+    let Some(n) = sealed::question_number(&n, map.areas.len()) else {
+        return sealed::not_found(&state);
+    };
+    let input = RespectInput {
+        area: &map.areas[n - 1].key,
+        i_respect: sealed::form_number(&form.i_respect),
+        i_feel_respected: sealed::form_number(&form.i_feel_respected),
+    };
+    let saved = match map.parse(&[input]) {
+        Ok(entries) => rounds::save(state.store(), me, rel.id, &map, entries, Utc::now())
+            .await
+            .map_err(ApiError::from),
+        Err(invalid) => Err(ApiError::from(invalid)),
+    };
+    match saved {
+        Ok(current) => {
+            let draft = sealed::draft_of(&current.view).unwrap_or_default();
+            let keys: Vec<&str> = map.areas.iter().map(|a| a.key.as_str()).collect();
+            match sealed::next_unanswered(&draft, &keys, n) {
+                Some(next) => Redirect::to(&format!("/respect/q/{next}")).into_response(),
+                None => Redirect::to("/respect").into_response(),
+            }
+        }
+        Err(err) if err.code == "already_submitted" => Redirect::to("/respect").into_response(),
+        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = Errors::from_api(&err, &["i_respect", "i_feel_respected"]);
+            let kept = |raw: &str| raw.trim().parse().unwrap_or(0);
+            let answer = (kept(&form.i_respect), kept(&form.i_feel_respected));
+            question_page(&state, &map, n, answer, errors, err.status)
+        }
+        Err(err) => error_page(&state, sealed::friendly(err)),
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    let map = match load_map(&state, &rel).await {
+        Ok(map) => map,
+        Err(response) => return response,
+    };
+    match rounds::submit(state.store(), me, rel.id, &map, Utc::now()).await {
+        Ok(_) => Redirect::to("/respect").into_response(),
+        Err(err) => {
+            let err = sealed::friendly(ApiError::from(err));
+            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
+                return error_page(&state, err);
+            }
+            let errors = Errors::from_api(&err, &[]);
+            overview_page(&state, me, &rel, String::new(), errors, err.status).await
+        }
+    }
+}
+
+/// One direction of respect in one area, from the reader's side.
+struct Line {
+    text: String,
+    highlighted: bool,
+    /// Why it is worth talking about, in words; empty when it is not.
+    why: String,
+}
+
+struct AreaView {
+    name: String,
+    lines: [Line; 2],
+}
+
+#[derive(Template)]
+#[template(path = "respect_compare.html")]
+struct ComparePage<'a> {
+    exit_url: &'a str,
+    number: u32,
+    revealed_on: String,
+    areas: Vec<AreaView>,
+    /// How many lines are marked "Worth talking about".
+    highlighted: usize,
+}
+
+/// What a respect gap says, as plain values (the analytics type stays in the domain).
+struct Gap {
+    stated: u8,
+    felt: u8,
+    gap: u8,
+    differs: bool,
+    low_felt: bool,
+    highlighted: bool,
+}
+
+macro_rules! gap_of {
+    ($g:expr) => {
+        Gap {
+            stated: $g.stated,
+            felt: $g.felt,
+            gap: $g.gap,
+            differs: $g.differs,
+            low_felt: $g.low_felt,
+            highlighted: $g.highlighted(),
+        }
+    };
+}
+
+fn line(text: String, gap: &Gap, feeler: &str) -> Line {
+    let mut why = Vec::new();
+    if gap.differs {
+        why.push(format!(
+            "The respect meant and the respect felt are {} apart.",
+            gap.gap
+        ));
+    }
+    if gap.low_felt {
+        why.push(format!("{feeler} little respect here."));
+    }
+    Line {
+        text,
+        highlighted: gap.highlighted,
+        why: why.join(" "),
+    }
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    RoundParam(round): RoundParam,
+) -> Response {
+    let map = match load_map(&state, &rel).await {
+        Ok(map) => map,
+        Err(response) => return response,
+    };
+    let revealed = match rounds::comparison(state.store(), me, rel.id, &map, round).await {
+        Ok(revealed) => revealed,
+        Err(err) => {
+            let err = ApiError::from(err);
+            return match err.code {
+                "sealed" => sealed::sealed_page(&state),
+                "not_found" => sealed::not_found(&state),
+                _ => error_page(&state, err),
+            };
+        }
+    };
+    let c = respect::compare(&map, &revealed);
+    let partner = partner_name(&rel, me);
+    // `a` and `b` are in the round's order; the reader is one of them.
+    let i_am_a = c.partners[0] == me;
+    let areas: Vec<AreaView> = c
+        .areas
+        .iter()
+        .map(|a| {
+            let what = phrase(&a.area.name);
+            // What I say I respect beside what my partner feels, and back.
+            let (towards_a, towards_b) = (gap_of!(a.towards_a), gap_of!(a.towards_b));
+            let (mine_to_them, theirs_to_me) = if i_am_a {
+                (&towards_b, &towards_a)
+            } else {
+                (&towards_a, &towards_b)
+            };
+            AreaView {
+                name: a.area.name.clone(),
+                lines: [
+                    line(
+                        format!(
+                            "You respect {partner}'s {what}: {} — {partner} feels respected: {}",
+                            mine_to_them.stated, mine_to_them.felt
+                        ),
+                        mine_to_them,
+                        &format!("{partner} feels"),
+                    ),
+                    line(
+                        format!(
+                            "{partner} respects your {what}: {} — You feel respected: {}",
+                            theirs_to_me.stated, theirs_to_me.felt
+                        ),
+                        theirs_to_me,
+                        "You feel",
+                    ),
+                ],
+            }
+        })
+        .collect();
+    let highlighted = areas
+        .iter()
+        .flat_map(|a| a.lines.iter())
+        .filter(|l| l.highlighted)
+        .count();
+    render(
+        StatusCode::OK,
+        &ComparePage {
+            exit_url: &state.config.exit_url,
+            number: c.number,
+            revealed_on: c.revealed_at.format("%-d %b %Y").to_string(),
+            areas,
+            highlighted,
+        },
+    )
+}
+
+pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    let map = match load_map(&state, &rel).await {
+        Ok(map) => map,
+        Err(response) => return response,
+    };
+    match rounds::start(state.store(), me, rel.id, &map, Utc::now()).await {
+        Ok(_) => Redirect::to("/respect").into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            // Started a moment ago by the partner (or a second tap): same outcome.
+            if err.code == "round_in_progress" {
+                return Redirect::to("/respect").into_response();
+            }
+            error_page(&state, sealed::friendly(err))
+        }
+    }
+}

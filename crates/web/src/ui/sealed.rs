@@ -1,0 +1,317 @@
+//! What the sealed pages (values, respect map, conversations) share: where
+//! the caller stands in the current round, the round number in a query
+//! string, question numbers in a path, the 1–5 scales and friendly words for
+//! the seal's refusals.
+//!
+//! SECURITY: everything here is built from `rounds::Current`, the caller's
+//! own view of a round. Before the reveal it holds about the partner one
+//! bool, `partner_submitted`, and nothing else reaches a page from here.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::rounds::{Answers, Current};
+use domain::sealed::{Own, RoundState, RoundView};
+
+use super::form::Errors;
+use super::message;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Where the caller stands in the current round, for an overview page.
+pub struct Overview {
+    /// The current round's number.
+    pub number: u32,
+    /// Still answering (nothing sent yet).
+    pub drafting: bool,
+    /// Sent, and waiting for the partner.
+    pub waiting: bool,
+    /// Both sent: the round can be read side by side.
+    pub revealed: bool,
+    /// The one thing a page may say about the partner's side.
+    pub partner_submitted: bool,
+    /// Questions I have answered so far, and how many there are.
+    pub answered: usize,
+    pub total: usize,
+    /// The first question I have not answered yet (1-based), or 0 when all are.
+    pub next: usize,
+    /// Each question's place: (1-based number, name, answered by me).
+    pub questions: Vec<(usize, String, bool)>,
+    /// Earlier revealed rounds, newest first: (number, day they opened).
+    pub earlier: Vec<(u32, String)>,
+}
+
+impl Overview {
+    /// The overview of `current` for a questionnaire whose questions are
+    /// `questions` (key, name), in order.
+    pub fn of<T>(current: &Current<T>, questions: &[(String, String)]) -> Self {
+        let (drafting, waiting, revealed, partner_submitted, mine) = match &current.view {
+            RoundView::Sealed {
+                mine: Own::Drafting { draft },
+                partner_submitted,
+            } => (true, false, false, *partner_submitted, draft.as_ref()),
+            RoundView::Sealed {
+                mine: Own::Submitted { .. },
+                ..
+            } => (false, true, false, false, None),
+            RoundView::Revealed { .. } => (false, false, true, true, None),
+        };
+        let done = |key: &str| mine.is_some_and(|d| d.contains_key(key));
+        let questions: Vec<(usize, String, bool)> = questions
+            .iter()
+            .enumerate()
+            .map(|(i, (key, name))| (i + 1, name.clone(), drafting && done(key)))
+            .collect();
+        let answered = questions.iter().filter(|q| q.2).count();
+        let next = if drafting {
+            questions.iter().find(|q| !q.2).map_or(0, |q| q.0)
+        } else {
+            0
+        };
+        let mut earlier: Vec<(u32, String)> = current
+            .rounds
+            .iter()
+            .filter(|r| r.number != current.number)
+            .filter_map(|r| match r.state {
+                RoundState::Revealed { at } => Some((r.number, at.format("%-d %b %Y").to_string())),
+                _ => None,
+            })
+            .collect();
+        earlier.reverse();
+        Self {
+            number: current.number,
+            drafting,
+            waiting,
+            revealed,
+            partner_submitted,
+            answered,
+            total: questions.len(),
+            next,
+            questions,
+            earlier,
+        }
+    }
+
+    /// How many questions are still open.
+    pub fn left(&self) -> usize {
+        self.total.saturating_sub(self.answered)
+    }
+
+    /// Nobody has sent this round's answers yet (from where I stand: I am
+    /// still drafting and my partner has not sent theirs).
+    pub fn nobody_sent(&self) -> bool {
+        self.drafting && !self.partner_submitted
+    }
+}
+
+/// My draft while I may still change it (an empty one before I answered);
+/// `None` once I have sent my answers or the round is revealed.
+pub fn draft_of<T>(view: &RoundView<Answers<T>>) -> Option<Answers<T>>
+where
+    T: Clone,
+{
+    match view {
+        RoundView::Sealed {
+            mine: Own::Drafting { draft },
+            ..
+        } => Some(draft.clone().unwrap_or_default()),
+        _ => None,
+    }
+}
+
+/// After saving question `n` (1-based): the next question I have not
+/// answered, looking forward first and then from the start; `None` when all are.
+pub fn next_unanswered<T>(draft: &Answers<T>, keys: &[&str], n: usize) -> Option<usize> {
+    let open = |i: &usize| !draft.contains_key(keys[*i - 1]);
+    (n + 1..=keys.len())
+        .find(open)
+        .or_else(|| (1..=n.min(keys.len())).find(open))
+}
+
+/// A question number from a path: digits only, 1 to `total`.
+pub fn question_number(raw: &str, total: usize) -> Option<usize> {
+    if raw.is_empty() || raw.len() > 4 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=total).contains(n))
+}
+
+/// The "not here" page, for a question or round that does not exist.
+pub fn not_found(state: &AppState) -> Response {
+    message(
+        state,
+        StatusCode::NOT_FOUND,
+        "Not here",
+        "There's no page at this address.",
+    )
+}
+
+/// The page for a comparison asked for before both have sent their answers.
+/// SECURITY: the same words whatever the partner has or has not done.
+pub fn sealed_page(state: &AppState) -> Response {
+    message(
+        state,
+        StatusCode::CONFLICT,
+        "Sealed for now",
+        "The answers are sealed until both of you have sent yours. Then you'll both see both at the same moment.",
+    )
+}
+
+/// `?round=N` on a comparison page: absent or empty means the latest round;
+/// anything but a round number is answered with the "not here" page.
+pub struct RoundParam(pub Option<u32>);
+
+impl FromRequestParts<AppState> for RoundParam {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let mut found = None;
+        for pair in parts.uri.query().unwrap_or("").split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if key == "round" {
+                found = Some(value);
+            }
+        }
+        match found {
+            None | Some("") => Ok(Self(None)),
+            Some(raw) => question_number(raw, u32::MAX as usize)
+                .and_then(|n| u32::try_from(n).ok())
+                .map(|n| Self(Some(n)))
+                .ok_or_else(|| not_found(state)),
+        }
+    }
+}
+
+/// The seal's refusals in words for a page (the domain's are for programs).
+pub fn friendly(mut err: ApiError) -> ApiError {
+    let text = match err.code {
+        "sealed" => "The answers are sealed until both of you have sent yours.",
+        "already_submitted" => {
+            "You've already sent your answers for this round, so they stay as they are."
+        }
+        "nothing_to_submit" => "There's nothing to send yet: answer the questions first.",
+        "round_in_progress" => {
+            "This round isn't finished yet. A new one can start once you've both sent your answers."
+        }
+        _ => return err,
+    };
+    err.message = text.to_owned();
+    err
+}
+
+/// A number from a form: empty or unreadable is 0, which the domain refuses
+/// as outside the scale, naming the field.
+pub fn form_number(raw: &str) -> i64 {
+    raw.trim().parse().unwrap_or(0)
+}
+
+/// One choice of a 1–5 scale.
+pub struct ScaleOption {
+    pub value: u8,
+    /// The words at either end of the scale, empty in between.
+    pub end: &'static str,
+    pub checked: bool,
+}
+
+/// A 1–5 scale shown as a group of radio buttons, with words at both ends.
+pub struct Scale {
+    /// The form field's name (and the id prefix of its error).
+    pub name: &'static str,
+    pub legend: String,
+    pub options: Vec<ScaleOption>,
+    pub error: Option<String>,
+}
+
+impl Scale {
+    pub fn new(
+        name: &'static str,
+        legend: String,
+        ends: (&'static str, &'static str),
+        chosen: u8,
+        errors: &Errors,
+    ) -> Self {
+        Self {
+            name,
+            legend,
+            options: (1..=5)
+                .map(|value| ScaleOption {
+                    value,
+                    end: match value {
+                        1 => ends.0,
+                        5 => ends.1,
+                        _ => "",
+                    },
+                    checked: value == chosen,
+                })
+                .collect(),
+            error: errors.get(name).map(str::to_owned),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::rounds::RoundSummary;
+
+    fn questions() -> Vec<(String, String)> {
+        ["a", "b", "c"]
+            .iter()
+            .map(|k| ((*k).to_owned(), k.to_uppercase()))
+            .collect()
+    }
+
+    fn draft(keys: &[&str]) -> Answers<u8> {
+        keys.iter().map(|k| ((*k).to_owned(), 3)).collect()
+    }
+
+    #[test]
+    fn an_overview_counts_my_answers_and_tells_only_whether_the_partner_sent() {
+        let current = Current {
+            number: 2,
+            view: RoundView::Sealed {
+                mine: Own::Drafting {
+                    draft: Some(draft(&["a", "c"])),
+                },
+                partner_submitted: true,
+            },
+            rounds: vec![
+                RoundSummary {
+                    number: 1,
+                    state: RoundState::Revealed {
+                        at: chrono::DateTime::UNIX_EPOCH,
+                    },
+                },
+                RoundSummary {
+                    number: 2,
+                    state: RoundState::OneSubmitted,
+                },
+            ],
+        };
+        let o = Overview::of(&current, &questions());
+        assert!(o.drafting && !o.waiting && !o.revealed && o.partner_submitted);
+        assert_eq!((o.answered, o.total, o.next, o.left()), (2, 3, 2, 1));
+        assert!(!o.nobody_sent());
+        assert_eq!(o.earlier, vec![(1, "1 Jan 1970".to_owned())]);
+    }
+
+    #[test]
+    fn the_next_question_looks_forward_then_wraps() {
+        let keys = ["a", "b", "c", "d"];
+        assert_eq!(next_unanswered(&draft(&["a", "b"]), &keys, 2), Some(3));
+        assert_eq!(next_unanswered(&draft(&["b", "c", "d"]), &keys, 4), Some(1));
+        assert_eq!(next_unanswered(&draft(&keys), &keys, 1), None);
+    }
+
+    #[test]
+    fn question_numbers_are_plain_digits_in_range() {
+        assert_eq!(question_number("1", 15), Some(1));
+        assert_eq!(question_number("15", 15), Some(15));
+        for bad in ["0", "16", "", "-1", "+1", "1.0", "abc", "99999999999"] {
+            assert_eq!(question_number(bad, 15), None, "{bad}");
+        }
+    }
+}

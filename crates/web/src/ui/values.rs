@@ -1,0 +1,321 @@
+//! The values pages: one question per screen, the waiting state, the reveal.
+//!
+//! SECURITY: before both have sent their answers these pages read only the
+//! caller's own view of the round (`rounds::current`), which says about the
+//! partner one bool; the comparison is read only through `rounds::comparison`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use domain::catalog::values::ITEMS;
+use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
+use domain::rounds::{self, Answers};
+use domain::AccountId;
+use serde::Deserialize;
+
+use super::form::{Errors, PageForm};
+use super::ledger::{partner_name, Space};
+use super::sealed::{self, Overview, RoundParam, Scale};
+use super::{error_page, render};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/values", get(overview))
+        .route("/values/q/{n}", get(question).post(answer))
+        .route("/values/submit", post(submit))
+        .route("/values/compare", get(compare))
+        .route("/values/new-round", post(new_round))
+}
+
+fn keys() -> Vec<&'static str> {
+    ITEMS.iter().map(|i| i.key).collect()
+}
+
+fn questions() -> Vec<(String, String)> {
+    ITEMS
+        .iter()
+        .map(|i| (i.key.to_owned(), i.name.to_owned()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "values.html")]
+struct OverviewPage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    base: &'static str,
+    ov: Overview,
+    errors: Errors,
+}
+
+async fn overview_page(
+    state: &AppState,
+    me: AccountId,
+    rel: &domain::store::Relationship,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let current = match rounds::current(state.store(), me, rel.id, &Values).await {
+        Ok(current) => current,
+        Err(err) => return error_page(state, err.into()),
+    };
+    render(
+        status,
+        &OverviewPage {
+            exit_url: &state.config.exit_url,
+            partner: partner_name(rel, me),
+            base: "/values",
+            ov: Overview::of(&current, &questions()),
+            errors,
+        },
+    )
+}
+
+pub async fn overview(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    overview_page(&state, me, &rel, Errors::default(), StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "values_question.html")]
+struct QuestionPage<'a> {
+    exit_url: &'a str,
+    n: usize,
+    total: usize,
+    name: &'static str,
+    prompt: &'static str,
+    importance: Scale,
+    definition: String,
+    back: String,
+    errors: Errors,
+}
+
+fn question_page(
+    state: &AppState,
+    n: usize,
+    importance: u8,
+    definition: String,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let item = &ITEMS[n - 1];
+    render(
+        status,
+        &QuestionPage {
+            exit_url: &state.config.exit_url,
+            n,
+            total: ITEMS.len(),
+            name: item.name,
+            prompt: item.definition_prompt,
+            importance: Scale::new(
+                "importance",
+                item.question.to_owned(),
+                ("matters a little", "matters most"),
+                importance,
+                &errors,
+            ),
+            definition,
+            back: if n > 1 {
+                format!("/values/q/{}", n - 1)
+            } else {
+                "/values".to_owned()
+            },
+            errors,
+        },
+    )
+}
+
+/// My draft, or the response to send instead: the overview once I have sent
+/// my answers (they can no longer change), an error page on failure.
+async fn my_draft(
+    state: &AppState,
+    me: AccountId,
+    rel: &domain::store::Relationship,
+) -> Result<Answers<ValueAnswer>, Response> {
+    let current = rounds::current(state.store(), me, rel.id, &Values)
+        .await
+        .map_err(|err| error_page(state, err.into()))?;
+    sealed::draft_of(&current.view).ok_or_else(|| Redirect::to("/values").into_response())
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(n): Path<String>,
+) -> Response {
+    let Some(n) = sealed::question_number(&n, ITEMS.len()) else {
+        return sealed::not_found(&state);
+    };
+    let draft = match my_draft(&state, me, &rel).await {
+        Ok(draft) => draft,
+        Err(response) => return response,
+    };
+    let (importance, definition) = draft
+        .get(ITEMS[n - 1].key)
+        .map(|a| (a.importance, a.definition.clone().unwrap_or_default()))
+        .unwrap_or_default();
+    question_page(
+        &state,
+        n,
+        importance,
+        definition,
+        Errors::default(),
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    importance: String,
+    #[serde(default)]
+    definition: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    Path(n): Path<String>,
+    PageForm(form): PageForm<AnswerForm>,
+) -> Response {
+    let Some(n) = sealed::question_number(&n, ITEMS.len()) else {
+        return sealed::not_found(&state);
+    };
+    let input = ValueInput {
+        item: ITEMS[n - 1].key,
+        importance: sealed::form_number(&form.importance),
+        definition: Some(form.definition.as_str()),
+    };
+    let saved = match values::parse(&[input]) {
+        Ok(entries) => rounds::save(state.store(), me, rel.id, &Values, entries, Utc::now())
+            .await
+            .map_err(ApiError::from),
+        Err(invalid) => Err(ApiError::from(invalid)),
+    };
+    match saved {
+        Ok(current) => {
+            let draft = sealed::draft_of(&current.view).unwrap_or_default();
+            match sealed::next_unanswered(&draft, &keys(), n) {
+                Some(next) => Redirect::to(&format!("/values/q/{next}")).into_response(),
+                None => Redirect::to("/values").into_response(),
+            }
+        }
+        Err(err) if err.code == "already_submitted" => Redirect::to("/values").into_response(),
+        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = Errors::from_api(&err, &["importance", "definition"]);
+            let importance = form.importance.trim().parse().unwrap_or(0);
+            question_page(&state, n, importance, form.definition, errors, err.status)
+        }
+        Err(err) => error_page(&state, sealed::friendly(err)),
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    match rounds::submit(state.store(), me, rel.id, &Values, Utc::now()).await {
+        Ok(_) => Redirect::to("/values").into_response(),
+        Err(err) => {
+            let err = sealed::friendly(ApiError::from(err));
+            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
+                return error_page(&state, err);
+            }
+            let errors = Errors::from_api(&err, &[]);
+            overview_page(&state, me, &rel, errors, err.status).await
+        }
+    }
+}
+
+/// One item of a revealed round, from the reader's side.
+struct Row {
+    name: &'static str,
+    mine: u8,
+    theirs: u8,
+    gap: u8,
+    my_definition: Option<String>,
+    their_definition: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "values_compare.html")]
+struct ComparePage<'a> {
+    exit_url: &'a str,
+    partner: String,
+    number: u32,
+    revealed_on: String,
+    rows: Vec<Row>,
+    /// (item name, opening question), most worth talking about first.
+    topics: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+    RoundParam(round): RoundParam,
+) -> Response {
+    let revealed = match rounds::comparison(state.store(), me, rel.id, &Values, round).await {
+        Ok(revealed) => revealed,
+        Err(err) => {
+            let err = ApiError::from(err);
+            return match err.code {
+                "sealed" => sealed::sealed_page(&state),
+                "not_found" => sealed::not_found(&state),
+                _ => error_page(&state, err),
+            };
+        }
+    };
+    let c = values::compare(&revealed);
+    // `a` and `b` are in the round's order; the reader is one of them.
+    let i_am_a = c.partners[0] == me;
+    let rows = c
+        .items
+        .into_iter()
+        .map(|item| {
+            let (mine, theirs) = if i_am_a {
+                (item.a, item.b)
+            } else {
+                (item.b, item.a)
+            };
+            Row {
+                name: item.item.name,
+                mine: mine.importance,
+                theirs: theirs.importance,
+                gap: item.gap,
+                my_definition: mine.definition,
+                their_definition: theirs.definition,
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &ComparePage {
+            exit_url: &state.config.exit_url,
+            partner: partner_name(&rel, me),
+            number: c.number,
+            revealed_on: c.revealed_at.format("%-d %b %Y").to_string(),
+            rows,
+            topics: c
+                .topics
+                .iter()
+                .map(|t| (t.item.name, t.item.opening_question))
+                .collect(),
+        },
+    )
+}
+
+pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+    match rounds::start(state.store(), me, rel.id, &Values, Utc::now()).await {
+        Ok(_) => Redirect::to("/values").into_response(),
+        Err(err) => {
+            let err = ApiError::from(err);
+            // Started a moment ago by the partner (or a second tap): same outcome.
+            if err.code == "round_in_progress" {
+                return Redirect::to("/values").into_response();
+            }
+            error_page(&state, sealed::friendly(err))
+        }
+    }
+}
