@@ -54,15 +54,15 @@ pub struct Current<T> {
     pub rounds: Vec<RoundSummary>,
 }
 
-type Loaded<T> = Vec<Round<Answers<T>>>;
+type Full<T> = Round<Answers<T>>;
+/// Every round's state without its answers (see `Store::round_outline`).
+type Outline = Vec<Round<()>>;
 
 fn encode<T: Serialize>(answers: &Answers<T>) -> Result<String, DomainError> {
     serde_json::to_string(answers).map_err(|e| DomainError::Storage(format!("encode answers: {e}")))
 }
 
-fn decode_record<T: DeserializeOwned>(
-    record: RoundRecord<String>,
-) -> Result<Round<Answers<T>>, DomainError> {
+fn decode_record<T: DeserializeOwned>(record: RoundRecord<String>) -> Result<Full<T>, DomainError> {
     let RoundRecord {
         number,
         started_at,
@@ -87,7 +87,8 @@ fn decode_record<T: DeserializeOwned>(
     })?)
 }
 
-fn empty_record(round: &Round<impl Sized>) -> RoundRecord<String> {
+/// A round with both sides empty, in whatever answer type the caller needs.
+fn empty_record<A>(round: &Round<impl Sized>) -> RoundRecord<A> {
     let [a, b] = round.partners();
     let side = |account| SideRecord {
         account,
@@ -101,17 +102,47 @@ fn empty_record(round: &Round<impl Sized>) -> RoundRecord<String> {
     }
 }
 
-async fn load<Q: Questionnaire>(
+async fn outline<Q: Questionnaire>(
     store: &dyn Store,
     rel: RelationshipId,
     q: &Q,
-) -> Result<Loaded<Q::Answer>, DomainError> {
+) -> Result<Outline, DomainError> {
     store
-        .sealed_rounds(rel, &q.kind())
+        .round_outline(rel, &q.kind())
+        .await?
+        .into_iter()
+        .map(|r| Ok(Round::from_record(r)?))
+        .collect()
+}
+
+/// The rounds numbered `first..=last`, with their answers. A long history
+/// is never read whole: the outline says which numbers are needed.
+async fn full<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    q: &Q,
+    first: u32,
+    last: u32,
+) -> Result<Vec<Full<Q::Answer>>, DomainError> {
+    store
+        .sealed_rounds(rel, &q.kind(), first..=last)
         .await?
         .into_iter()
         .map(decode_record)
         .collect()
+}
+
+/// The latest round with its answers, if there is one.
+async fn latest<Q: Questionnaire>(
+    store: &dyn Store,
+    rel: RelationshipId,
+    q: &Q,
+    outline: &Outline,
+) -> Result<Option<Full<Q::Answer>>, DomainError> {
+    let Some(number) = outline.last().map(Round::number) else {
+        return Ok(None);
+    };
+    Ok(full(store, rel, q, number, number).await?.pop())
 }
 
 /// The two partners, in the order rounds keep them (the relationship's
@@ -140,23 +171,36 @@ pub(crate) async fn answerable(
     }
 }
 
-fn summaries<T>(rounds: &Loaded<T>) -> Vec<RoundSummary> {
-    rounds
+/// The history as both partners may see it; `latest` (the caller's fresh
+/// copy of the last round, perhaps just changed) stands in for its outline.
+fn summaries<T>(outline: &Outline, latest: Option<&Full<T>>) -> Vec<RoundSummary> {
+    let mut rounds: Vec<RoundSummary> = outline
         .iter()
         .map(|r| RoundSummary {
             number: r.number(),
             state: r.state(),
         })
-        .collect()
+        .collect();
+    if let Some(latest) = latest {
+        rounds.retain(|r| r.number != latest.number());
+        rounds.push(RoundSummary {
+            number: latest.number(),
+            state: latest.state(),
+        });
+    }
+    rounds
 }
 
-fn current_of<T: Clone>(rounds: &Loaded<T>, actor: AccountId) -> Result<Current<T>, DomainError> {
-    let summaries = summaries(rounds);
-    match rounds.last() {
-        Some(latest) => Ok(Current {
-            number: latest.number(),
-            view: latest.view_for(actor)?,
-            rounds: summaries,
+fn current_of<T: Clone>(
+    outline: &Outline,
+    latest: Option<&Full<T>>,
+    actor: AccountId,
+) -> Result<Current<T>, DomainError> {
+    match latest {
+        Some(round) => Ok(Current {
+            number: round.number(),
+            view: round.view_for(actor)?,
+            rounds: summaries(outline, latest),
         }),
         // Nobody has answered yet: an empty round 1, as it will be.
         None => Ok(Current {
@@ -181,8 +225,9 @@ pub async fn current<Q: Questionnaire>(
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
     relationship::visible_to(store, actor, rel).await?;
-    let rounds = load(store, rel, q).await?;
-    current_of(&rounds, actor)
+    let outline = outline(store, rel, q).await?;
+    let latest = latest(store, rel, q, &outline).await?;
+    current_of(&outline, latest.as_ref(), actor)
 }
 
 /// The latest round, starting round 1 when there is none. Two partners
@@ -193,23 +238,23 @@ async fn latest_or_first<Q: Questionnaire>(
     pair: [AccountId; 2],
     q: &Q,
     now: DateTime<Utc>,
-) -> Result<(Loaded<Q::Answer>, Round<Answers<Q::Answer>>), DomainError> {
-    let mut rounds = load(store, rel, q).await?;
-    if let Some(latest) = rounds.pop() {
-        return Ok((rounds, latest));
+) -> Result<(Outline, Full<Q::Answer>), DomainError> {
+    let found = outline(store, rel, q).await?;
+    if let Some(round) = latest(store, rel, q, &found).await? {
+        return Ok((found, round));
     }
     let first = Round::first(pair, now)?;
     match store
         .insert_round(rel, &q.kind(), &empty_record(&first))
         .await
     {
-        Ok(()) => Ok((rounds, first)),
+        Ok(()) => Ok((found, first)),
         Err(StoreError::Conflict(_)) => {
-            let mut rounds = load(store, rel, q).await?;
-            let latest = rounds.pop().ok_or_else(|| {
+            let found = outline(store, rel, q).await?;
+            let round = latest(store, rel, q, &found).await?.ok_or_else(|| {
                 DomainError::Storage("round 1 conflicted but cannot be read".into())
             })?;
-            Ok((rounds, latest))
+            Ok((found, round))
         }
         Err(e) => Err(e.into()),
     }
@@ -219,7 +264,7 @@ async fn save_side<Q: Questionnaire>(
     store: &dyn Store,
     rel: RelationshipId,
     q: &Q,
-    round: &Round<Answers<Q::Answer>>,
+    round: &Full<Q::Answer>,
     actor: AccountId,
 ) -> Result<(), DomainError> {
     let side = round
@@ -256,7 +301,7 @@ pub async fn save<Q: Questionnaire>(
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
     let (_, pair) = answerable(store, actor, rel).await?;
-    let (mut rounds, mut round) = latest_or_first(store, rel, pair, q, now).await?;
+    let (outline, mut round) = latest_or_first(store, rel, pair, q, now).await?;
     let mut draft = match round.view_for(actor)? {
         RoundView::Sealed {
             mine: Own::Drafting { draft },
@@ -272,8 +317,7 @@ pub async fn save<Q: Questionnaire>(
     }
     round.save_draft(actor, draft)?;
     save_side(store, rel, q, &round, actor).await?;
-    rounds.push(round);
-    current_of(&rounds, actor)
+    current_of(&outline, Some(&round), actor)
 }
 
 /// Fixes the caller's draft as their answers for the current round; when the
@@ -286,8 +330,10 @@ pub async fn submit<Q: Questionnaire>(
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
     answerable(store, actor, rel).await?;
-    let mut rounds = load(store, rel, q).await?;
-    let mut round = rounds.pop().ok_or(sealed::SealedError::NothingToSubmit)?;
+    let outline = outline(store, rel, q).await?;
+    let mut round = latest(store, rel, q, &outline)
+        .await?
+        .ok_or(sealed::SealedError::NothingToSubmit)?;
     if let RoundView::Sealed {
         mine: Own::Drafting { draft: Some(draft) },
         ..
@@ -305,8 +351,7 @@ pub async fn submit<Q: Questionnaire>(
         .fold(now, DateTime::max);
     round.submit(actor, at)?;
     save_side(store, rel, q, &round, actor).await?;
-    rounds.push(round);
-    current_of(&rounds, actor)
+    current_of(&outline, Some(&round), actor)
 }
 
 /// Starts the next round, so both can answer again (values change). Only once
@@ -319,8 +364,8 @@ pub async fn start<Q: Questionnaire>(
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
     let (_, pair) = answerable(store, actor, rel).await?;
-    let mut rounds = load(store, rel, q).await?;
-    let next = sealed::start_next(&rounds, pair, actor, now)?;
+    let outline = outline(store, rel, q).await?;
+    let next = sealed::start_next(&outline, pair, actor, now)?;
     match store
         .insert_round(rel, &q.kind(), &empty_record(&next))
         .await
@@ -330,8 +375,8 @@ pub async fn start<Q: Questionnaire>(
         Err(StoreError::Conflict(_)) => return Err(sealed::SealedError::RoundInProgress.into()),
         Err(e) => return Err(e.into()),
     }
-    rounds.push(next);
-    current_of(&rounds, actor)
+    let fresh: Full<Q::Answer> = Round::from_record(empty_record(&next))?;
+    current_of(&outline, Some(&fresh), actor)
 }
 
 /// Both answers of round `number` (the latest when `None`), once revealed;
@@ -346,28 +391,37 @@ pub async fn comparison<Q: Questionnaire>(
     number: Option<u32>,
 ) -> Result<Revealed<Q::Answer>, DomainError> {
     relationship::visible_to(store, actor, rel).await?;
-    let rounds = load(store, rel, q).await?;
+    let outline = outline(store, rel, q).await?;
     let found = match number {
-        None => rounds.len().checked_sub(1),
-        Some(n) => rounds.iter().position(|r| r.number() == n),
+        None => outline.last(),
+        Some(n) => outline.iter().find(|r| r.number() == n),
     };
-    let index = match found {
-        Some(index) => index,
+    let wanted = match found {
+        Some(round) => round.number(),
         // SECURITY: with no round stored, round 1 answers as sealed, just
         // as it would if the partner had a draft in it: 404 here would say
         // whether they had started.
-        None if rounds.is_empty() && number.is_none_or(|n| n == 1) => {
+        None if outline.is_empty() && number.is_none_or(|n| n == 1) => {
             return Err(sealed::SealedError::Sealed.into())
         }
         None => return Err(DomainError::NotFound),
     };
-    let this = rounds[index].comparison(actor)?;
-    let previous = index
-        .checked_sub(1)
-        .and_then(|i| rounds[i].comparison(actor).ok());
+    // The seal is checked on the outline first, so a sealed round's answers
+    // are not even read; then only this round and the one before it.
+    outline
+        .iter()
+        .find(|r| r.number() == wanted)
+        .map(|r| r.comparison(actor))
+        .transpose()?;
+    let mut pair = full(store, rel, q, wanted.saturating_sub(1).max(1), wanted).await?;
+    let this_round = pair
+        .pop()
+        .filter(|r| r.number() == wanted)
+        .ok_or_else(|| DomainError::Storage(format!("round {wanted} vanished")))?;
+    let previous = pair.pop().and_then(|r| r.comparison(actor).ok());
     Ok(Revealed {
-        number: rounds[index].number(),
-        this,
+        number: wanted,
+        this: this_round.comparison(actor)?,
         previous,
     })
 }
@@ -387,8 +441,8 @@ pub async fn submissions_in_progress<Q: Questionnaire>(
     rel: RelationshipId,
     q: &Q,
 ) -> Result<bool, DomainError> {
-    let rounds = load(store, rel, q).await?;
-    Ok(rounds
+    Ok(outline(store, rel, q)
+        .await?
         .last()
         .is_some_and(|r| r.state() == RoundState::OneSubmitted))
 }

@@ -335,12 +335,21 @@ pub trait Store: Send + Sync + 'static {
     // the questionnaire (`values`, `respect`, `deck:<key>`); answers are an
     // opaque payload the domain encodes. SECURITY: these return both sides;
     // only `sealed::Round::view_for` may decide what a person sees of them.
-    /// Every round of `kind` in the relationship, oldest first.
+    /// The rounds of `kind` numbered within `numbers`, oldest first, with answers.
     async fn sealed_rounds(
         &self,
         rel: RelationshipId,
         kind: &str,
+        numbers: std::ops::RangeInclusive<u32>,
     ) -> StoreResult<Vec<RoundRecord<String>>>;
+    /// Every round of `kind`, oldest first, without the answers: only
+    /// whether each side has any, and when it submitted. Enough for states
+    /// and history, and cheap however long the history grows.
+    async fn round_outline(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+    ) -> StoreResult<Vec<RoundRecord<()>>>;
     /// Adds a round with both (empty) sides in one transaction. Fails with
     /// `Conflict("round")` when that number exists (two partners started at once).
     async fn insert_round(

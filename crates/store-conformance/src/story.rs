@@ -682,7 +682,7 @@ fn draft(account: AccountId, answers: &str) -> SideRecord<String> {
 pub async fn sealed_rounds(store: &dyn Store) {
     let (rel, a, b) = couple_tagged(store, "s").await;
     assert!(store
-        .sealed_rounds(rel, "values")
+        .sealed_rounds(rel, "values", 1..=u32::MAX)
         .await
         .expect("rounds")
         .is_empty());
@@ -695,7 +695,10 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .expect("insert round");
     let mut expected = first.clone();
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [first]
     );
 
@@ -706,7 +709,10 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .expect("save"));
     expected.sides[0] = draft(b, "{\"v\":1}");
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone()]
     );
     assert!(store
@@ -715,7 +721,10 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .expect("save"));
     expected.sides[0] = draft(b, "{\"v\":2}");
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone()]
     );
 
@@ -743,7 +752,10 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .await
         .expect("submit"));
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone()]
     );
     // The other side is still open and still empty.
@@ -758,7 +770,10 @@ pub async fn sealed_rounds(store: &dyn Store) {
         "{duplicate:?}"
     );
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone()],
         "the losing insert left nothing behind"
     );
@@ -778,16 +793,22 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .await
         .expect("save"));
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone()]
     );
     assert_eq!(
-        store.sealed_rounds(rel, "respect").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "respect", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [fresh_round(1, a, b)]
     );
     assert_eq!(
         store
-            .sealed_rounds(other_rel, "values")
+            .sealed_rounds(other_rel, "values", 1..=u32::MAX)
             .await
             .expect("rounds"),
         [fresh_round(1, c, d)]
@@ -800,9 +821,51 @@ pub async fn sealed_rounds(store: &dyn Store) {
         .await
         .expect("round two");
     assert_eq!(
-        store.sealed_rounds(rel, "values").await.expect("rounds"),
+        store
+            .sealed_rounds(rel, "values", 1..=u32::MAX)
+            .await
+            .expect("rounds"),
         [expected.clone(), second.clone()]
     );
+    // A range reads only its rounds; the outline reads every round's state
+    // without a single answer.
+    assert_eq!(
+        store
+            .sealed_rounds(rel, "values", 2..=2)
+            .await
+            .expect("rounds"),
+        std::slice::from_ref(&second)
+    );
+    assert_eq!(
+        store
+            .sealed_rounds(rel, "values", 1..=1)
+            .await
+            .expect("rounds"),
+        std::slice::from_ref(&expected)
+    );
+    assert!(store
+        .sealed_rounds(rel, "values", 3..=u32::MAX)
+        .await
+        .expect("rounds")
+        .is_empty());
+    let outline = store.round_outline(rel, "values").await.expect("outline");
+    assert_eq!(outline.len(), 2);
+    for (shape, full) in outline.iter().zip([&expected, &second]) {
+        assert_eq!(
+            (shape.number, shape.started_at),
+            (full.number, full.started_at)
+        );
+        for (side, stored) in shape.sides.iter().zip(&full.sides) {
+            assert_eq!(side.account, stored.account);
+            assert_eq!(side.answers.is_some(), stored.answers.is_some());
+            assert_eq!(side.submitted_at, stored.submitted_at);
+        }
+    }
+    assert!(store
+        .round_outline(rel, "deck:unknown")
+        .await
+        .expect("outline")
+        .is_empty());
     assert!(!store
         .save_side(rel, "values", 3, &draft(a, "{}"))
         .await

@@ -233,6 +233,24 @@ pub fn sealed_rounds(
     Ok(rounds)
 }
 
+/// A round without its answers: only whether each side has any.
+pub fn outline(round: domain::sealed::RoundRecord<String>) -> domain::sealed::RoundRecord<()> {
+    let domain::sealed::RoundRecord {
+        number,
+        started_at,
+        sides,
+    } = round;
+    domain::sealed::RoundRecord {
+        number,
+        started_at,
+        sides: sides.map(|s| domain::sealed::SideRecord {
+            account: s.account,
+            answers: s.answers.map(|_| ()),
+            submitted_at: s.submitted_at,
+        }),
+    }
+}
+
 /// id, name, created_by, created_at.
 pub type AreaRow = (String, String, String, i64);
 

@@ -653,10 +653,37 @@ macro_rules! impl_store {
                 &self,
                 rel: domain::RelationshipId,
                 kind: &str,
+                numbers: std::ops::RangeInclusive<u32>,
             ) -> domain::store::StoreResult<Vec<domain::sealed::RoundRecord<String>>> {
+                // Numbers beyond what a column holds are simply not there.
+                let first = i32::try_from(*numbers.start()).unwrap_or(i32::MAX);
+                let last = i32::try_from(*numbers.end()).unwrap_or(i32::MAX);
                 // One row per side, both sides of a round next to each other.
                 let rows: Vec<$crate::convert::SideRow> = sqlx::query_as(
                     "SELECT r.number, r.started_at, s.account_id, s.answers, s.submitted_at \
+                     FROM sealed_rounds r JOIN sealed_sides s ON s.round_id = r.id \
+                     WHERE r.relationship_id = $1 AND r.kind = $2 AND r.number BETWEEN $3 AND $4 \
+                     ORDER BY r.number, s.position",
+                )
+                .bind(rel.to_string())
+                .bind(kind)
+                .bind(first)
+                .bind(last)
+                .fetch_all(&self.read)
+                .await
+                .map_err($crate::convert::backend)?;
+                $crate::convert::sealed_rounds(rows)
+            }
+
+            async fn round_outline(
+                &self,
+                rel: domain::RelationshipId,
+                kind: &str,
+            ) -> domain::store::StoreResult<Vec<domain::sealed::RoundRecord<()>>> {
+                // The same rows with the answers replaced by a marker of presence.
+                let rows: Vec<$crate::convert::SideRow> = sqlx::query_as(
+                    "SELECT r.number, r.started_at, s.account_id, \
+                     CASE WHEN s.answers IS NULL THEN NULL ELSE '' END, s.submitted_at \
                      FROM sealed_rounds r JOIN sealed_sides s ON s.round_id = r.id \
                      WHERE r.relationship_id = $1 AND r.kind = $2 ORDER BY r.number, s.position",
                 )
@@ -665,7 +692,10 @@ macro_rules! impl_store {
                 .fetch_all(&self.read)
                 .await
                 .map_err($crate::convert::backend)?;
-                $crate::convert::sealed_rounds(rows)
+                Ok($crate::convert::sealed_rounds(rows)?
+                    .into_iter()
+                    .map($crate::convert::outline)
+                    .collect())
             }
 
             async fn insert_round(

@@ -160,6 +160,22 @@ pub async fn add_note(
     Ok(note)
 }
 
+/// A revealed round as the talk shows it: both answers beside last time's,
+/// and the notes kept so far. Sealed (409) until both answered.
+pub async fn talk(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    deck: &'static Deck,
+    number: Option<u32>,
+) -> Result<(DeckComparison, Vec<ConversationNote>), DomainError> {
+    let revealed = rounds::comparison(store, actor, rel, &DeckRound(deck), number).await?;
+    let notes = store
+        .conversation_notes(rel, deck.key, revealed.number)
+        .await?;
+    Ok((compare(deck, &revealed), notes))
+}
+
 /// The notes on a revealed round; the same rule as the comparison.
 pub async fn notes(
     store: &dyn Store,

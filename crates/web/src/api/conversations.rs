@@ -308,16 +308,8 @@ pub async fn comparison(
     ApiQuery(query): ApiQuery<RoundQuery>,
 ) -> Result<Json<DeckComparisonBody>, ApiError> {
     let (rel, deck) = target(&id, &deck)?;
-    let revealed = rounds::comparison(
-        state.store(),
-        caller.account_id,
-        rel,
-        &DeckRound(deck),
-        query.round(),
-    )
-    .await?;
-    let c = conversations::compare(deck, &revealed);
-    let notes = conversations::notes(state.store(), caller.account_id, rel, deck, c.number).await?;
+    let (c, notes) =
+        conversations::talk(state.store(), caller.account_id, rel, deck, query.round()).await?;
     Ok(Json(DeckComparisonBody {
         deck: deck.key,
         round: c.number,

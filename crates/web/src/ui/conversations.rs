@@ -514,16 +514,11 @@ async fn talk_page(
     status: StatusCode,
 ) -> Response {
     let partner = partner_name(rel, me);
-    let q = DeckRound(deck);
-    let revealed = match rounds::comparison(state.store(), me, rel.id, &q, round).await {
-        Ok(revealed) => revealed,
+    let (compared, notes) = match conversations::talk(state.store(), me, rel.id, deck, round).await
+    {
+        Ok(found) => found,
         Err(err) if is_sealed(&err) => return sealed_page(state, deck, partner),
         Err(DomainError::NotFound) => return sealed::not_found(state),
-        Err(err) => return error_page(state, err.into()),
-    };
-    let compared = conversations::compare(deck, &revealed);
-    let notes = match conversations::notes(state.store(), me, rel.id, deck, compared.number).await {
-        Ok(notes) => notes,
         Err(err) => return error_page(state, err.into()),
     };
     // The columns follow the round's order of partners; the page puts me first.
