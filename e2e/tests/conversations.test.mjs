@@ -5,28 +5,13 @@
 // Each conversation page is also scanned with axe-core (which is why these
 // contexts bypass CSP: axe is injected as a script).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import {
-  startServer, launchBrowser, newContext, formCouple, clickAndWait, where,
+  useServerAndBrowser, newContext, formCouple, clickAndWait, where, axeClean,
 } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 const SECRET = 'ADA-PRIVATE';
 const ADA_FIRST = `${SECRET} breakfast in bed on a rainy Sunday`;
@@ -36,14 +21,6 @@ const NOTE = 'Pancakes together every Sunday morning';
 
 const DECK = '/conversations/defining_love';
 
-async function noAxeViolations(page, label) {
-  await page.addScriptTag({ path: AXE });
-  // eslint-disable-next-line no-undef
-  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`);
-  assert.deepEqual(found, [], `axe violations on ${label}`);
-}
-
 /** The answer shown under `who` for the first prompt of the talk page. */
 async function firstAnswer(page, who) {
   const item = page.locator('ol.talk > li').first();
@@ -51,9 +28,9 @@ async function firstAnswer(page, who) {
 }
 
 test('answers stay sealed until both send, then both talk it through and keep a note', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base, { bypassCSP: true });
-  const ctxB = await newContext(browser, base, { bypassCSP: true });
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base, { bypassCSP: true });
+  const ctxB = await newContext(app.browser, base, { bypassCSP: true });
   // Every response body Bo's browser receives, to prove none carries Ada's words.
   let bodies = [];
   ctxB.on('response', (response) => {
@@ -69,18 +46,18 @@ test('answers stay sealed until both send, then both talk it through and keep a 
     await clickAndWait(a, 'main a:has-text("Conversations")');
     assert.equal(where(a, base), '/conversations');
     assert.equal(await a.locator('main ul.decks > li').count(), 7);
-    await noAxeViolations(a, 'the decks');
+    await axeClean(a, 'the decks');
     await clickAndWait(a, 'main a:has-text("Defining love")');
     assert.equal(where(a, base), DECK);
     await a.getByText("You've answered 0 of 6 prompts.").waitFor();
-    await noAxeViolations(a, 'a deck, not started');
+    await axeClean(a, 'a deck, not started');
 
     // One prompt per screen: answer 1, skip 2, answer 3.
     await clickAndWait(a, 'main a.button:has-text("Start")');
     assert.equal(where(a, base), `${DECK}/p/1`);
     await a.getByText('Prompt 1 of 6').waitFor();
     assert.equal(await a.locator('main progress').getAttribute('value'), '1');
-    await noAxeViolations(a, 'a prompt');
+    await axeClean(a, 'a prompt');
     await a.getByLabel('Think of a moment when you felt truly loved', { exact: false }).fill(ADA_FIRST);
     await clickAndWait(a, 'button:has-text("Save and next")');
     assert.equal(where(a, base), `${DECK}/p/2`);
@@ -98,7 +75,7 @@ test('answers stay sealed until both send, then both talk it through and keep a 
     await clickAndWait(a, 'button:has-text("Send my answers")');
     assert.equal(where(a, base), DECK);
     await a.getByText('Your answers are sealed; waiting for Bo.').waitFor();
-    await noAxeViolations(a, 'a deck, waiting');
+    await axeClean(a, 'a deck, waiting');
 
     // Bo: only the one fact that Ada has sent hers.
     await b.goto('/conversations');
@@ -110,7 +87,7 @@ test('answers stay sealed until both send, then both talk it through and keep a 
     const sealed = await b.goto(`${DECK}/talk`);
     assert.equal(sealed.status(), 409, 'the talk page is sealed for Bo');
     assert.match(await b.locator('main').innerText(), /sealed until you and Ada have both sent yours/);
-    await noAxeViolations(b, 'the sealed page');
+    await axeClean(b, 'the sealed page');
     await b.goto(`${DECK}/p/1`);
     assert.equal(await b.inputValue('#text'), '', "Bo's own empty draft");
     await b.fill('#text', BO_FIRST);
@@ -129,7 +106,7 @@ test('answers stay sealed until both send, then both talk it through and keep a 
 
     await clickAndWait(b, 'button:has-text("Send my answers")');
     await b.getByRole('link', { name: 'See both answers and talk' }).waitFor();
-    await noAxeViolations(b, 'a deck, revealed');
+    await axeClean(b, 'a deck, revealed');
 
     // Both see both, each with their own answer under "You".
     await clickAndWait(b, 'main a:has-text("See both answers and talk")');
@@ -138,7 +115,7 @@ test('answers stay sealed until both send, then both talk it through and keep a 
     assert.equal(await firstAnswer(b, 'Ada'), ADA_FIRST);
     assert.match(await b.locator('main').innerText(), new RegExp(ADA_THIRD));
     assert.match(await b.locator('main').innerText(), /You both skipped this one/);
-    await noAxeViolations(b, 'the talk page');
+    await axeClean(b, 'the talk page');
 
     await a.goto(DECK);
     await clickAndWait(a, 'main a:has-text("See both answers and talk")');

@@ -1,29 +1,18 @@
 // Two people, two phones: one creates the space, the other joins with the
 // link (signing up on the way), both see each other; then one leaves.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newContext, signUp, submitSignUp, clickAndWait, where, uniqueEmail,
+  useServerAndBrowser, newContext, signUp, submitSignUp, clickAndWait, where, uniqueEmail,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 test('A creates a space, B joins from the link after signing up, then A leaves', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -94,10 +83,10 @@ test('A creates a space, B joins from the link after signing up, then A leaves',
 
 test('the used invitation link no longer joins anyone', async () => {
   // A third person opening a link after it was used gets an error by the code field.
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
-  const ctxC = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
+  const ctxC = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -131,9 +120,9 @@ test('the used invitation link no longer joins anyone', async () => {
 });
 
 test('someone with an account signs in from the link and comes back to join', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();

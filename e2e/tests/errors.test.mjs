@@ -1,24 +1,13 @@
 // Errors are shown next to their field: the input is aria-invalid and is
 // described by an alert that says what is wrong.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newContext, signUp, clickAndWait, where, uniqueEmail,
+  useServerAndBrowser, newContext, signUp, clickAndWait, where, uniqueEmail,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 /**
  * The field is marked invalid and described by an element with role=alert
@@ -52,8 +41,8 @@ async function fieldError(page, fieldId) {
 }
 
 test('a 5-character password is refused beside the password field', async () => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base);
   try {
     const page = await context.newPage();
     await page.goto('/signup');
@@ -79,8 +68,8 @@ test('a 5-character password is refused beside the password field', async () => 
 });
 
 test('a wrong invitation code is refused beside the code field (home page form)', async () => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base);
   try {
     const page = await context.newPage();
     await signUp(page, { name: 'Uma' });
@@ -96,8 +85,8 @@ test('a wrong invitation code is refused beside the code field (home page form)'
 });
 
 test('a wrong code in an invitation link is refused beside the code field', async () => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base);
   try {
     const page = await context.newPage();
     await signUp(page, { name: 'Vic' });

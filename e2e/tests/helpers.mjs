@@ -3,6 +3,9 @@
 // a stand-in for the neutral quick-exit site (the machine has no internet).
 
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { before, after } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const require = createRequire(import.meta.url);
 
 export const EXIT_URL = 'https://neutral.example/weather';
 export const NEUTRAL_BODY = '<!doctype html><title>Weather</title><p>Weather</p>';
@@ -95,6 +99,24 @@ export async function startServer() {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers node:test hooks that start a server and a browser before this
+ * file's tests and stop both after them; returns `{ server, browser }`,
+ * filled in once the `before` hook has run.
+ */
+export function useServerAndBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /** Debian's chromium, headless. CHROMIUM_PATH overrides the location. */
@@ -348,4 +370,35 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await ctxB.close();
     await ctxC.close();
   }
+}
+
+/** axe's violations, one block each with the offending nodes, for a failure message. */
+function describeViolations(violations) {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .map((n) => `    - ${n.target.join(' ')}\n      ${n.html}\n      ${(n.failureSummary || '').replace(/\n/g, '\n      ')}`)
+        .join('\n');
+      return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Runs axe-core on the page as it is and fails with the violations listed.
+ * The pages' CSP is `script-src 'self'`, so the page's context must have been
+ * made with `bypassCSP: true` for axe to be injected.
+ */
+export async function axeClean(page, label) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }),
+  );
+  assert.ok(results.passes.length + results.violations.length > 0, 'axe ran');
+  assert.equal(
+    results.violations.length,
+    0,
+    `${results.violations.length} axe violation(s) on ${label} (${page.url()}):\n${describeViolations(results.violations)}`,
+  );
 }

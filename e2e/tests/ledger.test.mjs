@@ -4,24 +4,13 @@
 // SVG chart and its table; one person stopping hides the figures for both.
 // Plus the history filters and the quick-log form's error handling.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newContext, formCouple, clickAndWait, where,
+  useServerAndBrowser, newContext, formCouple, clickAndWait, where,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 const DISHES = 'Did the dishes';
 const WEEKEND = 'Planned our weekend';
@@ -106,9 +95,9 @@ async function assertFigures(page, who, expected) {
 }
 
 test('one partner logs, the other thanks, both opt in to see the index, one opts out', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -201,9 +190,9 @@ test('one partner logs, the other thanks, both opt in to see the index, one opts
 });
 
 test('history filters by person and by kind', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -263,9 +252,9 @@ test('history filters by person and by kind', async () => {
 });
 
 test('the quick-log form shows errors next to the field and keeps what was typed', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -326,9 +315,9 @@ test('the quick-log form shows errors next to the field and keeps what was typed
 // partner did is lost (ledger.html never marks a `value` radio as checked and
 // LedgerPage carries no value), so the person has to pick it again.
 test('a form error keeps the "how much did it mean" choice', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base);
-  const ctxB = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base);
+  const ctxB = await newContext(app.browser, base);
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();

@@ -3,25 +3,14 @@
 // the session is over, in the browser and on the server. Without JavaScript
 // the Exit link does the same through GET /exit.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newContext, signUp, clickAndWait, where, sessionCookie,
+  useServerAndBrowser, newContext, signUp, clickAndWait, where, sessionCookie,
   homeWithSession, eventually, EXIT_URL,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 /** Waits until the page shows the neutral site. */
 async function onNeutralSite(page) {
@@ -60,8 +49,8 @@ async function homeAsksToSignIn(page, base) {
 }
 
 test('clicking Exit replaces the page with the neutral site and ends the session', async (t) => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base);
   try {
     const page = await context.newPage();
     await signUp(page, { name: 'Quinn' });
@@ -91,8 +80,8 @@ test('clicking Exit replaces the page with the neutral site and ends the session
 });
 
 test('pressing Escape twice within a second exits; presses further apart do not', async (t) => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base);
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base);
   try {
     const page = await context.newPage();
     await signUp(page, { name: 'Rowan' });
@@ -122,8 +111,8 @@ test('pressing Escape twice within a second exits; presses further apart do not'
 });
 
 test('without JavaScript the Exit link leads to the neutral site and ends the session', async (t) => {
-  const base = server.baseURL;
-  const context = await newContext(browser, base, { javaScriptEnabled: false });
+  const base = app.server.baseURL;
+  const context = await newContext(app.browser, base, { javaScriptEnabled: false });
   try {
     const page = await context.newPage();
     await signUp(page, { name: 'Sasha' });

@@ -4,44 +4,18 @@
 // has sent his answers too; then both see both side by side. The question,
 // waiting and reveal pages pass an axe scan.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import {
-  startServer, launchBrowser, newContext, formCouple, clickAndWait, where,
+  useServerAndBrowser, newContext, formCouple, clickAndWait, where, axeClean,
 } from './helpers.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 
 const ITEMS = 15;
 const SECRET = 'ADA-SECRET';
 const adaWords = (n) => `${SECRET}-${n} what this means to me`;
 const boWords = (n) => `BO-WORDS-${n} how I see it`;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** Runs axe on the page as it is; fails with the violations listed. */
-async function axeClean(page, label) {
-  await page.addScriptTag({ path: AXE });
-  // eslint-disable-next-line no-undef
-  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  const list = results.violations
-    .map((v) => `  [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    - ${n.html}`).join('\n')}`)
-    .join('\n');
-  assert.equal(results.violations.length, 0, `axe violations on ${label} (${page.url()}):\n${list}`);
-}
+const app = useServerAndBrowser();
 
 /** Answers the question on screen and goes on; returns the next path. */
 async function answerHere(page, base, importance, words) {
@@ -69,9 +43,9 @@ async function answerAll(page, base, importanceOf, wordsOf) {
 }
 
 test('values stay sealed in the other browser until both have sent, then both see both', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base, { bypassCSP: true });
-  const ctxB = await newContext(browser, base, { bypassCSP: true });
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base, { bypassCSP: true });
+  const ctxB = await newContext(app.browser, base, { bypassCSP: true });
   // Every response body Bo's browser receives, to prove none carries Ada's words.
   const received = [];
   const reading = [];
@@ -178,9 +152,9 @@ test('values stay sealed in the other browser until both have sent, then both se
 });
 
 test('the respect map: an area of our own, one area per screen, the gaps worth talking about', async () => {
-  const base = server.baseURL;
-  const ctxA = await newContext(browser, base, { bypassCSP: true });
-  const ctxB = await newContext(browser, base, { bypassCSP: true });
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base, { bypassCSP: true });
+  const ctxB = await newContext(app.browser, base, { bypassCSP: true });
   try {
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();

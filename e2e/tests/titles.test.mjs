@@ -1,26 +1,15 @@
 // Every page's <title> is the neutral "Notes", so a glance at the tab or the
 // history list reveals nothing; and every page carries the Exit control.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, tour, EXIT_URL } from './helpers.mjs';
+import { useServerAndBrowser, tour, EXIT_URL } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 test('every page is titled "Notes" and has the Exit control', async (t) => {
   const seen = [];
-  await tour(browser, server.baseURL, async (label, page) => {
+  await tour(app.browser, app.server.baseURL, async (label, page) => {
     seen.push(label);
     await t.test(label, async () => {
       assert.equal(await page.title(), 'Notes', `title of ${label} (${page.url()})`);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::pages::{html, location, page};
 use common::{DbEngine, Person, TestApp};
 
 const DECK: &str = "/conversations/defining_love";
@@ -12,71 +13,6 @@ const ADA_ONE: &str = "ADA-PRIVATE sunrise pancakes on a Sunday";
 const ADA_THREE: &str = "ADA-PRIVATE a hand on my shoulder";
 const ADA_SKIPPED: &str = "ADA-PRIVATE-SKIPPED never saved";
 const BO_TWO: &str = "BO-ANSWER I fix the bike";
-
-async fn html(p: &Person, path: &str) -> String {
-    let response = p.get(path).await;
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.expect("html")
-}
-
-/// The page at `path` with the status it must answer.
-async fn page(p: &Person, path: &str, status: u16) -> String {
-    let response = p.get(path).await;
-    assert_eq!(response.status(), status, "{path}");
-    response.text().await.expect("html")
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .expect("a redirect")
-        .to_str()
-        .expect("location")
-        .to_owned()
-}
-
-async fn sign_up(app: &TestApp, name: &str, email: &str) -> Person {
-    let p = app.person();
-    let r = p
-        .post_form(
-            "/signup",
-            &[
-                ("display_name", name),
-                ("email", email),
-                ("password", "a long password"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
-    p
-}
-
-/// Ada and Bo form their space through the pages alone.
-async fn ui_couple(app: &TestApp) -> (Person, Person) {
-    let ada = sign_up(app, "Ada", "ada@example.org").await;
-    let bo = sign_up(app, "Bo", "bo@example.org").await;
-    let invite = ada
-        .post_form("/relationship", &[])
-        .await
-        .text()
-        .await
-        .expect("html");
-    let start = invite.find("id=\"invite-code\">").expect("code") + "id=\"invite-code\">".len();
-    let code = invite[start..]
-        .split('<')
-        .next()
-        .expect("code")
-        .trim()
-        .to_owned();
-    assert_eq!(
-        bo.post_form("/join", &[("invite_code", code.as_str())])
-            .await
-            .status(),
-        303
-    );
-    (ada, bo)
-}
 
 /// Saves one prompt's answer; returns where it leads.
 async fn answer(p: &Person, n: usize, text: &str) -> String {
@@ -125,7 +61,7 @@ async fn a_deck_stays_sealed_until_both_send_then_opens_for_both(engine: DbEngin
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, bo) = ui_couple(&app).await;
+    let (ada, bo) = app.ui_couple().await;
 
     let decks = html(&ada, "/conversations").await;
     assert!(decks.contains("href=\"/conversations/defining_love\""));
@@ -352,7 +288,7 @@ async fn too_long_text_is_refused_and_unknown_pages_are_404(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, bo) = ui_couple(&app).await;
+    let (ada, bo) = app.ui_couple().await;
     let long = "é".repeat(2001);
     let refused = ada
         .post_form(

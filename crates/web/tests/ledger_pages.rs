@@ -3,55 +3,8 @@
 
 mod common;
 
-use common::{DbEngine, Person, TestApp};
-
-async fn html(p: &Person, path: &str) -> String {
-    let response = p.get(path).await;
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.expect("html")
-}
-
-async fn sign_up(app: &TestApp, name: &str, email: &str) -> Person {
-    let p = app.person();
-    let r = p
-        .post_form(
-            "/signup",
-            &[
-                ("display_name", name),
-                ("email", email),
-                ("password", "a long password"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
-    p
-}
-
-/// Ada and Bo form their space through the pages alone.
-async fn ui_couple(app: &TestApp) -> (Person, Person) {
-    let ada = sign_up(app, "Ada", "ada@example.org").await;
-    let bo = sign_up(app, "Bo", "bo@example.org").await;
-    let invite = ada
-        .post_form("/relationship", &[])
-        .await
-        .text()
-        .await
-        .expect("html");
-    let start = invite.find("id=\"invite-code\">").expect("code") + "id=\"invite-code\">".len();
-    let code = invite[start..]
-        .split('<')
-        .next()
-        .expect("code")
-        .trim()
-        .to_owned();
-    assert_eq!(
-        bo.post_form("/join", &[("invite_code", code.as_str())])
-            .await
-            .status(),
-        303
-    );
-    (ada, bo)
-}
+use common::pages::html;
+use common::{DbEngine, TestApp};
 
 /// The first thank-you form's contribution id on the ledger page.
 fn thank_action(page: &str) -> String {
@@ -63,11 +16,11 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let lonely = sign_up(&app, "Cy", "cy@example.org").await;
+    let lonely = app.sign_up("Cy", "cy@example.org").await;
     assert!(html(&lonely, "/ledger")
         .await
         .contains("opens once your partner has joined"));
-    let (ada, bo) = ui_couple(&app).await;
+    let (ada, bo) = app.ui_couple().await;
 
     let today = chrono::Utc::now().date_naive().to_string();
     let bad = ada
@@ -171,7 +124,7 @@ async fn own_entries_can_be_corrected_or_deleted_from_the_history(engine: DbEngi
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let (ada, bo) = ui_couple(&app).await;
+    let (ada, bo) = app.ui_couple().await;
     let today = chrono::Utc::now().date_naive().to_string();
     let fields = |text: &'static str| {
         vec![

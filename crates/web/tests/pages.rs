@@ -3,17 +3,11 @@
 
 mod common;
 
+use common::pages::{invite_code, location};
 use common::{DbEngine, Person, TestApp};
 
 async fn body(response: reqwest::Response) -> String {
     response.text().await.expect("html")
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned()
 }
 
 async fn sign_up(person: &Person, name: &str, email: &str, invite: &str) -> reqwest::Response {
@@ -28,18 +22,6 @@ async fn sign_up(person: &Person, name: &str, email: &str, invite: &str) -> reqw
             ],
         )
         .await
-}
-
-/// Pulls the invitation code out of the invite page.
-fn invite_code(html: &str) -> String {
-    let start =
-        html.find("id=\"invite-code\">").expect("code on the page") + "id=\"invite-code\">".len();
-    html[start..]
-        .split('<')
-        .next()
-        .expect("code")
-        .trim()
-        .to_owned()
 }
 
 async fn a_couple_forms_and_ends_their_space_with_forms_alone(engine: DbEngine) {

@@ -5,38 +5,9 @@
 
 mod common;
 
+use common::pages::{location, plain_html as html, plain_page as page, unescape};
 use common::{DbEngine, Person, TestApp};
 use domain::catalog::values::ITEMS;
-
-/// The page's text with askama's entity escapes undone, for plain matching.
-fn unescape(html: &str) -> String {
-    html.replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-async fn page(p: &Person, path: &str, status: u16) -> String {
-    let response = p.get(path).await;
-    assert_eq!(response.status(), status, "{path}");
-    unescape(&response.text().await.expect("html"))
-}
-
-async fn html(p: &Person, path: &str) -> String {
-    page(p, path, 200).await
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 /// Answers values question `n` (1-based) through its form; returns where it led.
 async fn answer_value(p: &Person, n: usize, importance: &str, definition: &str) -> String {

@@ -240,7 +240,9 @@ pub const DECKS: &[Deck] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use crate::catalog::checks::{
+        assert_fits, assert_keys_in_order, assert_plain, assert_unique_snake_case_keys,
+    };
 
     const REQUIRED_KEYS: [&str; 7] = [
         "defining_love",
@@ -252,53 +254,21 @@ mod tests {
         "negativity_plan",
     ];
 
-    fn is_snake_case(key: &str) -> bool {
-        !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-
-    fn is_plain(text: &str) -> bool {
-        !text
-            .chars()
-            .any(|c| matches!(c, '<' | '>' | '\u{2019}' | '\u{201C}' | '\u{201D}'))
-    }
-
     #[test]
     fn deck_keys_are_unique_snake_case_and_non_empty() {
-        let mut seen = HashSet::new();
-        for deck in DECKS {
-            assert!(is_snake_case(deck.key), "bad key {:?}", deck.key);
-            assert!(seen.insert(deck.key), "duplicate key {:?}", deck.key);
-        }
+        assert_unique_snake_case_keys("", DECKS.iter().map(|deck| deck.key));
     }
 
     #[test]
     fn prompt_keys_are_unique_within_each_deck() {
         for deck in DECKS {
-            let mut seen = HashSet::new();
-            for prompt in deck.prompts {
-                assert!(
-                    is_snake_case(prompt.key),
-                    "{}: bad key {:?}",
-                    deck.key,
-                    prompt.key
-                );
-                assert!(
-                    seen.insert(prompt.key),
-                    "{}: duplicate key {:?}",
-                    deck.key,
-                    prompt.key
-                );
-            }
+            assert_unique_snake_case_keys(deck.key, deck.prompts.iter().map(|p| p.key));
         }
     }
 
     #[test]
     fn required_keys_are_present_in_order() {
-        let keys: Vec<&str> = DECKS.iter().map(|deck| deck.key).collect();
-        assert_eq!(keys, REQUIRED_KEYS);
+        assert_keys_in_order(DECKS.iter().map(|deck| deck.key), &REQUIRED_KEYS);
     }
 
     #[test]
@@ -313,16 +283,10 @@ mod tests {
     fn texts_fit_on_a_phone_screen() {
         for deck in DECKS {
             assert!(!deck.title.is_empty(), "{}: empty title", deck.key);
-            let s = deck.summary.chars().count();
-            assert!(s > 0 && s <= 220, "{}: summary is {s} chars", deck.key);
+            assert_fits(deck.key, "summary", deck.summary, 220);
             for prompt in deck.prompts {
-                let n = prompt.text.chars().count();
-                assert!(
-                    n > 0 && n <= 200,
-                    "{}/{}: prompt is {n} chars",
-                    deck.key,
-                    prompt.key
-                );
+                let owner = format!("{}/{}", deck.key, prompt.key);
+                assert_fits(&owner, "prompt", prompt.text, 200);
             }
         }
     }
@@ -331,16 +295,10 @@ mod tests {
     fn texts_are_plain() {
         for deck in DECKS {
             for text in [deck.title, deck.summary] {
-                assert!(is_plain(text), "{}: {text:?}", deck.key);
+                assert_plain(deck.key, text);
             }
             for prompt in deck.prompts {
-                assert!(
-                    is_plain(prompt.text),
-                    "{}/{}: {:?}",
-                    deck.key,
-                    prompt.key,
-                    prompt.text
-                );
+                assert_plain(&format!("{}/{}", deck.key, prompt.key), prompt.text);
             }
         }
     }

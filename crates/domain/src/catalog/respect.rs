@@ -56,7 +56,9 @@ pub fn phrase(area_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use crate::catalog::checks::{
+        assert_fits, assert_keys_in_order, assert_plain, assert_unique_snake_case_keys,
+    };
 
     const REQUIRED_KEYS: [&str; 7] = [
         "philosophy",
@@ -68,51 +70,32 @@ mod tests {
         "personal_growth",
     ];
 
-    fn is_snake_case(key: &str) -> bool {
-        !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-
-    fn is_plain(text: &str) -> bool {
-        !text
-            .chars()
-            .any(|c| matches!(c, '<' | '>' | '\u{2019}' | '\u{201C}' | '\u{201D}'))
-    }
-
     #[test]
     fn keys_are_unique_snake_case_and_non_empty() {
-        let mut seen = HashSet::new();
-        for area in AREAS {
-            assert!(is_snake_case(area.key), "bad key {:?}", area.key);
-            assert!(seen.insert(area.key), "duplicate key {:?}", area.key);
-        }
+        assert_unique_snake_case_keys("", AREAS.iter().map(|area| area.key));
     }
 
     #[test]
     fn required_keys_are_present_in_order() {
-        let keys: Vec<&str> = AREAS.iter().map(|area| area.key).collect();
-        assert_eq!(keys, REQUIRED_KEYS);
+        assert_keys_in_order(AREAS.iter().map(|area| area.key), &REQUIRED_KEYS);
     }
 
     #[test]
     fn hints_fit_on_a_phone_screen() {
         for area in AREAS {
             assert!(!area.name.is_empty(), "{}: empty name", area.key);
-            let n = area.hint.chars().count();
-            assert!(n > 0 && n <= 140, "{}: hint is {n} chars", area.key);
+            assert_fits(area.key, "hint", area.hint, 140);
         }
     }
 
     #[test]
     fn texts_are_plain() {
         for text in [RESPECT_PROMPT, FELT_PROMPT] {
-            assert!(is_plain(text), "{text:?}");
+            assert_plain("", text);
         }
         for area in AREAS {
             for text in [area.name, area.hint] {
-                assert!(is_plain(text), "{}: {text:?}", area.key);
+                assert_plain(area.key, text);
             }
         }
     }

@@ -115,7 +115,9 @@ pub const ITEMS: &[ValueItem] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use crate::catalog::checks::{
+        assert_fits, assert_keys_in_order, assert_plain, assert_unique_snake_case_keys,
+    };
 
     const REQUIRED_KEYS: [&str; 15] = [
         "respect",
@@ -135,52 +137,23 @@ mod tests {
         "fairness",
     ];
 
-    fn is_snake_case(key: &str) -> bool {
-        !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-
-    fn is_plain(text: &str) -> bool {
-        !text
-            .chars()
-            .any(|c| matches!(c, '<' | '>' | '\u{2019}' | '\u{201C}' | '\u{201D}'))
-    }
-
     #[test]
     fn keys_are_unique_snake_case_and_non_empty() {
-        let mut seen = HashSet::new();
-        for item in ITEMS {
-            assert!(is_snake_case(item.key), "bad key {:?}", item.key);
-            assert!(seen.insert(item.key), "duplicate key {:?}", item.key);
-        }
+        assert_unique_snake_case_keys("", ITEMS.iter().map(|item| item.key));
     }
 
     #[test]
     fn required_keys_are_present_in_order() {
-        let keys: Vec<&str> = ITEMS.iter().map(|item| item.key).collect();
-        assert_eq!(keys, REQUIRED_KEYS);
+        assert_keys_in_order(ITEMS.iter().map(|item| item.key), &REQUIRED_KEYS);
     }
 
     #[test]
     fn texts_fit_on_a_phone_screen() {
         for item in ITEMS {
             assert!(!item.name.is_empty(), "{}: empty name", item.key);
-            let q = item.question.chars().count();
-            assert!(q > 0 && q <= 120, "{}: question is {q} chars", item.key);
-            let d = item.definition_prompt.chars().count();
-            assert!(
-                d > 0 && d <= 80,
-                "{}: definition_prompt is {d} chars",
-                item.key
-            );
-            let o = item.opening_question.chars().count();
-            assert!(
-                o > 0 && o <= 160,
-                "{}: opening_question is {o} chars",
-                item.key
-            );
+            assert_fits(item.key, "question", item.question, 120);
+            assert_fits(item.key, "definition_prompt", item.definition_prompt, 80);
+            assert_fits(item.key, "opening_question", item.opening_question, 160);
         }
     }
 
@@ -193,7 +166,7 @@ mod tests {
                 item.definition_prompt,
                 item.opening_question,
             ] {
-                assert!(is_plain(text), "{}: {text:?}", item.key);
+                assert_plain(item.key, text);
             }
         }
     }

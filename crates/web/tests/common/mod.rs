@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pages;
+
 use std::time::Duration;
 
 use serde_json::{json, Value};
