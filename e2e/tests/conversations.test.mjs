@@ -19,7 +19,8 @@ const ADA_THIRD = `${SECRET} when you listen without fixing`;
 const BO_FIRST = 'Bo: the night we missed the last train';
 const NOTE = 'Pancakes together every Sunday morning';
 
-const DECK = '/conversations/defining_love';
+// `defining_love`, the first deck: pages name decks by number, never by subject.
+const DECK = '/conversations/1';
 
 /** The answer shown under `who` for the first prompt of the talk page. */
 async function firstAnswer(page, who) {

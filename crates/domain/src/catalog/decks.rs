@@ -192,6 +192,8 @@ const NEGATIVITY_PLAN: &[Prompt] = &[
     },
 ];
 
+/// In the order shown. New decks are appended, never inserted or removed:
+/// the web pages address a deck by its position (see `ui/conversations.rs`).
 pub const DECKS: &[Deck] = &[
     Deck {
         key: "defining_love",

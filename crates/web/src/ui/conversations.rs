@@ -62,19 +62,30 @@ fn normalized(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
-fn find_deck(key: &str) -> Option<&'static Deck> {
-    conversations::deck(key).ok()
+/// SECURITY (R23): page addresses name a deck by its number, never by its
+/// key, so browser history shows `/conversations/4`, not the deck's subject.
+/// Decks are only ever appended to the catalog, so a number keeps its deck.
+fn slug(deck: &Deck) -> usize {
+    DECKS
+        .iter()
+        .position(|d| d.key == deck.key)
+        .map_or(0, |i| i + 1)
+}
+
+fn find_deck(slug: &str) -> Option<&'static Deck> {
+    let n: usize = slug.parse().ok()?;
+    DECKS.get(n.checked_sub(1)?)
 }
 
 fn overview_url(deck: &Deck) -> String {
-    format!("/conversations/{}", deck.key)
+    format!("/conversations/{}", slug(deck))
 }
 
 #[derive(Template)]
 #[template(path = "conversation_sealed.html")]
 struct SealedPage<'a> {
     exit_url: &'a str,
-    key: &'static str,
+    key: usize,
     title: &'static str,
     partner: String,
 }
@@ -86,7 +97,7 @@ fn sealed_page(state: &AppState, deck: &'static Deck, partner: String) -> Respon
         StatusCode::CONFLICT,
         &SealedPage {
             exit_url: &state.config.exit_url,
-            key: deck.key,
+            key: slug(deck),
             title: deck.title,
             partner,
         },
@@ -101,7 +112,7 @@ fn is_sealed(err: &DomainError) -> bool {
 
 /// Where a deck stands for the two of us, in words.
 struct DeckLine {
-    key: &'static str,
+    key: usize,
     title: &'static str,
     summary: &'static str,
     state: String,
@@ -146,7 +157,7 @@ pub async fn index(State(state): State<AppState>, Space { me, rel }: Space) -> R
             Err(err) => return error_page(&state, err.into()),
         };
         decks.push(DeckLine {
-            key: deck.key,
+            key: slug(deck),
             title: deck.title,
             summary: deck.summary,
             state: state_words(&current, &partner),
@@ -176,7 +187,7 @@ struct MyAnswer {
 struct DeckPage<'a> {
     exit_url: &'a str,
     partner: String,
-    key: &'static str,
+    key: usize,
     title: &'static str,
     summary: &'static str,
     /// Where I stand; about the partner only whether they have sent theirs.
@@ -227,7 +238,7 @@ fn deck_page(
         &DeckPage {
             exit_url: &state.config.exit_url,
             partner: partner_name(rel, me),
-            key: deck.key,
+            key: slug(deck),
             title: deck.title,
             summary: deck.summary,
             ov,
@@ -315,7 +326,7 @@ pub async fn again(
 struct PromptPage<'a> {
     exit_url: &'a str,
     partner: String,
-    key: &'static str,
+    key: usize,
     title: &'static str,
     n: usize,
     total: usize,
@@ -341,14 +352,14 @@ fn prompt_page_of(
         &PromptPage {
             exit_url: &state.config.exit_url,
             partner: partner_name(rel, me),
-            key: deck.key,
+            key: slug(deck),
             title: deck.title,
             n,
             total: deck.prompts.len(),
             prompt: deck.prompts[n - 1].text,
             text,
             back: if n > 1 {
-                format!("/conversations/{}/p/{}", deck.key, n - 1)
+                format!("/conversations/{}/p/{}", slug(deck), n - 1)
             } else {
                 overview_url(deck)
             },
@@ -423,7 +434,7 @@ pub async fn save_prompt(
         return sealed::not_found(&state);
     };
     let onwards = if n < deck.prompts.len() {
-        format!("/conversations/{}/p/{}", deck.key, n + 1)
+        format!("/conversations/{}/p/{}", slug(deck), n + 1)
     } else {
         overview_url(deck)
     };
@@ -489,7 +500,7 @@ struct NoteLine {
 struct TalkPage<'a> {
     exit_url: &'a str,
     partner: String,
-    key: &'static str,
+    key: usize,
     title: &'static str,
     number: u32,
     revealed_on: String,
@@ -567,7 +578,7 @@ async fn talk_page(
         &TalkPage {
             exit_url: &state.config.exit_url,
             partner: partner.clone(),
-            key: deck.key,
+            key: slug(deck),
             title: deck.title,
             number: compared.number,
             revealed_on: day(compared.revealed_at),
@@ -644,7 +655,7 @@ pub async fn add_note(
     match added {
         Ok(_) => Redirect::to(&format!(
             "/conversations/{}/talk?round={number}#notes-heading",
-            deck.key
+            slug(deck)
         ))
         .into_response(),
         Err(err) if is_sealed(&err) => sealed_page(&state, deck, partner_name(&rel, me)),
