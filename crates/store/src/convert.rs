@@ -233,22 +233,26 @@ pub fn sealed_rounds(
     Ok(rounds)
 }
 
-/// A round without its answers: only whether each side has any.
-pub fn outline(round: domain::sealed::RoundRecord<String>) -> domain::sealed::RoundRecord<()> {
-    let domain::sealed::RoundRecord {
-        number,
-        started_at,
-        sides,
-    } = round;
-    domain::sealed::RoundRecord {
-        number,
-        started_at,
-        sides: sides.map(|s| domain::sealed::SideRecord {
-            account: s.account,
-            answers: s.answers.map(|_| ()),
-            submitted_at: s.submitted_at,
-        }),
-    }
+/// A round without its answers: number, started_at, then per side (in
+/// position order) account, whether it holds answers (0 or 1), submitted_at.
+pub type OutlineRow = (i32, i64, String, i32, Option<i64>, String, i32, Option<i64>);
+
+pub fn outline(
+    (number, started_at, a, a_has, a_at, b, b_has, b_at): OutlineRow,
+) -> Result<domain::sealed::RoundRecord<()>, StoreError> {
+    let side = |account: String, has: i32, at: Option<i64>| {
+        Ok::<_, StoreError>(domain::sealed::SideRecord {
+            account: domain::AccountId(uuid(&account)?),
+            answers: (has != 0).then_some(()),
+            submitted_at: at.map(time).transpose()?,
+        })
+    };
+    Ok(domain::sealed::RoundRecord {
+        number: u32::try_from(number)
+            .map_err(|_| StoreError::Backend(format!("stored round number {number}")))?,
+        started_at: time(started_at)?,
+        sides: [side(a, a_has, a_at)?, side(b, b_has, b_at)?],
+    })
 }
 
 /// id, name, created_by, created_at.

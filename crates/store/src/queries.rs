@@ -680,22 +680,24 @@ macro_rules! impl_store {
                 rel: domain::RelationshipId,
                 kind: &str,
             ) -> domain::store::StoreResult<Vec<domain::sealed::RoundRecord<()>>> {
-                // The same rows with the answers replaced by a marker of presence.
-                let rows: Vec<$crate::convert::SideRow> = sqlx::query_as(
-                    "SELECT r.number, r.started_at, s.account_id, \
-                     CASE WHEN s.answers IS NULL THEN NULL ELSE '' END, s.submitted_at \
-                     FROM sealed_rounds r JOIN sealed_sides s ON s.round_id = r.id \
-                     WHERE r.relationship_id = $1 AND r.kind = $2 ORDER BY r.number, s.position",
+                // One row per round (both sides joined in), and for each side
+                // only whether it holds answers: the history's cost stays
+                // small however long the answers are.
+                let rows: Vec<$crate::convert::OutlineRow> = sqlx::query_as(
+                    "SELECT r.number, r.started_at, \
+                     a.account_id, CASE WHEN a.answers IS NULL THEN 0 ELSE 1 END, a.submitted_at, \
+                     b.account_id, CASE WHEN b.answers IS NULL THEN 0 ELSE 1 END, b.submitted_at \
+                     FROM sealed_rounds r \
+                     JOIN sealed_sides a ON a.round_id = r.id AND a.position = 0 \
+                     JOIN sealed_sides b ON b.round_id = r.id AND b.position = 1 \
+                     WHERE r.relationship_id = $1 AND r.kind = $2 ORDER BY r.number",
                 )
                 .bind(rel.to_string())
                 .bind(kind)
                 .fetch_all(&self.read)
                 .await
                 .map_err($crate::convert::backend)?;
-                Ok($crate::convert::sealed_rounds(rows)?
-                    .into_iter()
-                    .map($crate::convert::outline)
-                    .collect())
+                rows.into_iter().map($crate::convert::outline).collect()
             }
 
             async fn insert_round(
