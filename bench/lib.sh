@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts (source it; it defines functions and the
 # scratch folder, and changes nothing else). Expects ROOT to be the repo root.
 
@@ -85,3 +86,43 @@ wait_for() {
 rss_mb() {
     awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
+
+# Runs wrk against URL with the extra wrk ARGS (headers, a script): WARMUP
+# seconds discarded, then DURATION seconds measured at THREADS threads and
+# CONNECTIONS connections. Dies if any request failed; prints
+# "rps p50_ms p99_ms".
+wrk_run() {
+    local name=$1 url=$2
+    shift 2
+    local common=(-t"$THREADS" -c"$CONNECTIONS" --timeout 30s)
+    log "$name: warm-up ${WARMUP}s"
+    timeout $((WARMUP + 30)) wrk "${common[@]}" -d"${WARMUP}s" "$@" "$url" >/dev/null
+    log "$name: ${DURATION}s at $CONNECTIONS connections"
+    local out="$TMP/wrk-$name.txt"
+    timeout $((DURATION + 30)) wrk "${common[@]}" -d"${DURATION}s" --latency "$@" "$url" >"$out"
+    if grep -qE 'Non-2xx|Socket errors' "$out"; then
+        cat "$out" >&2
+        die "$name: some requests failed"
+    fi
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        /^ *50%/ { p50 = ms($2) }
+        /^ *99%/ { p99 = ms($2) }
+        /^Requests\/sec:/ { rps = $2 }
+        END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
+    ' "$out"
+}
+
+# The median of column COL over the lines of $TMP/results that start with NAME.
+median() {
+    awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$TMP/results" | sort -g \
+        | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# A / B with DIGITS decimals (2 by default); 0 when B is 0.
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { printf "%.*f", d, (b > 0 ? a / b : 0) }'; }

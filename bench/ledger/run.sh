@@ -145,30 +145,7 @@ log "POST /floor/contribution answers: $(curl -fsS "${json[@]}" "$FBASE/floor/co
 
 # Runs wrk with write.lua against URL; prints "rps p50_ms p99_ms".
 load() {
-    local name=$1 url=$2
-    log "$name: warm-up ${WARMUP}s"
-    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 30s \
-        -s "$HERE/write.lua" "$url" >/dev/null
-    log "$name: ${DURATION}s at $CONNECTIONS connections"
-    local out="$TMP/wrk-$name.txt"
-    timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s --latency \
-        -s "$HERE/write.lua" "$url" >"$out"
-    if grep -qE 'Non-2xx|Socket errors' "$out"; then
-        cat "$out" >&2
-        die "$name: some requests failed"
-    fi
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
-            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
-            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
-            return v + 0
-        }
-        /^ *50%/ { p50 = ms($2) }
-        /^ *99%/ { p99 = ms($2) }
-        /^Requests\/sec:/ { rps = $2 }
-        END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
-    ' "$out"
+    wrk_run "$1" "$2" -s "$HERE/write.lua"
 }
 
 # --- 2. writes: ROUNDS rounds of ours, floor ---------------------------------------------
@@ -182,10 +159,6 @@ for round in $(seq "$ROUNDS"); do
 done
 SERVER_RSS=$(rss_mb "$SERVER_PID")
 
-median() {
-    awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$TMP/results" | sort -g \
-        | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 for side in ours floor; do
     printf -v "${side^^}_RPS" '%.0f' "$(median "$side" 2)"
     printf -v "${side^^}_P50" '%.2f' "$(median "$side" 3)"
@@ -193,7 +166,6 @@ for side in ours floor; do
 done
 
 # --- report ---------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo meets; else echo MISSES; fi; }
 WRITE_RATIO=$(ratio "$OURS_RPS" "$FLOOR_RPS")
 P50_RATIO=$(ratio "$OURS_P50" "$FLOOR_P50")

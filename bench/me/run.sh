@@ -39,29 +39,7 @@ load() {
     for h in "$@"; do
         headers+=(-H "$h")
     done
-    log "$name: warm-up ${WARMUP}s"
-    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
-        "${headers[@]}" "$url" >/dev/null
-    log "$name: ${DURATION}s at $CONNECTIONS connections"
-    local out="$TMP/wrk-$name.txt"
-    timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
-        "${headers[@]}" "$url" >"$out"
-    if grep -qE 'Non-2xx|Socket errors' "$out"; then
-        cat "$out" >&2
-        die "$name: some requests failed"
-    fi
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
-            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
-            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
-            return v + 0
-        }
-        /^ *50%/ { p50 = ms($2) }
-        /^ *99%/ { p99 = ms($2) }
-        /^Requests\/sec:/ { rps = $2 }
-        END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
-    ' "$out"
+    wrk_run "$name" "$url" "${headers[@]}"
 }
 
 # --- the real server ----------------------------------------------------------
@@ -132,10 +110,6 @@ SERVER_THREADS=$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER_PID/status")
 FLOOR_LOADED_RSS=$(rss_mb "$FLOOR_PID")
 
 # Median of column COL (2 req/s, 3 p50, 4 p99) over the rounds of NAME.
-median() {
-    awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$TMP/results" | sort -g \
-        | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 for side in session token floor; do
     printf -v "${side^^}_RPS" '%.0f' "$(median "$side" 2)"
     printf -v "${side^^}_P50" '%.2f' "$(median "$side" 3)"
@@ -143,7 +117,6 @@ for side in session token floor; do
 done
 
 # --- report ---------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo meets; else echo MISSES; fi; }
 SESSION_RATIO=$(ratio "$SESSION_RPS" "$FLOOR_RPS")
 TOKEN_RATIO=$(ratio "$TOKEN_RPS" "$FLOOR_RPS")

@@ -146,33 +146,11 @@ SEEDED_RSS=$(rss_mb "$SERVER_PID")
 # prints "rps p50_ms p99_ms".
 load() {
     local name=$1 url=$2 script=${3:-}
-    local args=(-t"$THREADS" -c"$CONNECTIONS" --timeout 30s)
     if [[ -n $script ]]; then
-        args+=(-s "$script")
+        wrk_run "$name" "$url" -s "$script"
     else
-        args+=(-H "$BEARER")
+        wrk_run "$name" "$url" -H "$BEARER"
     fi
-    log "$name: warm-up ${WARMUP}s"
-    timeout $((WARMUP + 30)) wrk "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null
-    log "$name: ${DURATION}s at $CONNECTIONS connections"
-    local out="$TMP/wrk-$name.txt"
-    timeout $((DURATION + 30)) wrk "${args[@]}" -d"${DURATION}s" --latency "$url" >"$out"
-    if grep -qE 'Non-2xx|Socket errors' "$out"; then
-        cat "$out" >&2
-        die "$name: some requests failed"
-    fi
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
-            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
-            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
-            return v + 0
-        }
-        /^ *50%/ { p50 = ms($2) }
-        /^ *99%/ { p99 = ms($2) }
-        /^Requests\/sec:/ { rps = $2 }
-        END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
-    ' "$out"
 }
 
 # --- load: ROUNDS rounds over every endpoint ----------------------------------------
@@ -192,10 +170,6 @@ SERVER_THREADS=$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER_PID/status")
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Median of column COL (2 req/s, 3 p50, 4 p99) over the rounds of NAME.
-median() {
-    awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$TMP/results" | sort -g \
-        | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 declare -A RPS P50 P99
 for e in "${ENDPOINTS[@]}"; do
     name=${e%%|*}
@@ -205,7 +179,6 @@ for e in "${ENDPOINTS[@]}"; do
 done
 
 # --- report ---------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 row() { printf '  %-50s %9s %9s %9s %9s %9s\n' "$@"; }
 
 echo
@@ -231,7 +204,7 @@ row "" "bytes" "req/s" "p50 ms" "p99 ms" "ours/me"
 for e in "${ENDPOINTS[@]}"; do
     name=${e%%|*}
     row "${LABEL[$name]}" "${BYTES[$name]}" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
-        "$(ratio "${RPS[$name]}" "${RPS[me]}")"
+        "$(ratio "${RPS[$name]}" "${RPS[me]}" 3)"
 done
 echo
 echo "  reciprocity RSS: after seeding ${SEEDED_RSS} MB, after the load ${LOADED_RSS} MB ($SERVER_THREADS threads)"

@@ -26,12 +26,13 @@ Standard library only; 127.0.0.1 only.
 """
 
 import argparse
-import http.client
-import json
+import os
 import random
 import sys
 import time
-import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seedlib import Client, couple  # noqa: E402  (the path above comes first)
 
 WORDS = (
     "love is showing up when it is inconvenient and listening before answering "
@@ -40,40 +41,6 @@ WORDS = (
     "promises and from owning the broken ones we give it in time in attention "
     "in patience and we feel it when the other notices what we carry"
 ).split()
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection to the server."""
-
-    def __init__(self, base):
-        url = urllib.parse.urlsplit(base)
-        if url.hostname not in ("127.0.0.1", "localhost", "::1"):
-            sys.exit("seed.py talks to loopback only")
-        self.host, self.port = url.hostname, url.port
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-
-    def call(self, method, path, body=None, token=None, cookie=None, expect=(200, 201)):
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if cookie:
-            headers["Cookie"] = cookie
-        data = None if body is None else json.dumps(body)
-        for attempt in range(3):
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                break
-            except (ConnectionError, http.client.HTTPException):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                if attempt == 2:
-                    raise
-        if resp.status not in expect:
-            sys.exit(f"{method} {path}: {resp.status} {raw[:300]!r}")
-        parsed = json.loads(raw) if raw else None
-        return parsed, resp
 
 
 def text(rng, tag, chars):
@@ -105,24 +72,9 @@ def main():
     started = time.monotonic()
 
     c = Client(args.base)
-    partners = []
-    for name in ("a", "b"):
-        email, password = f"sealed-{name}@example.org", "bench-password-123"
-        account, _ = c.call("POST", "/api/v1/accounts",
-                            {"email": email, "password": password, "display_name": name.upper()})
-        _, resp = c.call("POST", "/api/v1/session", {"email": email, "password": password})
-        cookie = None
-        for key, value in resp.getheaders():
-            if key.lower() == "set-cookie" and value.startswith("session="):
-                cookie = value.split(";", 1)[0]
-        if not cookie:
-            sys.exit("no session cookie in the sign-in answer")
-        token, _ = c.call("POST", "/api/v1/tokens", {"name": "sealed-bench"}, cookie=cookie)
-        partners.append({"id": account["id"], "token": token["token"], "name": name.upper()})
+    partners, rel_id = couple(c, "sealed")
+    base = f"/api/v1/relationships/{rel_id}"
     a, b = partners
-    rel, _ = c.call("POST", "/api/v1/relationships", {}, token=a["token"])
-    c.call("POST", "/api/v1/relationships/join", {"invite_code": rel["invite_code"]}, token=b["token"])
-    base = f"/api/v1/relationships/{rel['id']}"
 
     def run_deck(deck, rounds):
         """`rounds` complete revealed rounds of `deck`; returns its prompt count."""
@@ -166,7 +118,7 @@ def main():
 
     with open(args.out, "w") as out:
         for key, value in {
-            "RELATIONSHIP": rel["id"], "ACCOUNT_A": a["id"], "ACCOUNT_B": b["id"],
+            "RELATIONSHIP": rel_id, "ACCOUNT_A": a["id"], "ACCOUNT_B": b["id"],
             "TOKEN_A": a["token"], "TOKEN_B": b["token"],
             "DECK": args.deck, "BASELINE_DECK": args.baseline_deck,
             "HISTORY": args.history, "PROMPTS": prompts, "BASELINE_PROMPTS": baseline_prompts,
