@@ -225,6 +225,17 @@ pub async fn current<Q: Questionnaire>(
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
     relationship::visible_to(store, actor, rel).await?;
+    current_in(store, actor, rel, q).await
+}
+
+/// [`current`] for a caller already known to be a member of `rel` (a list
+/// of several questionnaires checks membership once).
+pub(crate) async fn current_in<Q: Questionnaire>(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+) -> Result<Current<Q::Answer>, DomainError> {
     let outline = outline(store, rel, q).await?;
     let latest = latest(store, rel, q, &outline).await?;
     current_of(&outline, latest.as_ref(), actor)

@@ -10,7 +10,7 @@ use crate::catalog::decks::DECKS;
 use crate::catalog::{Deck, Prompt};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
-use crate::rounds::{self, Answers, Questionnaire, Revealed};
+use crate::rounds::{self, Answers, Current, Questionnaire, Revealed};
 use crate::store::{ConversationNote, Store};
 
 /// A deck as a sealed questionnaire. Prompts may be skipped (some are
@@ -43,6 +43,24 @@ pub fn deck(key: &str) -> Result<&'static Deck, DomainError> {
         .iter()
         .find(|d| d.key == key)
         .ok_or(DomainError::NotFound)
+}
+
+/// Every deck with the caller's view of its current round, for the list of
+/// conversations (membership checked once, not once per deck).
+pub async fn every_deck(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+) -> Result<Vec<(&'static Deck, Current<String>)>, DomainError> {
+    crate::relationship::visible_to(store, actor, rel).await?;
+    let mut decks = Vec::with_capacity(DECKS.len());
+    for deck in DECKS {
+        decks.push((
+            deck,
+            rounds::current_in(store, actor, rel, &DeckRound(deck)).await?,
+        ));
+    }
+    Ok(decks)
 }
 
 /// One entry of a request: a blank or missing `text` clears that answer.

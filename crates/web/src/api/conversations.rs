@@ -180,20 +180,20 @@ pub async fn decks(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DeckSummary>>, ApiError> {
-    let rel = relationship_id(&id)?;
-    let mut out = Vec::new();
-    for deck in domain::catalog::decks::DECKS {
-        let current =
-            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck)).await?;
-        out.push(DeckSummary {
-            key: deck.key,
-            title: deck.title,
-            summary: deck.summary,
-            prompts_total: deck.prompts.len(),
-            status: round_status(&current).0,
-        });
-    }
-    Ok(Json(out))
+    let decks =
+        conversations::every_deck(state.store(), caller.account_id, relationship_id(&id)?).await?;
+    Ok(Json(
+        decks
+            .iter()
+            .map(|(deck, current)| DeckSummary {
+                key: deck.key,
+                title: deck.title,
+                summary: deck.summary,
+                prompts_total: deck.prompts.len(),
+                status: round_status(current).0,
+            })
+            .collect(),
+    ))
 }
 
 /// The deck, and the caller's status and own answers.

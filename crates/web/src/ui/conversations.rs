@@ -150,19 +150,18 @@ fn state_words(current: &Current<String>, partner: &str) -> String {
 
 pub async fn index(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
     let partner = partner_name(&rel, me);
-    let mut decks = Vec::with_capacity(DECKS.len());
-    for deck in DECKS {
-        let current = match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
-            Ok(current) => current,
-            Err(err) => return error_page(&state, err.into()),
-        };
-        decks.push(DeckLine {
-            key: slug(deck),
-            title: deck.title,
-            summary: deck.summary,
-            state: state_words(&current, &partner),
-        });
-    }
+    let decks = match conversations::every_deck(state.store(), me, rel.id).await {
+        Ok(found) => found
+            .iter()
+            .map(|(deck, current)| DeckLine {
+                key: slug(deck),
+                title: deck.title,
+                summary: deck.summary,
+                state: state_words(current, &partner),
+            })
+            .collect(),
+        Err(err) => return error_page(&state, err.into()),
+    };
     render(
         StatusCode::OK,
         &IndexPage {
