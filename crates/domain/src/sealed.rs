@@ -48,25 +48,27 @@ use crate::ids::AccountId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SealedError {
     /// The account is not one of the round's two partners.
-    #[error("not a partner in this round")]
+    #[error("Not a partner in this round.")]
     NotAPartner,
     /// A round needs two different accounts.
-    #[error("a round needs two different partners")]
+    #[error("A round needs two different partners.")]
     SamePartnerTwice,
     /// The partner already submitted: their answers are fixed for this round.
-    #[error("your answers for this round are already submitted")]
+    #[error("Your answers for this round are already sent, so they can no longer change.")]
     AlreadySubmitted,
     /// Submit before any answer was saved.
-    #[error("there are no answers to submit")]
+    #[error("There are no answers to send yet.")]
     NothingToSubmit,
     /// The other partner's answers are sealed until both have submitted.
-    #[error("the answers are sealed until both partners have submitted")]
+    #[error("The answers stay sealed until both of you have sent yours.")]
     Sealed,
     /// A new round was asked for while the latest one is not yet revealed.
-    #[error("the current round is not finished yet")]
+    #[error(
+        "The current round is still open; start a new one once both of you have sent your answers."
+    )]
     RoundInProgress,
     /// A stored round breaks an invariant (a submission without answers).
-    #[error("stored round is inconsistent")]
+    #[error("A stored round is inconsistent.")]
     InconsistentRecord,
 }
 
