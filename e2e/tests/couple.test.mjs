@@ -66,13 +66,13 @@ test('A creates a space, B joins from the link after signing up, then A leaves',
     await a.getByRole('heading', { name: 'Leave this space' }).waitFor();
     await clickAndWait(a, 'button:has-text("Leave now")');
     assert.equal(where(a, base), '/home');
-    await a.getByRole('heading', { name: 'This space has closed' }).waitFor();
+    await a.getByRole('heading', { name: 'This space has ended' }).waitFor();
 
     // Both see the closed state on reload; neither is still named as a partner.
     for (const [page, partner] of [[a, 'Bea'], [b, 'Alex']]) {
       await page.reload();
       assert.equal(where(page, base), '/home');
-      await page.getByRole('heading', { name: 'This space has closed' }).waitFor();
+      await page.getByRole('heading', { name: 'This space has ended' }).waitFor();
       assert.equal(await page.getByRole('heading', { name: `You and ${partner}` }).count(), 0);
     }
   } finally {

@@ -363,7 +363,7 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await b.goto('/leave');
     await visit('leave page', b);
     await clickAndWait(b, 'button:has-text("Leave now")');
-    await b.getByRole('heading', { name: 'This space has closed' }).waitFor();
+    await b.getByRole('heading', { name: 'This space has ended' }).waitFor();
     await visit('home (space closed)', b);
   } finally {
     await ctxA.close();

@@ -67,7 +67,13 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
     tracing::info!(addr = %listener.local_addr()?, engine = store.engine_name(), "serving");
-    web::serve(listener, store, settings.web, web::shutdown_signal()).await?;
+    web::serve(
+        listener,
+        domain::App::new(store),
+        settings.web,
+        web::shutdown_signal(),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -11,10 +11,11 @@ pub use analytics::ledger::{Balance, Entry, PartnerTotals, Week};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::access::{self, Reader, Writer};
+use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
-use crate::relationship::{self, RelationshipStatus};
-use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Relationship, Store};
+use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Store};
 
 /// A giver may correct or delete their own entry for this long; after that
 /// it is history.
@@ -208,38 +209,142 @@ pub struct ContributionInput<'a> {
     pub note: Option<&'a str>,
 }
 
-/// The relationship if the actor may write in it: a member who has not
-/// left, in a relationship with both partners.
-async fn writable(
-    store: &dyn Store,
-    actor: AccountId,
-    rel: RelationshipId,
-) -> Result<Relationship, DomainError> {
-    let found = relationship::visible_to(store, actor, rel).await?;
-    if found.status != RelationshipStatus::Active {
-        return Err(DomainError::conflict(
-            "not_active",
-            "The ledger opens once your partner has joined, and closes when the space ends.",
-        ));
-    }
-    Ok(found)
+/// Whether figures (the receiver's 1–5 ratings and everything computed
+/// from them) may be shown: only when both partners chose to see them.
+/// SECURITY/SCIENCE: the one place the consent is decided; views below carry
+/// a figure only when this says `Shown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    Hidden,
+    Shown,
 }
 
-fn partner_of(rel: &Relationship, actor: AccountId) -> Result<AccountId, DomainError> {
-    rel.members
-        .iter()
-        .find(|m| m.account_id != actor)
-        .map(|m| m.account_id)
-        .ok_or(DomainError::NotFound)
+/// What the author of an entry wrote about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDetails {
+    pub domain: Domain,
+    pub description: String,
+    /// Days since 1970-01-01.
+    pub day: i32,
+    pub effort: u8,
+    pub minutes: Option<u32>,
+}
+
+/// The receiver's response to an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thanks {
+    /// What it meant to the receiver, 1–5. SECURITY: `Some` only for the
+    /// receiver themselves, or for the giver once both chose to see figures.
+    pub value: Option<u8>,
+    pub note: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A contribution as one person may see it; the only form in which an
+/// entry leaves the domain. Built by [`EntryView::for_reader`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryView {
+    pub id: uuid::Uuid,
+    pub giver: AccountId,
+    pub receiver: AccountId,
+    pub logged_by: AccountId,
+    pub created_at: DateTime<Utc>,
+    /// `None` when the caller may not read the author's words (a former
+    /// partner reading an entry the other wrote).
+    pub details: Option<EntryDetails>,
+    /// `None` before it was thanked, or when the caller may not read the
+    /// thanks (a former partner reading the other's).
+    pub thanks: Option<Thanks>,
+    /// The caller may still correct or delete it (the 24-hour rule).
+    pub editable: bool,
+}
+
+impl EntryView {
+    /// What `reader` may see of `record`; `None` when nothing at all.
+    fn for_reader(
+        record: ContributionRecord,
+        reader: &Reader,
+        consent: Consent,
+        now: DateTime<Utc>,
+    ) -> Option<Self> {
+        let editable =
+            !reader.is_former() && correction_refused(&record, reader.actor, now).is_none();
+        let details = reader
+            .may_read_words_of(record.logged_by)
+            .then_some(EntryDetails {
+                domain: record.domain,
+                description: record.description,
+                day: record.day,
+                effort: record.effort,
+                minutes: record.minutes,
+            });
+        let own_rating = record.receiver == reader.actor;
+        let thanks = record
+            .value
+            .filter(|_| reader.may_read_words_of(record.receiver))
+            .map(|value| Thanks {
+                value: (own_rating || consent == Consent::Shown).then_some(value),
+                note: record.thanks_note,
+                at: record.acknowledged_at,
+            });
+        if details.is_none() && thanks.is_none() {
+            return None;
+        }
+        Some(Self {
+            id: record.id,
+            giver: record.giver,
+            receiver: record.receiver,
+            logged_by: record.logged_by,
+            created_at: record.created_at,
+            details,
+            thanks,
+            editable,
+        })
+    }
+}
+
+fn one_view(
+    record: ContributionRecord,
+    reader: &Reader,
+    consent: Consent,
+    now: DateTime<Utc>,
+) -> Result<EntryView, DomainError> {
+    EntryView::for_reader(record, reader, consent, now).ok_or(DomainError::NotFound)
+}
+
+/// The figures consent of a relationship, as `reader` is subject to it.
+async fn consent(store: &dyn Store, reader: &Reader) -> Result<Consent, DomainError> {
+    Ok(if choices(store, reader).await?.visible() {
+        Consent::Shown
+    } else {
+        Consent::Hidden
+    })
+}
+
+/// The writer's view of an entry just written: read back with the rules.
+async fn written(
+    store: &dyn Store,
+    writer: &Writer,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<EntryView, DomainError> {
+    let reader = access::reader(store, writer.actor, writer.rel.id).await?;
+    let record = store
+        .contribution(writer.rel.id, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let consent = consent(store, &reader).await?;
+    one_view(record, &reader, consent, now)
 }
 
 pub async fn record(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     input: ContributionInput<'_>,
     now: DateTime<Utc>,
-) -> Result<ContributionRecord, DomainError> {
+) -> Result<EntryView, DomainError> {
+    let store = app.store();
     let domain = Domain::parse(input.domain)?;
     let description = description(input.description)?;
     let occurred = occurred_on(input.occurred_on, now.date_naive())?;
@@ -265,12 +370,11 @@ pub async fn record(
         }
         (None, None)
     };
-    let found = writable(store, actor, rel).await?;
-    let partner = partner_of(&found, actor)?;
+    let writer = access::writer(store, actor, rel).await?;
     let (giver, receiver) = if input.for_partner {
-        (partner, actor)
+        (writer.partner, actor)
     } else {
-        (actor, partner)
+        (actor, writer.partner)
     };
     let new = NewContribution {
         id: uuid::Uuid::new_v4(),
@@ -287,26 +391,34 @@ pub async fn record(
         value,
         thanks_note: thanks,
     };
-    store.insert_contribution(&new).await?;
-    store
-        .contribution(rel, new.id)
-        .await?
-        .ok_or_else(|| DomainError::Storage("contribution vanished after insert".into()))
+    // The store inserts only into an active relationship: a leave that
+    // lands between the check above and this write wins.
+    if !store.insert_contribution(&new).await? {
+        return Err(access::refusal(store, actor, rel)
+            .await?
+            .unwrap_or_else(access::ended));
+    }
+    written(store, &writer, new.id, now).await
+}
+
+fn already_thanked() -> DomainError {
+    DomainError::conflict("already_acknowledged", "You've already thanked this one.")
 }
 
 /// The receiver says what it meant (and may say thank you).
 pub async fn acknowledge(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     id: uuid::Uuid,
     value: i64,
     thanks: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<ContributionRecord, DomainError> {
+) -> Result<EntryView, DomainError> {
+    let store = app.store();
     let value = rating(value, "value")?;
     let thanks = note(thanks)?;
-    writable(store, actor, rel).await?;
+    let writer = access::writer(store, actor, rel).await?;
     let found = store
         .contribution(rel, id)
         .await?
@@ -318,28 +430,25 @@ pub async fn acknowledge(
         });
     }
     if found.value.is_some() {
-        return Err(DomainError::conflict(
-            "already_acknowledged",
-            "You've already thanked this one.",
-        ));
+        return Err(already_thanked());
     }
+    // The rule is in the write (`value IS NULL`, receiver, active): of two
+    // thanks, or a thanks and a leave, racing, one wins.
     if !store
         .acknowledge_contribution(rel, id, actor, value, thanks.as_deref(), now)
         .await?
     {
-        return Err(DomainError::conflict(
-            "already_acknowledged",
-            "You've already thanked this one.",
-        ));
+        return Err(access::refusal(store, actor, rel)
+            .await?
+            .unwrap_or_else(already_thanked));
     }
-    store
-        .contribution(rel, id)
-        .await?
-        .ok_or(DomainError::NotFound)
+    written(store, &writer, id, now).await
 }
 
 /// Why an entry can no longer be changed by `actor`, if it cannot. The one
-/// place the 24-hour rule lives: the API, the pages and their buttons ask it.
+/// place the 24-hour rule is stated; the store repeats it in the write
+/// ([`crate::store::Store::update_contribution`]) so a thanks racing a
+/// correction cannot be overtaken.
 pub fn correction_refused(
     record: &ContributionRecord,
     actor: AccountId,
@@ -366,6 +475,11 @@ pub fn correction_refused(
     None
 }
 
+/// The oldest creation time an entry may have and still be changed at `now`.
+pub fn correction_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::hours(EDIT_WINDOW_HOURS)
+}
+
 /// Loads a contribution its author may still change.
 async fn correctable(
     store: &dyn Store,
@@ -373,15 +487,34 @@ async fn correctable(
     rel: RelationshipId,
     id: uuid::Uuid,
     now: DateTime<Utc>,
-) -> Result<ContributionRecord, DomainError> {
-    writable(store, actor, rel).await?;
+) -> Result<(Writer, ContributionRecord), DomainError> {
+    let writer = access::writer(store, actor, rel).await?;
     let found = store
         .contribution(rel, id)
         .await?
         .ok_or(DomainError::NotFound)?;
     match correction_refused(&found, actor, now) {
         Some(refusal) => Err(refusal),
-        None => Ok(found),
+        None => Ok((writer, found)),
+    }
+}
+
+/// Why a conditional correction or deletion changed nothing: the entry is
+/// gone, was thanked meanwhile, or the relationship ended meanwhile.
+async fn explain_refused_change(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> DomainError {
+    match correctable(store, actor, rel, id, now).await {
+        Err(refused) => refused,
+        // Nothing explains it: report the conflict rather than pretend.
+        Ok(_) => DomainError::conflict(
+            "kept_as_history",
+            "This entry changed while you were editing it; it is kept as it is now.",
+        ),
     }
 }
 
@@ -394,14 +527,15 @@ pub struct Correction<'a> {
 }
 
 pub async fn correct(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     id: uuid::Uuid,
     change: Correction<'_>,
     now: DateTime<Utc>,
-) -> Result<ContributionRecord, DomainError> {
-    let mut updated = correctable(store, actor, rel, id, now).await?;
+) -> Result<EntryView, DomainError> {
+    let store = app.store();
+    let (writer, mut updated) = correctable(store, actor, rel, id, now).await?;
     if let Some(d) = change.domain {
         updated.domain = Domain::parse(d)?;
     }
@@ -417,53 +551,102 @@ pub async fn correct(
     if let Some(m) = change.minutes {
         updated.minutes = minutes(m)?;
     }
-    store.update_contribution(&updated).await?;
-    Ok(updated)
+    if !store
+        .update_contribution(rel, actor, &updated, correction_cutoff(now))
+        .await?
+    {
+        return Err(explain_refused_change(store, actor, rel, id, now).await);
+    }
+    written(store, &writer, id, now).await
 }
 
 pub async fn remove(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     id: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
+    let store = app.store();
     correctable(store, actor, rel, id, now).await?;
-    store.delete_contribution(rel, id).await?;
+    if !store
+        .delete_contribution(rel, actor, id, correction_cutoff(now))
+        .await?
+    {
+        return Err(explain_refused_change(store, actor, rel, id, now).await);
+    }
     Ok(())
 }
 
-/// Contributions of a relationship the actor belongs to, newest first.
+/// Contributions the actor may see, newest first: while the relationship
+/// is open, all of them (figures by consent); once it ended, only what the
+/// actor wrote (entries they logged, thanks they gave).
 pub async fn list(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
-    filter: ContributionFilter,
-) -> Result<Vec<ContributionRecord>, DomainError> {
-    relationship::visible_to(store, actor, rel).await?;
-    Ok(store.contributions(rel, &filter).await?)
+    mut filter: ContributionFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<EntryView>, DomainError> {
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
+    if reader.is_former() {
+        filter.written_by = Some(actor);
+    }
+    let consent = consent(store, &reader).await?;
+    Ok(store
+        .contributions(rel, &filter)
+        .await?
+        .into_iter()
+        .filter_map(|c| EntryView::for_reader(c, &reader, consent, now))
+        .collect())
+}
+
+/// The entry's words, if `actor` may still correct it; otherwise why not
+/// (the correction form asks before it shows anything).
+pub async fn correctable_entry(
+    app: &App,
+    actor: AccountId,
+    rel: RelationshipId,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<EntryDetails, DomainError> {
+    let (_, record) = correctable(app.store(), actor, rel, id, now).await?;
+    Ok(EntryDetails {
+        domain: record.domain,
+        description: record.description,
+        day: record.day,
+        effort: record.effort,
+        minutes: record.minutes,
+    })
 }
 
 /// The actor's own recent descriptions, offered again when logging.
 pub async fn suggestions(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
 ) -> Result<Vec<String>, DomainError> {
-    relationship::visible_to(store, actor, rel).await?;
+    let store = app.store();
+    access::reader(store, actor, rel).await?;
     Ok(store.recent_descriptions(rel, actor, 8).await?)
 }
 
 pub async fn set_show_numbers(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     show: bool,
     now: DateTime<Utc>,
-) -> Result<(), DomainError> {
-    relationship::visible_to(store, actor, rel).await?;
-    store.set_show_numbers(rel, actor, show, now).await?;
-    Ok(())
+) -> Result<NumbersChoice, DomainError> {
+    let store = app.store();
+    access::writer(store, actor, rel).await?;
+    if !store.set_show_numbers(rel, actor, show, now).await? {
+        return Err(access::refusal(store, actor, rel)
+            .await?
+            .unwrap_or_else(access::ended));
+    }
+    numbers_choice(app, actor, rel).await
 }
 
 /// Each partner's own choice, and whether numbers are visible (both chose them).
@@ -478,23 +661,38 @@ impl NumbersChoice {
     }
 }
 
+async fn choices(store: &dyn Store, reader: &Reader) -> Result<NumbersChoice, DomainError> {
+    let chosen = store.show_numbers(reader.rel.id).await?;
+    let choice_of = |who: AccountId| chosen.iter().any(|(a, show)| *a == who && *show);
+    Ok(NumbersChoice {
+        mine: choice_of(reader.actor),
+        // A former partner's choice is theirs: it no longer counts for anyone.
+        partner: reader.partner().is_some_and(choice_of),
+    })
+}
+
 pub async fn numbers_choice(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
 ) -> Result<NumbersChoice, DomainError> {
-    let found = relationship::visible_to(store, actor, rel).await?;
-    let chosen = store.show_numbers(rel).await?;
-    let choice_of = |who: AccountId| chosen.iter().any(|(a, show)| *a == who && *show);
-    let partner = found
-        .members
-        .iter()
-        .find(|m| m.account_id != actor)
-        .map(|m| m.account_id);
-    Ok(NumbersChoice {
-        mine: choice_of(actor),
-        partner: partner.is_some_and(choice_of),
-    })
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
+    choices(store, &reader).await
+}
+
+/// What a balance may show. SECURITY/SCIENCE: until both partners chose to
+/// see figures there is no figure here at all, only how many gifts still
+/// wait for thanks (which each partner can count from the lists anyway).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Figures {
+    Hidden {
+        /// Per partner (in `BalanceView::members` order).
+        awaiting_thanks: [u32; 2],
+        /// Per domain (index of [`Domain::ALL`]), per partner.
+        awaiting_by_domain: Vec<[u32; 2]>,
+    },
+    Shown(Balance),
 }
 
 /// The balance of a window, with the members in the order of the analytics (0, 1).
@@ -503,18 +701,31 @@ pub struct BalanceView {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub numbers: NumbersChoice,
-    pub balance: Balance,
+    pub figures: Figures,
+}
+
+fn ended_balance() -> DomainError {
+    DomainError::conflict(
+        "ended",
+        "This space has ended, so its balance is no longer shown. You can still reread what you wrote.",
+    )
 }
 
 pub async fn balance(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     from: Option<&str>,
     to: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<BalanceView, DomainError> {
-    let found = relationship::visible_to(store, actor, rel).await?;
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
+    // The balance weighs both partners' words: a former partner has none of
+    // the other's to weigh.
+    if reader.is_former() {
+        return Err(ended_balance());
+    }
     let today = now.date_naive();
     let parse = |raw: &str, field: &'static str| {
         NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
@@ -541,20 +752,30 @@ pub async fn balance(
             FieldError::new("from", "too_long", "Choose a window of at most 20 years.").into(),
         );
     }
-    let [first, second] = match found.members.as_slice() {
+    let [first, second] = match reader.rel.members.as_slice() {
         [a, b, ..] => [a.account_id, b.account_id],
         [a] => [a.account_id, a.account_id],
         [] => return Err(DomainError::NotFound),
     };
     let (from_day, to_day) = (day_number(from), day_number(to));
     let entries = store.ledger_entries(rel, first, from_day, to_day).await?;
-    let numbers = numbers_choice(store, actor, rel).await?;
+    let numbers = choices(store, &reader).await?;
+    let balance = analytics::ledger::balance(&entries, from_day, to_day);
+    let figures = if numbers.visible() {
+        Figures::Shown(balance)
+    } else {
+        let awaiting = |t: &[PartnerTotals; 2]| [t[0].awaiting_thanks, t[1].awaiting_thanks];
+        Figures::Hidden {
+            awaiting_thanks: awaiting(&balance.partners),
+            awaiting_by_domain: balance.by_domain.iter().map(awaiting).collect(),
+        }
+    };
     Ok(BalanceView {
         members: [first, second],
         from,
         to,
         numbers,
-        balance: analytics::ledger::balance(&entries, from_day, to_day),
+        figures,
     })
 }
 

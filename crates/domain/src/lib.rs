@@ -1,7 +1,11 @@
 //! The domain of Reciprocity: typed ids and validated values, the rules of
 //! accounts and relationships, and the `Store` trait every engine implements.
-//! Nothing here knows about HTTP or SQL.
+//! Nothing here knows about HTTP or SQL. The web layer enters through
+//! [`App`] and the use cases that take it; it never holds the store.
 
+pub mod access;
+pub mod accounts;
+mod app;
 pub mod catalog;
 pub mod error;
 pub mod ids;
@@ -13,6 +17,8 @@ pub mod sealed;
 pub mod secret;
 pub mod store;
 pub mod values;
+pub mod written;
 
+pub use app::App;
 pub use error::{DomainError, FieldError};
 pub use ids::{AccountId, RelationshipId};

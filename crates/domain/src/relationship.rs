@@ -1,7 +1,9 @@
 //! Relationships: how two accounts become a couple, and how either leaves.
 //!
 //! Rules, each enforced here and nowhere else:
-//! - an account is in at most one open (pending or active) relationship;
+//! - an account is in at most one open (pending or active) relationship
+//!   (checked first for a helpful message; held by a partial unique index on
+//!   open memberships, so two requests racing cannot both pass);
 //! - an invitation works once, for 7 days, and never for its own creator;
 //! - only members see a relationship; anyone else is told it does not exist;
 //! - either member can leave at any time, alone; nobody is notified.
@@ -10,10 +12,12 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde::Serialize;
 
+use crate::access;
+use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::secret::SecretHash;
-use crate::store::{JoinOutcome, Membership, NewRelationship, Relationship, Store};
+use crate::store::{JoinOutcome, Membership, NewRelationship, Relationship, Store, StoreError};
 
 /// How long an invitation stays valid.
 pub const INVITE_LIFETIME_DAYS: i64 = 7;
@@ -140,10 +144,11 @@ pub struct Invitation {
 
 /// Opens a new relationship with `creator` as its first member.
 pub async fn create(
-    store: &dyn Store,
+    app: &App,
     creator: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Invitation, DomainError> {
+    let store = app.store();
     ensure_no_open_relationship(store, creator).await?;
     let code = InviteCode::generate();
     let invitation = Invitation {
@@ -159,18 +164,23 @@ pub async fn create(
             invite_expires_at: invitation.expires_at,
             created_at: now,
         })
-        .await?;
+        .await
+        .map_err(open_elsewhere)?;
     Ok(invitation)
 }
 
 /// A fresh code for a relationship still waiting for its partner; the old code stops working.
 pub async fn renew_invite(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     id: RelationshipId,
     now: DateTime<Utc>,
 ) -> Result<Invitation, DomainError> {
+    let store = app.store();
     let relationship = visible_to(store, actor, id).await?;
+    if relationship.status == RelationshipStatus::Ended {
+        return Err(access::ended());
+    }
     if relationship.status != RelationshipStatus::Pending {
         return Err(DomainError::conflict(
             "not_pending",
@@ -190,11 +200,12 @@ pub async fn renew_invite(
 
 /// Joins the relationship an invitation code belongs to.
 pub async fn join(
-    store: &dyn Store,
+    app: &App,
     account: AccountId,
     typed_code: &str,
     now: DateTime<Utc>,
 ) -> Result<RelationshipId, DomainError> {
+    let store = app.store();
     if typed_code.trim().is_empty() {
         return Err(FieldError::new(
             "invite_code",
@@ -223,7 +234,8 @@ pub async fn join(
     }
     match store
         .join_relationship(&hash_invite(typed_code), account, now)
-        .await?
+        .await
+        .map_err(open_elsewhere)?
     {
         JoinOutcome::Joined(id) => Ok(id),
         JoinOutcome::InvalidCode => Err(invalid_code().into()),
@@ -234,6 +246,22 @@ pub async fn join(
             field: Some("invite_code"),
         }),
     }
+}
+
+/// The store's unique rule on open memberships, as the person is told it:
+/// the request raced another that opened a relationship for this account.
+fn open_elsewhere(err: StoreError) -> DomainError {
+    match err {
+        StoreError::Conflict("open_relationship") => already_in_relationship(),
+        other => other.into(),
+    }
+}
+
+fn already_in_relationship() -> DomainError {
+    DomainError::conflict(
+        "already_in_relationship",
+        "You already have a relationship here. Leave it first to start a new one.",
+    )
 }
 
 fn invalid_code() -> FieldError {
@@ -248,27 +276,39 @@ fn invalid_code() -> FieldError {
 
 /// The relationship, if `actor` is or was one of its members. To anyone else
 /// it does not exist (404, never 403: existence is not disclosed).
-pub async fn visible_to(
+pub async fn get(
+    app: &App,
+    actor: AccountId,
+    id: RelationshipId,
+) -> Result<Relationship, DomainError> {
+    visible_to(app.store(), actor, id).await
+}
+
+pub(crate) async fn visible_to(
     store: &dyn Store,
     actor: AccountId,
     id: RelationshipId,
 ) -> Result<Relationship, DomainError> {
-    let relationship = store.relationship(id).await?.ok_or(DomainError::NotFound)?;
-    if relationship.members.iter().any(|m| m.account_id == actor) {
-        Ok(relationship)
-    } else {
-        Err(DomainError::NotFound)
-    }
+    Ok(access::reader(store, actor, id).await?.rel)
+}
+
+/// The account's relationships, the open one (if any) first, then the
+/// most recent.
+pub async fn memberships(app: &App, account: AccountId) -> Result<Vec<Membership>, DomainError> {
+    let mut all = app.store().memberships_of(account).await?;
+    all.sort_by_key(|m| !m.status.is_open());
+    Ok(all)
 }
 
 /// Leaves the relationship. Needs nobody's consent and notifies nobody;
 /// leaving an already-ended relationship is a no-op, so a retry is safe.
 pub async fn leave(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     id: RelationshipId,
     now: DateTime<Utc>,
 ) -> Result<RelationshipStatus, DomainError> {
+    let store = app.store();
     let relationship = visible_to(store, actor, id).await?;
     if relationship.status.is_open() {
         store.leave_relationship(id, actor, now).await?;
@@ -292,10 +332,7 @@ async fn ensure_no_open_relationship(
     account: AccountId,
 ) -> Result<(), DomainError> {
     if open_membership(store, account).await?.is_some() {
-        return Err(DomainError::conflict(
-            "already_in_relationship",
-            "You already have a relationship here. Leave it first to start a new one.",
-        ));
+        return Err(already_in_relationship());
     }
     Ok(())
 }

@@ -12,9 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::access::{self, Reader};
+use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
-use crate::relationship::{self, RelationshipStatus};
 use crate::sealed::{self, Comparison, Own, Round, RoundRecord, RoundState, RoundView, SideRecord};
 use crate::store::{Relationship, Store, StoreError};
 
@@ -45,8 +46,13 @@ pub struct RoundSummary {
 }
 
 /// What the caller may see of the current (latest) round, with the history.
+/// Once the relationship ended, only the caller's own side: `view` is
+/// `Sealed` with `partner_submitted` false, and `rounds` lists the rounds
+/// the caller wrote in, by the caller's side alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Current<T> {
+    /// The relationship has ended: read-only, one's own words.
+    pub ended: bool,
     /// The round's number; 1 before anyone has answered.
     pub number: u32,
     pub view: RoundView<Answers<T>>,
@@ -145,29 +151,30 @@ async fn latest<Q: Questionnaire>(
     Ok(full(store, rel, q, number, number).await?.pop())
 }
 
-/// The two partners, in the order rounds keep them (the relationship's
-/// member order), or `None` before the second partner joined.
-fn partners(rel: &Relationship) -> Option<[AccountId; 2]> {
-    match rel.members.as_slice() {
-        [a, b] => Some([a.account_id, b.account_id]),
-        _ => None,
-    }
-}
-
-/// The relationship, when `actor` may answer in it: a member, and both
-/// partners are there (a round needs two).
+/// The relationship, when `actor` may answer in it: a member of an active
+/// relationship (a round needs two); `ended` or `not_active` (409) otherwise.
 pub(crate) async fn answerable(
     store: &dyn Store,
     actor: AccountId,
     rel: RelationshipId,
 ) -> Result<(Relationship, [AccountId; 2]), DomainError> {
-    let found = relationship::visible_to(store, actor, rel).await?;
-    match partners(&found) {
-        Some(pair) if found.status == RelationshipStatus::Active => Ok((found, pair)),
-        _ => Err(DomainError::conflict(
-            "not_active",
-            "This opens once your partner has joined, and closes when the space ends.",
-        )),
+    let writer = access::writer(store, actor, rel).await?;
+    let pair = writer.pair();
+    Ok((writer.rel, pair))
+}
+
+/// Why a conditional write of a round changed nothing: the relationship's
+/// state if that is the reason, else `otherwise`.
+async fn refused(
+    store: &dyn Store,
+    actor: AccountId,
+    rel: RelationshipId,
+    otherwise: sealed::SealedError,
+) -> DomainError {
+    match access::refusal(store, actor, rel).await {
+        Ok(Some(refusal)) => refusal,
+        Ok(None) => otherwise.into(),
+        Err(err) => err,
     }
 }
 
@@ -198,12 +205,14 @@ fn current_of<T: Clone>(
 ) -> Result<Current<T>, DomainError> {
     match latest {
         Some(round) => Ok(Current {
+            ended: false,
             number: round.number(),
             view: round.view_for(actor)?,
             rounds: summaries(outline, latest),
         }),
         // Nobody has answered yet: an empty round 1, as it will be.
         None => Ok(Current {
+            ended: false,
             number: 1,
             view: RoundView::Sealed {
                 mine: Own::Drafting { draft: None },
@@ -217,28 +226,76 @@ fn current_of<T: Clone>(
     }
 }
 
+/// SECURITY: a former partner's view: the rounds they wrote in, by their
+/// own side alone, and their own answers of the latest such round.
+fn own_only<T: Clone>(
+    outline: &Outline,
+    latest: Option<&Full<T>>,
+    actor: AccountId,
+) -> Result<Current<T>, DomainError> {
+    let mut rounds = Vec::new();
+    for round in outline {
+        let state = match round.own_side(actor)? {
+            Own::Drafting { draft: None } => continue,
+            Own::Drafting { draft: Some(()) } => RoundState::Open,
+            Own::Submitted { .. } => RoundState::OneSubmitted,
+        };
+        rounds.push(RoundSummary {
+            number: round.number(),
+            state,
+        });
+    }
+    let mine = match latest {
+        Some(round) => round.own_side(actor)?,
+        None => Own::Drafting { draft: None },
+    };
+    Ok(Current {
+        ended: true,
+        number: rounds.last().map_or(1, |r| r.number),
+        view: RoundView::Sealed {
+            mine,
+            partner_submitted: false,
+        },
+        rounds,
+    })
+}
+
 /// The caller's view of the latest round, with the history of rounds.
 pub async fn current<Q: Questionnaire>(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
-    relationship::visible_to(store, actor, rel).await?;
-    current_in(store, actor, rel, q).await
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
+    current_in(store, &reader, q).await
 }
 
 /// [`current`] for a caller already known to be a member of `rel` (a list
 /// of several questionnaires checks membership once).
 pub(crate) async fn current_in<Q: Questionnaire>(
     store: &dyn Store,
-    actor: AccountId,
-    rel: RelationshipId,
+    reader: &Reader,
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
+    let rel = reader.rel.id;
     let outline = outline(store, rel, q).await?;
+    if reader.is_former() {
+        // The latest round the former partner wrote in, not the latest round.
+        let last_own = outline
+            .iter()
+            .rev()
+            .find(|r| !matches!(r.own_side(reader.actor), Ok(Own::Drafting { draft: None })))
+            .map(Round::number);
+        let latest = match last_own {
+            Some(n) => full(store, rel, q, n, n).await?.pop(),
+            None => None,
+        };
+        return own_only(&outline, latest.as_ref(), reader.actor);
+    }
     let latest = latest(store, rel, q, &outline).await?;
-    current_of(&outline, latest.as_ref(), actor)
+    current_of(&outline, latest.as_ref(), reader.actor)
 }
 
 /// The latest round, starting round 1 when there is none. Two partners
@@ -259,7 +316,8 @@ async fn latest_or_first<Q: Questionnaire>(
         .insert_round(rel, &q.kind(), &empty_record(&first))
         .await
     {
-        Ok(()) => Ok((found, first)),
+        Ok(true) => Ok((found, first)),
+        Ok(false) => Err(access::ended()),
         Err(StoreError::Conflict(_)) => {
             let found = outline(store, rel, q).await?;
             let round = latest(store, rel, q, &found).await?.ok_or_else(|| {
@@ -289,14 +347,15 @@ async fn save_side<Q: Questionnaire>(
         answers: side.answers.as_ref().map(encode).transpose()?,
         submitted_at: side.submitted_at,
     };
-    // False: the caller submitted in a concurrent request after we loaded.
+    // False: the caller submitted in a concurrent request after we loaded,
+    // or the relationship ended meanwhile.
     if store
         .save_side(rel, &q.kind(), round.number(), &stored)
         .await?
     {
         Ok(())
     } else {
-        Err(sealed::SealedError::AlreadySubmitted.into())
+        Err(refused(store, actor, rel, sealed::SealedError::AlreadySubmitted).await)
     }
 }
 
@@ -304,13 +363,14 @@ async fn save_side<Q: Questionnaire>(
 /// item already answered replaces it; `None` removes it), starting round 1 if
 /// needed. Refused once the caller has submitted this round.
 pub async fn save<Q: Questionnaire>(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     q: &Q,
     entries: Answers<Option<Q::Answer>>,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
+    let store = app.store();
     let (_, pair) = answerable(store, actor, rel).await?;
     let (outline, mut round) = latest_or_first(store, rel, pair, q, now).await?;
     let mut draft = match round.view_for(actor)? {
@@ -334,12 +394,13 @@ pub async fn save<Q: Questionnaire>(
 /// Fixes the caller's draft as their answers for the current round; when the
 /// partner already submitted, this is the reveal.
 pub async fn submit<Q: Questionnaire>(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     q: &Q,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
+    let store = app.store();
     answerable(store, actor, rel).await?;
     let outline = outline(store, rel, q).await?;
     let mut round = latest(store, rel, q, &outline)
@@ -368,12 +429,13 @@ pub async fn submit<Q: Questionnaire>(
 /// Starts the next round, so both can answer again (values change). Only once
 /// the latest round is revealed; earlier rounds stay as they were.
 pub async fn start<Q: Questionnaire>(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     q: &Q,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
+    let store = app.store();
     let (_, pair) = answerable(store, actor, rel).await?;
     let outline = outline(store, rel, q).await?;
     let next = sealed::start_next(&outline, pair, actor, now)?;
@@ -381,7 +443,10 @@ pub async fn start<Q: Questionnaire>(
         .insert_round(rel, &q.kind(), &empty_record(&next))
         .await
     {
-        Ok(()) => {}
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(refused(store, actor, rel, sealed::SealedError::RoundInProgress).await)
+        }
         // The partner started it a moment ago: same outcome as a repeat.
         Err(StoreError::Conflict(_)) => return Err(sealed::SealedError::RoundInProgress.into()),
         Err(e) => return Err(e.into()),
@@ -395,13 +460,29 @@ pub async fn start<Q: Questionnaire>(
 /// Also returns the round before it when that one is revealed, so a recurring
 /// conversation can be set beside last time.
 pub async fn comparison<Q: Questionnaire>(
+    app: &App,
+    actor: AccountId,
+    rel: RelationshipId,
+    q: &Q,
+    number: Option<u32>,
+) -> Result<Revealed<Q::Answer>, DomainError> {
+    let store = app.store();
+    comparison_in(store, actor, rel, q, number).await
+}
+
+/// [`comparison`] inside the crate (notes and the talk page ask it too).
+/// SECURITY: a former partner is told no comparison exists: it holds the
+/// other's words.
+pub(crate) async fn comparison_in<Q: Questionnaire>(
     store: &dyn Store,
     actor: AccountId,
     rel: RelationshipId,
     q: &Q,
     number: Option<u32>,
 ) -> Result<Revealed<Q::Answer>, DomainError> {
-    relationship::visible_to(store, actor, rel).await?;
+    if access::reader(store, actor, rel).await?.is_former() {
+        return Err(DomainError::NotFound);
+    }
     let outline = outline(store, rel, q).await?;
     let found = match number {
         None => outline.last(),
@@ -437,6 +518,38 @@ pub async fn comparison<Q: Questionnaire>(
     })
 }
 
+/// What one partner wrote in one round: their side alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnRound<T> {
+    pub number: u32,
+    pub mine: Own<Answers<T>>,
+}
+
+/// Every round the caller wrote in, oldest first, with only their own
+/// answers (drafts included: they are the caller's words too). What a
+/// person keeps of a questionnaire, whatever became of the relationship.
+pub(crate) async fn own_history<Q: Questionnaire>(
+    store: &dyn Store,
+    reader: &Reader,
+    q: &Q,
+) -> Result<Vec<OwnRound<Q::Answer>>, DomainError> {
+    let outline = outline(store, reader.rel.id, q).await?;
+    let Some(last) = outline.last().map(Round::number) else {
+        return Ok(Vec::new());
+    };
+    let mut mine = Vec::new();
+    for round in full(store, reader.rel.id, q, 1, last).await? {
+        match round.own_side(reader.actor)? {
+            Own::Drafting { draft: None } => {}
+            own => mine.push(OwnRound {
+                number: round.number(),
+                mine: own,
+            }),
+        }
+    }
+    Ok(mine)
+}
+
 /// A revealed round, and the revealed round before it if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Revealed<T> {
@@ -447,7 +560,7 @@ pub struct Revealed<T> {
 
 /// Whether anyone has submitted in the current, unrevealed round: then the
 /// round's questions are fixed (used by the respect map before adding an area).
-pub async fn submissions_in_progress<Q: Questionnaire>(
+pub(crate) async fn submissions_in_progress<Q: Questionnaire>(
     store: &dyn Store,
     rel: RelationshipId,
     q: &Q,

@@ -301,6 +301,23 @@ impl<A> Round<A> {
 }
 
 impl<A: Clone> Round<A> {
+    /// Only what `who` wrote, whatever the round's state: the view of a
+    /// former partner once the relationship ended. SECURITY: nothing of the
+    /// other side, not even whether they submitted (SECURITY.md §1.3).
+    pub fn own_side(&self, who: AccountId) -> Result<Own<A>, SealedError> {
+        let (mine, _) = self.sides_of(who)?;
+        let me = &self.record.sides[mine];
+        Ok(match (&me.answers, me.submitted_at) {
+            (Some(answers), Some(at)) => Own::Submitted {
+                answers: answers.clone(),
+                at,
+            },
+            (draft, _) => Own::Drafting {
+                draft: draft.clone(),
+            },
+        })
+    }
+
     /// What `who` may see. SECURITY: this is where the seal is enforced —
     /// before the reveal, the other side contributes exactly one bool.
     pub fn view_for(&self, who: AccountId) -> Result<RoundView<A>, SealedError> {

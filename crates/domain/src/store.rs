@@ -1,6 +1,11 @@
 //! The `Store` trait: every read and write the use cases need, one method per
 //! question. Each engine implements it; each multi-row write is one
 //! transaction inside its method, so a caller can never leave half a change.
+//!
+//! Rules live in the writes: a write into a relationship's data lands only
+//! while the relationship is active (the condition is in the statement), and
+//! answers `false` when it changed nothing, so a use case never decides on
+//! a state that may have changed since it read it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -181,6 +186,9 @@ pub struct ContributionFilter {
     pub domain: Option<Domain>,
     /// Only those this account received and has not acknowledged yet.
     pub awaiting: Option<AccountId>,
+    /// Only those this account wrote something on: entries it logged, and
+    /// entries it thanked (what a former partner may still read).
+    pub written_by: Option<AccountId>,
     /// At most this many, newest first.
     pub limit: u32,
 }
@@ -280,14 +288,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     // Ledger.
-    async fn insert_contribution(&self, contribution: &NewContribution) -> StoreResult<()>;
+    /// False (nothing written) unless the relationship is active.
+    async fn insert_contribution(&self, contribution: &NewContribution) -> StoreResult<bool>;
     async fn contribution(
         &self,
         rel: RelationshipId,
         id: uuid::Uuid,
     ) -> StoreResult<Option<ContributionRecord>>;
     /// Records the receiver's acknowledgment; false when it was already
-    /// acknowledged (or is not theirs), so two concurrent thanks cannot both win.
+    /// acknowledged (or is not theirs, or the relationship is not active), so
+    /// two concurrent thanks cannot both win.
     async fn acknowledge_contribution(
         &self,
         rel: RelationshipId,
@@ -297,9 +307,26 @@ pub trait Store: Send + Sync + 'static {
         note: Option<&str>,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Rewrites the editable fields (domain, description, day, effort, minutes).
-    async fn update_contribution(&self, contribution: &ContributionRecord) -> StoreResult<()>;
-    async fn delete_contribution(&self, rel: RelationshipId, id: uuid::Uuid) -> StoreResult<()>;
+    /// Rewrites the editable fields (domain, description, day, effort,
+    /// minutes), only while the correction rule holds at the moment of
+    /// writing: logged by `author`, created after `created_after`, not yet
+    /// thanked when `author` is its giver, relationship active. False when
+    /// any of these fails (then nothing changed).
+    async fn update_contribution(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        contribution: &ContributionRecord,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Deletes under the same rule as `update_contribution`.
+    async fn delete_contribution(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        id: uuid::Uuid,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     async fn contributions(
         &self,
         rel: RelationshipId,
@@ -327,7 +354,7 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         show: bool,
         at: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Each member's stored choice (members who never chose are absent: no numbers).
     async fn show_numbers(&self, rel: RelationshipId) -> StoreResult<Vec<(AccountId, bool)>>;
 
@@ -351,17 +378,19 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
     ) -> StoreResult<Vec<RoundRecord<()>>>;
     /// Adds a round with both (empty) sides in one transaction. Fails with
-    /// `Conflict("round")` when that number exists (two partners started at once).
+    /// `Conflict("round")` when that number exists (two partners started at
+    /// once); false when the relationship is not active.
     async fn insert_round(
         &self,
         rel: RelationshipId,
         kind: &str,
         round: &RoundRecord<String>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Writes one partner's side (a draft, or the submission when
     /// `submitted_at` is set), but only while that side is not submitted:
     /// false when it already was, so a late draft or a second concurrent
-    /// submit cannot overwrite fixed answers.
+    /// submit cannot overwrite fixed answers. False too when the
+    /// relationship is not active.
     async fn save_side(
         &self,
         rel: RelationshipId,
@@ -371,9 +400,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
 
     // Respect map: the areas a couple added, oldest first.
+    /// Adds the area in the next free slot, at most `max` per relationship.
     /// Fails with `Conflict("area_name")` when the relationship already has
-    /// an area of that name (compared without case).
-    async fn insert_custom_area(&self, rel: RelationshipId, area: &CustomArea) -> StoreResult<()>;
+    /// an area of that name (compared without case), `Conflict("area_slot")`
+    /// when another insert took the same slot at the same moment (try
+    /// again); `Ok(false)` when all slots are taken or the relationship is
+    /// not active.
+    async fn insert_custom_area(
+        &self,
+        rel: RelationshipId,
+        area: &CustomArea,
+        max: u32,
+    ) -> StoreResult<bool>;
     async fn custom_areas(&self, rel: RelationshipId) -> StoreResult<Vec<CustomArea>>;
 
     // Notes on a revealed conversation round, oldest first.
@@ -383,7 +421,7 @@ pub trait Store: Send + Sync + 'static {
         deck: &str,
         number: u32,
         note: &ConversationNote,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     async fn conversation_notes(
         &self,
         rel: RelationshipId,

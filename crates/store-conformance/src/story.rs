@@ -387,6 +387,124 @@ pub async fn run(store: &dyn Store) {
     relationships(store).await;
     ledger(store).await;
     sealed_rounds(store).await;
+    rules_in_writes(store).await;
+}
+
+/// Each rule is part of its write: a write that breaks it changes nothing
+/// and says so, whatever was read before.
+pub async fn rules_in_writes(store: &dyn Store) {
+    let (rel, a, b) = couple_tagged(store, "w").await;
+    let window = t0() - Duration::days(1);
+
+    // A correction or deletion loses to a thanks that landed first.
+    let entry = gift(rel, a, b, 10);
+    assert!(store.insert_contribution(&entry).await.expect("insert"));
+    assert!(store
+        .acknowledge_contribution(rel, entry.id, b, 4, None, t0())
+        .await
+        .expect("thank"));
+    let mut record = store
+        .contribution(rel, entry.id)
+        .await
+        .expect("read")
+        .expect("present");
+    let thanked = record.clone();
+    record.description = "rewritten after the thanks".into();
+    assert!(!store
+        .update_contribution(rel, a, &record, window)
+        .await
+        .expect("update"));
+    assert!(!store
+        .delete_contribution(rel, a, entry.id, window)
+        .await
+        .expect("delete"));
+    assert_eq!(
+        store.contribution(rel, entry.id).await.expect("read"),
+        Some(thanked),
+        "a thanked entry stays as it was thanked"
+    );
+
+    // Only its author, only inside the window.
+    let young = gift(rel, a, b, 11);
+    assert!(store.insert_contribution(&young).await.expect("insert"));
+    assert!(!store
+        .delete_contribution(rel, b, young.id, window)
+        .await
+        .expect("delete by the other"));
+    assert!(!store
+        .delete_contribution(rel, a, young.id, young.created_at)
+        .await
+        .expect("delete after the window"));
+
+    // Respect areas stop at the cap, however many ask.
+    for i in 0..3 {
+        let area = CustomArea {
+            id: uuid::Uuid::new_v4(),
+            name: format!("area {i}"),
+            created_by: a,
+            created_at: t0(),
+        };
+        assert_eq!(
+            store.insert_custom_area(rel, &area, 2).await.expect("area"),
+            i < 2,
+            "area {i} of a cap of 2"
+        );
+    }
+
+    // One open relationship per account: a second membership is refused by
+    // the store itself, not only by a check before it.
+    let again = store
+        .create_relationship(&NewRelationship {
+            id: RelationshipId::new(),
+            creator: a,
+            invite_hash: hash_invite("w-second"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+        })
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict("open_relationship"))),
+        "{again:?}"
+    );
+
+    // Once ended, nothing more is written, and both are free again.
+    store.leave_relationship(rel, b, t0()).await.expect("leave");
+    let late = gift(rel, a, b, 12);
+    assert!(!store.insert_contribution(&late).await.expect("insert"));
+    assert!(store
+        .contribution(rel, late.id)
+        .await
+        .expect("read")
+        .is_none());
+    assert!(!store
+        .acknowledge_contribution(rel, young.id, b, 3, None, t0())
+        .await
+        .expect("thank"));
+    assert!(!store
+        .set_show_numbers(rel, a, true, t0())
+        .await
+        .expect("preference"));
+    assert!(!store
+        .insert_round(rel, "values", &fresh_round(1, a, b))
+        .await
+        .expect("round"));
+    let area = CustomArea {
+        id: uuid::Uuid::new_v4(),
+        name: "late".into(),
+        created_by: a,
+        created_at: t0(),
+    };
+    assert!(!store.insert_custom_area(rel, &area, 8).await.expect("area"));
+    store
+        .create_relationship(&NewRelationship {
+            id: RelationshipId::new(),
+            creator: a,
+            invite_hash: hash_invite("w-after"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+        })
+        .await
+        .expect("a new relationship after the old one ended");
 }
 
 /// An active couple for the ledger chapter.
@@ -610,7 +728,11 @@ pub async fn ledger(store: &dyn Store) {
     record.minutes = None;
     record.domain = Domain::Planning;
     record.day = 99;
-    store.update_contribution(&record).await.expect("update");
+    let window = t0() - Duration::days(1);
+    assert!(store
+        .update_contribution(rel, b, &record, window)
+        .await
+        .expect("update"));
     assert_eq!(
         store.contribution(rel, record.id).await.expect("read"),
         Some(record.clone())
@@ -624,10 +746,10 @@ pub async fn ledger(store: &dyn Store) {
         ["dishes on day 101", "dishes on day 100"]
     );
 
-    store
-        .delete_contribution(rel, record.id)
+    assert!(store
+        .delete_contribution(rel, b, record.id, window)
         .await
-        .expect("delete");
+        .expect("delete"));
     assert!(store
         .contribution(rel, record.id)
         .await
@@ -890,11 +1012,11 @@ pub async fn sealed_rounds(store: &dyn Store) {
         created_at: t0() + Duration::minutes(2),
     };
     store
-        .insert_custom_area(rel, &music)
+        .insert_custom_area(rel, &music, 8)
         .await
         .expect("insert area");
     store
-        .insert_custom_area(rel, &chores)
+        .insert_custom_area(rel, &chores, 8)
         .await
         .expect("insert area");
     assert_eq!(
@@ -910,6 +1032,7 @@ pub async fn sealed_rounds(store: &dyn Store) {
                 created_by: b,
                 created_at: t0() + Duration::minutes(3),
             },
+            8,
         )
         .await;
     assert!(
@@ -926,6 +1049,7 @@ pub async fn sealed_rounds(store: &dyn Store) {
                 created_by: c,
                 created_at: t0(),
             },
+            8,
         )
         .await
         .expect("insert area");

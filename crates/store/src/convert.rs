@@ -24,6 +24,19 @@ pub fn db_error(rule: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     }
 }
 
+/// A refused respect-area insert: the name is taken, or a concurrent insert
+/// took the same slot (told apart by the index that refused it).
+pub fn area_error(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            let on_slot = db.constraint().is_some_and(|c| c.contains("slot"))
+                || db.message().contains("slot");
+            StoreError::Conflict(if on_slot { "area_slot" } else { "area_name" })
+        }
+        _ => backend(err),
+    }
+}
+
 pub fn backend(err: sqlx::Error) -> StoreError {
     StoreError::Backend(err.to_string())
 }

@@ -2,7 +2,12 @@
 //!
 //! A macro rather than generics over `sqlx::Database`: the trait bounds that
 //! generic sqlx code needs are longer than the queries themselves, and the
-//! macro keeps each query readable as plain SQL. Each engine's struct has a
+//! macro keeps each query readable as plain SQL.
+//!
+//! Every write into a relationship's data carries `AND EXISTS (SELECT 1 FROM
+//! relationships WHERE id = $1 AND status = 'active')` (the relationship id
+//! is always `$1`), so no write lands after the relationship ended, however
+//! the requests interleave. Each engine's struct has a
 //! `read` pool and a `write` pool (the same pool on PostgreSQL; on SQLite one
 //! writer connection beside a pool of readers, because SQLite writers queue
 //! for one lock anyway and a pool of writers only adds tail latency).
@@ -234,6 +239,8 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::convert::backend)?;
+                // The partial unique index on open memberships refuses a
+                // second open relationship, however two requests interleave.
                 sqlx::query(
                     "INSERT INTO relationship_members (relationship_id, account_id, role, joined_at) \
                      VALUES ($1, $2, 'partner', $3)",
@@ -243,7 +250,7 @@ macro_rules! impl_store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await
-                .map_err($crate::convert::backend)?;
+                .map_err($crate::convert::db_error("open_relationship"))?;
                 sqlx::query(
                     "INSERT INTO relationship_invites (relationship_id, code_hash, created_by, expires_at) \
                      VALUES ($1, $2, $3, $4)",
@@ -323,7 +330,7 @@ macro_rules! impl_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await
-                .map_err($crate::convert::backend)?;
+                .map_err($crate::convert::db_error("open_relationship"))?;
                 tx.commit().await.map_err($crate::convert::backend)?;
                 Ok(JoinOutcome::Joined(domain::RelationshipId($crate::convert::uuid(&relationship_id)?)))
             }
@@ -424,6 +431,13 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::convert::backend)?;
+                // Both members are free to open another relationship.
+                sqlx::query("UPDATE relationship_members SET closed_at = $2 WHERE relationship_id = $1 AND closed_at IS NULL")
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::convert::backend)?;
                 sqlx::query("DELETE FROM relationship_invites WHERE relationship_id = $1")
                     .bind(&id)
                     .execute(&mut *tx)
@@ -434,14 +448,15 @@ macro_rules! impl_store {
             async fn insert_contribution(
                 &self,
                 c: &domain::store::NewContribution,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO contributions (id, relationship_id, giver_id, receiver_id, logged_by, domain, \
+            ) -> domain::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO contributions (relationship_id, id, giver_id, receiver_id, logged_by, domain, \
                      description, day, effort, minutes, created_at, value, thanks_note, acknowledged_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
+                     WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
-                .bind(c.id.to_string())
                 .bind(c.relationship_id.to_string())
+                .bind(c.id.to_string())
                 .bind(c.giver.to_string())
                 .bind(c.receiver.to_string())
                 .bind(c.logged_by.to_string())
@@ -457,7 +472,7 @@ macro_rules! impl_store {
                 .execute(&self.write)
                 .await
                 .map_err($crate::convert::db_error("contribution"))?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
             }
 
             async fn contribution(
@@ -489,7 +504,8 @@ macro_rules! impl_store {
             ) -> domain::store::StoreResult<bool> {
                 let done = sqlx::query(
                     "UPDATE contributions SET value = $4, thanks_note = $5, acknowledged_at = $6 \
-                     WHERE relationship_id = $1 AND id = $2 AND receiver_id = $3 AND value IS NULL",
+                     WHERE relationship_id = $1 AND id = $2 AND receiver_id = $3 AND value IS NULL \
+                     AND EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
                 .bind(rel.to_string())
                 .bind(id.to_string())
@@ -505,13 +521,24 @@ macro_rules! impl_store {
 
             async fn update_contribution(
                 &self,
+                rel: domain::RelationshipId,
+                author: domain::AccountId,
                 c: &domain::store::ContributionRecord,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query(
-                    "UPDATE contributions SET domain = $2, description = $3, day = $4, effort = $5, minutes = $6 \
-                     WHERE id = $1",
+                created_after: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<bool> {
+                // The correction rule, in the write: the author's own entry,
+                // younger than the window, not thanked if they gave it, in
+                // an active relationship. A thanks that lands first wins.
+                let done = sqlx::query(
+                    "UPDATE contributions SET domain = $5, description = $6, day = $7, effort = $8, minutes = $9 \
+                     WHERE relationship_id = $1 AND id = $2 AND logged_by = $3 AND created_at > $4 \
+                     AND (value IS NULL OR giver_id <> $3) \
+                     AND EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
+                .bind(rel.to_string())
                 .bind(c.id.to_string())
+                .bind(author.to_string())
+                .bind($crate::convert::millis(created_after))
                 .bind(c.domain.as_str())
                 .bind(&c.description)
                 .bind(c.day)
@@ -520,21 +547,31 @@ macro_rules! impl_store {
                 .execute(&self.write)
                 .await
                 .map_err($crate::convert::backend)?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
             }
 
             async fn delete_contribution(
                 &self,
                 rel: domain::RelationshipId,
+                author: domain::AccountId,
                 id: uuid::Uuid,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query("DELETE FROM contributions WHERE relationship_id = $1 AND id = $2")
-                    .bind(rel.to_string())
-                    .bind(id.to_string())
-                    .execute(&self.write)
-                    .await
-                    .map_err($crate::convert::backend)?;
-                Ok(())
+                created_after: chrono::DateTime<chrono::Utc>,
+            ) -> domain::store::StoreResult<bool> {
+                // The same rule as a correction (see `update_contribution`).
+                let done = sqlx::query(
+                    "DELETE FROM contributions \
+                     WHERE relationship_id = $1 AND id = $2 AND logged_by = $3 AND created_at > $4 \
+                     AND (value IS NULL OR giver_id <> $3) \
+                     AND EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
+                )
+                .bind(rel.to_string())
+                .bind(id.to_string())
+                .bind(author.to_string())
+                .bind($crate::convert::millis(created_after))
+                .execute(&self.write)
+                .await
+                .map_err($crate::convert::backend)?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn contributions(
@@ -551,6 +588,7 @@ macro_rules! impl_store {
                      AND ($2 IS NULL OR giver_id = $2) \
                      AND ($3 IS NULL OR domain = $3) \
                      AND ($4 IS NULL OR (receiver_id = $4 AND value IS NULL)) \
+                     AND ($6 IS NULL OR logged_by = $6 OR (receiver_id = $6 AND value IS NOT NULL)) \
                      ORDER BY day DESC, created_at DESC LIMIT $5",
                 )
                 .bind(rel.to_string())
@@ -558,6 +596,7 @@ macro_rules! impl_store {
                 .bind(filter.domain.map(|d| d.as_str()))
                 .bind(filter.awaiting.map(|a| a.to_string()))
                 .bind(i64::from(filter.limit))
+                .bind(filter.written_by.map(|a| a.to_string()))
                 .fetch_all(&self.read)
                 .await
                 .map_err($crate::convert::backend)?;
@@ -617,10 +656,12 @@ macro_rules! impl_store {
                 account: domain::AccountId,
                 show: bool,
                 at: chrono::DateTime<chrono::Utc>,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query(
+            ) -> domain::store::StoreResult<bool> {
+                let done = sqlx::query(
                     "INSERT INTO ledger_preferences (relationship_id, account_id, show_numbers, updated_at) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (relationship_id, account_id) \
+                     SELECT $1, $2, $3, $4 \
+                     WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active') \
+                     ON CONFLICT (relationship_id, account_id) \
                      DO UPDATE SET show_numbers = excluded.show_numbers, updated_at = excluded.updated_at",
                 )
                 .bind(rel.to_string())
@@ -630,7 +671,7 @@ macro_rules! impl_store {
                 .execute(&self.write)
                 .await
                 .map_err($crate::convert::backend)?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
             }
 
             async fn show_numbers(
@@ -705,23 +746,27 @@ macro_rules! impl_store {
                 rel: domain::RelationshipId,
                 kind: &str,
                 round: &domain::sealed::RoundRecord<String>,
-            ) -> domain::store::StoreResult<()> {
+            ) -> domain::store::StoreResult<bool> {
                 let id = uuid::Uuid::new_v4().to_string();
                 let mut tx = self.write.begin().await.map_err($crate::convert::backend)?;
                 // Of two partners starting the same number at once, only one
                 // INSERT passes the unique rule; the other is a conflict.
-                sqlx::query(
-                    "INSERT INTO sealed_rounds (id, relationship_id, kind, number, started_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                let started = sqlx::query(
+                    "INSERT INTO sealed_rounds (relationship_id, id, kind, number, started_at) \
+                     SELECT $1, $2, $3, $4, $5 \
+                     WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
-                .bind(&id)
                 .bind(rel.to_string())
+                .bind(&id)
                 .bind(kind)
                 .bind($crate::convert::round_number(round.number)?)
                 .bind($crate::convert::millis(round.started_at))
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::convert::db_error("round"))?;
+                if started.rows_affected() != 1 {
+                    return Ok(false);
+                }
                 for (position, side) in (0i32..).zip(&round.sides) {
                     sqlx::query(
                         "INSERT INTO sealed_sides (round_id, account_id, position, answers, submitted_at) \
@@ -736,7 +781,8 @@ macro_rules! impl_store {
                     .await
                     .map_err($crate::convert::backend)?;
                 }
-                tx.commit().await.map_err($crate::convert::backend)
+                tx.commit().await.map_err($crate::convert::backend)?;
+                Ok(true)
             }
 
             async fn save_side(
@@ -754,7 +800,8 @@ macro_rules! impl_store {
                 let done = sqlx::query(
                     "UPDATE sealed_sides SET answers = $5, submitted_at = $6 \
                      WHERE account_id = $4 AND submitted_at IS NULL AND round_id = \
-                     (SELECT id FROM sealed_rounds WHERE relationship_id = $1 AND kind = $2 AND number = $3)",
+                     (SELECT id FROM sealed_rounds WHERE relationship_id = $1 AND kind = $2 AND number = $3) \
+                     AND EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
                 .bind(rel.to_string())
                 .bind(kind)
@@ -772,21 +819,29 @@ macro_rules! impl_store {
                 &self,
                 rel: domain::RelationshipId,
                 area: &domain::store::CustomArea,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO respect_areas (id, relationship_id, name, name_key, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                max: u32,
+            ) -> domain::store::StoreResult<bool> {
+                // The next slot after the highest taken; two inserts racing
+                // for one slot meet the unique index (`area_slot`), and no
+                // insert passes once the highest slot is `max`.
+                let done = sqlx::query(
+                    "INSERT INTO respect_areas (relationship_id, id, name, name_key, created_by, created_at, slot) \
+                     SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(slot), 0) + 1 \
+                     FROM respect_areas WHERE relationship_id = $1 \
+                     HAVING COALESCE(MAX(slot), 0) < $7 \
+                     AND EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
-                .bind(area.id.to_string())
                 .bind(rel.to_string())
+                .bind(area.id.to_string())
                 .bind(&area.name)
                 .bind(area.name.to_lowercase())
                 .bind(area.created_by.to_string())
                 .bind($crate::convert::millis(area.created_at))
+                .bind(i64::from(max))
                 .execute(&self.write)
                 .await
-                .map_err($crate::convert::db_error("area_name"))?;
-                Ok(())
+                .map_err($crate::convert::area_error)?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn custom_areas(
@@ -810,13 +865,14 @@ macro_rules! impl_store {
                 deck: &str,
                 number: u32,
                 note: &domain::store::ConversationNote,
-            ) -> domain::store::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO conversation_notes (id, relationship_id, deck, number, author_id, text, \
-                     agreement_idea, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            ) -> domain::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO conversation_notes (relationship_id, id, deck, number, author_id, text, \
+                     agreement_idea, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+                     WHERE EXISTS (SELECT 1 FROM relationships WHERE id = $1 AND status = 'active')",
                 )
-                .bind(note.id.to_string())
                 .bind(rel.to_string())
+                .bind(note.id.to_string())
                 .bind(deck)
                 .bind($crate::convert::round_number(number)?)
                 .bind(note.author.to_string())
@@ -826,7 +882,7 @@ macro_rules! impl_store {
                 .execute(&self.write)
                 .await
                 .map_err($crate::convert::db_error("note"))?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
             }
 
             async fn conversation_notes(

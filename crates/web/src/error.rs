@@ -1,6 +1,9 @@
-//! One error type for the JSON API, mapped to the body API.md fixes:
-//! `{"error": {"code", "message", "field"}}`. Internal failures are logged
-//! with their detail and answered with a generic sentence (SECURITY.md R40).
+//! One error type for the whole application, `AppError`, with two
+//! renderings: the JSON body API.md fixes (`{"error": {"code", "message",
+//! "field"}}`) and, wrapped in [`PageError`], a page. It keeps the underlying
+//! cause for the log; a client only ever sees the sentence meant for it, and
+//! internal failures a generic one (SECURITY.md R40). A store conflict is a
+//! 409 from the use case, never a 500.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,12 +12,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(Debug)]
-pub struct ApiError {
+pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
     pub retry_after_secs: Option<u64>,
+    /// What really went wrong, for the log only.
+    pub cause: Option<String>,
 }
 
 /// The error body every failing API call answers with.
@@ -33,7 +38,7 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-impl ApiError {
+impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -41,6 +46,24 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after_secs: None,
+            cause: None,
+        }
+    }
+
+    /// Keeps `cause` for the log (never shown to the client).
+    pub fn caused_by(mut self, cause: impl std::fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
+    }
+
+    /// Logs the cause of a failure on our side, once, where it is answered.
+    fn log(&self) {
+        if self.status.is_server_error() {
+            tracing::error!(
+                code = self.code,
+                cause = self.cause.as_deref().unwrap_or("unknown"),
+                "request failed"
+            );
         }
     }
 
@@ -101,13 +124,13 @@ impl ApiError {
     }
 }
 
-impl From<FieldError> for ApiError {
+impl From<FieldError> for AppError {
     fn from(err: FieldError) -> Self {
         Self::invalid(err)
     }
 }
 
-impl From<DomainError> for ApiError {
+impl From<DomainError> for AppError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::Invalid(field) => Self::invalid(field),
@@ -126,22 +149,34 @@ impl From<DomainError> for ApiError {
                     None => err,
                 }
             }
-            DomainError::Storage(detail) => {
-                tracing::error!(error = %detail, "storage failure");
-                Self::internal()
-            }
+            DomainError::Storage(detail) => Self::internal().caused_by(detail),
         }
     }
 }
 
-impl From<domain::store::StoreError> for ApiError {
+impl From<domain::accounts::CreateError> for AppError {
+    fn from(err: domain::accounts::CreateError) -> Self {
+        match err {
+            domain::accounts::CreateError::EmailTaken => Self::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "An account with this e-mail address already exists. Try signing in.",
+            )
+            .with_field("email"),
+            domain::accounts::CreateError::Other(err) => err.into(),
+        }
+    }
+}
+
+impl From<domain::store::StoreError> for AppError {
     fn from(err: domain::store::StoreError) -> Self {
         DomainError::from(err).into()
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        self.log();
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
@@ -151,6 +186,45 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         self.set_retry_after(&mut response);
+        response
+    }
+}
+
+/// An `AppError` answered as a page. Page handlers return
+/// `Result<Response, PageError>` and use `?` on any error; the page itself
+/// is drawn by [`render_page_errors`], which knows the server's settings
+/// (the quick-exit address every page carries).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+/// What a failed page says; set on the response for the layer to draw.
+#[derive(Debug, Clone)]
+pub struct PageFailure {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        err.log();
+        // Not signed in (or signed out meanwhile): the sign-in page, as
+        // every page does for a visitor.
+        if err.status == StatusCode::UNAUTHORIZED {
+            return axum::response::Redirect::to("/signin").into_response();
+        }
+        let mut response = err.status.into_response();
+        err.set_retry_after(&mut response);
+        response.extensions_mut().insert(PageFailure {
+            code: err.code,
+            message: err.message,
+        });
         response
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 pub struct ApiJson<T>(pub T);
 
@@ -22,7 +22,7 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
@@ -36,7 +36,7 @@ where
                 let detail = text
                     .split_once("query string: ")
                     .map_or(text.as_str(), |(_, d)| d);
-                let mut err = ApiError::new(
+                let mut err = AppError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_query",
                     format!("A query parameter is invalid: {detail}."),
@@ -55,14 +55,14 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large()
+                AppError::too_large()
             } else {
-                ApiError::new(
+                AppError::new(
                     StatusCode::BAD_REQUEST,
                     "unreadable_body",
                     "The request body could not be read.",
@@ -75,7 +75,7 @@ where
 
 /// Parses a JSON body; an empty body counts as `{}` so that actions without
 /// parameters (create a relationship, leave) accept both.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -86,13 +86,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(
             if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
-                ApiError::new(
+                AppError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_type",
                     "The body must be a JSON object.",
                 )
             } else {
-                ApiError::new(
+                AppError::new(
                     StatusCode::BAD_REQUEST,
                     "malformed_json",
                     "The body is not valid JSON.",
@@ -103,7 +103,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer.end().map_err(|_| {
-        ApiError::new(
+        AppError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
             "The body has text after the JSON value.",
@@ -112,12 +112,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> AppError {
     let path = err.path().to_string();
     let inner = err.into_inner();
     let message = inner.to_string();
     if !inner.is_data() {
-        return ApiError::new(
+        return AppError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
             "The body is not valid JSON.",
@@ -139,7 +139,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     };
     if message.starts_with("unknown field") {
         let field = within(quoted.unwrap_or_default());
-        return ApiError::new(
+        return AppError::new(
             StatusCode::BAD_REQUEST,
             "unknown_field",
             format!("`{field}` is not a field here."),
@@ -148,7 +148,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     }
     if message.starts_with("missing field") {
         let field = within(quoted.unwrap_or_default());
-        return ApiError::new(
+        return AppError::new(
             StatusCode::BAD_REQUEST,
             "missing_field",
             format!("`{field}` is required."),
@@ -161,7 +161,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         .next()
         .unwrap_or("wrong type")
         .to_owned();
-    let mut err = ApiError::new(
+    let mut err = AppError::new(
         StatusCode::BAD_REQUEST,
         "invalid_type",
         format!("Wrong type: {what}."),

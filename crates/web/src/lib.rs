@@ -23,7 +23,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
-use domain::store::Store;
+use domain::App;
 
 pub use auth::rate_limit::Rate;
 pub use config::{Config, Limits};
@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
-        .merge(ui::routes())
+        .merge(ui::routes().layer(from_fn_with_state(state.clone(), ui::render_page_errors)))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route(
@@ -71,11 +71,11 @@ pub fn openapi_json() -> String {
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    store: Arc<dyn Store>,
+    app: App,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store, config).await?;
+    let state = AppState::new(app, config).await?;
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
@@ -94,7 +94,7 @@ async fn sweep_sessions(state: AppState) {
         let now = chrono::Utc::now();
         let idle = now - state.config.session_idle;
         let max = now - state.config.session_max;
-        match state.store().delete_stale_sessions(idle, max).await {
+        match domain::accounts::sweep_sessions(&state.app, idle, max).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "session sweep failed"),

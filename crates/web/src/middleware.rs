@@ -8,7 +8,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// Bodies above this are refused with 413 (the limit).
@@ -115,7 +115,7 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT) {
-        return ApiError::too_large().into_response();
+        return AppError::too_large().into_response();
     }
     next.run(request).await
 }
@@ -134,7 +134,7 @@ pub async fn require_json(request: Request, next: Next) -> Response {
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if writes && !json {
-        return ApiError::new(
+        return AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "Send the body as JSON with Content-Type: application/json.",

@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// 200 once the database answers; 503 while it does not.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store().ping().await {
+    match domain::accounts::ping(&state.app).await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "health check failed");
@@ -29,6 +29,6 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-pub async fn api_not_found() -> ApiError {
-    ApiError::not_found()
+pub async fn api_not_found() -> AppError {
+    AppError::not_found()
 }

@@ -1,8 +1,11 @@
-//! What every handler shares: the store, the configuration and the auth machinery.
+//! What every handler shares: the domain's entry point, the configuration
+//! and the auth machinery. SECURITY: no store here. Handlers reach data only
+//! through the use cases that take [`domain::App`], so a rule (membership,
+//! the seal, the figures consent, an ended relationship) cannot be skipped.
 
 use std::sync::Arc;
 
-use domain::store::Store;
+use domain::App;
 
 use crate::auth::device::DeviceKey;
 use crate::auth::password::Passwords;
@@ -14,7 +17,7 @@ use crate::metrics::Metrics;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    pub store: Arc<dyn Store>,
+    pub app: App,
     pub config: Config,
     pub passwords: Passwords,
     pub limiter: Limiter,
@@ -31,21 +34,17 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Prepares the shared state; reads (or creates) the server's device key.
-    pub async fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<Self> {
-        let secret = store
-            .server_secret("device_mac_key", &DeviceKey::fresh_secret())
-            .await?;
+    pub async fn new(app: App, config: Config) -> anyhow::Result<Self> {
+        let secret =
+            domain::accounts::server_secret(&app, "device_mac_key", &DeviceKey::fresh_secret())
+                .await?;
         Ok(Self(Arc::new(Shared {
             device_key: DeviceKey::from_secret(&secret),
             passwords: Passwords::new()?,
             limiter: Limiter::default(),
             metrics: Metrics::default(),
-            store,
+            app,
             config,
         })))
-    }
-
-    pub fn store(&self) -> &dyn Store {
-        self.0.store.as_ref()
     }
 }

@@ -72,10 +72,14 @@ async fn a_couple_forms_and_ends_their_space_with_forms_alone(engine: DbEngine) 
 
     let leave_page = body(bo.get("/leave").await).await;
     assert!(leave_page.contains("won't send your partner a message"));
+    assert!(
+        leave_page.contains("each of you keeps, read-only, what you wrote yourself"),
+        "the leave page says beforehand what each keeps and loses"
+    );
     assert_eq!(bo.post_form("/leave", &[]).await.status(), 303);
     assert!(body(ada.get("/home").await)
         .await
-        .contains("This space has closed"));
+        .contains("This space has ended"));
 
     let out = ada.post_form("/signout", &[]).await;
     assert_eq!(location(&out), "/");

@@ -6,12 +6,14 @@
 use chrono::{DateTime, Utc};
 
 use super::{distinct_keys, optional_text};
+use crate::access;
+use crate::app::App;
 use crate::catalog::decks::DECKS;
 use crate::catalog::{Deck, Prompt};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::rounds::{self, Answers, Current, Questionnaire, Revealed};
-use crate::store::{ConversationNote, Store};
+use crate::store::ConversationNote;
 
 /// A deck as a sealed questionnaire. Prompts may be skipped (some are
 /// better said aloud); a round needs at least one written answer.
@@ -48,16 +50,17 @@ pub fn deck(key: &str) -> Result<&'static Deck, DomainError> {
 /// Every deck with the caller's view of its current round, for the list of
 /// conversations (membership checked once, not once per deck).
 pub async fn every_deck(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
 ) -> Result<Vec<(&'static Deck, Current<String>)>, DomainError> {
-    crate::relationship::visible_to(store, actor, rel).await?;
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
     let mut decks = Vec::with_capacity(DECKS.len());
     for deck in DECKS {
         decks.push((
             deck,
-            rounds::current_in(store, actor, rel, &DeckRound(deck)).await?,
+            rounds::current_in(store, &reader, &DeckRound(deck)).await?,
         ));
     }
     Ok(decks)
@@ -152,7 +155,7 @@ pub fn compare(deck: &'static Deck, revealed: &Revealed<String>) -> DeckComparis
 /// Refused (409 `sealed`) before both answered: there is nothing to discuss yet.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_note(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     deck: &'static Deck,
@@ -161,10 +164,11 @@ pub async fn add_note(
     agreement_idea: bool,
     now: DateTime<Utc>,
 ) -> Result<ConversationNote, DomainError> {
+    let store = app.store();
     let text = optional_text(Some(text), "text")?
         .ok_or_else(|| FieldError::new("text", "required", "Write the note first."))?;
     rounds::answerable(store, actor, rel).await?;
-    rounds::comparison(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+    rounds::comparison_in(store, actor, rel, &DeckRound(deck), Some(number)).await?;
     let note = ConversationNote {
         id: uuid::Uuid::new_v4(),
         author: actor,
@@ -172,38 +176,52 @@ pub async fn add_note(
         agreement_idea,
         created_at: now,
     };
-    store
+    // Written only while the relationship is active (the rule is in the insert).
+    if !store
         .insert_conversation_note(rel, deck.key, number, &note)
-        .await?;
+        .await?
+    {
+        return Err(access::refusal(store, actor, rel)
+            .await?
+            .unwrap_or_else(access::ended));
+    }
     Ok(note)
 }
 
 /// A revealed round as the talk shows it: both answers beside last time's,
 /// and the notes kept so far. Sealed (409) until both answered.
 pub async fn talk(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     deck: &'static Deck,
     number: Option<u32>,
 ) -> Result<(DeckComparison, Vec<ConversationNote>), DomainError> {
-    let revealed = rounds::comparison(store, actor, rel, &DeckRound(deck), number).await?;
+    let store = app.store();
+    let revealed = rounds::comparison_in(store, actor, rel, &DeckRound(deck), number).await?;
     let notes = store
         .conversation_notes(rel, deck.key, revealed.number)
         .await?;
     Ok((compare(deck, &revealed), notes))
 }
 
-/// The notes on a revealed round; the same rule as the comparison.
+/// The notes on a revealed round; the same rule as the comparison. Once the
+/// relationship ended, only the notes the caller wrote.
 pub async fn notes(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     deck: &'static Deck,
     number: u32,
 ) -> Result<Vec<ConversationNote>, DomainError> {
-    rounds::comparison(store, actor, rel, &DeckRound(deck), Some(number)).await?;
-    Ok(store.conversation_notes(rel, deck.key, number).await?)
+    let store = app.store();
+    let reader = access::reader(store, actor, rel).await?;
+    if !reader.is_former() {
+        rounds::comparison_in(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+    }
+    let mut notes = store.conversation_notes(rel, deck.key, number).await?;
+    notes.retain(|n| reader.may_read_words_of(n.author));
+    Ok(notes)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{distinct_keys, scale};
+use crate::access;
+use crate::app::App;
 use crate::catalog::respect::AREAS;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
@@ -61,7 +63,21 @@ impl RespectMap {
         }
     }
 
-    pub async fn load(store: &dyn Store, rel: RelationshipId) -> Result<Self, DomainError> {
+    /// The map `actor` answers in `rel`. SECURITY: once the relationship
+    /// ended, the areas the other partner added (their words) are left out.
+    pub async fn load(
+        app: &App,
+        actor: AccountId,
+        rel: RelationshipId,
+    ) -> Result<Self, DomainError> {
+        let store = app.store();
+        let reader = access::reader(store, actor, rel).await?;
+        let mut custom = store.custom_areas(rel).await?;
+        custom.retain(|a| reader.may_read_words_of(a.created_by));
+        Ok(Self::new(&custom))
+    }
+
+    async fn load_all(store: &dyn Store, rel: RelationshipId) -> Result<Self, DomainError> {
         Ok(Self::new(&store.custom_areas(rel).await?))
     }
 
@@ -132,22 +148,18 @@ pub struct RespectInput<'a> {
 /// Adds an area the couple wants on their map. Only while nobody has
 /// submitted the current round, so both answer the same questions.
 pub async fn add_area(
-    store: &dyn Store,
+    app: &App,
     actor: AccountId,
     rel: RelationshipId,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<Area, DomainError> {
+    let store = app.store();
     let name = area_name(name)?;
     rounds::answerable(store, actor, rel).await?;
-    let map = RespectMap::load(store, rel).await?;
+    let map = RespectMap::load_all(store, rel).await?;
     if map.areas.iter().filter(|a| a.custom).count() >= CUSTOM_AREAS_MAX {
-        return Err(FieldError::new(
-            "name",
-            "too_many",
-            format!("A map can hold {CUSTOM_AREAS_MAX} areas of your own."),
-        )
-        .into());
+        return Err(too_many_areas());
     }
     if rounds::submissions_in_progress(store, rel, &map).await? {
         return Err(DomainError::conflict(
@@ -161,20 +173,48 @@ pub async fn add_area(
         created_by: actor,
         created_at: now,
     };
-    match store.insert_custom_area(rel, &area).await {
-        Ok(()) => Ok(Area {
-            key: area.id.to_string(),
-            name,
-            hint: None,
-            custom: true,
-        }),
-        Err(StoreError::Conflict(_)) => Err(DomainError::Conflict {
-            code: "area_exists",
-            message: "Your map already has an area with this name.".into(),
-            field: Some("name"),
-        }),
-        Err(e) => Err(e.into()),
+    // The cap and the active relationship are held by the insert itself
+    // (a numbered slot, unique per relationship); a lost race for a slot is
+    // tried again with the next one, until the slots run out.
+    for _ in 0..CUSTOM_AREAS_MAX {
+        match store
+            .insert_custom_area(rel, &area, CUSTOM_AREAS_MAX as u32)
+            .await
+        {
+            Ok(true) => {
+                return Ok(Area {
+                    key: area.id.to_string(),
+                    name,
+                    hint: None,
+                    custom: true,
+                })
+            }
+            Ok(false) => {
+                return Err(access::refusal(store, actor, rel)
+                    .await?
+                    .unwrap_or_else(too_many_areas))
+            }
+            Err(StoreError::Conflict("area_slot")) => continue,
+            Err(StoreError::Conflict(_)) => {
+                return Err(DomainError::Conflict {
+                    code: "area_exists",
+                    message: "Your map already has an area with this name.".into(),
+                    field: Some("name"),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(too_many_areas())
+}
+
+fn too_many_areas() -> DomainError {
+    FieldError::new(
+        "name",
+        "too_many",
+        format!("A map can hold {CUSTOM_AREAS_MAX} areas of your own."),
+    )
+    .into()
 }
 
 fn area_name(raw: &str) -> Result<String, FieldError> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::service::{self, ClientAddr, SignUp};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ pub async fn create(
     State(state): State<AppState>,
     client: ClientAddr,
     ApiJson(body): ApiJson<SignUpBody>,
-) -> Result<(StatusCode, Json<AccountBody>), ApiError> {
+) -> Result<(StatusCode, Json<AccountBody>), AppError> {
     let account = service::sign_up(
         &state,
         &client,

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use super::relationship_id;
 use super::sealed::{status as round_status, RoundQuery, RoundStatus};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -161,7 +161,7 @@ fn status_body(deck: &'static Deck, current: &Current<String>) -> DeckStatus {
     }
 }
 
-fn target(id: &str, deck: &str) -> Result<(RelationshipId, &'static Deck), ApiError> {
+fn target(id: &str, deck: &str) -> Result<(RelationshipId, &'static Deck), AppError> {
     Ok((relationship_id(id)?, conversations::deck(deck)?))
 }
 
@@ -179,9 +179,9 @@ pub async fn decks(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Vec<DeckSummary>>, ApiError> {
+) -> Result<Json<Vec<DeckSummary>>, AppError> {
     let decks =
-        conversations::every_deck(state.store(), caller.account_id, relationship_id(&id)?).await?;
+        conversations::every_deck(&state.app, caller.account_id, relationship_id(&id)?).await?;
     Ok(Json(
         decks
             .iter()
@@ -210,9 +210,9 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
-) -> Result<Json<DeckStatus>, ApiError> {
+) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
-    let current = rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck)).await?;
+    let current = rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck)).await?;
     Ok(Json(status_body(deck, &current)))
 }
 
@@ -236,7 +236,7 @@ pub async fn save(
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
     ApiJson(body): ApiJson<AnswersBody>,
-) -> Result<Json<DeckStatus>, ApiError> {
+) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let inputs: Vec<AnswerInput<'_>> = body
         .answers
@@ -248,7 +248,7 @@ pub async fn save(
         .collect();
     let entries = conversations::parse(deck, &inputs).map_err(domain::DomainError::from)?;
     let current = rounds::save(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         &DeckRound(deck),
@@ -276,10 +276,10 @@ pub async fn submit(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
-) -> Result<Json<DeckStatus>, ApiError> {
+) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let current = rounds::submit(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         &DeckRound(deck),
@@ -306,10 +306,10 @@ pub async fn comparison(
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<DeckComparisonBody>, ApiError> {
+) -> Result<Json<DeckComparisonBody>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let (c, notes) =
-        conversations::talk(state.store(), caller.account_id, rel, deck, query.round()).await?;
+        conversations::talk(&state.app, caller.account_id, rel, deck, query.round()).await?;
     Ok(Json(DeckComparisonBody {
         deck: deck.key,
         round: c.number,
@@ -347,10 +347,10 @@ pub async fn again(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
-) -> Result<(StatusCode, Json<DeckStatus>), ApiError> {
+) -> Result<(StatusCode, Json<DeckStatus>), AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let current = rounds::start(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         &DeckRound(deck),
@@ -379,18 +379,18 @@ pub async fn add_note(
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
     ApiJson(body): ApiJson<NoteBody>,
-) -> Result<(StatusCode, Json<NoteView>), ApiError> {
+) -> Result<(StatusCode, Json<NoteView>), AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let number = match body.round {
         Some(n) => n,
         None => {
-            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck))
+            rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck))
                 .await?
                 .number
         }
     };
     let note = conversations::add_note(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         deck,
@@ -420,16 +420,16 @@ pub async fn notes(
     caller: Authenticated,
     Path((id, deck)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<Vec<NoteView>>, ApiError> {
+) -> Result<Json<Vec<NoteView>>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
     let number = match query.round() {
         Some(n) => n,
         None => {
-            rounds::current(state.store(), caller.account_id, rel, &DeckRound(deck))
+            rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck))
                 .await?
                 .number
         }
     };
-    let notes = conversations::notes(state.store(), caller.account_id, rel, deck, number).await?;
+    let notes = conversations::notes(&state.app, caller.account_id, rel, deck, number).await?;
     Ok(Json(notes.into_iter().map(NoteView::from).collect()))
 }

@@ -5,15 +5,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ledger::{self, BalanceView, ContributionInput, Correction, Domain};
-use domain::store::{ContributionFilter, ContributionRecord};
+use domain::ledger::{
+    self, BalanceView, ContributionInput, Correction, Domain, EntryView, Figures,
+};
+use domain::store::ContributionFilter;
 use domain::{AccountId, RelationshipId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::relationship_id;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -81,44 +83,55 @@ pub struct PreferencesView {
     numbers_visible: bool,
 }
 
+/// A contribution as the caller may see it (rendered from the domain's
+/// `EntryView`, which already left out what the caller may not see).
 #[derive(Serialize, ToSchema)]
 pub struct ContributionView {
-    id: uuid::Uuid,
-    giver_id: uuid::Uuid,
-    receiver_id: uuid::Uuid,
-    logged_by: uuid::Uuid,
-    /// One of the nine domains in API.md.
-    #[schema(value_type = String)]
-    domain: Domain,
-    description: String,
-    occurred_on: NaiveDate,
-    effort: u8,
-    minutes: Option<u32>,
-    created_at: DateTime<Utc>,
-    acknowledged: bool,
-    /// What it meant to the receiver (1–5), once acknowledged.
-    value: Option<u8>,
-    thanks_note: Option<String>,
-    acknowledged_at: Option<DateTime<Utc>>,
+    pub(crate) id: uuid::Uuid,
+    pub(crate) giver_id: uuid::Uuid,
+    pub(crate) receiver_id: uuid::Uuid,
+    pub(crate) logged_by: uuid::Uuid,
+    /// One of the nine domains in API.md. This and the entry's other words
+    /// (description, occurred_on, effort, minutes) are null only after the
+    /// relationship ended, on an entry the other partner wrote and the
+    /// caller thanked: a former partner reads only their own words.
+    #[schema(value_type = Option<String>)]
+    pub(crate) domain: Option<Domain>,
+    pub(crate) description: Option<String>,
+    pub(crate) occurred_on: Option<NaiveDate>,
+    pub(crate) effort: Option<u8>,
+    pub(crate) minutes: Option<u32>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) acknowledged: bool,
+    /// What it meant to the receiver (1–5), once acknowledged: shown to the
+    /// receiver, and to the giver only once both partners chose to see numbers.
+    pub(crate) value: Option<u8>,
+    pub(crate) thanks_note: Option<String>,
+    pub(crate) acknowledged_at: Option<DateTime<Utc>>,
+    /// The caller may still correct or delete it.
+    pub(crate) editable: bool,
 }
 
-impl From<ContributionRecord> for ContributionView {
-    fn from(c: ContributionRecord) -> Self {
+impl From<EntryView> for ContributionView {
+    fn from(c: EntryView) -> Self {
+        let details = c.details;
+        let thanks = c.thanks;
         Self {
             id: c.id,
             giver_id: c.giver.0,
             receiver_id: c.receiver.0,
             logged_by: c.logged_by.0,
-            domain: c.domain,
-            description: c.description,
-            occurred_on: ledger::date_of(c.day),
-            effort: c.effort,
-            minutes: c.minutes,
+            domain: details.as_ref().map(|d| d.domain),
+            occurred_on: details.as_ref().map(|d| ledger::date_of(d.day)),
+            effort: details.as_ref().map(|d| d.effort),
+            minutes: details.as_ref().and_then(|d| d.minutes),
+            description: details.map(|d| d.description),
             created_at: c.created_at,
-            acknowledged: c.value.is_some(),
-            value: c.value,
-            thanks_note: c.thanks_note,
-            acknowledged_at: c.acknowledged_at,
+            acknowledged: thanks.is_some(),
+            value: thanks.as_ref().and_then(|t| t.value),
+            acknowledged_at: thanks.as_ref().and_then(|t| t.at),
+            thanks_note: thanks.and_then(|t| t.note),
+            editable: c.editable,
         }
     }
 }
@@ -180,8 +193,8 @@ pub struct BalanceBody {
     weekly: Option<Vec<WeekView>>,
 }
 
-fn contribution_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
+fn contribution_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::not_found())
 }
 
 /// Record a contribution (by its giver, or by its receiver with `for_partner`).
@@ -203,7 +216,7 @@ pub async fn create(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewContributionBody>,
-) -> Result<(StatusCode, Json<ContributionView>), ApiError> {
+) -> Result<(StatusCode, Json<ContributionView>), AppError> {
     let input = ContributionInput {
         domain: &body.domain,
         description: &body.description,
@@ -215,7 +228,7 @@ pub async fn create(
         note: body.note.as_deref(),
     };
     let recorded = ledger::record(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         input,
@@ -241,7 +254,7 @@ pub async fn list(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<ContributionView>>, ApiError> {
+) -> Result<Json<Vec<ContributionView>>, AppError> {
     let filter = ContributionFilter {
         domain: query.domain.as_deref().map(Domain::parse).transpose()?,
         giver: query
@@ -249,7 +262,7 @@ pub async fn list(
             .as_deref()
             .map(|g| {
                 g.parse::<AccountId>().map_err(|_| {
-                    ApiError::new(
+                    AppError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "invalid_id",
                         "Use an account id.",
@@ -262,7 +275,7 @@ pub async fn list(
             None => None,
             Some("me") => Some(caller.account_id),
             Some(_) => {
-                return Err(ApiError::new(
+                return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_filter",
                     "The only value for awaiting is `me`.",
@@ -271,12 +284,14 @@ pub async fn list(
             }
         },
         limit: query.limit.unwrap_or(LIST_MAX).clamp(1, LIST_MAX),
+        written_by: None,
     };
     let found = ledger::list(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         filter,
+        Utc::now(),
     )
     .await?;
     Ok(Json(
@@ -296,9 +311,9 @@ pub async fn suggestions(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Vec<String>>, ApiError> {
+) -> Result<Json<Vec<String>>, AppError> {
     Ok(Json(
-        ledger::suggestions(state.store(), caller.account_id, relationship_id(&id)?).await?,
+        ledger::suggestions(&state.app, caller.account_id, relationship_id(&id)?).await?,
     ))
 }
 
@@ -322,7 +337,7 @@ pub async fn correct(
     caller: Authenticated,
     Path((id, cid)): Path<(String, String)>,
     ApiJson(body): ApiJson<CorrectionBody>,
-) -> Result<Json<ContributionView>, ApiError> {
+) -> Result<Json<ContributionView>, AppError> {
     let change = Correction {
         domain: body.domain.as_deref(),
         description: body.description.as_deref(),
@@ -332,7 +347,7 @@ pub async fn correct(
     };
     let rel = relationship_id(&id)?;
     let done = ledger::correct(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         contribution_id(&cid)?,
@@ -360,9 +375,9 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, cid)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     ledger::remove(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         contribution_id(&cid)?,
@@ -392,10 +407,10 @@ pub async fn acknowledge(
     caller: Authenticated,
     Path((id, cid)): Path<(String, String)>,
     ApiJson(body): ApiJson<AcknowledgmentBody>,
-) -> Result<Json<ContributionView>, ApiError> {
+) -> Result<Json<ContributionView>, AppError> {
     let rel = relationship_id(&id)?;
     let done = ledger::acknowledge(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         contribution_id(&cid)?,
@@ -423,19 +438,20 @@ pub async fn set_preferences(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PreferencesBody>,
-) -> Result<Json<PreferencesView>, ApiError> {
+) -> Result<Json<PreferencesView>, AppError> {
     let rel = relationship_id(&id)?;
-    ledger::set_show_numbers(
-        state.store(),
+    let choice = ledger::set_show_numbers(
+        &state.app,
         caller.account_id,
         rel,
         body.show_numbers,
         Utc::now(),
     )
     .await?;
-    preferences_of(&state, caller.account_id, rel)
-        .await
-        .map(Json)
+    Ok(Json(PreferencesView {
+        show_numbers: choice.mine,
+        numbers_visible: choice.visible(),
+    }))
 }
 
 /// The caller's choice, and whether numbers are visible.
@@ -449,7 +465,7 @@ pub async fn get_preferences(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<PreferencesView>, ApiError> {
+) -> Result<Json<PreferencesView>, AppError> {
     preferences_of(&state, caller.account_id, relationship_id(&id)?)
         .await
         .map(Json)
@@ -459,8 +475,8 @@ async fn preferences_of(
     state: &AppState,
     actor: AccountId,
     rel: RelationshipId,
-) -> Result<PreferencesView, ApiError> {
-    let choice = ledger::numbers_choice(state.store(), actor, rel).await?;
+) -> Result<PreferencesView, AppError> {
+    let choice = ledger::numbers_choice(&state.app, actor, rel).await?;
     Ok(PreferencesView {
         show_numbers: choice.mine,
         numbers_visible: choice.visible(),
@@ -483,9 +499,9 @@ pub async fn balance(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiQuery(window): ApiQuery<WindowQuery>,
-) -> Result<Json<BalanceBody>, ApiError> {
+) -> Result<Json<BalanceBody>, AppError> {
     let view = ledger::balance(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         window.from.as_deref(),
@@ -496,62 +512,92 @@ pub async fn balance(
     Ok(Json(balance_body(&view)))
 }
 
-fn figures(
-    view: &BalanceView,
-    totals: &[ledger::PartnerTotals; 2],
-    with_equity: bool,
+fn partner_figures(
+    members: &[AccountId; 2],
+    figures: &Figures,
+    pick: impl Fn(&ledger::Balance) -> &[ledger::PartnerTotals; 2],
+    awaiting: [u32; 2],
+    equity: Option<[Option<f64>; 2]>,
 ) -> Vec<PartnerFigures> {
-    let shown = view.numbers.visible();
-    let show = |v: u32| shown.then_some(v);
     (0..2)
-        .map(|i| PartnerFigures {
-            account_id: view.members[i].0,
-            given_value: show(totals[i].given_value),
-            given_effort: show(totals[i].given_effort),
-            received_value: show(totals[i].received_value),
-            given_count: show(totals[i].given_count),
-            equity: if shown && with_equity {
-                view.balance.equity[i]
-            } else {
-                None
-            },
-            unacknowledged: totals[i].awaiting_thanks,
+        .map(|i| {
+            let shown = match figures {
+                Figures::Shown(balance) => Some(&pick(balance)[i]),
+                Figures::Hidden { .. } => None,
+            };
+            PartnerFigures {
+                account_id: members[i].0,
+                given_value: shown.map(|t| t.given_value),
+                given_effort: shown.map(|t| t.given_effort),
+                received_value: shown.map(|t| t.received_value),
+                given_count: shown.map(|t| t.given_count),
+                equity: equity.and_then(|e| e[i]),
+                unacknowledged: awaiting[i],
+            }
         })
         .collect()
 }
 
-/// SECURITY/SCIENCE: until both partners opted in, every figure is null and
-/// only the counts waiting for thanks remain.
+/// Renders what the domain allowed: `Figures::Hidden` carries no figure at
+/// all, so there is nothing here to hide (the rule lives in `ledger::balance`).
 pub fn balance_body(view: &BalanceView) -> BalanceBody {
-    let shown = view.numbers.visible();
+    let figures = &view.figures;
+    let awaiting = |d: Option<usize>| match figures {
+        Figures::Shown(b) => {
+            let t = d.map_or(&b.partners, |d| &b.by_domain[d]);
+            [t[0].awaiting_thanks, t[1].awaiting_thanks]
+        }
+        Figures::Hidden {
+            awaiting_thanks,
+            awaiting_by_domain,
+        } => d.map_or(*awaiting_thanks, |d| {
+            awaiting_by_domain.get(d).copied().unwrap_or_default()
+        }),
+    };
     let by_domain = Domain::ALL
         .iter()
         .map(|d| {
-            let totals = &view.balance.by_domain[d.index()];
-            let value = serde_json::to_value(figures(view, totals, false)).unwrap_or_default();
+            let i = d.index();
+            let rows = partner_figures(
+                &view.members,
+                figures,
+                |b| &b.by_domain[i],
+                awaiting(Some(i)),
+                None,
+            );
+            let value = serde_json::to_value(rows).unwrap_or_default();
             (d.as_str().to_owned(), value)
         })
         .collect();
+    let (index, equity, weekly) = match figures {
+        Figures::Shown(b) => (
+            b.reciprocity_index,
+            Some(b.equity),
+            Some(
+                b.weekly
+                    .iter()
+                    .map(|w| WeekView {
+                        week_of: ledger::date_of(w.start_day),
+                        value_given: w.value_given,
+                    })
+                    .collect(),
+            ),
+        ),
+        Figures::Hidden { .. } => (None, None, None),
+    };
     BalanceBody {
         from: view.from,
         to: view.to,
-        numbers_visible: shown,
-        reciprocity_index: if shown {
-            view.balance.reciprocity_index
-        } else {
-            None
-        },
-        partners: figures(view, &view.balance.partners, true),
+        numbers_visible: matches!(figures, Figures::Shown(_)),
+        reciprocity_index: index,
+        partners: partner_figures(
+            &view.members,
+            figures,
+            |b| &b.partners,
+            awaiting(None),
+            equity,
+        ),
         by_domain,
-        weekly: shown.then(|| {
-            view.balance
-                .weekly
-                .iter()
-                .map(|w| WeekView {
-                    week_of: ledger::date_of(w.start_day),
-                    value_given: w.value_given,
-                })
-                .collect()
-        }),
+        weekly,
     }
 }

@@ -12,18 +12,19 @@ mod sealed;
 mod session;
 mod tokens;
 mod values;
+pub mod written;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// A relationship id from a path; garbage is a relationship that does not exist.
-fn relationship_id(raw: &str) -> Result<domain::RelationshipId, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
+fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
+    raw.parse().map_err(|_| AppError::not_found())
 }
 
 #[derive(OpenApi)]
@@ -74,6 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(relationships::get))
         .routes(routes!(relationships::leave))
         .routes(routes!(relationships::renew_invite))
+        .routes(routes!(written::get))
         .routes(routes!(ledger::create, ledger::list))
         .routes(routes!(ledger::suggestions))
         .routes(routes!(ledger::correct, ledger::delete))

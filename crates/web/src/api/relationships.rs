@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::links;
 use crate::state::AppState;
@@ -91,8 +91,8 @@ pub async fn create(
     headers: HeaderMap,
     caller: Authenticated,
     ApiJson(Empty {}): ApiJson<Empty>,
-) -> Result<(StatusCode, Json<CreatedBody>), ApiError> {
-    let invitation = relationship::create(state.store(), caller.account_id, Utc::now()).await?;
+) -> Result<(StatusCode, Json<CreatedBody>), AppError> {
+    let invitation = relationship::create(&state.app, caller.account_id, Utc::now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(created(&state, &headers, invitation)),
@@ -115,14 +115,9 @@ pub async fn join(
     State(state): State<AppState>,
     caller: Authenticated,
     ApiJson(body): ApiJson<JoinBody>,
-) -> Result<Json<StatusBody>, ApiError> {
-    let id = relationship::join(
-        state.store(),
-        caller.account_id,
-        &body.invite_code,
-        Utc::now(),
-    )
-    .await?;
+) -> Result<Json<StatusBody>, AppError> {
+    let id =
+        relationship::join(&state.app, caller.account_id, &body.invite_code, Utc::now()).await?;
     Ok(Json(StatusBody {
         id: id.0,
         status: "active".to_owned(),
@@ -144,8 +139,8 @@ pub async fn get(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<RelationshipBody>, ApiError> {
-    let found = relationship::visible_to(state.store(), caller.account_id, parse_id(&id)?).await?;
+) -> Result<Json<RelationshipBody>, AppError> {
+    let found = relationship::get(&state.app, caller.account_id, parse_id(&id)?).await?;
     Ok(Json(RelationshipBody {
         id: found.id.0,
         status: found.status.as_str().to_owned(),
@@ -178,9 +173,9 @@ pub async fn leave(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(Empty {}): ApiJson<Empty>,
-) -> Result<Json<LeftBody>, ApiError> {
+) -> Result<Json<LeftBody>, AppError> {
     let status =
-        relationship::leave(state.store(), caller.account_id, parse_id(&id)?, Utc::now()).await?;
+        relationship::leave(&state.app, caller.account_id, parse_id(&id)?, Utc::now()).await?;
     Ok(Json(LeftBody {
         status: status.as_str().to_owned(),
     }))
@@ -204,9 +199,9 @@ pub async fn renew_invite(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(Empty {}): ApiJson<Empty>,
-) -> Result<(StatusCode, Json<CreatedBody>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedBody>), AppError> {
     let invitation =
-        relationship::renew_invite(state.store(), caller.account_id, parse_id(&id)?, Utc::now())
+        relationship::renew_invite(&state.app, caller.account_id, parse_id(&id)?, Utc::now())
             .await?;
     Ok((
         StatusCode::CREATED,
@@ -215,6 +210,6 @@ pub async fn renew_invite(
 }
 
 /// A malformed id names no relationship the caller can see: 404, like any other.
-fn parse_id(raw: &str) -> Result<RelationshipId, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
+fn parse_id(raw: &str) -> Result<RelationshipId, AppError> {
+    raw.parse().map_err(|_| AppError::not_found())
 }

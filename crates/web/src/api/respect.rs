@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::relationship_id;
 use super::sealed::{status as round_status, RoundQuery, RoundStatus};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -140,10 +140,12 @@ async fn map_of(
     state: &AppState,
     caller: &Authenticated,
     id: &str,
-) -> Result<(RelationshipId, RespectMap), ApiError> {
+) -> Result<(RelationshipId, RespectMap), AppError> {
     let rel = relationship_id(id)?;
-    domain::relationship::visible_to(state.store(), caller.account_id, rel).await?;
-    Ok((rel, RespectMap::load(state.store(), rel).await?))
+    Ok((
+        rel,
+        RespectMap::load(&state.app, caller.account_id, rel).await?,
+    ))
 }
 
 /// The areas of the couple's map: ours, then their own.
@@ -160,7 +162,7 @@ pub async fn areas(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Vec<AreaView>>, ApiError> {
+) -> Result<Json<Vec<AreaView>>, AppError> {
     let (_, map) = map_of(&state, &caller, &id).await?;
     Ok(Json(map.areas.iter().map(AreaView::from).collect()))
 }
@@ -183,9 +185,9 @@ pub async fn add_area(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewAreaBody>,
-) -> Result<(StatusCode, Json<AreaView>), ApiError> {
+) -> Result<(StatusCode, Json<AreaView>), AppError> {
     let area = respect::add_area(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &body.name,
@@ -209,9 +211,9 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<RespectStatus>, ApiError> {
+) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::current(state.store(), caller.account_id, rel, &map).await?;
+    let current = rounds::current(&state.app, caller.account_id, rel, &map).await?;
     Ok(Json(status_body(&map, &current)))
 }
 
@@ -234,7 +236,7 @@ pub async fn save(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RespectBody>,
-) -> Result<Json<RespectStatus>, ApiError> {
+) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
     let inputs: Vec<RespectInput<'_>> = body
         .areas
@@ -247,7 +249,7 @@ pub async fn save(
         .collect();
     let entries = map.parse(&inputs).map_err(domain::DomainError::from)?;
     let current = rounds::save(
-        state.store(),
+        &state.app,
         caller.account_id,
         rel,
         &map,
@@ -274,9 +276,9 @@ pub async fn submit(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<RespectStatus>, ApiError> {
+) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::submit(state.store(), caller.account_id, rel, &map, Utc::now()).await?;
+    let current = rounds::submit(&state.app, caller.account_id, rel, &map, Utc::now()).await?;
     Ok(Json(status_body(&map, &current)))
 }
 
@@ -296,10 +298,10 @@ pub async fn comparison(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<RespectComparisonBody>, ApiError> {
+) -> Result<Json<RespectComparisonBody>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
     let revealed =
-        rounds::comparison(state.store(), caller.account_id, rel, &map, query.round()).await?;
+        rounds::comparison(&state.app, caller.account_id, rel, &map, query.round()).await?;
     let c = respect::compare(&map, &revealed);
     let [pa, pb] = c.partners;
     let answer = |key: &str, a: &RespectAnswer| MyAreaAnswer {
@@ -352,8 +354,8 @@ pub async fn new_round(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<RespectStatus>), ApiError> {
+) -> Result<(StatusCode, Json<RespectStatus>), AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::start(state.store(), caller.account_id, rel, &map, Utc::now()).await?;
+    let current = rounds::start(&state.app, caller.account_id, rel, &map, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(status_body(&map, &current))))
 }

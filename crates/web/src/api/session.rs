@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::cookies;
 use crate::auth::service::{self, ClientAddr};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub async fn create(
     client: ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignInBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let signed_in =
         service::sign_in(&state, &client, &headers, &body.email, &body.password).await?;
     let secure = state.config.secure_cookies();
@@ -70,7 +70,7 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     service::sign_out(&state, &headers).await?;
     Ok((
         StatusCode::NO_CONTENT,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::service;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Authenticated,
     ApiJson(body): ApiJson<NewTokenBody>,
-) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+) -> Result<(StatusCode, Json<TokenBody>), AppError> {
     let token = service::create_token(&state, caller.account_id, &body.name).await?;
     Ok((
         StatusCode::CREATED,

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::relationship_id;
 use super::sealed::{status as round_status, RoundQuery, RoundStatus};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -148,9 +148,8 @@ pub async fn items(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<ItemsBody>, ApiError> {
-    domain::relationship::visible_to(state.store(), caller.account_id, relationship_id(&id)?)
-        .await?;
+) -> Result<Json<ItemsBody>, AppError> {
+    domain::relationship::get(&state.app, caller.account_id, relationship_id(&id)?).await?;
     Ok(Json(ItemsBody {
         items: ITEMS
             .iter()
@@ -179,9 +178,9 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<ValuesStatus>, ApiError> {
+) -> Result<Json<ValuesStatus>, AppError> {
     let current = rounds::current(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &Values,
@@ -209,7 +208,7 @@ pub async fn save(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AnswersBody>,
-) -> Result<Json<ValuesStatus>, ApiError> {
+) -> Result<Json<ValuesStatus>, AppError> {
     let inputs: Vec<ValueInput<'_>> = body
         .answers
         .iter()
@@ -221,7 +220,7 @@ pub async fn save(
         .collect();
     let entries = values::parse(&inputs).map_err(domain::DomainError::from)?;
     let current = rounds::save(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &Values,
@@ -248,9 +247,9 @@ pub async fn submit(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<ValuesStatus>, ApiError> {
+) -> Result<Json<ValuesStatus>, AppError> {
     let current = rounds::submit(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &Values,
@@ -276,9 +275,9 @@ pub async fn comparison(
     caller: Authenticated,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<ValuesComparisonBody>, ApiError> {
+) -> Result<Json<ValuesComparisonBody>, AppError> {
     let revealed = rounds::comparison(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &Values,
@@ -337,9 +336,9 @@ pub async fn new_round(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<ValuesStatus>), ApiError> {
+) -> Result<(StatusCode, Json<ValuesStatus>), AppError> {
     let current = rounds::start(
-        state.store(),
+        &state.app,
         caller.account_id,
         relationship_id(&id)?,
         &Values,

@@ -14,14 +14,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::session::bearer;
-use crate::error::ApiError;
+use crate::error::AppError;
 
 pub async fn guard(request: Request, next: Next) -> Response {
     if is_safe(request.method()) || bearer(request.headers()).is_some() || same_origin(&request) {
         return next.run(request).await;
     }
     tracing::warn!("cross-site request refused");
-    ApiError::new(
+    AppError::new(
         StatusCode::FORBIDDEN,
         "cross_site",
         "This request came from another site and was refused.",

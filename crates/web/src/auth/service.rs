@@ -9,12 +9,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use domain::secret::{Secret, SecretHash};
-use domain::store::{NewAccount, NewSession, NewToken, StoreError};
+use domain::store::{NewAccount, NewSession, NewToken};
 use domain::values::{DisplayName, Email, Password, TokenName};
 use domain::AccountId;
 
 use crate::auth::cookies;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// The client's address, for rate limits. Behind a proxy we run
@@ -64,7 +64,7 @@ pub async fn sign_up(
     state: &AppState,
     client: &ClientAddr,
     input: SignUp<'_>,
-) -> Result<NewAccountView, ApiError> {
+) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
     let password = Password::parse(input.password)?;
     let display_name = DisplayName::parse(input.display_name)?;
@@ -76,14 +76,14 @@ pub async fn sign_up(
             limits.sign_up_per_client,
             Instant::now(),
         )
-        .map_err(ApiError::rate_limited)?;
+        .map_err(AppError::rate_limited)?;
     let password_hash = state
         .passwords
         .hash(password.expose().to_owned())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "hashing failed");
-            ApiError::internal()
+            AppError::internal()
         })?;
     let account = NewAccount {
         id: AccountId::new(),
@@ -92,18 +92,7 @@ pub async fn sign_up(
         password_hash,
         created_at: Utc::now(),
     };
-    match state.store().insert_account(&account).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "An account with this e-mail address already exists. Try signing in.",
-            )
-            .with_field("email"))
-        }
-        Err(other) => return Err(other.into()),
-    }
+    domain::accounts::create(&state.app, &account).await?;
     tracing::info!(account = %account.id, "account created");
     Ok(NewAccountView {
         id: account.id,
@@ -120,8 +109,8 @@ pub struct SignedIn {
     pub device_cookie: String,
 }
 
-pub fn invalid_credentials() -> ApiError {
-    ApiError::new(
+pub fn invalid_credentials() -> AppError {
+    AppError::new(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
         "That e-mail and password don't match an account.",
@@ -134,9 +123,9 @@ pub async fn sign_in(
     headers: &HeaderMap,
     email: &str,
     password: &str,
-) -> Result<SignedIn, ApiError> {
+) -> Result<SignedIn, AppError> {
     let account = match Email::parse(email) {
-        Ok(email) => state.store().account_by_email(&email).await?,
+        Ok(email) => domain::accounts::by_email(&state.app, &email).await?,
         Err(_) => None,
     };
     let normalised = email.trim().to_lowercase();
@@ -170,7 +159,7 @@ pub async fn sign_in(
                 state.limiter.refund(taken, *rate);
             }
             state.metrics.sign_in_limited();
-            return Err(ApiError::rate_limited(wait));
+            return Err(AppError::rate_limited(wait));
         }
     }
     let stored = account.as_ref().map(|a| a.password_hash.clone());
@@ -180,7 +169,7 @@ pub async fn sign_in(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "verification failed");
-            ApiError::internal()
+            AppError::internal()
         })?;
     let account = match (ok, account) {
         (true, Some(account)) => account,
@@ -195,17 +184,18 @@ pub async fn sign_in(
     // Rotation: whatever session the browser carried is ended, and a new id
     // is issued, so a session fixed before sign-in is worthless after it.
     if let Some(old) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) {
-        state.store().delete_session(&SecretHash::of(old)).await?;
+        domain::accounts::end_session(&state.app, &SecretHash::of(old)).await?;
     }
     let session = Secret::generate("");
-    state
-        .store()
-        .insert_session(&NewSession {
+    domain::accounts::start_session(
+        &state.app,
+        &NewSession {
             id_hash: session.hash(),
             account_id: account.id,
             created_at: Utc::now(),
-        })
-        .await?;
+        },
+    )
+    .await?;
     state.metrics.sign_in_succeeded();
     tracing::info!(account = %account.id, "signed in");
     Ok(SignedIn {
@@ -215,9 +205,9 @@ pub async fn sign_in(
     })
 }
 
-pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     if let Some(value) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) {
-        state.store().delete_session(&SecretHash::of(value)).await?;
+        domain::accounts::end_session(&state.app, &SecretHash::of(value)).await?;
     }
     Ok(())
 }
@@ -227,18 +217,19 @@ pub async fn create_token(
     state: &AppState,
     account: AccountId,
     name: &str,
-) -> Result<Secret, ApiError> {
+) -> Result<Secret, AppError> {
     let name = TokenName::parse(name)?;
     let token = Secret::generate("rcp_");
-    state
-        .store()
-        .insert_token(&NewToken {
+    domain::accounts::mint_token(
+        &state.app,
+        &NewToken {
             id: uuid::Uuid::new_v4(),
             account_id: account,
             name: name.as_str().to_owned(),
             token_hash: token.hash(),
             created_at: Utc::now(),
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(token)
 }

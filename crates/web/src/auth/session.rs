@@ -15,7 +15,7 @@ use domain::store::{Account, Credential as StoreCredential, Membership};
 use domain::AccountId;
 
 use crate::auth::cookies;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// Touching `last_seen_at` on every request would make every read a write;
@@ -45,7 +45,7 @@ pub struct Authenticated {
 pub struct MaybeAuthenticated(pub Option<Authenticated>);
 
 impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -56,14 +56,14 @@ impl FromRequestParts<AppState> for Authenticated {
         }
         let found = authenticate(&parts.headers, state)
             .await?
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(AppError::unauthorized)?;
         parts.extensions.insert(found.clone());
         Ok(found)
     }
 }
 
 impl FromRequestParts<AppState> for MaybeAuthenticated {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -77,12 +77,11 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
 pub async fn authenticate(
     headers: &HeaderMap,
     state: &AppState,
-) -> Result<Option<Authenticated>, ApiError> {
+) -> Result<Option<Authenticated>, AppError> {
     if let Some(token) = bearer(headers) {
-        let found = state
-            .store()
-            .principal(StoreCredential::Token(&SecretHash::of(token)))
-            .await?;
+        let found =
+            domain::accounts::principal(&state.app, StoreCredential::Token(&SecretHash::of(token)))
+                .await?;
         return Ok(found.map(|p| Authenticated {
             account_id: p.account.id,
             credential: Credential::Token,
@@ -94,10 +93,8 @@ pub async fn authenticate(
         return Ok(None);
     };
     let hash = SecretHash::of(cookie);
-    let Some(found) = state
-        .store()
-        .principal(StoreCredential::Session(&hash))
-        .await?
+    let Some(found) =
+        domain::accounts::principal(&state.app, StoreCredential::Session(&hash)).await?
     else {
         return Ok(None);
     };
@@ -109,14 +106,11 @@ pub async fn authenticate(
     if now - session.last_seen_at > config.session_idle
         || now - session.created_at > config.session_max
     {
-        state.store().delete_session(&hash).await?;
+        domain::accounts::end_session(&state.app, &hash).await?;
         return Ok(None);
     }
     if now - session.last_seen_at > TOUCH_AFTER {
-        state
-            .store()
-            .touch_session(&hash, now, now - TOUCH_AFTER)
-            .await?;
+        domain::accounts::touch_session(&state.app, &hash, now, now - TOUCH_AFTER).await?;
     }
     Ok(Some(Authenticated {
         account_id: found.account.id,

@@ -26,7 +26,7 @@ use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::sealed::{self, Overview, RoundParam};
 use super::{error_page, render};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -150,7 +150,7 @@ fn state_words(current: &Current<String>, partner: &str) -> String {
 
 pub async fn index(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
     let partner = partner_name(&rel, me);
-    let decks = match conversations::every_deck(state.store(), me, rel.id).await {
+    let decks = match conversations::every_deck(&state.app, me, rel.id).await {
         Ok(found) => found
             .iter()
             .map(|(deck, current)| DeckLine {
@@ -255,7 +255,7 @@ pub async fn overview(
     let Some(deck) = find_deck(&key) else {
         return sealed::not_found(&state);
     };
-    match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
+    match rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await {
         Ok(current) => deck_page(&state, &rel, me, deck, current, None, StatusCode::OK),
         Err(err) => error_page(&state, err.into()),
     }
@@ -270,15 +270,15 @@ pub async fn submit(
         return sealed::not_found(&state);
     };
     let q = DeckRound(deck);
-    let err = match rounds::submit(state.store(), me, rel.id, &q, Utc::now()).await {
+    let err = match rounds::submit(&state.app, me, rel.id, &q, Utc::now()).await {
         Ok(_) => return Redirect::to(&overview_url(deck)).into_response(),
-        Err(err) => ApiError::from(err),
+        Err(err) => AppError::from(err),
     };
     match err.code {
         // Sent already (a second tap): the overview says where things stand.
         "already_submitted" => Redirect::to(&overview_url(deck)).into_response(),
         "incomplete" | "nothing_to_submit" => {
-            match rounds::current(state.store(), me, rel.id, &q).await {
+            match rounds::current(&state.app, me, rel.id, &q).await {
                 Ok(current) => deck_page(
                     &state,
                     &rel,
@@ -303,10 +303,10 @@ pub async fn again(
     let Some(deck) = find_deck(&key) else {
         return sealed::not_found(&state);
     };
-    match rounds::start(state.store(), me, rel.id, &DeckRound(deck), Utc::now()).await {
+    match rounds::start(&state.app, me, rel.id, &DeckRound(deck), Utc::now()).await {
         Ok(_) => Redirect::to(&overview_url(deck)).into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             // Already under way (a second tap, or the partner was quicker):
             // the overview shows the round in progress.
             if err.code == "round_in_progress" {
@@ -380,7 +380,7 @@ async fn my_draft(
     rel: &Relationship,
     deck: &'static Deck,
 ) -> Result<Option<Answers<String>>, Response> {
-    match rounds::current(state.store(), me, rel.id, &DeckRound(deck)).await {
+    match rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await {
         Ok(current) => Ok(sealed::draft_of(&current.view)),
         Err(err) => Err(error_page(state, err.into())),
     }
@@ -448,7 +448,7 @@ pub async fn save_prompt(
     let saved = match conversations::parse(deck, &input) {
         Ok(entries) => {
             rounds::save(
-                state.store(),
+                &state.app,
                 me,
                 rel.id,
                 &DeckRound(deck),
@@ -462,7 +462,7 @@ pub async fn save_prompt(
     match saved {
         Ok(_) => Redirect::to(&onwards).into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             if err.code == "already_submitted" {
                 return Redirect::to(&overview_url(deck)).into_response();
             }
@@ -524,8 +524,7 @@ async fn talk_page(
     status: StatusCode,
 ) -> Response {
     let partner = partner_name(rel, me);
-    let (compared, notes) = match conversations::talk(state.store(), me, rel.id, deck, round).await
-    {
+    let (compared, notes) = match conversations::talk(&state.app, me, rel.id, deck, round).await {
         Ok(found) => found,
         Err(err) if is_sealed(&err) => return sealed_page(state, deck, partner),
         Err(DomainError::NotFound) => return sealed::not_found(state),
@@ -641,7 +640,7 @@ pub async fn add_note(
     let text = normalized(&form.text);
     let idea = !form.agreement_idea.is_empty();
     let added = conversations::add_note(
-        state.store(),
+        &state.app,
         me,
         rel.id,
         deck,
@@ -660,7 +659,7 @@ pub async fn add_note(
         Err(err) if is_sealed(&err) => sealed_page(&state, deck, partner_name(&rel, me)),
         Err(DomainError::NotFound) => sealed::not_found(&state),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             if err.status.is_server_error() || err.field.as_deref() != Some("text") {
                 return error_page(&state, err);
             }

@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 /// At most one message per field, plus one for the form as a whole.
@@ -19,7 +19,7 @@ pub struct Errors {
 impl Errors {
     /// Places an API error: beside its field when it names one the form
     /// shows, at the top of the form otherwise.
-    pub fn from_api(err: &ApiError, fields: &[&str]) -> Self {
+    pub fn from_api(err: &AppError, fields: &[&str]) -> Self {
         match &err.field {
             Some(f) if fields.contains(&f.as_str()) => Self {
                 field: Some((f.clone(), err.message.clone())),
@@ -30,6 +30,24 @@ impl Errors {
                 general: Some(err.message.clone()),
             },
         }
+    }
+
+    /// A use case's refusal, as a form shows it: beside the field, or at the
+    /// top of the form, with its status. Failures the form cannot help with
+    /// (ours, a space that ended meanwhile, something gone) become the
+    /// error page instead, so a handler just writes `?`.
+    pub fn for_form(
+        err: impl Into<AppError>,
+        fields: &[&str],
+    ) -> Result<(Self, StatusCode), PageError> {
+        let err = err.into();
+        if err.status.is_server_error()
+            || err.status == StatusCode::NOT_FOUND
+            || err.code == "ended"
+        {
+            return Err(PageError(err));
+        }
+        Ok((Self::from_api(&err, fields), err.status))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -56,7 +74,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
         match Form::<T>::from_request(req, state).await {
             Ok(Form(value)) => Ok(Self(value)),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(super::error_page(state, ApiError::too_large()))
+                Err(super::error_page(state, AppError::too_large()))
             }
             Err(_) => Err(super::message(
                 state,

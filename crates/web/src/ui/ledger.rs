@@ -7,15 +7,15 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use domain::ledger::{self, ContributionInput, Domain};
+use domain::ledger::{self, ContributionInput, Domain, EntryView, Figures};
 use domain::relationship::{self, RelationshipStatus};
-use domain::store::{ContributionFilter, ContributionRecord, Relationship};
+use domain::store::{ContributionFilter, Relationship};
 use domain::AccountId;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
-use super::{chart, error_page, message, render, signed_in};
-use crate::error::ApiError;
+use super::{chart, message, render, signed_in};
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 const SCALE: [u8; 5] = [1, 2, 3, 4, 5];
@@ -40,17 +40,21 @@ pub struct Item {
     editable: bool,
 }
 
-fn item(c: ContributionRecord, viewer: AccountId, names: &dyn Fn(AccountId) -> String) -> Item {
-    Item {
-        editable: ledger::correction_refused(&c, viewer, Utc::now()).is_none(),
+/// A page item from what the domain let the viewer see. An entry whose
+/// words the viewer may not read is never listed by these pages (only
+/// "what you wrote" shows thanks without their entry).
+fn item(c: EntryView, names: &dyn Fn(AccountId) -> String) -> Option<Item> {
+    let details = c.details?;
+    Some(Item {
+        editable: c.editable,
         id: c.id,
-        domain: c.domain.label(),
-        day: ledger::date_of(c.day).format("%-d %b %Y").to_string(),
+        domain: details.domain.label(),
+        day: ledger::date_of(details.day).format("%-d %b %Y").to_string(),
         giver: names(c.giver),
-        thanked: c.value.is_some(),
-        thanks: c.thanks_note,
-        description: c.description,
-    }
+        thanked: c.thanks.is_some(),
+        thanks: c.thanks.and_then(|t| t.note),
+        description: details.description,
+    })
 }
 
 #[derive(Template)]
@@ -124,27 +128,36 @@ pub struct Space {
 impl FromRequestParts<AppState> for Space {
     type Rejection = Response;
 
+    /// Once the person's space has ended, every page of it leads to what
+    /// they wrote, read-only (the pages of an open space would offer
+    /// actions that no longer exist).
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let who = signed_in(state, &parts.headers).await?;
-        let active = who
+        let latest = who
             .memberships
             .iter()
-            .find(|m| m.status == RelationshipStatus::Active)
-            .map(|m| m.relationship_id);
-        let Some(rel) = active else {
-            return Err(message(
-                state,
-                StatusCode::OK,
-                "Not yet",
-                "This opens once your partner has joined your space.",
-            ));
+            .find(|m| m.status.is_open())
+            .or_else(|| who.memberships.first());
+        let rel = match latest {
+            Some(m) if m.status == RelationshipStatus::Active => m.relationship_id,
+            Some(m) if m.status == RelationshipStatus::Ended => {
+                return Err(Redirect::to("/written").into_response())
+            }
+            _ => {
+                return Err(message(
+                    state,
+                    StatusCode::OK,
+                    "Not yet",
+                    "This opens once your partner has joined your space.",
+                ))
+            }
         };
-        match relationship::visible_to(state.store(), who.account_id, rel).await {
+        match relationship::get(&state.app, who.account_id, rel).await {
             Ok(rel) => Ok(Self {
                 me: who.account_id,
                 rel,
             }),
-            Err(err) => Err(error_page(state, err.into())),
+            Err(err) => Err(PageError::from(err).into_response()),
         }
     }
 }
@@ -180,21 +193,14 @@ async fn ledger_page(
     form: LogForm,
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    let loaded = async {
-        let suggestions = ledger::suggestions(state.store(), me, rel.id).await?;
-        let filter = ContributionFilter {
-            awaiting: Some(me),
-            limit: 50,
-            ..Default::default()
-        };
-        let waiting = ledger::list(state.store(), me, rel.id, filter).await?;
-        Ok::<_, ApiError>((suggestions, waiting))
+) -> Result<Response, PageError> {
+    let suggestions = ledger::suggestions(&state.app, me, rel.id).await?;
+    let filter = ContributionFilter {
+        awaiting: Some(me),
+        limit: 50,
+        ..Default::default()
     };
-    let (suggestions, waiting) = match loaded.await {
-        Ok(found) => found,
-        Err(err) => return error_page(state, err),
-    };
+    let waiting = ledger::list(&state.app, me, rel.id, filter, Utc::now()).await?;
     let partner = partner_name(rel, me);
     let name_of = |id: AccountId| {
         if id == me {
@@ -203,11 +209,14 @@ async fn ledger_page(
             partner.clone()
         }
     };
-    render(
+    Ok(render(
         status,
         &LedgerPage {
             exit_url: &state.config.exit_url,
-            to_thank: waiting.into_iter().map(|c| item(c, me, &name_of)).collect(),
+            to_thank: waiting
+                .into_iter()
+                .filter_map(|c| item(c, &name_of))
+                .collect(),
             partner: partner.clone(),
             domains: domains(),
             scale: SCALE,
@@ -224,10 +233,13 @@ async fn ledger_page(
             },
             errors,
         },
-    )
+    ))
 }
 
-pub async fn page(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
     ledger_page(
         &state,
         me,
@@ -253,7 +265,7 @@ pub async fn log(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     PageForm(form): PageForm<LogForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let for_partner = form.who == "partner";
     let input = ContributionInput {
         domain: &form.domain,
@@ -269,18 +281,12 @@ pub async fn log(
         },
         note: None,
     };
-    match ledger::record(state.store(), me, rel.id, input, Utc::now()).await {
-        Ok(_) => Redirect::to("/ledger").into_response(),
+    match ledger::record(&state.app, me, rel.id, input, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to("/ledger").into_response()),
         Err(err) => {
-            let err = ApiError::from(err);
-            if err.status.is_server_error() {
-                return error_page(&state, err);
-            }
-            let errors = Errors::from_api(
-                &err,
-                &["description", "domain", "effort", "value", "occurred_on"],
-            );
-            ledger_page(&state, me, &rel, form, errors, err.status).await
+            let fields = ["description", "domain", "effort", "value", "occurred_on"];
+            let (errors, status) = Errors::for_form(err, &fields)?;
+            ledger_page(&state, me, &rel, form, errors, status).await
         }
     }
 }
@@ -298,13 +304,11 @@ pub async fn thank(
     Space { me, rel }: Space,
     Path(cid): Path<String>,
     PageForm(form): PageForm<ThankForm>,
-) -> Response {
-    let Ok(cid) = cid.parse::<uuid::Uuid>() else {
-        return error_page(&state, ApiError::not_found());
-    };
+) -> Result<Response, PageError> {
+    let cid = entry_id(&cid)?;
     let value = number(&form.value).unwrap_or(0);
     match ledger::acknowledge(
-        state.store(),
+        &state.app,
         me,
         rel.id,
         cid,
@@ -314,16 +318,17 @@ pub async fn thank(
     )
     .await
     {
-        Ok(_) => Redirect::to("/ledger").into_response(),
+        Ok(_) => Ok(Redirect::to("/ledger").into_response()),
         Err(err) => {
-            let err = ApiError::from(err);
-            if err.status.is_server_error() || err.field.is_none() {
-                return error_page(&state, err);
-            }
-            let errors = Errors::from_api(&err, &[]);
-            ledger_page(&state, me, &rel, LogForm::default(), errors, err.status).await
+            let (errors, status) = Errors::for_form(err, &["value", "note"])?;
+            ledger_page(&state, me, &rel, LogForm::default(), errors, status).await
         }
     }
+}
+
+/// An entry id from a path; garbage is an entry that does not exist.
+fn entry_id(raw: &str) -> Result<uuid::Uuid, PageError> {
+    raw.parse().map_err(|_| PageError(AppError::not_found()))
 }
 
 #[derive(Deserialize)]
@@ -338,7 +343,7 @@ pub async fn history(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Query(query): Query<HistoryQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let partner_id = rel
         .members
         .iter()
@@ -353,11 +358,9 @@ pub async fn history(
         },
         awaiting: None,
         limit: 200,
+        written_by: None,
     };
-    let found = match ledger::list(state.store(), me, rel.id, filter).await {
-        Ok(found) => found,
-        Err(err) => return error_page(&state, err.into()),
-    };
+    let found = ledger::list(&state.app, me, rel.id, filter, Utc::now()).await?;
     let partner = partner_name(&rel, me);
     let name_of = |id: AccountId| {
         if id == me {
@@ -366,11 +369,14 @@ pub async fn history(
             partner.clone()
         }
     };
-    render(
+    Ok(render(
         StatusCode::OK,
         &HistoryPage {
             exit_url: &state.config.exit_url,
-            items: found.into_iter().map(|c| item(c, me, &name_of)).collect(),
+            items: found
+                .into_iter()
+                .filter_map(|c| item(c, &name_of))
+                .collect(),
             partner: partner.clone(),
             domains: domains(),
             domain: Domain::parse(&query.domain)
@@ -382,14 +388,15 @@ pub async fn history(
                 String::new()
             },
         },
-    )
+    ))
 }
 
-pub async fn balance(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    let view = match ledger::balance(state.store(), me, rel.id, None, None, Utc::now()).await {
-        Ok(view) => view,
-        Err(err) => return error_page(&state, err.into()),
-    };
+pub async fn balance(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
+    let now = Utc::now();
+    let view = ledger::balance(&state.app, me, rel.id, None, None, now).await?;
     let partner = partner_name(&rel, me);
     let name = |id: AccountId| {
         if id == me {
@@ -399,73 +406,82 @@ pub async fn balance(State(state): State<AppState>, Space { me, rel }: Space) ->
         }
     };
     let names = (name(view.members[0]), name(view.members[1]));
-    let visible = view.numbers.visible();
-    let thanked = if visible {
-        Vec::new()
-    } else {
-        let filter = ContributionFilter {
-            limit: 200,
-            ..Default::default()
-        };
-        match ledger::list(state.store(), me, rel.id, filter).await {
-            Ok(found) => found
-                .into_iter()
-                .filter(|c| c.value.is_some() && c.day >= ledger::day_number(view.from))
-                .map(|c| match &c.thanks_note {
-                    Some(note) => format!(
-                        "{} thanked {} for “{}”: “{}”",
-                        name(c.receiver),
-                        name(c.giver).to_lowercase_if_you(),
-                        c.description,
-                        note
-                    ),
-                    None => format!(
-                        "{} thanked {} for “{}”",
-                        name(c.receiver),
-                        name(c.giver).to_lowercase_if_you(),
-                        c.description
-                    ),
-                })
+    // What the page shows comes from what the domain allowed: with
+    // `Figures::Hidden` there is no figure to draw, only thanks in words.
+    let (visible, index, series, waiting, thanked) = match &view.figures {
+        Figures::Shown(b) => (
+            true,
+            b.reciprocity_index
+                .map(|i| format!("{i:.2}"))
+                .unwrap_or_else(|| "not yet".to_owned()),
+            b.weekly
+                .iter()
+                .map(|w| (w.start_day, w.value_given))
                 .collect(),
-            Err(err) => return error_page(&state, err.into()),
+            b.partners.iter().map(|p| p.awaiting_thanks).sum(),
+            Vec::new(),
+        ),
+        Figures::Hidden {
+            awaiting_thanks, ..
+        } => {
+            let filter = ContributionFilter {
+                limit: 200,
+                ..Default::default()
+            };
+            let from = ledger::day_number(view.from);
+            let thanked = ledger::list(&state.app, me, rel.id, filter, now)
+                .await?
+                .into_iter()
+                .filter_map(|c| {
+                    let details = c.details?;
+                    let thanks = c.thanks?;
+                    (details.day >= from).then(|| {
+                        let who = name(c.receiver);
+                        let whom = name(c.giver).to_lowercase_if_you();
+                        match thanks.note {
+                            Some(note) => format!(
+                                "{who} thanked {whom} for “{}”: “{note}”",
+                                details.description
+                            ),
+                            None => format!("{who} thanked {whom} for “{}”", details.description),
+                        }
+                    })
+                })
+                .collect();
+            (
+                false,
+                "not yet".to_owned(),
+                Vec::new(),
+                awaiting_thanks.iter().sum(),
+                thanked,
+            )
         }
     };
-    let series: Vec<[u32; 2]> = view.balance.weekly.iter().map(|w| w.value_given).collect();
-    render(
+    let bars: Vec<[u32; 2]> = series.iter().map(|(_, v)| *v).collect();
+    Ok(render(
         StatusCode::OK,
         &BalancePage {
             exit_url: &state.config.exit_url,
             partner,
             visible,
             mine: view.numbers.mine,
-            index: view
-                .balance
-                .reciprocity_index
-                .map(|i| format!("{i:.2}"))
-                .unwrap_or_else(|| "not yet".to_owned()),
-            chart: chart::weekly_bars(&series, [&names.0, &names.1]),
-            weeks: view
-                .balance
-                .weekly
+            index,
+            chart: chart::weekly_bars(&bars, [&names.0, &names.1]),
+            weeks: series
                 .iter()
-                .map(|w| {
+                .map(|(day, v)| {
                     (
-                        ledger::date_of(w.start_day).format("%-d %b").to_string(),
-                        w.value_given[0],
-                        w.value_given[1],
+                        ledger::date_of(*day).format("%-d %b").to_string(),
+                        v[0],
+                        v[1],
                     )
                 })
                 .collect(),
             names,
             thanked,
-            waiting: view
-                .balance
-                .partners
-                .iter()
-                .map(|p| p.awaiting_thanks)
-                .sum(),
+            waiting,
         },
-    )
+    ))
 }
 
 trait YouCase {
@@ -493,41 +509,28 @@ pub async fn numbers(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     PageForm(form): PageForm<NumbersForm>,
-) -> Response {
-    match ledger::set_show_numbers(state.store(), me, rel.id, form.show == "true", Utc::now()).await
-    {
-        Ok(()) => Redirect::to("/ledger/balance").into_response(),
-        Err(err) => error_page(&state, err.into()),
-    }
+) -> Result<Response, PageError> {
+    ledger::set_show_numbers(&state.app, me, rel.id, form.show == "true", Utc::now()).await?;
+    Ok(Redirect::to("/ledger/balance").into_response())
 }
 
-/// The entry, if the signed-in person may still correct it; otherwise the page that says why.
+/// The entry, if the signed-in person may still correct it; otherwise the
+/// page that says why (the domain's rule, `ledger::correction_refused`).
 async fn own_entry(
     state: &AppState,
     me: AccountId,
     rel: &Relationship,
     cid: &str,
-) -> Result<ContributionRecord, Response> {
-    let found = match cid.parse::<uuid::Uuid>() {
-        Ok(id) => state
-            .store()
-            .contribution(rel.id, id)
-            .await
-            .map_err(|e| error_page(state, e.into()))?,
-        Err(_) => None,
-    };
-    let Some(found) = found else {
-        return Err(error_page(state, ApiError::not_found()));
-    };
-    if let Some(refusal) = ledger::correction_refused(&found, me, Utc::now()) {
-        return Err(error_page(state, refusal.into()));
-    }
-    Ok(found)
+) -> Result<(uuid::Uuid, ledger::EntryDetails), PageError> {
+    let id = entry_id(cid)?;
+    let details = ledger::correctable_entry(&state.app, me, rel.id, id, Utc::now()).await?;
+    Ok((id, details))
 }
 
 fn edit_page(
     state: &AppState,
-    c: &ContributionRecord,
+    id: uuid::Uuid,
+    c: &ledger::EntryDetails,
     form: Option<LogForm>,
     errors: Errors,
     status: StatusCode,
@@ -543,7 +546,7 @@ fn edit_page(
         status,
         &EditPage {
             exit_url: &state.config.exit_url,
-            id: c.id,
+            id,
             domains: domains(),
             scale: SCALE,
             description: form.description,
@@ -559,11 +562,16 @@ pub async fn edit_form(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(cid): Path<String>,
-) -> Response {
-    match own_entry(&state, me, &rel, &cid).await {
-        Ok(c) => edit_page(&state, &c, None, Errors::default(), StatusCode::OK),
-        Err(page) => page,
-    }
+) -> Result<Response, PageError> {
+    let (id, details) = own_entry(&state, me, &rel, &cid).await?;
+    Ok(edit_page(
+        &state,
+        id,
+        &details,
+        None,
+        Errors::default(),
+        StatusCode::OK,
+    ))
 }
 
 pub async fn edit(
@@ -571,11 +579,8 @@ pub async fn edit(
     Space { me, rel }: Space,
     Path(cid): Path<String>,
     PageForm(form): PageForm<LogForm>,
-) -> Response {
-    let c = match own_entry(&state, me, &rel, &cid).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+) -> Result<Response, PageError> {
+    let (id, details) = own_entry(&state, me, &rel, &cid).await?;
     let change = ledger::Correction {
         domain: Some(&form.domain),
         description: Some(&form.description),
@@ -583,16 +588,12 @@ pub async fn edit(
         effort: Some(number(&form.effort).unwrap_or(0)),
         minutes: None,
     };
-    match ledger::correct(state.store(), me, rel.id, c.id, change, Utc::now()).await {
-        Ok(_) => Redirect::to("/ledger/history").into_response(),
+    match ledger::correct(&state.app, me, rel.id, id, change, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to("/ledger/history").into_response()),
         Err(err) => {
-            let err = ApiError::from(err);
-            if err.status.is_server_error() {
-                return error_page(&state, err);
-            }
-            let errors =
-                Errors::from_api(&err, &["description", "domain", "effort", "occurred_on"]);
-            edit_page(&state, &c, Some(form), errors, err.status)
+            let fields = ["description", "domain", "effort", "occurred_on"];
+            let (errors, status) = Errors::for_form(err, &fields)?;
+            Ok(edit_page(&state, id, &details, Some(form), errors, status))
         }
     }
 }
@@ -601,13 +602,8 @@ pub async fn delete(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(cid): Path<String>,
-) -> Response {
-    let c = match own_entry(&state, me, &rel, &cid).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match ledger::remove(state.store(), me, rel.id, c.id, Utc::now()).await {
-        Ok(()) => Redirect::to("/ledger/history").into_response(),
-        Err(err) => error_page(&state, err.into()),
-    }
+) -> Result<Response, PageError> {
+    let (id, _) = own_entry(&state, me, &rel, &cid).await?;
+    ledger::remove(&state.app, me, rel.id, id, Utc::now()).await?;
+    Ok(Redirect::to("/ledger/history").into_response())
 }

@@ -13,6 +13,7 @@ mod sealed;
 mod space;
 mod statics;
 mod values;
+mod written;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -21,7 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{AppError, PageFailure};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/join", get(space::join_page).post(space::join))
         .route("/j/{code}", get(space::invited))
         .route("/leave", get(space::leave_page).post(space::leave))
+        .route("/written", get(written::page))
         .route("/ledger", get(ledger::page))
         .route("/ledger/log", post(ledger::log))
         .route("/ledger/thank/{cid}", post(ledger::thank))
@@ -95,8 +97,33 @@ pub fn message(state: &AppState, status: StatusCode, heading: &str, text: &str) 
     )
 }
 
+/// Draws the page of a handler that answered `Err(PageError)`: the handler
+/// chose status and sentence, this adds the page around them (it needs the
+/// server's settings, which an error value does not carry).
+pub async fn render_page_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let Some(failure) = response.extensions_mut().remove::<PageFailure>() else {
+        return response;
+    };
+    let heading = match (failure.code, response.status()) {
+        ("ended", _) => "This space has ended",
+        (_, StatusCode::NOT_FOUND) => "Not here",
+        _ => "Sorry",
+    };
+    let mut page = message(&state, response.status(), heading, &failure.message);
+    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, retry.clone());
+    }
+    page
+}
+
 /// Turns an error without a field into a page (storage failures, rate limits).
-pub fn error_page(state: &AppState, err: ApiError) -> Response {
+pub fn error_page(state: &AppState, err: AppError) -> Response {
     let status = err.status;
     let mut response = message(state, status, "Sorry", &err.message);
     err.set_retry_after(&mut response);

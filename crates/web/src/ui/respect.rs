@@ -22,7 +22,7 @@ use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::sealed::{self, Overview, RoundParam, Scale};
 use super::{error_page, render};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -35,8 +35,12 @@ pub fn routes() -> Router<AppState> {
         .route("/respect/new-round", post(new_round))
 }
 
-async fn load_map(state: &AppState, rel: &Relationship) -> Result<RespectMap, Response> {
-    RespectMap::load(state.store(), rel.id)
+async fn load_map(
+    state: &AppState,
+    me: AccountId,
+    rel: &Relationship,
+) -> Result<RespectMap, Response> {
+    RespectMap::load(&state.app, me, rel.id)
         .await
         .map_err(|err| error_page(state, err.into()))
 }
@@ -61,11 +65,11 @@ async fn overview_page(
     errors: Errors,
     status: StatusCode,
 ) -> Response {
-    let map = match load_map(state, rel).await {
+    let map = match load_map(state, me, rel).await {
         Ok(map) => map,
         Err(response) => return response,
     };
-    let current = match rounds::current(state.store(), me, rel.id, &map).await {
+    let current = match rounds::current(&state.app, me, rel.id, &map).await {
         Ok(current) => current,
         Err(err) => return error_page(state, err.into()),
     };
@@ -110,10 +114,10 @@ pub async fn add_area(
     Space { me, rel }: Space,
     PageForm(form): PageForm<AreaForm>,
 ) -> Response {
-    match respect::add_area(state.store(), me, rel.id, &form.name, Utc::now()).await {
+    match respect::add_area(&state.app, me, rel.id, &form.name, Utc::now()).await {
         Ok(_) => Redirect::to("/respect").into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
                 return error_page(&state, err);
             }
@@ -186,8 +190,8 @@ async fn map_and_draft(
     me: AccountId,
     rel: &Relationship,
 ) -> Result<(RespectMap, Answers<RespectAnswer>), Response> {
-    let map = load_map(state, rel).await?;
-    let current = rounds::current(state.store(), me, rel.id, &map)
+    let map = load_map(state, me, rel).await?;
+    let current = rounds::current(&state.app, me, rel.id, &map)
         .await
         .map_err(|err| error_page(state, err.into()))?;
     match sealed::draft_of(&current.view) {
@@ -229,7 +233,7 @@ pub async fn answer(
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Response {
-    let map = match load_map(&state, &rel).await {
+    let map = match load_map(&state, me, &rel).await {
         Ok(map) => map,
         Err(response) => return response,
     };
@@ -242,10 +246,10 @@ pub async fn answer(
         i_feel_respected: sealed::form_number(&form.i_feel_respected),
     };
     let saved = match map.parse(&[input]) {
-        Ok(entries) => rounds::save(state.store(), me, rel.id, &map, entries, Utc::now())
+        Ok(entries) => rounds::save(&state.app, me, rel.id, &map, entries, Utc::now())
             .await
-            .map_err(ApiError::from),
-        Err(invalid) => Err(ApiError::from(invalid)),
+            .map_err(AppError::from),
+        Err(invalid) => Err(AppError::from(invalid)),
     };
     match saved {
         Ok(current) => {
@@ -268,14 +272,14 @@ pub async fn answer(
 }
 
 pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    let map = match load_map(&state, &rel).await {
+    let map = match load_map(&state, me, &rel).await {
         Ok(map) => map,
         Err(response) => return response,
     };
-    match rounds::submit(state.store(), me, rel.id, &map, Utc::now()).await {
+    match rounds::submit(&state.app, me, rel.id, &map, Utc::now()).await {
         Ok(_) => Redirect::to("/respect").into_response(),
         Err(err) => {
-            let err = sealed::friendly(ApiError::from(err));
+            let err = sealed::friendly(AppError::from(err));
             if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
                 return error_page(&state, err);
             }
@@ -355,14 +359,14 @@ pub async fn compare(
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
 ) -> Response {
-    let map = match load_map(&state, &rel).await {
+    let map = match load_map(&state, me, &rel).await {
         Ok(map) => map,
         Err(response) => return response,
     };
-    let revealed = match rounds::comparison(state.store(), me, rel.id, &map, round).await {
+    let revealed = match rounds::comparison(&state.app, me, rel.id, &map, round).await {
         Ok(revealed) => revealed,
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             return match err.code {
                 "sealed" => sealed::sealed_page(&state),
                 "not_found" => sealed::not_found(&state),
@@ -427,14 +431,14 @@ pub async fn compare(
 }
 
 pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    let map = match load_map(&state, &rel).await {
+    let map = match load_map(&state, me, &rel).await {
         Ok(map) => map,
         Err(response) => return response,
     };
-    match rounds::start(state.store(), me, rel.id, &map, Utc::now()).await {
+    match rounds::start(&state.app, me, rel.id, &map, Utc::now()).await {
         Ok(_) => Redirect::to("/respect").into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             // Started a moment ago by the partner (or a second tap): same outcome.
             if err.code == "round_in_progress" {
                 return Redirect::to("/respect").into_response();

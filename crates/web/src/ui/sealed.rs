@@ -16,7 +16,7 @@ use domain::sealed::{Own, RoundState, RoundView};
 
 use super::form::Errors;
 use super::message;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// Where the caller stands in the current round, for an overview page.
@@ -186,7 +186,7 @@ impl FromRequestParts<AppState> for RoundParam {
 }
 
 /// The seal's refusals in words for a page (the domain's are for programs).
-pub fn friendly(mut err: ApiError) -> ApiError {
+pub fn friendly(mut err: AppError) -> AppError {
     let text = match err.code {
         "sealed" => "The answers are sealed until both of you have sent yours.",
         "already_submitted" => {
@@ -271,6 +271,7 @@ mod tests {
     #[test]
     fn an_overview_counts_my_answers_and_tells_only_whether_the_partner_sent() {
         let current = Current {
+            ended: false,
             number: 2,
             view: RoundView::Sealed {
                 mine: Own::Drafting {

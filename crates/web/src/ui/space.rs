@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::form::{Errors, PageForm};
 use super::{error_page, render, signed_in};
 use crate::auth::MaybeAuthenticated;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::links;
 use crate::state::AppState;
 
@@ -75,8 +75,8 @@ fn day(t: DateTime<Utc>) -> String {
 }
 
 /// The person's open relationship if any, else the most recent one.
-async fn current(state: &AppState, account: AccountId) -> Result<Option<Membership>, ApiError> {
-    let memberships = state.store().memberships_of(account).await?;
+async fn current(state: &AppState, account: AccountId) -> Result<Option<Membership>, AppError> {
+    let memberships = domain::relationship::memberships(&state.app, account).await?;
     let open = memberships.iter().find(|m| m.status.is_open()).cloned();
     Ok(open.or_else(|| memberships.into_iter().next()))
 }
@@ -88,16 +88,13 @@ async fn home_page(
     status: StatusCode,
 ) -> Response {
     let build = async {
-        let me = state
-            .store()
-            .account_by_id(account)
+        let me = domain::accounts::by_id(&state.app, account)
             .await?
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(AppError::unauthorized)?;
         let space = match current(state, account).await? {
             None => Space::None,
             Some(m) => {
-                let rel =
-                    relationship::visible_to(state.store(), account, m.relationship_id).await?;
+                let rel = relationship::get(&state.app, account, m.relationship_id).await?;
                 match rel.status {
                     RelationshipStatus::Pending => Space::Waiting(
                         rel.invite_expires_at
@@ -115,7 +112,7 @@ async fn home_page(
                 }
             }
         };
-        Ok::<_, ApiError>((me.display_name, space))
+        Ok::<_, AppError>((me.display_name, space))
     };
     match build.await {
         Ok((display_name, space)) => render(
@@ -155,7 +152,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(who) => who,
         Err(redirect) => return redirect,
     };
-    match relationship::create(state.store(), who.account_id, Utc::now()).await {
+    match relationship::create(&state.app, who.account_id, Utc::now()).await {
         Ok(invitation) => invite_page(&state, &headers, &invitation),
         Err(err) => error_page(&state, err.into()),
     }
@@ -169,15 +166,10 @@ pub async fn renew_invite(State(state): State<AppState>, headers: HeaderMap) -> 
     let renewed = async {
         let m = current(&state, who.account_id)
             .await?
-            .ok_or_else(ApiError::not_found)?;
-        Ok::<_, ApiError>(
-            relationship::renew_invite(
-                state.store(),
-                who.account_id,
-                m.relationship_id,
-                Utc::now(),
-            )
-            .await?,
+            .ok_or_else(AppError::not_found)?;
+        Ok::<_, AppError>(
+            relationship::renew_invite(&state.app, who.account_id, m.relationship_id, Utc::now())
+                .await?,
         )
     };
     match renewed.await {
@@ -237,10 +229,10 @@ pub async fn join(
         Ok(who) => who,
         Err(redirect) => return redirect,
     };
-    match relationship::join(state.store(), who.account_id, &form.invite_code, Utc::now()).await {
+    match relationship::join(&state.app, who.account_id, &form.invite_code, Utc::now()).await {
         Ok(_) => Redirect::to("/home").into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             if err.status.is_server_error() {
                 return error_page(&state, err);
             }
@@ -278,10 +270,9 @@ pub async fn leave(State(state): State<AppState>, headers: HeaderMap) -> Respons
             .await?
             .filter(|m| m.status.is_open())
         {
-            relationship::leave(state.store(), who.account_id, m.relationship_id, Utc::now())
-                .await?;
+            relationship::leave(&state.app, who.account_id, m.relationship_id, Utc::now()).await?;
         }
-        Ok::<_, ApiError>(())
+        Ok::<_, AppError>(())
     };
     match left.await {
         Ok(()) => Redirect::to("/home").into_response(),

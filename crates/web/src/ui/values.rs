@@ -21,7 +21,7 @@ use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::sealed::{self, Overview, RoundParam, Scale};
 use super::{error_page, render};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -61,7 +61,7 @@ async fn overview_page(
     errors: Errors,
     status: StatusCode,
 ) -> Response {
-    let current = match rounds::current(state.store(), me, rel.id, &Values).await {
+    let current = match rounds::current(&state.app, me, rel.id, &Values).await {
         Ok(current) => current,
         Err(err) => return error_page(state, err.into()),
     };
@@ -137,7 +137,7 @@ async fn my_draft(
     me: AccountId,
     rel: &domain::store::Relationship,
 ) -> Result<Answers<ValueAnswer>, Response> {
-    let current = rounds::current(state.store(), me, rel.id, &Values)
+    let current = rounds::current(&state.app, me, rel.id, &Values)
         .await
         .map_err(|err| error_page(state, err.into()))?;
     sealed::draft_of(&current.view).ok_or_else(|| Redirect::to("/values").into_response())
@@ -192,10 +192,10 @@ pub async fn answer(
         definition: Some(form.definition.as_str()),
     };
     let saved = match values::parse(&[input]) {
-        Ok(entries) => rounds::save(state.store(), me, rel.id, &Values, entries, Utc::now())
+        Ok(entries) => rounds::save(&state.app, me, rel.id, &Values, entries, Utc::now())
             .await
-            .map_err(ApiError::from),
-        Err(invalid) => Err(ApiError::from(invalid)),
+            .map_err(AppError::from),
+        Err(invalid) => Err(AppError::from(invalid)),
     };
     match saved {
         Ok(current) => {
@@ -216,10 +216,10 @@ pub async fn answer(
 }
 
 pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    match rounds::submit(state.store(), me, rel.id, &Values, Utc::now()).await {
+    match rounds::submit(&state.app, me, rel.id, &Values, Utc::now()).await {
         Ok(_) => Redirect::to("/values").into_response(),
         Err(err) => {
-            let err = sealed::friendly(ApiError::from(err));
+            let err = sealed::friendly(AppError::from(err));
             if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
                 return error_page(&state, err);
             }
@@ -256,10 +256,10 @@ pub async fn compare(
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
 ) -> Response {
-    let revealed = match rounds::comparison(state.store(), me, rel.id, &Values, round).await {
+    let revealed = match rounds::comparison(&state.app, me, rel.id, &Values, round).await {
         Ok(revealed) => revealed,
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             return match err.code {
                 "sealed" => sealed::sealed_page(&state),
                 "not_found" => sealed::not_found(&state),
@@ -307,10 +307,10 @@ pub async fn compare(
 }
 
 pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    match rounds::start(state.store(), me, rel.id, &Values, Utc::now()).await {
+    match rounds::start(&state.app, me, rel.id, &Values, Utc::now()).await {
         Ok(_) => Redirect::to("/values").into_response(),
         Err(err) => {
-            let err = ApiError::from(err);
+            let err = AppError::from(err);
             // Started a moment ago by the partner (or a second tap): same outcome.
             if err.code == "round_in_progress" {
                 return Redirect::to("/values").into_response();

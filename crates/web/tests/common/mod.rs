@@ -70,7 +70,7 @@ impl TestApp {
             let shutdown = async {
                 let _ = rx.await;
             };
-            web::serve(listener, store, config, shutdown)
+            web::serve(listener, domain::App::new(store), config, shutdown)
                 .await
                 .expect("server");
         });
