@@ -261,6 +261,23 @@ impl Person {
             .expect("PUT")
     }
 
+    pub async fn patch_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
     /// Starts a relationship; returns `{id, invite_code, ...}`.
     pub async fn create_relationship(&self) -> Value {
         let response = self.post_json("/api/v1/relationships", &json!({})).await;
