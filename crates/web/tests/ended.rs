@@ -772,7 +772,81 @@ async fn figures_are_shown_to_a_giver_only_when_both_chose_to_see_them(engine: D
     check("Bo stepped back", false).await;
 }
 
+/// The pages after leaving: every page of the space leads to "What you
+/// wrote", which shows the reader's own words and none of the other's, and
+/// the forms of the old space write nothing.
+async fn after_leaving_the_pages_lead_each_to_only_what_they_wrote(engine: DbEngine) {
+    let Some(story) = Story::told(engine).await else {
+        return;
+    };
+    let before = story.app.count("contributions").await;
+    for (side, mine, theirs) in [(&story.ada, ADA, BO), (&story.bo, BO, ADA)] {
+        let p = &side.person;
+        let home = common::pages::plain_html(p, "/home").await;
+        assert!(home.contains("This space has ended"), "{home}");
+        assert!(
+            home.contains("href=\"/written\""),
+            "home links to what you wrote"
+        );
+        for path in [
+            "/ledger",
+            "/ledger/history",
+            "/ledger/balance",
+            "/values",
+            "/values/compare",
+            "/respect",
+            "/respect/compare",
+            "/conversations",
+        ] {
+            let response = p.get(path).await;
+            assert_eq!(
+                (
+                    response.status().as_u16(),
+                    common::pages::location(&response)
+                ),
+                (303, "/written".to_owned()),
+                "{path} leads a former partner to what they wrote"
+            );
+        }
+        let written = common::pages::plain_html(p, "/written").await;
+        assert!(written.contains("What you wrote"));
+        assert!(written.contains("This space has ended"));
+        for own in [&side.thanked_text, &side.waiting_text, &side.thanks_given.2] {
+            assert!(
+                written.contains(own.as_str()),
+                "{mine}: {own} is on the page"
+            );
+        }
+        assert!(
+            written.contains(&format!("{mine}-")),
+            "own values definitions"
+        );
+        assert!(
+            !written.contains(theirs),
+            "nothing of {theirs} on {mine}'s page"
+        );
+        assert!(
+            !written.contains("action=\"/ledger") && !written.contains("action=\"/values"),
+            "read-only"
+        );
+        let log = p
+            .post_form(
+                "/ledger/log",
+                &[
+                    ("who", "me"),
+                    ("description", "after the end"),
+                    ("domain", "household_labor"),
+                    ("effort", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(common::pages::location(&log), "/written");
+    }
+    assert_eq!(story.app.count("contributions").await, before);
+}
+
 on_both_engines!(
+    after_leaving_the_pages_lead_each_to_only_what_they_wrote,
     after_leaving_the_space_reads_as_ended_and_takes_no_writes_from_either,
     after_leaving_the_balance_and_every_comparison_are_gone_for_both,
     after_leaving_each_reads_only_their_own_ledger_words,
