@@ -7,9 +7,10 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
-use super::{error_page, render};
+use super::render;
 use crate::auth::service::{self, ClientAddr, SignUp};
 use crate::auth::{cookies, MaybeAuthenticated};
+use crate::error::PageError;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -126,7 +127,7 @@ pub async fn signup(
     client: ClientAddr,
     headers: HeaderMap,
     PageForm(form): PageForm<SignUpForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let invite = carried_invite(&form.invite);
     let input = SignUp {
         email: &form.email,
@@ -140,9 +141,9 @@ pub async fn signup(
         Err(err) => Err(err),
     };
     match signed_in {
-        Ok(done) => signed_in_redirect(&state, &done, invite),
-        Err(err) if err.status.is_server_error() => error_page(&state, err),
-        Err(err) => render(
+        Ok(done) => Ok(signed_in_redirect(&state, &done, invite)),
+        Err(err) if err.status.is_server_error() => Err(PageError(err)),
+        Err(err) => Ok(render(
             err.status,
             &SignUpPage {
                 exit_url: &state.config.exit_url,
@@ -151,7 +152,7 @@ pub async fn signup(
                 invite,
                 errors: Errors::from_api(&err, &["display_name", "email", "password"]),
             },
-        ),
+        )),
     }
 }
 
@@ -180,26 +181,28 @@ pub async fn signin(
     client: ClientAddr,
     headers: HeaderMap,
     PageForm(form): PageForm<SignInForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let invite = carried_invite(&form.invite);
-    match service::sign_in(&state, &client, &headers, &form.email, &form.password).await {
-        Ok(done) => signed_in_redirect(&state, &done, invite),
-        Err(err) if err.status.is_server_error() => error_page(&state, err),
-        Err(err) => {
-            let mut response = render(
-                err.status,
-                &SignInPage {
-                    exit_url: &state.config.exit_url,
-                    email: &form.email,
-                    invite,
-                    // Shown above the form: it is about the pair, not one field.
-                    errors: Errors::from_api(&err, &[]),
-                },
-            );
-            err.set_retry_after(&mut response);
-            response
-        }
-    }
+    Ok(
+        match service::sign_in(&state, &client, &headers, &form.email, &form.password).await {
+            Ok(done) => signed_in_redirect(&state, &done, invite),
+            Err(err) if err.status.is_server_error() => return Err(PageError(err)),
+            Err(err) => {
+                let mut response = render(
+                    err.status,
+                    &SignInPage {
+                        exit_url: &state.config.exit_url,
+                        email: &form.email,
+                        invite,
+                        // Shown above the form: it is about the pair, not one field.
+                        errors: Errors::from_api(&err, &[]),
+                    },
+                );
+                err.set_retry_after(&mut response);
+                response
+            }
+        },
+    )
 }
 
 fn signed_in_redirect(state: &AppState, done: &service::SignedIn, invite: &str) -> Response {
@@ -220,11 +223,12 @@ fn signed_in_redirect(state: &AppState, done: &service::SignedIn, invite: &str) 
         .into_response()
 }
 
-pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(err) = service::sign_out(&state, &headers).await {
-        return error_page(&state, err);
-    }
-    (
+pub async fn signout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    service::sign_out(&state, &headers).await?;
+    Ok((
         [
             (
                 header::SET_COOKIE,
@@ -234,5 +238,5 @@ pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Respo
         ],
         Redirect::to("/"),
     )
-        .into_response()
+        .into_response())
 }

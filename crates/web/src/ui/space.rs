@@ -11,9 +11,9 @@ use domain::AccountId;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
-use super::{error_page, render, signed_in};
+use super::{render, signed_in};
 use crate::auth::MaybeAuthenticated;
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::links;
 use crate::state::AppState;
 
@@ -77,8 +77,7 @@ fn day(t: DateTime<Utc>) -> String {
 /// The person's open relationship if any, else the most recent one.
 async fn current(state: &AppState, account: AccountId) -> Result<Option<Membership>, AppError> {
     let memberships = domain::relationship::memberships(&state.app, account).await?;
-    let open = memberships.iter().find(|m| m.status.is_open()).cloned();
-    Ok(open.or_else(|| memberships.into_iter().next()))
+    Ok(memberships.into_iter().next())
 }
 
 async fn home_page(
@@ -86,52 +85,49 @@ async fn home_page(
     account: AccountId,
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    let build = async {
-        let me = domain::accounts::by_id(&state.app, account)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
-        let space = match current(state, account).await? {
-            None => Space::None,
-            Some(m) => {
-                let rel = relationship::get(&state.app, account, m.relationship_id).await?;
-                match rel.status {
-                    RelationshipStatus::Pending => Space::Waiting(
-                        rel.invite_expires_at
-                            .map(day)
-                            .unwrap_or_else(|| "it expires".to_owned()),
-                    ),
-                    RelationshipStatus::Active => Space::Together(
-                        rel.members
-                            .iter()
-                            .find(|p| p.account_id != account)
-                            .map(|p| p.display_name.clone())
-                            .unwrap_or_default(),
-                    ),
-                    RelationshipStatus::Ended => Space::Ended,
-                }
+) -> Result<Response, PageError> {
+    let me = domain::accounts::by_id(&state.app, account)
+        .await?
+        .ok_or_else(AppError::unauthorized)?;
+    let space = match current(state, account).await? {
+        None => Space::None,
+        Some(m) => {
+            let rel = relationship::get(&state.app, account, m.relationship_id).await?;
+            match rel.status {
+                RelationshipStatus::Pending => Space::Waiting(
+                    rel.invite_expires_at
+                        .map(day)
+                        .unwrap_or_else(|| "it expires".to_owned()),
+                ),
+                RelationshipStatus::Active => Space::Together(
+                    rel.members
+                        .iter()
+                        .find(|p| p.account_id != account)
+                        .map(|p| p.display_name.clone())
+                        .unwrap_or_default(),
+                ),
+                RelationshipStatus::Ended => Space::Ended,
             }
-        };
-        Ok::<_, AppError>((me.display_name, space))
+        }
     };
-    match build.await {
-        Ok((display_name, space)) => render(
-            status,
-            &HomePage {
-                exit_url: &state.config.exit_url,
-                display_name,
-                space,
-                errors,
-            },
-        ),
-        Err(err) => error_page(state, err),
-    }
+    Ok(render(
+        status,
+        &HomePage {
+            exit_url: &state.config.exit_url,
+            display_name: me.display_name,
+            space,
+            errors,
+        },
+    ))
 }
 
-pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     match signed_in(&state, &headers).await {
         Ok(who) => home_page(&state, who.account_id, Errors::default(), StatusCode::OK).await,
-        Err(redirect) => redirect,
+        Err(redirect) => Ok(redirect),
     }
 }
 
@@ -147,35 +143,33 @@ fn invite_page(state: &AppState, headers: &HeaderMap, invitation: &Invitation) -
     )
 }
 
-pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let who = match signed_in(&state, &headers).await {
         Ok(who) => who,
-        Err(redirect) => return redirect,
+        Err(redirect) => return Ok(redirect),
     };
-    match relationship::create(&state.app, who.account_id, Utc::now()).await {
-        Ok(invitation) => invite_page(&state, &headers, &invitation),
-        Err(err) => error_page(&state, err.into()),
-    }
+    let invitation = relationship::create(&state.app, who.account_id, Utc::now()).await?;
+    Ok(invite_page(&state, &headers, &invitation))
 }
 
-pub async fn renew_invite(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn renew_invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let who = match signed_in(&state, &headers).await {
         Ok(who) => who,
-        Err(redirect) => return redirect,
+        Err(redirect) => return Ok(redirect),
     };
-    let renewed = async {
-        let m = current(&state, who.account_id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        Ok::<_, AppError>(
-            relationship::renew_invite(&state.app, who.account_id, m.relationship_id, Utc::now())
-                .await?,
-        )
-    };
-    match renewed.await {
-        Ok(invitation) => invite_page(&state, &headers, &invitation),
-        Err(err) => error_page(&state, err),
-    }
+    let m = current(&state, who.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let invitation =
+        relationship::renew_invite(&state.app, who.account_id, m.relationship_id, Utc::now())
+            .await?;
+    Ok(invite_page(&state, &headers, &invitation))
 }
 
 pub async fn join_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -224,26 +218,27 @@ pub async fn join(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageForm(form): PageForm<JoinForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let who = match signed_in(&state, &headers).await {
         Ok(who) => who,
-        Err(redirect) => return redirect,
+        Err(redirect) => return Ok(redirect),
     };
     match relationship::join(&state.app, who.account_id, &form.invite_code, Utc::now()).await {
-        Ok(_) => Redirect::to("/home").into_response(),
+        Ok(_) => Ok(Redirect::to("/home").into_response()),
         Err(err) => {
+            // Every refusal here is about the one field of this form.
             let err = AppError::from(err);
             if err.status.is_server_error() {
-                return error_page(&state, err);
+                return Err(PageError(err));
             }
-            render(
+            Ok(render(
                 err.status,
                 &JoinPage {
                     exit_url: &state.config.exit_url,
                     code: &form.invite_code,
                     errors: Errors::from_api(&err, &["invite_code"]),
                 },
-            )
+            ))
         }
     }
 }
@@ -260,22 +255,19 @@ pub async fn leave_page(State(state): State<AppState>, headers: HeaderMap) -> Re
     )
 }
 
-pub async fn leave(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn leave(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let who = match signed_in(&state, &headers).await {
         Ok(who) => who,
-        Err(redirect) => return redirect,
+        Err(redirect) => return Ok(redirect),
     };
-    let left = async {
-        if let Some(m) = current(&state, who.account_id)
-            .await?
-            .filter(|m| m.status.is_open())
-        {
-            relationship::leave(&state.app, who.account_id, m.relationship_id, Utc::now()).await?;
-        }
-        Ok::<_, AppError>(())
-    };
-    match left.await {
-        Ok(()) => Redirect::to("/home").into_response(),
-        Err(err) => error_page(&state, err),
+    if let Some(m) = current(&state, who.account_id)
+        .await?
+        .filter(|m| m.status.is_open())
+    {
+        relationship::leave(&state.app, who.account_id, m.relationship_id, Utc::now()).await?;
     }
+    Ok(Redirect::to("/home").into_response())
 }
