@@ -515,6 +515,10 @@ async fn after_leaving_each_reads_only_their_own_answers_and_notes(engine: DbEng
             "{who}: own definitions: {values}"
         );
         assert_eq!(values["partner_submitted"], false, "{who}: {values}");
+        assert_eq!(
+            values["ended"], true,
+            "{who}: the status says the space ended"
+        );
         assert!(
             !values.to_string().contains(other.mark),
             "{who}: values status: {values}"

@@ -32,8 +32,12 @@ pub struct RoundStatus {
     /// about their side before the reveal.
     partner_submitted: bool,
     revealed_at: Option<DateTime<Utc>>,
-    /// Every round, oldest first.
+    /// Every round, oldest first (once the relationship ended: only the
+    /// rounds the caller wrote in, by the caller's side alone).
     rounds: Vec<RoundInfo>,
+    /// The relationship has ended: read-only, and only the caller's own
+    /// answers (`partner_submitted` is then always false).
+    ended: bool,
 }
 
 fn info(summary: &RoundSummary) -> RoundInfo {
@@ -70,6 +74,7 @@ pub fn status<T: Clone>(current: &Current<T>) -> (RoundStatus, domain::rounds::A
         partner_submitted,
         revealed_at,
         rounds: current.rounds.iter().map(info).collect(),
+        ended: current.ended,
     };
     (status, answers.unwrap_or_default())
 }
