@@ -24,9 +24,9 @@ use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
+use super::render;
 use super::sealed::{self, Overview, RoundParam};
-use super::{error_page, render};
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -148,28 +148,29 @@ fn state_words(current: &Current<String>, partner: &str) -> String {
     }
 }
 
-pub async fn index(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+pub async fn index(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
     let partner = partner_name(&rel, me);
-    let decks = match conversations::every_deck(&state.app, me, rel.id).await {
-        Ok(found) => found
-            .iter()
-            .map(|(deck, current)| DeckLine {
-                key: slug(deck),
-                title: deck.title,
-                summary: deck.summary,
-                state: state_words(current, &partner),
-            })
-            .collect(),
-        Err(err) => return error_page(&state, err.into()),
-    };
-    render(
+    let decks = conversations::every_deck(&state.app, me, rel.id)
+        .await?
+        .iter()
+        .map(|(deck, current)| DeckLine {
+            key: slug(deck),
+            title: deck.title,
+            summary: deck.summary,
+            state: state_words(current, &partner),
+        })
+        .collect();
+    Ok(render(
         StatusCode::OK,
         &IndexPage {
             exit_url: &state.config.exit_url,
             partner,
             decks,
         },
-    )
+    ))
 }
 
 // ------------------------------------------------------------- one deck
@@ -251,47 +252,47 @@ pub async fn overview(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(key): Path<String>,
-) -> Response {
-    let Some(deck) = find_deck(&key) else {
-        return sealed::not_found(&state);
-    };
-    match rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await {
-        Ok(current) => deck_page(&state, &rel, me, deck, current, None, StatusCode::OK),
-        Err(err) => error_page(&state, err.into()),
-    }
+) -> Result<Response, PageError> {
+    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
+    let current = rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await?;
+    Ok(deck_page(
+        &state,
+        &rel,
+        me,
+        deck,
+        current,
+        None,
+        StatusCode::OK,
+    ))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(key): Path<String>,
-) -> Response {
-    let Some(deck) = find_deck(&key) else {
-        return sealed::not_found(&state);
-    };
+) -> Result<Response, PageError> {
+    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
     let q = DeckRound(deck);
     let err = match rounds::submit(&state.app, me, rel.id, &q, Utc::now()).await {
-        Ok(_) => return Redirect::to(&overview_url(deck)).into_response(),
+        Ok(_) => return Ok(Redirect::to(&overview_url(deck)).into_response()),
         Err(err) => AppError::from(err),
     };
     match err.code {
         // Sent already (a second tap): the overview says where things stand.
-        "already_submitted" => Redirect::to(&overview_url(deck)).into_response(),
+        "already_submitted" => Ok(Redirect::to(&overview_url(deck)).into_response()),
         "incomplete" | "nothing_to_submit" => {
-            match rounds::current(&state.app, me, rel.id, &q).await {
-                Ok(current) => deck_page(
-                    &state,
-                    &rel,
-                    me,
-                    deck,
-                    current,
-                    Some("Write an answer to at least one prompt before sending.".to_owned()),
-                    err.status,
-                ),
-                Err(e) => error_page(&state, e.into()),
-            }
+            let current = rounds::current(&state.app, me, rel.id, &q).await?;
+            Ok(deck_page(
+                &state,
+                &rel,
+                me,
+                deck,
+                current,
+                Some("Write an answer to at least one prompt before sending.".to_owned()),
+                err.status,
+            ))
         }
-        _ => error_page(&state, err),
+        _ => Err(PageError(err)),
     }
 }
 
@@ -299,23 +300,12 @@ pub async fn again(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(key): Path<String>,
-) -> Response {
-    let Some(deck) = find_deck(&key) else {
-        return sealed::not_found(&state);
-    };
-    match rounds::start(&state.app, me, rel.id, &DeckRound(deck), Utc::now()).await {
-        Ok(_) => Redirect::to(&overview_url(deck)).into_response(),
-        Err(err) => {
-            let err = AppError::from(err);
-            // Already under way (a second tap, or the partner was quicker):
-            // the overview shows the round in progress.
-            if err.code == "round_in_progress" {
-                Redirect::to(&overview_url(deck)).into_response()
-            } else {
-                error_page(&state, err)
-            }
-        }
-    }
+) -> Result<Response, PageError> {
+    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
+    // Already under way (a second tap, or the partner was quicker): the
+    // overview shows the round in progress.
+    sealed::started(rounds::start(&state.app, me, rel.id, &DeckRound(deck), Utc::now()).await)?;
+    Ok(Redirect::to(&overview_url(deck)).into_response())
 }
 
 // ----------------------------------------------------------- one prompt
@@ -379,31 +369,25 @@ async fn my_draft(
     me: AccountId,
     rel: &Relationship,
     deck: &'static Deck,
-) -> Result<Option<Answers<String>>, Response> {
-    match rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await {
-        Ok(current) => Ok(sealed::draft_of(&current.view)),
-        Err(err) => Err(error_page(state, err.into())),
-    }
+) -> Result<Option<Answers<String>>, PageError> {
+    let current = rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await?;
+    Ok(sealed::draft_of(&current.view))
 }
 
 pub async fn prompt_page(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path((key, n)): Path<(String, String)>,
-) -> Response {
-    let Some((deck, n)) = deck_and_prompt(&key, &n) else {
-        return sealed::not_found(&state);
-    };
-    let draft = match my_draft(&state, me, &rel, deck).await {
-        Ok(Some(draft)) => draft,
-        Ok(None) => return Redirect::to(&overview_url(deck)).into_response(),
-        Err(page) => return page,
+) -> Result<Response, PageError> {
+    let (deck, n) = deck_and_prompt(&key, &n).ok_or_else(sealed::no_such_page)?;
+    let Some(draft) = my_draft(&state, me, &rel, deck).await? else {
+        return Ok(Redirect::to(&overview_url(deck)).into_response());
     };
     let text = draft
         .get(deck.prompts[n - 1].key)
         .cloned()
         .unwrap_or_default();
-    prompt_page_of(
+    Ok(prompt_page_of(
         &state,
         &rel,
         me,
@@ -412,7 +396,7 @@ pub async fn prompt_page(
         text,
         Errors::default(),
         StatusCode::OK,
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -428,17 +412,15 @@ pub async fn save_prompt(
     Space { me, rel }: Space,
     Path((key, n)): Path<(String, String)>,
     PageForm(form): PageForm<PromptForm>,
-) -> Response {
-    let Some((deck, n)) = deck_and_prompt(&key, &n) else {
-        return sealed::not_found(&state);
-    };
+) -> Result<Response, PageError> {
+    let (deck, n) = deck_and_prompt(&key, &n).ok_or_else(sealed::no_such_page)?;
     let onwards = if n < deck.prompts.len() {
         format!("/conversations/{}/p/{}", slug(deck), n + 1)
     } else {
         overview_url(deck)
     };
     if form.action == "skip" {
-        return Redirect::to(&onwards).into_response();
+        return Ok(Redirect::to(&onwards).into_response());
     }
     let text = normalized(&form.text);
     let input = [AnswerInput {
@@ -460,17 +442,19 @@ pub async fn save_prompt(
         Err(field) => Err(field.into()),
     };
     match saved {
-        Ok(_) => Redirect::to(&onwards).into_response(),
+        Ok(_) => Ok(Redirect::to(&onwards).into_response()),
         Err(err) => {
             let err = AppError::from(err);
             if err.code == "already_submitted" {
-                return Redirect::to(&overview_url(deck)).into_response();
+                return Ok(Redirect::to(&overview_url(deck)).into_response());
             }
             if err.status.is_server_error() || err.field.as_deref() != Some("text") {
-                return error_page(&state, err);
+                return Err(PageError(err));
             }
             let errors = Errors::from_api(&err, &["text"]);
-            prompt_page_of(&state, &rel, me, deck, n, text, errors, err.status)
+            Ok(prompt_page_of(
+                &state, &rel, me, deck, n, text, errors, err.status,
+            ))
         }
     }
 }
@@ -522,13 +506,12 @@ async fn talk_page(
     agreement_idea: bool,
     errors: Errors,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, PageError> {
     let partner = partner_name(rel, me);
     let (compared, notes) = match conversations::talk(&state.app, me, rel.id, deck, round).await {
         Ok(found) => found,
-        Err(err) if is_sealed(&err) => return sealed_page(state, deck, partner),
-        Err(DomainError::NotFound) => return sealed::not_found(state),
-        Err(err) => return error_page(state, err.into()),
+        Err(err) if is_sealed(&err) => return Ok(sealed_page(state, deck, partner)),
+        Err(err) => return Err(sealed::comparison_refused(err)),
     };
     // The columns follow the round's order of partners; the page puts me first.
     let i_am_first = compared.partners[0] == me;
@@ -571,7 +554,7 @@ async fn talk_page(
             agreement_idea: note.agreement_idea,
         })
         .collect();
-    render(
+    Ok(render(
         status,
         &TalkPage {
             exit_url: &state.config.exit_url,
@@ -587,7 +570,7 @@ async fn talk_page(
             agreement_idea,
             errors,
         },
-    )
+    ))
 }
 
 pub async fn talk(
@@ -595,10 +578,8 @@ pub async fn talk(
     Space { me, rel }: Space,
     Path(key): Path<String>,
     RoundParam(round): RoundParam,
-) -> Response {
-    let Some(deck) = find_deck(&key) else {
-        return sealed::not_found(&state);
-    };
+) -> Result<Response, PageError> {
+    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
     talk_page(
         &state,
         me,
@@ -628,15 +609,11 @@ pub async fn add_note(
     Space { me, rel }: Space,
     Path(key): Path<String>,
     PageForm(form): PageForm<NoteForm>,
-) -> Response {
-    let Some(deck) = find_deck(&key) else {
-        return sealed::not_found(&state);
-    };
-    let Some(number) = sealed::question_number(form.round.trim(), u32::MAX as usize)
+) -> Result<Response, PageError> {
+    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
+    let number = sealed::question_number(form.round.trim(), u32::MAX as usize)
         .and_then(|n| u32::try_from(n).ok())
-    else {
-        return sealed::not_found(&state);
-    };
+        .ok_or_else(sealed::no_such_page)?;
     let text = normalized(&form.text);
     let idea = !form.agreement_idea.is_empty();
     let added = conversations::add_note(
@@ -651,17 +628,17 @@ pub async fn add_note(
     )
     .await;
     match added {
-        Ok(_) => Redirect::to(&format!(
+        Ok(_) => Ok(Redirect::to(&format!(
             "/conversations/{}/talk?round={number}#notes-heading",
             slug(deck)
         ))
-        .into_response(),
-        Err(err) if is_sealed(&err) => sealed_page(&state, deck, partner_name(&rel, me)),
-        Err(DomainError::NotFound) => sealed::not_found(&state),
+        .into_response()),
+        Err(err) if is_sealed(&err) => Ok(sealed_page(&state, deck, partner_name(&rel, me))),
+        Err(DomainError::NotFound) => Err(sealed::no_such_page()),
         Err(err) => {
             let err = AppError::from(err);
             if err.status.is_server_error() || err.field.as_deref() != Some("text") {
-                return error_page(&state, err);
+                return Err(PageError(err));
             }
             let errors = Errors::from_api(&err, &["text"]);
             talk_page(

@@ -111,6 +111,7 @@ pub async fn render_page_errors(
     };
     let heading = match (failure.code, response.status()) {
         ("ended", _) => "This space has ended",
+        ("sealed", _) => "Sealed for now",
         (_, StatusCode::NOT_FOUND) => "Not here",
         _ => "Sorry",
     };

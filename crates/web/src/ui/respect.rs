@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
+use super::render;
 use super::sealed::{self, Overview, RoundParam, Scale};
-use super::{error_page, render};
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -39,10 +39,8 @@ async fn load_map(
     state: &AppState,
     me: AccountId,
     rel: &Relationship,
-) -> Result<RespectMap, Response> {
-    RespectMap::load(&state.app, me, rel.id)
-        .await
-        .map_err(|err| error_page(state, err.into()))
+) -> Result<RespectMap, PageError> {
+    Ok(RespectMap::load(&state.app, me, rel.id).await?)
 }
 
 #[derive(Template)]
@@ -64,21 +62,15 @@ async fn overview_page(
     area_name: String,
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    let map = match load_map(state, me, rel).await {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
-    let current = match rounds::current(&state.app, me, rel.id, &map).await {
-        Ok(current) => current,
-        Err(err) => return error_page(state, err.into()),
-    };
+) -> Result<Response, PageError> {
+    let map = load_map(state, me, rel).await?;
+    let current = rounds::current(&state.app, me, rel.id, &map).await?;
     let questions: Vec<(String, String)> = map
         .areas
         .iter()
         .map(|a| (a.key.clone(), a.name.clone()))
         .collect();
-    render(
+    Ok(render(
         status,
         &OverviewPage {
             exit_url: &state.config.exit_url,
@@ -88,10 +80,13 @@ async fn overview_page(
             area_name,
             errors,
         },
-    )
+    ))
 }
 
-pub async fn overview(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+pub async fn overview(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
     overview_page(
         &state,
         me,
@@ -113,16 +108,12 @@ pub async fn add_area(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     PageForm(form): PageForm<AreaForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match respect::add_area(&state.app, me, rel.id, &form.name, Utc::now()).await {
-        Ok(_) => Redirect::to("/respect").into_response(),
+        Ok(_) => Ok(Redirect::to("/respect").into_response()),
         Err(err) => {
-            let err = AppError::from(err);
-            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
-                return error_page(&state, err);
-            }
-            let errors = Errors::from_api(&err, &["name"]);
-            overview_page(&state, me, &rel, form.name, errors, err.status).await
+            let (errors, status) = Errors::for_form(err, &["name"])?;
+            overview_page(&state, me, &rel, form.name, errors, status).await
         }
     }
 }
@@ -183,40 +174,40 @@ fn question_page(
     )
 }
 
-/// The map and my draft, or the response to send instead: the overview once
-/// I have sent my answers, an error page on failure.
+/// The map and my draft; no draft once I have sent my answers (the
+/// question pages then lead back to the overview).
 async fn map_and_draft(
     state: &AppState,
     me: AccountId,
     rel: &Relationship,
-) -> Result<(RespectMap, Answers<RespectAnswer>), Response> {
+) -> Result<(RespectMap, Option<Answers<RespectAnswer>>), PageError> {
     let map = load_map(state, me, rel).await?;
-    let current = rounds::current(&state.app, me, rel.id, &map)
-        .await
-        .map_err(|err| error_page(state, err.into()))?;
-    match sealed::draft_of(&current.view) {
-        Some(draft) => Ok((map, draft)),
-        None => Err(Redirect::to("/respect").into_response()),
-    }
+    let current = rounds::current(&state.app, me, rel.id, &map).await?;
+    let draft = sealed::draft_of(&current.view);
+    Ok((map, draft))
 }
 
 pub async fn question(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(n): Path<String>,
-) -> Response {
-    let (map, draft) = match map_and_draft(&state, me, &rel).await {
-        Ok(found) => found,
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    let (map, Some(draft)) = map_and_draft(&state, me, &rel).await? else {
+        return Ok(Redirect::to("/respect").into_response());
     };
-    let Some(n) = sealed::question_number(&n, map.areas.len()) else {
-        return sealed::not_found(&state);
-    };
+    let n = sealed::question_number(&n, map.areas.len()).ok_or_else(sealed::no_such_page)?;
     let answer = draft
         .get(&map.areas[n - 1].key)
         .map(|a| (a.i_respect, a.i_feel_respected))
         .unwrap_or_default();
-    question_page(&state, &map, n, answer, Errors::default(), StatusCode::OK)
+    Ok(question_page(
+        &state,
+        &map,
+        n,
+        answer,
+        Errors::default(),
+        StatusCode::OK,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -232,14 +223,9 @@ pub async fn answer(
     Space { me, rel }: Space,
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
-) -> Response {
-    let map = match load_map(&state, me, &rel).await {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
-    let Some(n) = sealed::question_number(&n, map.areas.len()) else {
-        return sealed::not_found(&state);
-    };
+) -> Result<Response, PageError> {
+    let map = load_map(&state, me, &rel).await?;
+    let n = sealed::question_number(&n, map.areas.len()).ok_or_else(sealed::no_such_page)?;
     let input = RespectInput {
         area: &map.areas[n - 1].key,
         i_respect: sealed::form_number(&form.i_respect),
@@ -251,7 +237,7 @@ pub async fn answer(
             .map_err(AppError::from),
         Err(invalid) => Err(AppError::from(invalid)),
     };
-    match saved {
+    Ok(match saved {
         Ok(current) => {
             let draft = sealed::draft_of(&current.view).unwrap_or_default();
             let keys: Vec<&str> = map.areas.iter().map(|a| a.key.as_str()).collect();
@@ -267,24 +253,20 @@ pub async fn answer(
             let answer = (kept(&form.i_respect), kept(&form.i_feel_respected));
             question_page(&state, &map, n, answer, errors, err.status)
         }
-        Err(err) => error_page(&state, sealed::friendly(err)),
-    }
+        Err(err) => return Err(PageError(sealed::friendly(err))),
+    })
 }
 
-pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    let map = match load_map(&state, me, &rel).await {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
+pub async fn submit(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, me, &rel).await?;
     match rounds::submit(&state.app, me, rel.id, &map, Utc::now()).await {
-        Ok(_) => Redirect::to("/respect").into_response(),
+        Ok(_) => Ok(Redirect::to("/respect").into_response()),
         Err(err) => {
-            let err = sealed::friendly(AppError::from(err));
-            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
-                return error_page(&state, err);
-            }
-            let errors = Errors::from_api(&err, &[]);
-            overview_page(&state, me, &rel, String::new(), errors, err.status).await
+            let (errors, status) = Errors::for_form(sealed::friendly(err.into()), &[])?;
+            overview_page(&state, me, &rel, String::new(), errors, status).await
         }
     }
 }
@@ -358,22 +340,11 @@ pub async fn compare(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
-) -> Response {
-    let map = match load_map(&state, me, &rel).await {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
-    let revealed = match rounds::comparison(&state.app, me, rel.id, &map, round).await {
-        Ok(revealed) => revealed,
-        Err(err) => {
-            let err = AppError::from(err);
-            return match err.code {
-                "sealed" => sealed::sealed_page(&state),
-                "not_found" => sealed::not_found(&state),
-                _ => error_page(&state, err),
-            };
-        }
-    };
+) -> Result<Response, PageError> {
+    let map = load_map(&state, me, &rel).await?;
+    let revealed = rounds::comparison(&state.app, me, rel.id, &map, round)
+        .await
+        .map_err(sealed::comparison_refused)?;
     let c = respect::compare(&map, &revealed);
     let partner = partner_name(&rel, me);
     // `a` and `b` are in the round's order; the reader is one of them.
@@ -418,7 +389,7 @@ pub async fn compare(
         .flat_map(|a| a.lines.iter())
         .filter(|l| l.highlighted)
         .count();
-    render(
+    Ok(render(
         StatusCode::OK,
         &ComparePage {
             exit_url: &state.config.exit_url,
@@ -427,23 +398,14 @@ pub async fn compare(
             areas,
             highlighted,
         },
-    )
+    ))
 }
 
-pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    let map = match load_map(&state, me, &rel).await {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
-    match rounds::start(&state.app, me, rel.id, &map, Utc::now()).await {
-        Ok(_) => Redirect::to("/respect").into_response(),
-        Err(err) => {
-            let err = AppError::from(err);
-            // Started a moment ago by the partner (or a second tap): same outcome.
-            if err.code == "round_in_progress" {
-                return Redirect::to("/respect").into_response();
-            }
-            error_page(&state, sealed::friendly(err))
-        }
-    }
+pub async fn new_round(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, me, &rel).await?;
+    sealed::started(rounds::start(&state.app, me, rel.id, &map, Utc::now()).await)?;
+    Ok(Redirect::to("/respect").into_response())
 }

@@ -13,10 +13,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::rounds::{Answers, Current};
 use domain::sealed::{Own, RoundState, RoundView};
+use domain::DomainError;
 
 use super::form::Errors;
 use super::message;
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 /// Where the caller stands in the current round, for an overview page.
@@ -149,17 +150,6 @@ pub fn not_found(state: &AppState) -> Response {
     )
 }
 
-/// The page for a comparison asked for before both have sent their answers.
-/// SECURITY: the same words whatever the partner has or has not done.
-pub fn sealed_page(state: &AppState) -> Response {
-    message(
-        state,
-        StatusCode::CONFLICT,
-        "Sealed for now",
-        "The answers are sealed until both of you have sent yours. Then you'll both see both at the same moment.",
-    )
-}
-
 /// `?round=N` on a comparison page: absent or empty means the latest round;
 /// anything but a round number is answered with the "not here" page.
 pub struct RoundParam(pub Option<u32>);
@@ -181,6 +171,47 @@ impl FromRequestParts<AppState> for RoundParam {
                 .and_then(|n| u32::try_from(n).ok())
                 .map(|n| Self(Some(n)))
                 .ok_or_else(|| not_found(state)),
+        }
+    }
+}
+
+/// "Not here", as an error a handler returns with `?`.
+pub fn no_such_page() -> PageError {
+    PageError(AppError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There's no page at this address.",
+    ))
+}
+
+/// A comparison the domain refused, as a page: "sealed for now" before both
+/// sent their answers (SECURITY: the same words whatever the partner did),
+/// "not here" for a round that does not exist.
+pub fn comparison_refused(err: DomainError) -> PageError {
+    let err = AppError::from(err);
+    match err.code {
+        "sealed" => PageError(AppError::new(
+            StatusCode::CONFLICT,
+            "sealed",
+            "The answers are sealed until both of you have sent yours. Then you'll both see both at the same moment.",
+        )),
+        "not_found" => no_such_page(),
+        _ => PageError(err),
+    }
+}
+
+/// A new round asked for: started now, or a moment ago by the partner (or
+/// a second tap), which is the same outcome; anything else is an error page.
+pub fn started<T>(result: Result<T, DomainError>) -> Result<(), PageError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let err = AppError::from(err);
+            if err.code == "round_in_progress" {
+                Ok(())
+            } else {
+                Err(PageError(friendly(err)))
+            }
         }
     }
 }

@@ -19,9 +19,9 @@ use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
+use super::render;
 use super::sealed::{self, Overview, RoundParam, Scale};
-use super::{error_page, render};
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -60,12 +60,9 @@ async fn overview_page(
     rel: &domain::store::Relationship,
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    let current = match rounds::current(&state.app, me, rel.id, &Values).await {
-        Ok(current) => current,
-        Err(err) => return error_page(state, err.into()),
-    };
-    render(
+) -> Result<Response, PageError> {
+    let current = rounds::current(&state.app, me, rel.id, &Values).await?;
+    Ok(render(
         status,
         &OverviewPage {
             exit_url: &state.config.exit_url,
@@ -74,10 +71,13 @@ async fn overview_page(
             ov: Overview::of(&current, &questions()),
             errors,
         },
-    )
+    ))
 }
 
-pub async fn overview(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+pub async fn overview(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
     overview_page(&state, me, &rel, Errors::default(), StatusCode::OK).await
 }
 
@@ -130,43 +130,38 @@ fn question_page(
     )
 }
 
-/// My draft, or the response to send instead: the overview once I have sent
-/// my answers (they can no longer change), an error page on failure.
+/// My draft, or `None` once I have sent my answers (they can no longer
+/// change, so the question pages lead back to the overview).
 async fn my_draft(
     state: &AppState,
     me: AccountId,
     rel: &domain::store::Relationship,
-) -> Result<Answers<ValueAnswer>, Response> {
-    let current = rounds::current(&state.app, me, rel.id, &Values)
-        .await
-        .map_err(|err| error_page(state, err.into()))?;
-    sealed::draft_of(&current.view).ok_or_else(|| Redirect::to("/values").into_response())
+) -> Result<Option<Answers<ValueAnswer>>, PageError> {
+    let current = rounds::current(&state.app, me, rel.id, &Values).await?;
+    Ok(sealed::draft_of(&current.view))
 }
 
 pub async fn question(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     Path(n): Path<String>,
-) -> Response {
-    let Some(n) = sealed::question_number(&n, ITEMS.len()) else {
-        return sealed::not_found(&state);
-    };
-    let draft = match my_draft(&state, me, &rel).await {
-        Ok(draft) => draft,
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    let n = sealed::question_number(&n, ITEMS.len()).ok_or_else(sealed::no_such_page)?;
+    let Some(draft) = my_draft(&state, me, &rel).await? else {
+        return Ok(Redirect::to("/values").into_response());
     };
     let (importance, definition) = draft
         .get(ITEMS[n - 1].key)
         .map(|a| (a.importance, a.definition.clone().unwrap_or_default()))
         .unwrap_or_default();
-    question_page(
+    Ok(question_page(
         &state,
         n,
         importance,
         definition,
         Errors::default(),
         StatusCode::OK,
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -182,10 +177,8 @@ pub async fn answer(
     Space { me, rel }: Space,
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
-) -> Response {
-    let Some(n) = sealed::question_number(&n, ITEMS.len()) else {
-        return sealed::not_found(&state);
-    };
+) -> Result<Response, PageError> {
+    let n = sealed::question_number(&n, ITEMS.len()).ok_or_else(sealed::no_such_page)?;
     let input = ValueInput {
         item: ITEMS[n - 1].key,
         importance: sealed::form_number(&form.importance),
@@ -197,7 +190,7 @@ pub async fn answer(
             .map_err(AppError::from),
         Err(invalid) => Err(AppError::from(invalid)),
     };
-    match saved {
+    Ok(match saved {
         Ok(current) => {
             let draft = sealed::draft_of(&current.view).unwrap_or_default();
             match sealed::next_unanswered(&draft, &keys(), n) {
@@ -211,20 +204,19 @@ pub async fn answer(
             let importance = form.importance.trim().parse().unwrap_or(0);
             question_page(&state, n, importance, form.definition, errors, err.status)
         }
-        Err(err) => error_page(&state, sealed::friendly(err)),
-    }
+        Err(err) => return Err(PageError(sealed::friendly(err))),
+    })
 }
 
-pub async fn submit(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
     match rounds::submit(&state.app, me, rel.id, &Values, Utc::now()).await {
-        Ok(_) => Redirect::to("/values").into_response(),
+        Ok(_) => Ok(Redirect::to("/values").into_response()),
         Err(err) => {
-            let err = sealed::friendly(AppError::from(err));
-            if err.status.is_server_error() || err.status == StatusCode::NOT_FOUND {
-                return error_page(&state, err);
-            }
-            let errors = Errors::from_api(&err, &[]);
-            overview_page(&state, me, &rel, errors, err.status).await
+            let (errors, status) = Errors::for_form(sealed::friendly(err.into()), &[])?;
+            overview_page(&state, me, &rel, errors, status).await
         }
     }
 }
@@ -255,18 +247,10 @@ pub async fn compare(
     State(state): State<AppState>,
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
-) -> Response {
-    let revealed = match rounds::comparison(&state.app, me, rel.id, &Values, round).await {
-        Ok(revealed) => revealed,
-        Err(err) => {
-            let err = AppError::from(err);
-            return match err.code {
-                "sealed" => sealed::sealed_page(&state),
-                "not_found" => sealed::not_found(&state),
-                _ => error_page(&state, err),
-            };
-        }
-    };
+) -> Result<Response, PageError> {
+    let revealed = rounds::comparison(&state.app, me, rel.id, &Values, round)
+        .await
+        .map_err(sealed::comparison_refused)?;
     let c = values::compare(&revealed);
     // `a` and `b` are in the round's order; the reader is one of them.
     let i_am_a = c.partners[0] == me;
@@ -289,7 +273,7 @@ pub async fn compare(
             }
         })
         .collect();
-    render(
+    Ok(render(
         StatusCode::OK,
         &ComparePage {
             exit_url: &state.config.exit_url,
@@ -303,19 +287,13 @@ pub async fn compare(
                 .map(|t| (t.item.name, t.item.opening_question))
                 .collect(),
         },
-    )
+    ))
 }
 
-pub async fn new_round(State(state): State<AppState>, Space { me, rel }: Space) -> Response {
-    match rounds::start(&state.app, me, rel.id, &Values, Utc::now()).await {
-        Ok(_) => Redirect::to("/values").into_response(),
-        Err(err) => {
-            let err = AppError::from(err);
-            // Started a moment ago by the partner (or a second tap): same outcome.
-            if err.code == "round_in_progress" {
-                return Redirect::to("/values").into_response();
-            }
-            error_page(&state, sealed::friendly(err))
-        }
-    }
+pub async fn new_round(
+    State(state): State<AppState>,
+    Space { me, rel }: Space,
+) -> Result<Response, PageError> {
+    sealed::started(rounds::start(&state.app, me, rel.id, &Values, Utc::now()).await)?;
+    Ok(Redirect::to("/values").into_response())
 }
