@@ -74,6 +74,17 @@ impl Writer {
             _ => [self.actor, self.partner],
         }
     }
+
+    /// The same person reading, right after their write (no second lookup).
+    pub fn as_reader(&self) -> Reader {
+        Reader {
+            actor: self.actor,
+            rel: self.rel.clone(),
+            standing: Standing::Together {
+                partner: self.partner,
+            },
+        }
+    }
 }
 
 /// The answer to any write in an ended relationship.

@@ -328,7 +328,7 @@ async fn written(
     id: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> Result<EntryView, DomainError> {
-    let reader = access::reader(store, writer.actor, writer.rel.id).await?;
+    let reader = writer.as_reader();
     let record = store
         .contribution(writer.rel.id, id)
         .await?
