@@ -29,8 +29,41 @@ pub enum StoreError {
 }
 
 impl From<StoreError> for crate::DomainError {
+    /// A rule the database held against a concurrent request is a state
+    /// conflict (409), never a failure on our side: use cases name the rules
+    /// they expect; any other one still answers "try again", not 500.
     fn from(err: StoreError) -> Self {
-        crate::DomainError::Storage(err.to_string())
+        match err {
+            StoreError::Conflict(_) => crate::DomainError::Conflict {
+                code: "conflict",
+                message: "Something changed at the same moment. Please look again and retry."
+                    .into(),
+                field: None,
+            },
+            StoreError::Backend(detail) => crate::DomainError::Storage(detail),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_conflict_is_a_409_never_a_storage_failure() {
+        let err = crate::DomainError::from(StoreError::Conflict("area_slot"));
+        assert!(
+            matches!(
+                err,
+                crate::DomainError::Conflict {
+                    code: "conflict",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = crate::DomainError::from(StoreError::Backend("disk full".into()));
+        assert!(matches!(err, crate::DomainError::Storage(_)));
     }
 }
 
