@@ -3,9 +3,9 @@
 //! and no read route gives either one a word the other wrote. Also: no
 //! ledger route shows a giver the receiver's rating until both chose numbers.
 
-mod common;
+use crate::common;
 
-use common::{DbEngine, Person, TestApp};
+use crate::common::{DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
 const ADA: &str = "ADA-MARK";

@@ -1,8 +1,8 @@
 //! The ledger over real HTTP, on both engines.
 
-mod common;
+use crate::common;
 
-use common::{error_of, DbEngine, Person, TestApp};
+use crate::common::{error_of, DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
 async fn log(p: &Person, r: &str, body: Value) -> Value {

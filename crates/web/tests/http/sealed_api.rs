@@ -2,9 +2,9 @@
 //! engines: answers stay sealed until both partners submitted, then both see
 //! the same comparison; bad input names its field and writes nothing.
 
-mod common;
+use crate::common;
 
-use common::{error_of, DbEngine, Person, TestApp};
+use crate::common::{error_of, DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
 async fn json_of(response: reqwest::Response, status: u16) -> Value {

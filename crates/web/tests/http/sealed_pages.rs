@@ -3,10 +3,8 @@
 //! of one partner's answers, drafts or progress reaches the other's pages;
 //! only the one fact "has sent their answers".
 
-mod common;
-
-use common::pages::{location, plain_html as html, plain_page as page, unescape};
-use common::{DbEngine, Person, TestApp};
+use crate::common::pages::{location, plain_html as html, plain_page as page, unescape};
+use crate::common::{DbEngine, Person, TestApp};
 use domain::catalog::values::ITEMS;
 
 /// Answers values question `n` (1-based) through its form; returns where it led.

@@ -1,8 +1,8 @@
 //! Accounts, sessions and tokens over real HTTP, on both engines.
 
-mod common;
+use crate::common;
 
-use common::{error_of, DbEngine, TestApp};
+use crate::common::{error_of, DbEngine, TestApp};
 use serde_json::{json, Value};
 
 async fn signing_up_and_in_gives_a_session_that_reads_me_and_ends_on_sign_out(engine: DbEngine) {

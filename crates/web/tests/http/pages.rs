@@ -1,10 +1,8 @@
 //! The web UI without JavaScript: plain form posts over real HTTP, on both
 //! engines. (The browser tests in e2e/ drive the same pages in Chromium.)
 
-mod common;
-
-use common::pages::{invite_code, location};
-use common::{DbEngine, Person, TestApp};
+use crate::common::pages::{invite_code, location};
+use crate::common::{DbEngine, Person, TestApp};
 
 async fn body(response: reqwest::Response) -> String {
     response.text().await.expect("html")

@@ -1,10 +1,8 @@
 //! The ledger pages without JavaScript, on both engines: log, thank, and a
 //! balance page that shows words until both choose figures.
 
-mod common;
-
-use common::pages::html;
-use common::{DbEngine, TestApp};
+use crate::common::pages::html;
+use crate::common::{DbEngine, TestApp};
 
 /// The first thank-you form's contribution id on the ledger page.
 fn thank_action(page: &str) -> String {

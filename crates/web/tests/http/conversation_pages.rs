@@ -3,10 +3,8 @@
 //! before both have sent; then the reveal, notes, and a second round set
 //! beside the first.
 
-mod common;
-
-use common::pages::{html, location, page};
-use common::{DbEngine, Person, TestApp};
+use crate::common::pages::{html, location, page};
+use crate::common::{DbEngine, Person, TestApp};
 
 /// `defining_love`, the first deck: pages name decks by number (R23).
 const DECK: &str = "/conversations/1";

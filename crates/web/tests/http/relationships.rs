@@ -1,8 +1,6 @@
 //! Relationships over real HTTP, on both engines: create, join, read, leave.
 
-mod common;
-
-use common::{error_of, DbEngine, TestApp};
+use crate::common::{error_of, DbEngine, TestApp};
 use serde_json::{json, Value};
 
 async fn two_people_become_a_couple_and_either_can_end_it(engine: DbEngine) {

@@ -2,9 +2,9 @@
 //! both get past a rule that each would pass alone, on both engines, many
 //! times over, and no race ever answers a 5xx.
 
-mod common;
+use crate::common;
 
-use common::{DbEngine, Person, TestApp};
+use crate::common::{DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
 /// Races per test and engine: enough to hit the window between a check and

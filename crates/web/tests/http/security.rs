@@ -1,9 +1,9 @@
 //! CSRF, security headers, rate limits without lockout, and the operations
 //! endpoints, over real HTTP on both engines.
 
-mod common;
+use crate::common;
 
-use common::{error_of, DbEngine, TestApp};
+use crate::common::{error_of, DbEngine, TestApp};
 use serde_json::{json, Value};
 
 async fn cross_site_writes_are_refused_and_same_site_ones_pass(engine: DbEngine) {

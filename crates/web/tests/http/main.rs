@@ -1,0 +1,20 @@
+//! Every test that drives the real server over HTTP (the JSON API and the
+//! pages), on both engines, in one test binary: one link instead of eleven.
+//! (`openapi` and `logs` stay binaries of their own: a snapshot file named
+//! after its module, and a process-wide log subscriber.)
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod conversation_pages;
+mod ended;
+mod ledger;
+mod ledger_pages;
+mod pages;
+mod races;
+mod relationships;
+mod sealed_api;
+mod sealed_pages;
+mod security;
