@@ -8,14 +8,15 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::catalog::Deck;
 use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
-use domain::rounds::{self, Current};
+use domain::rounds::{self, Answers};
 use domain::store::ConversationNote;
+use domain::FieldError;
 use domain::RelationshipId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use super::sealed::{self, status as round_status, RoundQuery, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -40,8 +41,9 @@ pub struct DeckSummary {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    /// A prompt key of this deck.
-    prompt: String,
+    /// A prompt key of this deck (`prompt` is accepted too).
+    #[serde(alias = "prompt")]
+    key: String,
     /// Up to 2,000 characters; blank or absent clears the answer (a prompt may be skipped).
     text: Option<String>,
 }
@@ -54,6 +56,8 @@ pub struct AnswersBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct MyPromptAnswer {
+    key: &'static str,
+    /// The same as `key` (its earlier name).
     prompt: &'static str,
     text: String,
 }
@@ -133,31 +137,48 @@ pub struct NoteBody {
     agreement_idea: bool,
 }
 
-fn status_body(deck: &'static Deck, current: &Current<String>) -> DeckStatus {
-    let (status, mine) = round_status(current);
-    DeckStatus {
-        key: deck.key,
-        title: deck.title,
-        summary: deck.summary,
-        prompts: deck
-            .prompts
+impl SealedApi for DeckRound {
+    type Entry = AnswerBody;
+    type Status = DeckStatus;
+
+    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<String>>, FieldError> {
+        let inputs: Vec<AnswerInput<'_>> = sent
             .iter()
-            .map(|p| PromptView {
-                key: p.key,
-                text: p.text,
+            .map(|a| AnswerInput {
+                prompt: &a.key,
+                text: a.text.as_deref(),
             })
-            .collect(),
-        status,
-        answers: deck
-            .prompts
-            .iter()
-            .filter_map(|p| {
-                mine.get(p.key).map(|text| MyPromptAnswer {
-                    prompt: p.key,
-                    text: text.clone(),
+            .collect();
+        conversations::parse(self.0, &inputs)
+    }
+
+    fn status(&self, status: RoundStatus, mine: &Answers<String>) -> DeckStatus {
+        let deck = self.0;
+        DeckStatus {
+            key: deck.key,
+            title: deck.title,
+            summary: deck.summary,
+            prompts: deck
+                .prompts
+                .iter()
+                .map(|p| PromptView {
+                    key: p.key,
+                    text: p.text,
                 })
-            })
-            .collect(),
+                .collect(),
+            status,
+            answers: deck
+                .prompts
+                .iter()
+                .filter_map(|p| {
+                    mine.get(p.key).map(|text| MyPromptAnswer {
+                        key: p.key,
+                        prompt: p.key,
+                        text: text.clone(),
+                    })
+                })
+                .collect(),
+        }
     }
 }
 
@@ -212,8 +233,7 @@ pub async fn status(
     Path((id, deck)): Path<(String, String)>,
 ) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
-    let current = rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck)).await?;
-    Ok(Json(status_body(deck, &current)))
+    sealed::current(&state, &caller, rel, &DeckRound(deck)).await
 }
 
 /// Saves written answers into the caller's draft (all or none of them).
@@ -238,25 +258,7 @@ pub async fn save(
     ApiJson(body): ApiJson<AnswersBody>,
 ) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
-    let inputs: Vec<AnswerInput<'_>> = body
-        .answers
-        .iter()
-        .map(|a| AnswerInput {
-            prompt: &a.prompt,
-            text: a.text.as_deref(),
-        })
-        .collect();
-    let entries = conversations::parse(deck, &inputs).map_err(domain::DomainError::from)?;
-    let current = rounds::save(
-        &state.app,
-        caller.account_id,
-        rel,
-        &DeckRound(deck),
-        entries,
-        Utc::now(),
-    )
-    .await?;
-    Ok(Json(status_body(deck, &current)))
+    sealed::save(&state, &caller, rel, &DeckRound(deck), &body.answers).await
 }
 
 /// Fixes the caller's answers; the reveal when the partner already submitted.
@@ -278,15 +280,7 @@ pub async fn submit(
     Path((id, deck)): Path<(String, String)>,
 ) -> Result<Json<DeckStatus>, AppError> {
     let (rel, deck) = target(&id, &deck)?;
-    let current = rounds::submit(
-        &state.app,
-        caller.account_id,
-        rel,
-        &DeckRound(deck),
-        Utc::now(),
-    )
-    .await?;
-    Ok(Json(status_body(deck, &current)))
+    sealed::submit(&state, &caller, rel, &DeckRound(deck)).await
 }
 
 /// Both answers to each prompt, beside last time's, with the notes.
@@ -349,15 +343,7 @@ pub async fn again(
     Path((id, deck)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<DeckStatus>), AppError> {
     let (rel, deck) = target(&id, &deck)?;
-    let current = rounds::start(
-        &state.app,
-        caller.account_id,
-        rel,
-        &DeckRound(deck),
-        Utc::now(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(status_body(deck, &current))))
+    sealed::start(&state, &caller, rel, &DeckRound(deck)).await
 }
 
 /// Keeps what came of the talk, shared with the partner.

@@ -89,6 +89,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(values::comparison))
         .routes(routes!(values::new_round))
         .routes(routes!(respect::save, respect::status))
+        .routes(routes!(respect::save_answers))
         .routes(routes!(respect::areas, respect::add_area))
         .routes(routes!(respect::submit))
         .routes(routes!(respect::comparison))

@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::questionnaires::respect::{self, Area, RespectAnswer, RespectInput, RespectMap};
-use domain::rounds::{self, Current};
+use domain::rounds::{self, Answers};
+use domain::FieldError;
 use domain::RelationshipId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use super::sealed::{self, RoundQuery, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -49,14 +50,16 @@ pub struct NewAreaBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaAnswerBody {
-    /// An area key from `respect/areas`.
-    area: String,
+    /// An area key from `respect/areas` (`area` is accepted too).
+    #[serde(alias = "area")]
+    key: String,
     /// "I respect your …", 1 to 5.
     i_respect: i64,
     /// "I feel respected in my …", 1 to 5.
     i_feel_respected: i64,
 }
 
+/// `PUT R/respect` (its first form, kept for clients that use it).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RespectBody {
@@ -64,8 +67,18 @@ pub struct RespectBody {
     areas: Vec<AreaAnswerBody>,
 }
 
+/// `PUT R/respect/answers`: the same body every sealed instrument takes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RespectAnswersBody {
+    /// Saved into the caller's draft: an area sent again replaces the earlier answer.
+    answers: Vec<AreaAnswerBody>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MyAreaAnswer {
+    key: String,
+    /// The same as `key` (its earlier name).
     area: String,
     i_respect: u8,
     i_feel_respected: u8,
@@ -115,23 +128,45 @@ pub struct RespectComparisonBody {
     areas: Vec<AreaComparisonView>,
 }
 
-fn status_body(map: &RespectMap, current: &Current<RespectAnswer>) -> RespectStatus {
-    let (status, mine) = round_status(current);
-    let answers = map
-        .areas
-        .iter()
-        .filter_map(|area| {
-            mine.get(&area.key).map(|a| MyAreaAnswer {
-                area: area.key.clone(),
+fn answer_view(key: &str, a: &RespectAnswer) -> MyAreaAnswer {
+    MyAreaAnswer {
+        key: key.to_owned(),
+        area: key.to_owned(),
+        i_respect: a.i_respect,
+        i_feel_respected: a.i_feel_respected,
+    }
+}
+
+impl SealedApi for RespectMap {
+    type Entry = AreaAnswerBody;
+    type Status = RespectStatus;
+
+    fn entries(
+        &self,
+        sent: &[AreaAnswerBody],
+    ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
+        let inputs: Vec<RespectInput<'_>> = sent
+            .iter()
+            .map(|a| RespectInput {
+                area: &a.key,
                 i_respect: a.i_respect,
                 i_feel_respected: a.i_feel_respected,
             })
-        })
-        .collect();
-    RespectStatus {
-        status,
-        areas_total: map.areas.len(),
-        answers,
+            .collect();
+        self.parse(&inputs)
+    }
+
+    fn status(&self, status: RoundStatus, mine: &Answers<RespectAnswer>) -> RespectStatus {
+        let answers = self
+            .areas
+            .iter()
+            .filter_map(|area| mine.get(&area.key).map(|a| answer_view(&area.key, a)))
+            .collect();
+        RespectStatus {
+            status,
+            areas_total: self.areas.len(),
+            answers,
+        }
     }
 }
 
@@ -213,8 +248,7 @@ pub async fn status(
     Path(id): Path<String>,
 ) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::current(&state.app, caller.account_id, rel, &map).await?;
-    Ok(Json(status_body(&map, &current)))
+    sealed::current(&state, &caller, rel, &map).await
 }
 
 /// Saves answers into the caller's draft (all or none of them).
@@ -238,26 +272,32 @@ pub async fn save(
     ApiJson(body): ApiJson<RespectBody>,
 ) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let inputs: Vec<RespectInput<'_>> = body
-        .areas
-        .iter()
-        .map(|a| RespectInput {
-            area: &a.area,
-            i_respect: a.i_respect,
-            i_feel_respected: a.i_feel_respected,
-        })
-        .collect();
-    let entries = map.parse(&inputs).map_err(domain::DomainError::from)?;
-    let current = rounds::save(
-        &state.app,
-        caller.account_id,
-        rel,
-        &map,
-        entries,
-        Utc::now(),
+    sealed::save(&state, &caller, rel, &map, &body.areas).await
+}
+
+/// Saves answers into the caller's draft, with the body every sealed
+/// instrument takes (`{answers: [{key, i_respect, i_feel_respected}]}`).
+#[utoipa::path(
+    put, path = "/api/v1/relationships/{id}/respect/answers", operation_id = "respect_save_answers", tag = "respect",
+    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+    request_body = RespectAnswersBody,
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Saved", body = RespectStatus),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
     )
-    .await?;
-    Ok(Json(status_body(&map, &current)))
+)]
+pub async fn save_answers(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RespectAnswersBody>,
+) -> Result<Json<RespectStatus>, AppError> {
+    let (rel, map) = map_of(&state, &caller, &id).await?;
+    sealed::save(&state, &caller, rel, &map, &body.answers).await
 }
 
 /// Fixes the caller's answers for this round; the reveal when the partner already submitted.
@@ -278,8 +318,7 @@ pub async fn submit(
     Path(id): Path<String>,
 ) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::submit(&state.app, caller.account_id, rel, &map, Utc::now()).await?;
-    Ok(Json(status_body(&map, &current)))
+    sealed::submit(&state, &caller, rel, &map).await
 }
 
 /// Each partner's stated respect beside the other's felt respect.
@@ -304,11 +343,6 @@ pub async fn comparison(
         rounds::comparison(&state.app, caller.account_id, rel, &map, query.round()).await?;
     let c = respect::compare(&map, &revealed);
     let [pa, pb] = c.partners;
-    let answer = |key: &str, a: &RespectAnswer| MyAreaAnswer {
-        area: key.to_owned(),
-        i_respect: a.i_respect,
-        i_feel_respected: a.i_feel_respected,
-    };
     let direction =
         |from: domain::AccountId, to: domain::AccountId, g: &respect::RespectGap| DirectionView {
             from: from.0,
@@ -328,8 +362,8 @@ pub async fn comparison(
             .map(|x| AreaComparisonView {
                 area: x.area.key.clone(),
                 name: x.area.name.clone(),
-                a: answer(&x.area.key, &x.a),
-                b: answer(&x.area.key, &x.b),
+                a: answer_view(&x.area.key, &x.a),
+                b: answer_view(&x.area.key, &x.b),
                 directions: [
                     direction(pa, pb, &x.towards_b),
                     direction(pb, pa, &x.towards_a),
@@ -356,6 +390,5 @@ pub async fn new_round(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<RespectStatus>), AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
-    let current = rounds::start(&state.app, caller.account_id, rel, &map, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(status_body(&map, &current))))
+    sealed::start(&state, &caller, rel, &map).await
 }

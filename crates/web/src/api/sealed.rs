@@ -1,16 +1,90 @@
-//! What the three sealed APIs (values, respect map, conversations) share: the
-//! caller's round status, the round history, and the `round` query.
+//! One sealed-round API for every instrument (values, the respect map,
+//! conversation decks, and next repair): the caller's round status, saving
+//! answers, submitting, starting a new round, and the `round` query. An
+//! instrument says only what is its own ([`SealedApi`]): how a request's
+//! answers become its answers, and how the caller's status reads.
 //!
 //! SECURITY: a status is built from `RoundView`, which before the reveal
 //! holds the caller's own answers and one bool about the partner. The
 //! partner's answers leave the server only through a comparison, which the
 //! domain refuses (409 `sealed`) until both have submitted.
 
+use axum::http::StatusCode;
+use axum::Json;
 use chrono::{DateTime, Utc};
-use domain::rounds::{Current, RoundSummary};
+use domain::rounds::{self, Answers, Current, Questionnaire, RoundSummary};
 use domain::sealed::{Own, RoundState, RoundView};
+use domain::{FieldError, RelationshipId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Authenticated;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What one instrument brings to the sealed-round API.
+pub trait SealedApi: Questionnaire {
+    /// One answer as a request sends it (its identifier is `key`; the
+    /// instrument's older name for it is accepted too).
+    type Entry;
+    /// The caller's status in the current round, with their own answers.
+    type Status: Serialize;
+    /// Validates a request's answers, all or nothing.
+    fn entries(&self, sent: &[Self::Entry]) -> Result<Answers<Option<Self::Answer>>, FieldError>;
+    /// The status body, from the shared round status and the caller's answers.
+    fn status(&self, round: RoundStatus, mine: &Answers<Self::Answer>) -> Self::Status;
+}
+
+fn respond<I: SealedApi>(q: &I, current: &Current<I::Answer>) -> Json<I::Status> {
+    let (round, mine) = status(current);
+    Json(q.status(round, &mine))
+}
+
+/// The caller's status and own answers in the current round.
+pub async fn current<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<Json<I::Status>, AppError> {
+    let current = rounds::current(&state.app, caller.account_id, rel, q).await?;
+    Ok(respond(q, &current))
+}
+
+/// Saves answers into the caller's draft (all or none of them).
+pub async fn save<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+    sent: &[I::Entry],
+) -> Result<Json<I::Status>, AppError> {
+    let entries = q.entries(sent).map_err(domain::DomainError::from)?;
+    let current = rounds::save(&state.app, caller.account_id, rel, q, entries, Utc::now()).await?;
+    Ok(respond(q, &current))
+}
+
+/// Fixes the caller's answers; the reveal when the partner already submitted.
+pub async fn submit<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<Json<I::Status>, AppError> {
+    let current = rounds::submit(&state.app, caller.account_id, rel, q, Utc::now()).await?;
+    Ok(respond(q, &current))
+}
+
+/// Starts the next round once the latest is revealed (201).
+pub async fn start<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<(StatusCode, Json<I::Status>), AppError> {
+    let current = rounds::start(&state.app, caller.account_id, rel, q, Utc::now()).await?;
+    Ok((StatusCode::CREATED, respond(q, &current)))
+}
 
 /// One round in the history, the same for both partners.
 #[derive(Serialize, ToSchema)]

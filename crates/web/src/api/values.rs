@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use domain::catalog::values::ITEMS;
 use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
 use domain::questionnaires::TEXT_MAX_CHARS;
-use domain::rounds::{self, Current};
+use domain::rounds::{self, Answers};
+use domain::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{status as round_status, RoundQuery, RoundStatus};
+use super::sealed::{self, RoundQuery, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -39,8 +40,9 @@ pub struct ItemsBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    /// An item key from `values/items`.
-    item: String,
+    /// An item key from `values/items` (`item` is accepted too).
+    #[serde(alias = "item")]
+    key: String,
     /// 1 to 5.
     importance: i64,
     /// Up to 2,000 characters; blank or absent means none.
@@ -57,7 +59,9 @@ pub struct AnswersBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct MyAnswer {
-    item: String,
+    key: &'static str,
+    /// The same as `key` (its earlier name).
+    item: &'static str,
     importance: u8,
     definition: Option<String>,
 }
@@ -114,23 +118,40 @@ pub struct ValuesComparisonBody {
     topics: Vec<TopicView>,
 }
 
-fn status_body(current: &Current<ValueAnswer>) -> ValuesStatus {
-    let (status, mine) = round_status(current);
-    // Questionnaire order, so a client can show progress as it goes.
-    let answers = ITEMS
-        .iter()
-        .filter_map(|item| {
-            mine.get(item.key).map(|a| MyAnswer {
-                item: item.key.to_owned(),
+impl SealedApi for Values {
+    type Entry = AnswerBody;
+    type Status = ValuesStatus;
+
+    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+        let inputs: Vec<ValueInput<'_>> = sent
+            .iter()
+            .map(|a| ValueInput {
+                item: &a.key,
                 importance: a.importance,
-                definition: a.definition.clone(),
+                definition: a.definition.as_deref(),
             })
-        })
-        .collect();
-    ValuesStatus {
-        status,
-        items_total: ITEMS.len(),
-        answers,
+            .collect();
+        values::parse(&inputs)
+    }
+
+    fn status(&self, status: RoundStatus, mine: &Answers<ValueAnswer>) -> ValuesStatus {
+        // Questionnaire order, so a client can show progress as it goes.
+        let answers = ITEMS
+            .iter()
+            .filter_map(|item| {
+                mine.get(item.key).map(|a| MyAnswer {
+                    key: item.key,
+                    item: item.key,
+                    importance: a.importance,
+                    definition: a.definition.clone(),
+                })
+            })
+            .collect();
+        ValuesStatus {
+            status,
+            items_total: ITEMS.len(),
+            answers,
+        }
     }
 }
 
@@ -179,14 +200,7 @@ pub async fn status(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<ValuesStatus>, AppError> {
-    let current = rounds::current(
-        &state.app,
-        caller.account_id,
-        relationship_id(&id)?,
-        &Values,
-    )
-    .await?;
-    Ok(Json(status_body(&current)))
+    sealed::current(&state, &caller, relationship_id(&id)?, &Values).await
 }
 
 /// Saves answers into the caller's draft (all or none of them).
@@ -209,26 +223,14 @@ pub async fn save(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AnswersBody>,
 ) -> Result<Json<ValuesStatus>, AppError> {
-    let inputs: Vec<ValueInput<'_>> = body
-        .answers
-        .iter()
-        .map(|a| ValueInput {
-            item: &a.item,
-            importance: a.importance,
-            definition: a.definition.as_deref(),
-        })
-        .collect();
-    let entries = values::parse(&inputs).map_err(domain::DomainError::from)?;
-    let current = rounds::save(
-        &state.app,
-        caller.account_id,
+    sealed::save(
+        &state,
+        &caller,
         relationship_id(&id)?,
         &Values,
-        entries,
-        Utc::now(),
+        &body.answers,
     )
-    .await?;
-    Ok(Json(status_body(&current)))
+    .await
 }
 
 /// Fixes the caller's answers for this round; the reveal when the partner already submitted.
@@ -248,15 +250,7 @@ pub async fn submit(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<ValuesStatus>, AppError> {
-    let current = rounds::submit(
-        &state.app,
-        caller.account_id,
-        relationship_id(&id)?,
-        &Values,
-        Utc::now(),
-    )
-    .await?;
-    Ok(Json(status_body(&current)))
+    sealed::submit(&state, &caller, relationship_id(&id)?, &Values).await
 }
 
 /// Both partners' answers side by side, and the topics worth talking about.
@@ -337,13 +331,5 @@ pub async fn new_round(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ValuesStatus>), AppError> {
-    let current = rounds::start(
-        &state.app,
-        caller.account_id,
-        relationship_id(&id)?,
-        &Values,
-        Utc::now(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(status_body(&current))))
+    sealed::start(&state, &caller, relationship_id(&id)?, &Values).await
 }

@@ -704,7 +704,73 @@ async fn partners_answering_first_at_the_same_moment_share_round_one(engine: DbE
     }
 }
 
+/// One name for an item's identifier everywhere: every instrument takes
+/// `key` (and still its older name), lists the caller's answers with `key`,
+/// and the respect map saves at `PUT R/respect/answers` too.
+async fn every_instrument_takes_and_returns_key(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, r, .. } = app.couple().await;
+    let first = item_keys(&ada, &r).await[0].clone();
+    for body in [
+        json!({"answers": [{"key": first, "importance": 4}]}),
+        json!({"answers": [{"item": first, "importance": 5}]}),
+    ] {
+        let saved = json_of(
+            ada.put_json(&format!("{r}/values/answers"), &body).await,
+            200,
+        )
+        .await;
+        assert_eq!(saved["answers"][0]["key"], first.as_str(), "{saved}");
+    }
+    let both = json!({"answers": [{"key": first, "item": first, "importance": 3}]});
+    let refused = ada.put_json(&format!("{r}/values/answers"), &both).await;
+    assert_eq!(refused.status(), 400, "one name at a time");
+
+    let areas = get(&ada, &format!("{r}/respect/areas")).await;
+    let area = areas[0]["key"].as_str().expect("area key").to_owned();
+    let saved = json_of(
+        ada.put_json(
+            &format!("{r}/respect/answers"),
+            &json!({"answers": [{"key": area, "i_respect": 4, "i_feel_respected": 3}]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(saved["answers"][0]["key"], area.as_str(), "{saved}");
+    let legacy = json_of(
+        ada.put_json(
+            &format!("{r}/respect"),
+            &json!({"areas": [{"area": area, "i_respect": 2, "i_feel_respected": 2}]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(legacy["answers"][0]["i_respect"], 2, "{legacy}");
+
+    let deck = "defining_love";
+    let status = get(&ada, &format!("{r}/conversations/{deck}")).await;
+    let prompt = status["prompts"][0]["key"]
+        .as_str()
+        .expect("prompt key")
+        .to_owned();
+    let saved = json_of(
+        ada.put_json(
+            &format!("{r}/conversations/{deck}/answers"),
+            &json!({"answers": [{"key": prompt, "text": "In my words"}]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(saved["answers"][0]["key"], prompt.as_str(), "{saved}");
+}
+
 on_both_engines!(
+    every_instrument_takes_and_returns_key,
     values_are_sealed_until_both_submit_then_both_see_one_comparison,
     bad_input_names_the_field_and_writes_nothing,
     a_stranger_finds_nothing,
