@@ -19,13 +19,13 @@ use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
 use domain::rounds::{self, Answers, Current};
 use domain::sealed::{Own, RoundView};
 use domain::store::{ConversationNote, Relationship};
-use domain::{AccountId, DomainError};
+use domain::{AccountId, DomainError, FieldError};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::render;
-use super::sealed::{self, Overview, RoundParam};
+use super::sealed::{self, Overview, RoundParam, SealedPages};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
@@ -268,44 +268,18 @@ pub async fn overview(
 
 pub async fn submit(
     State(state): State<AppState>,
-    Space { me, rel }: Space,
+    space: Space,
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
-    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
-    let q = DeckRound(deck);
-    let err = match rounds::submit(&state.app, me, rel.id, &q, Utc::now()).await {
-        Ok(_) => return Ok(Redirect::to(&overview_url(deck)).into_response()),
-        Err(err) => AppError::from(err),
-    };
-    match err.code {
-        // Sent already (a second tap): the overview says where things stand.
-        "already_submitted" => Ok(Redirect::to(&overview_url(deck)).into_response()),
-        "incomplete" | "nothing_to_submit" => {
-            let current = rounds::current(&state.app, me, rel.id, &q).await?;
-            Ok(deck_page(
-                &state,
-                &rel,
-                me,
-                deck,
-                current,
-                Some("Write an answer to at least one prompt before sending.".to_owned()),
-                err.status,
-            ))
-        }
-        _ => Err(PageError(err)),
-    }
+    sealed::submit(&state, &space, &deck_of(&key)?).await
 }
 
 pub async fn again(
     State(state): State<AppState>,
-    Space { me, rel }: Space,
+    space: Space,
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
-    let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
-    // Already under way (a second tap, or the partner was quicker): the
-    // overview shows the round in progress.
-    sealed::started(rounds::start(&state.app, me, rel.id, &DeckRound(deck), Utc::now()).await)?;
-    Ok(Redirect::to(&overview_url(deck)).into_response())
+    sealed::new_round(&state, &space, &deck_of(&key)?).await
 }
 
 // ----------------------------------------------------------- one prompt
@@ -357,48 +331,6 @@ fn prompt_page_of(
     )
 }
 
-/// The deck and the 1-based prompt number, when both exist.
-fn deck_and_prompt(key: &str, n: &str) -> Option<(&'static Deck, usize)> {
-    let deck = find_deck(key)?;
-    sealed::question_number(n, deck.prompts.len()).map(|n| (deck, n))
-}
-
-/// My draft, while I may still change it; `None` once sent (or revealed).
-async fn my_draft(
-    state: &AppState,
-    me: AccountId,
-    rel: &Relationship,
-    deck: &'static Deck,
-) -> Result<Option<Answers<String>>, PageError> {
-    let current = rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await?;
-    Ok(sealed::draft_of(&current.view))
-}
-
-pub async fn prompt_page(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-    Path((key, n)): Path<(String, String)>,
-) -> Result<Response, PageError> {
-    let (deck, n) = deck_and_prompt(&key, &n).ok_or_else(sealed::no_such_page)?;
-    let Some(draft) = my_draft(&state, me, &rel, deck).await? else {
-        return Ok(Redirect::to(&overview_url(deck)).into_response());
-    };
-    let text = draft
-        .get(deck.prompts[n - 1].key)
-        .cloned()
-        .unwrap_or_default();
-    Ok(prompt_page_of(
-        &state,
-        &rel,
-        me,
-        deck,
-        n,
-        text,
-        Errors::default(),
-        StatusCode::OK,
-    ))
-}
-
 #[derive(Deserialize)]
 pub struct PromptForm {
     #[serde(default)]
@@ -407,56 +339,111 @@ pub struct PromptForm {
     action: String,
 }
 
+impl SealedPages for DeckRound {
+    type Form = PromptForm;
+    const FIELDS: &'static [&'static str] = &["text"];
+
+    fn base(&self) -> String {
+        overview_url(self.0)
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.prompts.iter().map(|p| p.key).collect()
+    }
+
+    fn question_url(&self, n: usize) -> String {
+        format!("/conversations/{}/p/{n}", slug(self.0))
+    }
+
+    /// Some prompts are better said aloud: "skip" moves on without saving.
+    fn entries(
+        &self,
+        n: usize,
+        form: &PromptForm,
+    ) -> Option<Result<Answers<Option<String>>, FieldError>> {
+        if form.action == "skip" {
+            return None;
+        }
+        let text = normalized(&form.text);
+        Some(conversations::parse(
+            self.0,
+            &[AnswerInput {
+                prompt: self.0.prompts[n - 1].key,
+                text: Some(&text),
+            }],
+        ))
+    }
+
+    fn question(
+        &self,
+        state: &AppState,
+        space: &Space,
+        n: usize,
+        shown: sealed::Shown<'_, Self>,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Response {
+        let text = match shown {
+            sealed::Shown::Saved(saved) => saved.cloned().unwrap_or_default(),
+            sealed::Shown::Typed(form) => normalized(&form.text),
+        };
+        prompt_page_of(state, &space.rel, space.me, self.0, n, text, errors, status)
+    }
+
+    async fn overview(
+        &self,
+        state: &AppState,
+        space: &Space,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Result<Response, PageError> {
+        let current = rounds::current(&state.app, space.me, space.rel.id, self).await?;
+        let error = errors.general().map(str::to_owned);
+        Ok(deck_page(
+            state, &space.rel, space.me, self.0, current, error, status,
+        ))
+    }
+
+    fn refused(&self, err: AppError) -> AppError {
+        match err.code {
+            "incomplete" | "nothing_to_submit" => AppError {
+                message: "Write an answer to at least one prompt before sending.".to_owned(),
+                ..err
+            },
+            _ => sealed::friendly(err),
+        }
+    }
+
+    /// The prompts in order, answered or skipped, then the overview.
+    fn after(&self, n: usize, _: &Answers<String>) -> String {
+        if n < self.0.prompts.len() {
+            self.question_url(n + 1)
+        } else {
+            self.base()
+        }
+    }
+}
+
+/// The deck of a path, and the handlers' shared instrument for it.
+fn deck_of(key: &str) -> Result<DeckRound, PageError> {
+    Ok(DeckRound(find_deck(key).ok_or_else(sealed::no_such_page)?))
+}
+
+pub async fn prompt_page(
+    State(state): State<AppState>,
+    space: Space,
+    Path((key, n)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    sealed::question(&state, &space, &deck_of(&key)?, &n).await
+}
+
 pub async fn save_prompt(
     State(state): State<AppState>,
-    Space { me, rel }: Space,
+    space: Space,
     Path((key, n)): Path<(String, String)>,
     PageForm(form): PageForm<PromptForm>,
 ) -> Result<Response, PageError> {
-    let (deck, n) = deck_and_prompt(&key, &n).ok_or_else(sealed::no_such_page)?;
-    let onwards = if n < deck.prompts.len() {
-        format!("/conversations/{}/p/{}", slug(deck), n + 1)
-    } else {
-        overview_url(deck)
-    };
-    if form.action == "skip" {
-        return Ok(Redirect::to(&onwards).into_response());
-    }
-    let text = normalized(&form.text);
-    let input = [AnswerInput {
-        prompt: deck.prompts[n - 1].key,
-        text: Some(&text),
-    }];
-    let saved = match conversations::parse(deck, &input) {
-        Ok(entries) => {
-            rounds::save(
-                &state.app,
-                me,
-                rel.id,
-                &DeckRound(deck),
-                entries,
-                Utc::now(),
-            )
-            .await
-        }
-        Err(field) => Err(field.into()),
-    };
-    match saved {
-        Ok(_) => Ok(Redirect::to(&onwards).into_response()),
-        Err(err) => {
-            let err = AppError::from(err);
-            if err.code == "already_submitted" {
-                return Ok(Redirect::to(&overview_url(deck)).into_response());
-            }
-            if err.status.is_server_error() || err.field.as_deref() != Some("text") {
-                return Err(PageError(err));
-            }
-            let errors = Errors::from_api(&err, &["text"]);
-            Ok(prompt_page_of(
-                &state, &rel, me, deck, n, text, errors, err.status,
-            ))
-        }
-    }
+    sealed::answer(&state, &space, &deck_of(&key)?, &n, form).await
 }
 
 // ----------------------------------------------------------- the talk

@@ -15,14 +15,14 @@ use domain::catalog::respect::{phrase, FELT_PROMPT, RESPECT_PROMPT};
 use domain::questionnaires::respect::{self, RespectAnswer, RespectInput, RespectMap};
 use domain::rounds::{self, Answers};
 use domain::store::Relationship;
-use domain::AccountId;
+use domain::{AccountId, FieldError};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::render;
-use super::sealed::{self, Overview, RoundParam, Scale};
-use crate::error::{AppError, PageError};
+use super::sealed::{self, Overview, RoundParam, Scale, SealedPages, Shown};
+use crate::error::PageError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -174,42 +174,6 @@ fn question_page(
     )
 }
 
-/// The map and my draft; no draft once I have sent my answers (the
-/// question pages then lead back to the overview).
-async fn map_and_draft(
-    state: &AppState,
-    me: AccountId,
-    rel: &Relationship,
-) -> Result<(RespectMap, Option<Answers<RespectAnswer>>), PageError> {
-    let map = load_map(state, me, rel).await?;
-    let current = rounds::current(&state.app, me, rel.id, &map).await?;
-    let draft = sealed::draft_of(&current.view);
-    Ok((map, draft))
-}
-
-pub async fn question(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-    Path(n): Path<String>,
-) -> Result<Response, PageError> {
-    let (map, Some(draft)) = map_and_draft(&state, me, &rel).await? else {
-        return Ok(Redirect::to("/respect").into_response());
-    };
-    let n = sealed::question_number(&n, map.areas.len()).ok_or_else(sealed::no_such_page)?;
-    let answer = draft
-        .get(&map.areas[n - 1].key)
-        .map(|a| (a.i_respect, a.i_feel_respected))
-        .unwrap_or_default();
-    Ok(question_page(
-        &state,
-        &map,
-        n,
-        answer,
-        Errors::default(),
-        StatusCode::OK,
-    ))
-}
-
 #[derive(Deserialize)]
 pub struct AnswerForm {
     #[serde(default)]
@@ -218,57 +182,88 @@ pub struct AnswerForm {
     i_feel_respected: String,
 }
 
+impl SealedPages for RespectMap {
+    type Form = AnswerForm;
+    const FIELDS: &'static [&'static str] = &["i_respect", "i_feel_respected"];
+
+    fn base(&self) -> String {
+        "/respect".to_owned()
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.areas.iter().map(|a| a.key.as_str()).collect()
+    }
+
+    fn question_url(&self, n: usize) -> String {
+        format!("/respect/q/{n}")
+    }
+
+    fn entries(
+        &self,
+        n: usize,
+        form: &AnswerForm,
+    ) -> Option<Result<Answers<Option<RespectAnswer>>, FieldError>> {
+        Some(self.parse(&[RespectInput {
+            area: &self.areas[n - 1].key,
+            i_respect: sealed::form_number(&form.i_respect),
+            i_feel_respected: sealed::form_number(&form.i_feel_respected),
+        }]))
+    }
+
+    fn question(
+        &self,
+        state: &AppState,
+        _: &Space,
+        n: usize,
+        shown: Shown<'_, Self>,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Response {
+        let answer = match shown {
+            Shown::Saved(saved) => saved
+                .map(|a| (a.i_respect, a.i_feel_respected))
+                .unwrap_or_default(),
+            Shown::Typed(form) => {
+                let kept = |raw: &str| raw.trim().parse().unwrap_or(0);
+                (kept(&form.i_respect), kept(&form.i_feel_respected))
+            }
+        };
+        question_page(state, self, n, answer, errors, status)
+    }
+
+    async fn overview(
+        &self,
+        state: &AppState,
+        space: &Space,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Result<Response, PageError> {
+        overview_page(state, space.me, &space.rel, String::new(), errors, status).await
+    }
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    space: Space,
+    Path(n): Path<String>,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, space.me, &space.rel).await?;
+    sealed::question(&state, &space, &map, &n).await
+}
+
 pub async fn answer(
     State(state): State<AppState>,
-    Space { me, rel }: Space,
+    space: Space,
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let map = load_map(&state, me, &rel).await?;
-    let n = sealed::question_number(&n, map.areas.len()).ok_or_else(sealed::no_such_page)?;
-    let input = RespectInput {
-        area: &map.areas[n - 1].key,
-        i_respect: sealed::form_number(&form.i_respect),
-        i_feel_respected: sealed::form_number(&form.i_feel_respected),
-    };
-    let saved = match map.parse(&[input]) {
-        Ok(entries) => rounds::save(&state.app, me, rel.id, &map, entries, Utc::now())
-            .await
-            .map_err(AppError::from),
-        Err(invalid) => Err(AppError::from(invalid)),
-    };
-    Ok(match saved {
-        Ok(current) => {
-            let draft = sealed::draft_of(&current.view).unwrap_or_default();
-            let keys: Vec<&str> = map.areas.iter().map(|a| a.key.as_str()).collect();
-            match sealed::next_unanswered(&draft, &keys, n) {
-                Some(next) => Redirect::to(&format!("/respect/q/{next}")).into_response(),
-                None => Redirect::to("/respect").into_response(),
-            }
-        }
-        Err(err) if err.code == "already_submitted" => Redirect::to("/respect").into_response(),
-        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let errors = Errors::from_api(&err, &["i_respect", "i_feel_respected"]);
-            let kept = |raw: &str| raw.trim().parse().unwrap_or(0);
-            let answer = (kept(&form.i_respect), kept(&form.i_feel_respected));
-            question_page(&state, &map, n, answer, errors, err.status)
-        }
-        Err(err) => return Err(PageError(sealed::friendly(err))),
-    })
+    let map = load_map(&state, space.me, &space.rel).await?;
+    sealed::answer(&state, &space, &map, &n, form).await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-) -> Result<Response, PageError> {
-    let map = load_map(&state, me, &rel).await?;
-    match rounds::submit(&state.app, me, rel.id, &map, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/respect").into_response()),
-        Err(err) => {
-            let (errors, status) = Errors::for_form(sealed::friendly(err.into()), &[])?;
-            overview_page(&state, me, &rel, String::new(), errors, status).await
-        }
-    }
+pub async fn submit(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    let map = load_map(&state, space.me, &space.rel).await?;
+    sealed::submit(&state, &space, &map).await
 }
 
 /// One direction of respect in one area, from the reader's side.
@@ -401,11 +396,7 @@ pub async fn compare(
     ))
 }
 
-pub async fn new_round(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-) -> Result<Response, PageError> {
-    let map = load_map(&state, me, &rel).await?;
-    sealed::started(rounds::start(&state.app, me, rel.id, &map, Utc::now()).await)?;
-    Ok(Redirect::to("/respect").into_response())
+pub async fn new_round(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    let map = load_map(&state, space.me, &space.rel).await?;
+    sealed::new_round(&state, &space, &map).await
 }

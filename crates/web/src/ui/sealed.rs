@@ -1,24 +1,187 @@
-//! What the sealed pages (values, respect map, conversations) share: where
-//! the caller stands in the current round, the round number in a query
-//! string, question numbers in a path, the 1–5 scales and friendly words for
-//! the seal's refusals.
+//! One set of sealed-round pages for every instrument (values, the respect
+//! map, conversation decks, and next repair): one question per screen,
+//! answering, submitting and starting a new round are the generic handlers
+//! below; an instrument says only what is its own ([`SealedPages`]). Also
+//! what every sealed page shows: where the caller stands in the current
+//! round, the round number in a query string, question numbers in a path,
+//! the 1–5 scales and friendly words for the seal's refusals.
 //!
 //! SECURITY: everything here is built from `rounds::Current`, the caller's
 //! own view of a round. Before the reveal it holds about the partner one
 //! bool, `partner_submitted`, and nothing else reaches a page from here.
 
+use std::future::Future;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::Response;
-use domain::rounds::{Answers, Current};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use domain::rounds::{self, Answers, Current, Questionnaire};
 use domain::sealed::{Own, RoundState, RoundView};
-use domain::DomainError;
+use domain::{DomainError, FieldError};
 
 use super::form::Errors;
+use super::ledger::Space;
 use super::message;
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
+
+/// What one question page shows in its form.
+pub enum Shown<'a, I: SealedPages> {
+    /// The answer saved in the draft, if any.
+    Saved(Option<&'a I::Answer>),
+    /// What was just posted, refused (shown again beside its error).
+    Typed(&'a I::Form),
+}
+
+/// What one instrument brings to the sealed-round pages.
+pub trait SealedPages: Questionnaire + Sized {
+    /// The form one question page posts.
+    type Form: Send;
+    /// The fields of that form an error may name.
+    const FIELDS: &'static [&'static str];
+    /// Where the instrument's overview lives (`/values`, `/conversations/1`).
+    fn base(&self) -> String;
+    /// The item keys, in question order.
+    fn keys(&self) -> Vec<&str>;
+    /// The page of question `n` (1-based).
+    fn question_url(&self, n: usize) -> String;
+    /// What a posted form means for question `n`; `None` to move on
+    /// without saving (a prompt skipped).
+    fn entries(
+        &self,
+        n: usize,
+        form: &Self::Form,
+    ) -> Option<Result<Answers<Option<Self::Answer>>, FieldError>>;
+    /// Question `n`'s page.
+    fn question(
+        &self,
+        state: &AppState,
+        space: &Space,
+        n: usize,
+        shown: Shown<'_, Self>,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Response;
+    /// The overview, with a refusal shown at the top (a submit that could not be).
+    fn overview(
+        &self,
+        state: &AppState,
+        space: &Space,
+        errors: Errors,
+        status: StatusCode,
+    ) -> impl Future<Output = Result<Response, PageError>> + Send;
+    /// A refused submit in words for this instrument's overview.
+    fn refused(&self, err: AppError) -> AppError {
+        friendly(err)
+    }
+    /// Where to go once question `n` is saved: the next one not answered
+    /// yet, else the overview.
+    fn after(&self, n: usize, draft: &Answers<Self::Answer>) -> String {
+        match next_unanswered(draft, &self.keys(), n) {
+            Some(next) => self.question_url(next),
+            None => self.base(),
+        }
+    }
+}
+
+/// My draft while I may still change it; `None` once sent (the question
+/// pages then lead back to the overview).
+async fn draft<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+) -> Result<Option<Answers<I::Answer>>, PageError> {
+    let current = rounds::current(&state.app, space.me, space.rel.id, q).await?;
+    Ok(draft_of(&current.view))
+}
+
+/// `GET` a question page.
+pub async fn question<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+    n: &str,
+) -> Result<Response, PageError> {
+    let n = question_number(n, q.keys().len()).ok_or_else(no_such_page)?;
+    let Some(draft) = draft(state, space, q).await? else {
+        return Ok(Redirect::to(&q.base()).into_response());
+    };
+    let saved = draft.get(q.keys()[n - 1]);
+    Ok(q.question(
+        state,
+        space,
+        n,
+        Shown::Saved(saved),
+        Errors::default(),
+        StatusCode::OK,
+    ))
+}
+
+/// `POST` a question page: saves the answer into the draft and moves on.
+pub async fn answer<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+    n: &str,
+    form: I::Form,
+) -> Result<Response, PageError> {
+    let n = question_number(n, q.keys().len()).ok_or_else(no_such_page)?;
+    let Some(entries) = q.entries(n, &form) else {
+        return Ok(Redirect::to(&q.after(n, &Answers::new())).into_response());
+    };
+    let saved = match entries {
+        Ok(entries) => rounds::save(&state.app, space.me, space.rel.id, q, entries, Utc::now())
+            .await
+            .map_err(AppError::from),
+        Err(invalid) => Err(AppError::from(invalid)),
+    };
+    match saved {
+        Ok(current) => {
+            let draft = draft_of(&current.view).unwrap_or_default();
+            Ok(Redirect::to(&q.after(n, &draft)).into_response())
+        }
+        // Sent meanwhile (another tab): the overview says where things stand.
+        Err(err) if err.code == "already_submitted" => Ok(Redirect::to(&q.base()).into_response()),
+        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = Errors::from_api(&err, I::FIELDS);
+            Ok(q.question(state, space, n, Shown::Typed(&form), errors, err.status))
+        }
+        Err(err) => Err(PageError(friendly(err))),
+    }
+}
+
+/// `POST` submit: fixes my answers; the overview says why when it cannot.
+pub async fn submit<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+) -> Result<Response, PageError> {
+    match rounds::submit(&state.app, space.me, space.rel.id, q, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&q.base()).into_response()),
+        Err(err) => {
+            let err = q.refused(err.into());
+            // Sent already (a second tap): the overview says where things stand.
+            if err.code == "already_submitted" {
+                return Ok(Redirect::to(&q.base()).into_response());
+            }
+            let (errors, status) = Errors::for_form(err, &[])?;
+            q.overview(state, space, errors, status).await
+        }
+    }
+}
+
+/// `POST` a new round: started now, or a moment ago by the partner (or a
+/// second tap), which is the same outcome.
+pub async fn new_round<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+) -> Result<Response, PageError> {
+    started(rounds::start(&state.app, space.me, space.rel.id, q, Utc::now()).await)?;
+    Ok(Redirect::to(&q.base()).into_response())
+}
 
 /// Where the caller stands in the current round, for an overview page.
 pub struct Overview {

@@ -7,21 +7,20 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Utc;
 use domain::catalog::values::ITEMS;
 use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
 use domain::rounds::{self, Answers};
-use domain::AccountId;
+use domain::{AccountId, FieldError};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::render;
-use super::sealed::{self, Overview, RoundParam, Scale};
-use crate::error::{AppError, PageError};
+use super::sealed::{self, Overview, RoundParam, Scale, SealedPages, Shown};
+use crate::error::PageError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -130,40 +129,6 @@ fn question_page(
     )
 }
 
-/// My draft, or `None` once I have sent my answers (they can no longer
-/// change, so the question pages lead back to the overview).
-async fn my_draft(
-    state: &AppState,
-    me: AccountId,
-    rel: &domain::store::Relationship,
-) -> Result<Option<Answers<ValueAnswer>>, PageError> {
-    let current = rounds::current(&state.app, me, rel.id, &Values).await?;
-    Ok(sealed::draft_of(&current.view))
-}
-
-pub async fn question(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-    Path(n): Path<String>,
-) -> Result<Response, PageError> {
-    let n = sealed::question_number(&n, ITEMS.len()).ok_or_else(sealed::no_such_page)?;
-    let Some(draft) = my_draft(&state, me, &rel).await? else {
-        return Ok(Redirect::to("/values").into_response());
-    };
-    let (importance, definition) = draft
-        .get(ITEMS[n - 1].key)
-        .map(|a| (a.importance, a.definition.clone().unwrap_or_default()))
-        .unwrap_or_default();
-    Ok(question_page(
-        &state,
-        n,
-        importance,
-        definition,
-        Errors::default(),
-        StatusCode::OK,
-    ))
-}
-
 #[derive(Deserialize)]
 pub struct AnswerForm {
     #[serde(default)]
@@ -172,53 +137,85 @@ pub struct AnswerForm {
     definition: String,
 }
 
+impl SealedPages for Values {
+    type Form = AnswerForm;
+    const FIELDS: &'static [&'static str] = &["importance", "definition"];
+
+    fn base(&self) -> String {
+        "/values".to_owned()
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        keys()
+    }
+
+    fn question_url(&self, n: usize) -> String {
+        format!("/values/q/{n}")
+    }
+
+    fn entries(
+        &self,
+        n: usize,
+        form: &AnswerForm,
+    ) -> Option<Result<Answers<Option<ValueAnswer>>, FieldError>> {
+        Some(values::parse(&[ValueInput {
+            item: ITEMS[n - 1].key,
+            importance: sealed::form_number(&form.importance),
+            definition: Some(form.definition.as_str()),
+        }]))
+    }
+
+    fn question(
+        &self,
+        state: &AppState,
+        _: &Space,
+        n: usize,
+        shown: Shown<'_, Self>,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Response {
+        let (importance, definition) = match shown {
+            Shown::Saved(saved) => saved
+                .map(|a| (a.importance, a.definition.clone().unwrap_or_default()))
+                .unwrap_or_default(),
+            Shown::Typed(form) => (
+                form.importance.trim().parse().unwrap_or(0),
+                form.definition.clone(),
+            ),
+        };
+        question_page(state, n, importance, definition, errors, status)
+    }
+
+    async fn overview(
+        &self,
+        state: &AppState,
+        space: &Space,
+        errors: Errors,
+        status: StatusCode,
+    ) -> Result<Response, PageError> {
+        overview_page(state, space.me, &space.rel, errors, status).await
+    }
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    space: Space,
+    Path(n): Path<String>,
+) -> Result<Response, PageError> {
+    sealed::question(&state, &space, &Values, &n).await
+}
+
 pub async fn answer(
     State(state): State<AppState>,
-    Space { me, rel }: Space,
+    space: Space,
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let n = sealed::question_number(&n, ITEMS.len()).ok_or_else(sealed::no_such_page)?;
-    let input = ValueInput {
-        item: ITEMS[n - 1].key,
-        importance: sealed::form_number(&form.importance),
-        definition: Some(form.definition.as_str()),
-    };
-    let saved = match values::parse(&[input]) {
-        Ok(entries) => rounds::save(&state.app, me, rel.id, &Values, entries, Utc::now())
-            .await
-            .map_err(AppError::from),
-        Err(invalid) => Err(AppError::from(invalid)),
-    };
-    Ok(match saved {
-        Ok(current) => {
-            let draft = sealed::draft_of(&current.view).unwrap_or_default();
-            match sealed::next_unanswered(&draft, &keys(), n) {
-                Some(next) => Redirect::to(&format!("/values/q/{next}")).into_response(),
-                None => Redirect::to("/values").into_response(),
-            }
-        }
-        Err(err) if err.code == "already_submitted" => Redirect::to("/values").into_response(),
-        Err(err) if err.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let errors = Errors::from_api(&err, &["importance", "definition"]);
-            let importance = form.importance.trim().parse().unwrap_or(0);
-            question_page(&state, n, importance, form.definition, errors, err.status)
-        }
-        Err(err) => return Err(PageError(sealed::friendly(err))),
-    })
+    sealed::answer(&state, &space, &Values, &n, form).await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-) -> Result<Response, PageError> {
-    match rounds::submit(&state.app, me, rel.id, &Values, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/values").into_response()),
-        Err(err) => {
-            let (errors, status) = Errors::for_form(sealed::friendly(err.into()), &[])?;
-            overview_page(&state, me, &rel, errors, status).await
-        }
-    }
+pub async fn submit(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    sealed::submit(&state, &space, &Values).await
 }
 
 /// One item of a revealed round, from the reader's side.
@@ -290,10 +287,6 @@ pub async fn compare(
     ))
 }
 
-pub async fn new_round(
-    State(state): State<AppState>,
-    Space { me, rel }: Space,
-) -> Result<Response, PageError> {
-    sealed::started(rounds::start(&state.app, me, rel.id, &Values, Utc::now()).await)?;
-    Ok(Redirect::to("/values").into_response())
+pub async fn new_round(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    sealed::new_round(&state, &space, &Values).await
 }
