@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{self, status as round_status, RoundQuery, RoundStatus, SealedApi};
+use super::sealed::{status as round_status, RoundQuery, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -217,72 +217,6 @@ pub async fn decks(
     ))
 }
 
-/// The deck, and the caller's status and own answers.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/conversations/{deck}", operation_id = "conversation_status", tag = "conversations",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Deck and own answers", body = DeckStatus),
-        (status = 404, description = "No such relationship or deck", body = ErrorBody),
-    )
-)]
-pub async fn status(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path((id, deck)): Path<(String, String)>,
-) -> Result<Json<DeckStatus>, AppError> {
-    let (rel, deck) = target(&id, &deck)?;
-    sealed::current(&state, &caller, rel, &DeckRound(deck)).await
-}
-
-/// Saves written answers into the caller's draft (all or none of them).
-#[utoipa::path(
-    put, path = "/api/v1/relationships/{id}/conversations/{deck}/answers", operation_id = "conversation_save",
-    tag = "conversations",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
-    request_body = AnswersBody,
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Saved", body = DeckStatus),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "No such relationship or deck", body = ErrorBody),
-        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
-        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
-    )
-)]
-pub async fn save(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path((id, deck)): Path<(String, String)>,
-    ApiJson(body): ApiJson<AnswersBody>,
-) -> Result<Json<DeckStatus>, AppError> {
-    let (rel, deck) = target(&id, &deck)?;
-    sealed::save(&state, &caller, rel, &DeckRound(deck), &body.answers).await
-}
-
-/// Fixes the caller's answers; the reveal when the partner already submitted.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/conversations/{deck}/submit", operation_id = "conversation_submit",
-    tag = "conversations",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Submitted", body = DeckStatus),
-        (status = 404, description = "No such relationship or deck", body = ErrorBody),
-        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
-        (status = 422, description = "No prompt answered yet", body = ErrorBody),
-    )
-)]
-pub async fn submit(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path((id, deck)): Path<(String, String)>,
-) -> Result<Json<DeckStatus>, AppError> {
-    let (rel, deck) = target(&id, &deck)?;
-    sealed::submit(&state, &caller, rel, &DeckRound(deck)).await
-}
-
 /// Both answers to each prompt, beside last time's, with the notes.
 #[utoipa::path(
     get, path = "/api/v1/relationships/{id}/conversations/{deck}/comparison", operation_id = "conversation_comparison",
@@ -323,27 +257,6 @@ pub async fn comparison(
             .collect(),
         notes: notes.into_iter().map(NoteView::from).collect(),
     }))
-}
-
-/// Runs the deck again, once the latest round is revealed.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/conversations/{deck}/rounds", operation_id = "conversation_again",
-    tag = "conversations",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 201, description = "Started", body = DeckStatus),
-        (status = 404, description = "No such relationship or deck", body = ErrorBody),
-        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
-    )
-)]
-pub async fn again(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path((id, deck)): Path<(String, String)>,
-) -> Result<(StatusCode, Json<DeckStatus>), AppError> {
-    let (rel, deck) = target(&id, &deck)?;
-    sealed::start(&state, &caller, rel, &DeckRound(deck)).await
 }
 
 /// Keeps what came of the talk, shared with the partner.
@@ -418,4 +331,19 @@ pub async fn notes(
     };
     let notes = conversations::notes(&state.app, caller.account_id, rel, deck, number).await?;
     Ok(Json(notes.into_iter().map(NoteView::from).collect()))
+}
+
+super::sealed::sealed_endpoints! {
+    tag = "conversations",
+    params = [("id" = uuid::Uuid, "Relationship id"), ("deck" = String, "Deck key")],
+    path = (String, String),
+    status = ("/api/v1/relationships/{id}/conversations/{deck}", "conversation_status"),
+    save = ("/api/v1/relationships/{id}/conversations/{deck}/answers", "conversation_save", AnswersBody),
+    submit = ("/api/v1/relationships/{id}/conversations/{deck}/submit", "conversation_submit"),
+    rounds = ("/api/v1/relationships/{id}/conversations/{deck}/rounds", "conversation_again"),
+    returns = DeckStatus,
+    load = |state, caller, path| {
+        let (rel, deck) = target(&path.0, &path.1)?;
+        (rel, DeckRound(deck))
+    },
 }

@@ -88,8 +88,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(values::submit))
         .routes(routes!(values::comparison))
         .routes(routes!(values::new_round))
-        .routes(routes!(respect::save, respect::status))
-        .routes(routes!(respect::save_answers))
+        .routes(routes!(respect::save_areas, respect::status))
+        .routes(routes!(respect::save))
         .routes(routes!(respect::areas, respect::add_area))
         .routes(routes!(respect::submit))
         .routes(routes!(respect::comparison))
@@ -99,6 +99,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::save))
         .routes(routes!(conversations::submit))
         .routes(routes!(conversations::comparison))
-        .routes(routes!(conversations::again))
+        .routes(routes!(conversations::new_round))
         .routes(routes!(conversations::add_note, conversations::notes))
 }

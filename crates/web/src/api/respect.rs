@@ -232,40 +232,16 @@ pub async fn add_area(
     Ok((StatusCode::CREATED, Json(AreaView::from(&area))))
 }
 
-/// The caller's status in the current round, with their own answers.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/respect", operation_id = "respect_status", tag = "respect",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Status and own answers", body = RespectStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-    )
-)]
-pub async fn status(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<Json<RespectStatus>, AppError> {
-    let (rel, map) = map_of(&state, &caller, &id).await?;
-    sealed::current(&state, &caller, rel, &map).await
-}
-
-/// Saves answers into the caller's draft (all or none of them).
+/// The first form of `PUT R/respect/answers` (answers under `areas`), kept
+/// for the clients that use it; it answers exactly as that route does.
 #[utoipa::path(
     put, path = "/api/v1/relationships/{id}/respect", operation_id = "respect_save", tag = "respect",
     params(("id" = uuid::Uuid, Path, description = "Relationship id")),
     request_body = RespectBody,
     security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Saved", body = RespectStatus),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
-        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
-    )
+    responses((status = 200, description = "Saved (errors as for `PUT R/respect/answers`)", body = RespectStatus))
 )]
-pub async fn save(
+pub async fn save_areas(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<String>,
@@ -273,52 +249,6 @@ pub async fn save(
 ) -> Result<Json<RespectStatus>, AppError> {
     let (rel, map) = map_of(&state, &caller, &id).await?;
     sealed::save(&state, &caller, rel, &map, &body.areas).await
-}
-
-/// Saves answers into the caller's draft, with the body every sealed
-/// instrument takes (`{answers: [{key, i_respect, i_feel_respected}]}`).
-#[utoipa::path(
-    put, path = "/api/v1/relationships/{id}/respect/answers", operation_id = "respect_save_answers", tag = "respect",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    request_body = RespectAnswersBody,
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Saved", body = RespectStatus),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
-        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
-    )
-)]
-pub async fn save_answers(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<RespectAnswersBody>,
-) -> Result<Json<RespectStatus>, AppError> {
-    let (rel, map) = map_of(&state, &caller, &id).await?;
-    sealed::save(&state, &caller, rel, &map, &body.answers).await
-}
-
-/// Fixes the caller's answers for this round; the reveal when the partner already submitted.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/respect/submit", operation_id = "respect_submit", tag = "respect",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Submitted", body = RespectStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
-        (status = 422, description = "Not every area is answered yet", body = ErrorBody),
-    )
-)]
-pub async fn submit(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<Json<RespectStatus>, AppError> {
-    let (rel, map) = map_of(&state, &caller, &id).await?;
-    sealed::submit(&state, &caller, rel, &map).await
 }
 
 /// Each partner's stated respect beside the other's felt respect.
@@ -373,22 +303,14 @@ pub async fn comparison(
     }))
 }
 
-/// Starts a new round so both can answer again; earlier rounds stay readable.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/respect/rounds", operation_id = "respect_new_round", tag = "respect",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 201, description = "Started", body = RespectStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
-    )
-)]
-pub async fn new_round(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<(StatusCode, Json<RespectStatus>), AppError> {
-    let (rel, map) = map_of(&state, &caller, &id).await?;
-    sealed::start(&state, &caller, rel, &map).await
+super::sealed::sealed_endpoints! {
+    tag = "respect",
+    params = [("id" = uuid::Uuid, "Relationship id")],
+    path = String,
+    status = ("/api/v1/relationships/{id}/respect", "respect_status"),
+    save = ("/api/v1/relationships/{id}/respect/answers", "respect_save_answers", RespectAnswersBody),
+    submit = ("/api/v1/relationships/{id}/respect/submit", "respect_submit"),
+    rounds = ("/api/v1/relationships/{id}/respect/rounds", "respect_new_round"),
+    returns = RespectStatus,
+    load = |state, caller, id| map_of(&state, &caller, &id).await?,
 }

@@ -165,3 +165,108 @@ impl RoundQuery {
         self.round
     }
 }
+
+/// The four endpoints every sealed instrument has, with their OpenAPI
+/// descriptions, written once: the caller's status, saving answers,
+/// submitting, and starting a new round. Each delegates to the generic
+/// handler above; `load` turns the path into the relationship and the
+/// instrument (a deck comes from the path, the respect map is loaded).
+macro_rules! sealed_endpoints {
+    (
+        tag = $tag:literal,
+        params = [$(($pname:literal = $pty:ty, $pdesc:literal)),+],
+        path = $ptuple:ty,
+        status = ($status_path:literal, $status_op:literal),
+        save = ($save_path:literal, $save_op:literal, $body:ty),
+        submit = ($submit_path:literal, $submit_op:literal),
+        rounds = ($rounds_path:literal, $rounds_op:literal),
+        returns = $status_ty:ty,
+        load = |$state:ident, $caller:ident, $path:ident| $load:expr $(,)?
+    ) => {
+        /// The caller's status in the current round, with their own answers.
+        #[utoipa::path(
+            get, path = $status_path, operation_id = $status_op, tag = $tag,
+            params($(($pname = $pty, Path, description = $pdesc)),+),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "Status and own answers", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+            )
+        )]
+        pub async fn status(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<$ptuple>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::current(&$state, &$caller, rel, &q).await
+        }
+
+        /// Saves answers into the caller's draft (all or none of them).
+        #[utoipa::path(
+            put, path = $save_path, operation_id = $save_op, tag = $tag,
+            params($(($pname = $pty, Path, description = $pdesc)),+),
+            request_body = $body,
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "Saved", body = $status_ty),
+                (status = 400, description = "Malformed body", body = ErrorBody),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
+                (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
+            )
+        )]
+        pub async fn save(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<$ptuple>,
+            ApiJson(body): ApiJson<$body>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::save(&$state, &$caller, rel, &q, &body.answers).await
+        }
+
+        /// Fixes the caller's answers for this round; the reveal when the partner already submitted.
+        #[utoipa::path(
+            post, path = $submit_path, operation_id = $submit_op, tag = $tag,
+            params($(($pname = $pty, Path, description = $pdesc)),+),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "Submitted", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
+                (status = 422, description = "Not answered enough yet to send", body = ErrorBody),
+            )
+        )]
+        pub async fn submit(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<$ptuple>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::submit(&$state, &$caller, rel, &q).await
+        }
+
+        /// Starts a new round so both can answer again; earlier rounds stay readable.
+        #[utoipa::path(
+            post, path = $rounds_path, operation_id = $rounds_op, tag = $tag,
+            params($(($pname = $pty, Path, description = $pdesc)),+),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 201, description = "Started", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
+            )
+        )]
+        pub async fn new_round(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<$ptuple>,
+        ) -> Result<(axum::http::StatusCode, Json<$status_ty>), AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::start(&$state, &$caller, rel, &q).await
+        }
+    };
+}
+
+pub(crate) use sealed_endpoints;

@@ -2,7 +2,6 @@
 //! both submitted), the comparison and topics, and new rounds.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::catalog::values::ITEMS;
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{self, RoundQuery, RoundStatus, SealedApi};
+use super::sealed::{RoundQuery, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -185,74 +184,6 @@ pub async fn items(
     }))
 }
 
-/// The caller's status in the current round, with their own answers.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/values", operation_id = "values_status", tag = "values",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Status and own answers", body = ValuesStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-    )
-)]
-pub async fn status(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<Json<ValuesStatus>, AppError> {
-    sealed::current(&state, &caller, relationship_id(&id)?, &Values).await
-}
-
-/// Saves answers into the caller's draft (all or none of them).
-#[utoipa::path(
-    put, path = "/api/v1/relationships/{id}/values/answers", operation_id = "values_save", tag = "values",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    request_body = AnswersBody,
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Saved", body = ValuesStatus),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "Already submitted this round, or the space is not active", body = ErrorBody),
-        (status = 422, description = "A field is invalid (named in `field`)", body = ErrorBody),
-    )
-)]
-pub async fn save(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AnswersBody>,
-) -> Result<Json<ValuesStatus>, AppError> {
-    sealed::save(
-        &state,
-        &caller,
-        relationship_id(&id)?,
-        &Values,
-        &body.answers,
-    )
-    .await
-}
-
-/// Fixes the caller's answers for this round; the reveal when the partner already submitted.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/values/submit", operation_id = "values_submit", tag = "values",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "Submitted", body = ValuesStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "Already submitted, or nothing to submit", body = ErrorBody),
-        (status = 422, description = "Not every item is answered yet", body = ErrorBody),
-    )
-)]
-pub async fn submit(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<Json<ValuesStatus>, AppError> {
-    sealed::submit(&state, &caller, relationship_id(&id)?, &Values).await
-}
-
 /// Both partners' answers side by side, and the topics worth talking about.
 #[utoipa::path(
     get, path = "/api/v1/relationships/{id}/values/comparison", operation_id = "values_comparison", tag = "values",
@@ -315,21 +246,14 @@ pub async fn comparison(
     }))
 }
 
-/// Starts a new round so both can answer again; earlier rounds stay readable.
-#[utoipa::path(
-    post, path = "/api/v1/relationships/{id}/values/rounds", operation_id = "values_new_round", tag = "values",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id")),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 201, description = "Started", body = ValuesStatus),
-        (status = 404, description = "Not the caller's relationship", body = ErrorBody),
-        (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
-    )
-)]
-pub async fn new_round(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-) -> Result<(StatusCode, Json<ValuesStatus>), AppError> {
-    sealed::start(&state, &caller, relationship_id(&id)?, &Values).await
+super::sealed::sealed_endpoints! {
+    tag = "values",
+    params = [("id" = uuid::Uuid, "Relationship id")],
+    path = String,
+    status = ("/api/v1/relationships/{id}/values", "values_status"),
+    save = ("/api/v1/relationships/{id}/values/answers", "values_save", AnswersBody),
+    submit = ("/api/v1/relationships/{id}/values/submit", "values_submit"),
+    rounds = ("/api/v1/relationships/{id}/values/rounds", "values_new_round"),
+    returns = ValuesStatus,
+    load = |state, caller, id| (relationship_id(&id)?, Values),
 }
