@@ -140,6 +140,39 @@ pub struct NoteBody {
 impl SealedApi for DeckRound {
     type Entry = AnswerBody;
     type Status = DeckStatus;
+    type Compared = DeckComparisonBody;
+
+    /// With the notes kept so far on that round.
+    async fn compared(
+        &self,
+        state: &AppState,
+        caller: &Authenticated,
+        rel: RelationshipId,
+        round: Option<u32>,
+    ) -> Result<DeckComparisonBody, AppError> {
+        let deck = self.0;
+        let (c, notes) =
+            conversations::talk(&state.app, caller.account_id, rel, deck, round).await?;
+        Ok(DeckComparisonBody {
+            deck: deck.key,
+            round: c.number,
+            revealed_at: c.revealed_at,
+            partners: [c.partners[0].0, c.partners[1].0],
+            previous_round: c.previous_number,
+            prompts: c
+                .prompts
+                .into_iter()
+                .map(|p| PromptComparisonView {
+                    prompt: p.prompt.key,
+                    text: p.prompt.text,
+                    a: p.a,
+                    b: p.b,
+                    last_time: p.last_time.map(|[a, b]| LastTime { a, b }),
+                })
+                .collect(),
+            notes: notes.into_iter().map(NoteView::from).collect(),
+        })
+    }
 
     fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<String>>, FieldError> {
         let inputs: Vec<AnswerInput<'_>> = sent
@@ -215,48 +248,6 @@ pub async fn decks(
             })
             .collect(),
     ))
-}
-
-/// Both answers to each prompt, beside last time's, with the notes.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/conversations/{deck}/comparison", operation_id = "conversation_comparison",
-    tag = "conversations",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("deck" = String, Path, description = "Deck key"), RoundQuery),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "The revealed round", body = DeckComparisonBody),
-        (status = 404, description = "No such relationship, deck or round", body = ErrorBody),
-        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
-    )
-)]
-pub async fn comparison(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path((id, deck)): Path<(String, String)>,
-    ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<DeckComparisonBody>, AppError> {
-    let (rel, deck) = target(&id, &deck)?;
-    let (c, notes) =
-        conversations::talk(&state.app, caller.account_id, rel, deck, query.round()).await?;
-    Ok(Json(DeckComparisonBody {
-        deck: deck.key,
-        round: c.number,
-        revealed_at: c.revealed_at,
-        partners: [c.partners[0].0, c.partners[1].0],
-        previous_round: c.previous_number,
-        prompts: c
-            .prompts
-            .into_iter()
-            .map(|p| PromptComparisonView {
-                prompt: p.prompt.key,
-                text: p.prompt.text,
-                a: p.a,
-                b: p.b,
-                last_time: p.last_time.map(|[a, b]| LastTime { a, b }),
-            })
-            .collect(),
-        notes: notes.into_iter().map(NoteView::from).collect(),
-    }))
 }
 
 /// Keeps what came of the talk, shared with the partner.
@@ -341,6 +332,7 @@ super::sealed::sealed_endpoints! {
     save = ("/api/v1/relationships/{id}/conversations/{deck}/answers", "conversation_save", AnswersBody),
     submit = ("/api/v1/relationships/{id}/conversations/{deck}/submit", "conversation_submit"),
     rounds = ("/api/v1/relationships/{id}/conversations/{deck}/rounds", "conversation_again"),
+    comparison = ("/api/v1/relationships/{id}/conversations/{deck}/comparison", "conversation_comparison", DeckComparisonBody),
     returns = DeckStatus,
     load = |state, caller, path| {
         let (rel, deck) = target(&path.0, &path.1)?;

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{self, RoundQuery, RoundStatus, SealedApi};
+use super::sealed::{self, RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -140,6 +140,48 @@ fn answer_view(key: &str, a: &RespectAnswer) -> MyAreaAnswer {
 impl SealedApi for RespectMap {
     type Entry = AreaAnswerBody;
     type Status = RespectStatus;
+    type Compared = RespectComparisonBody;
+
+    async fn compared(
+        &self,
+        state: &AppState,
+        caller: &Authenticated,
+        rel: RelationshipId,
+        round: Option<u32>,
+    ) -> Result<RespectComparisonBody, AppError> {
+        let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
+        let c = respect::compare(self, &revealed);
+        let [pa, pb] = c.partners;
+        let direction = |from: domain::AccountId,
+                         to: domain::AccountId,
+                         g: &respect::RespectGap| DirectionView {
+            from: from.0,
+            to: to.0,
+            stated: g.stated,
+            felt: g.felt,
+            gap: g.gap,
+            highlighted: g.highlighted(),
+        };
+        Ok(RespectComparisonBody {
+            round: c.number,
+            revealed_at: c.revealed_at,
+            partners: [pa.0, pb.0],
+            areas: c
+                .areas
+                .iter()
+                .map(|x| AreaComparisonView {
+                    area: x.area.key.clone(),
+                    name: x.area.name.clone(),
+                    a: answer_view(&x.area.key, &x.a),
+                    b: answer_view(&x.area.key, &x.b),
+                    directions: [
+                        direction(pa, pb, &x.towards_b),
+                        direction(pb, pa, &x.towards_a),
+                    ],
+                })
+                .collect(),
+        })
+    }
 
     fn entries(
         &self,
@@ -251,58 +293,6 @@ pub async fn save_areas(
     sealed::save(&state, &caller, rel, &map, &body.areas).await
 }
 
-/// Each partner's stated respect beside the other's felt respect.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/respect/comparison", operation_id = "respect_comparison", tag = "respect",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), RoundQuery),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "The revealed round", body = RespectComparisonBody),
-        (status = 404, description = "No such relationship or round", body = ErrorBody),
-        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
-    )
-)]
-pub async fn comparison(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<RespectComparisonBody>, AppError> {
-    let (rel, map) = map_of(&state, &caller, &id).await?;
-    let revealed =
-        rounds::comparison(&state.app, caller.account_id, rel, &map, query.round()).await?;
-    let c = respect::compare(&map, &revealed);
-    let [pa, pb] = c.partners;
-    let direction =
-        |from: domain::AccountId, to: domain::AccountId, g: &respect::RespectGap| DirectionView {
-            from: from.0,
-            to: to.0,
-            stated: g.stated,
-            felt: g.felt,
-            gap: g.gap,
-            highlighted: g.highlighted(),
-        };
-    Ok(Json(RespectComparisonBody {
-        round: c.number,
-        revealed_at: c.revealed_at,
-        partners: [pa.0, pb.0],
-        areas: c
-            .areas
-            .iter()
-            .map(|x| AreaComparisonView {
-                area: x.area.key.clone(),
-                name: x.area.name.clone(),
-                a: answer_view(&x.area.key, &x.a),
-                b: answer_view(&x.area.key, &x.b),
-                directions: [
-                    direction(pa, pb, &x.towards_b),
-                    direction(pb, pa, &x.towards_a),
-                ],
-            })
-            .collect(),
-    }))
-}
-
 super::sealed::sealed_endpoints! {
     tag = "respect",
     params = [("id" = uuid::Uuid, "Relationship id")],
@@ -311,6 +301,7 @@ super::sealed::sealed_endpoints! {
     save = ("/api/v1/relationships/{id}/respect/answers", "respect_save_answers", RespectAnswersBody),
     submit = ("/api/v1/relationships/{id}/respect/submit", "respect_submit"),
     rounds = ("/api/v1/relationships/{id}/respect/rounds", "respect_new_round"),
+    comparison = ("/api/v1/relationships/{id}/respect/comparison", "respect_comparison", RespectComparisonBody),
     returns = RespectStatus,
     load = |state, caller, id| map_of(&state, &caller, &id).await?,
 }

@@ -33,6 +33,17 @@ pub trait SealedApi: Questionnaire {
     fn entries(&self, sent: &[Self::Entry]) -> Result<Answers<Option<Self::Answer>>, FieldError>;
     /// The status body, from the shared round status and the caller's answers.
     fn status(&self, round: RoundStatus, mine: &Answers<Self::Answer>) -> Self::Status;
+    /// A revealed round as the comparison shows it (409 `sealed` before).
+    type Compared: Serialize;
+    /// Reads round `round` (the latest when `None`) through the domain,
+    /// which refuses it until both partners submitted.
+    fn compared(
+        &self,
+        state: &AppState,
+        caller: &Authenticated,
+        rel: RelationshipId,
+        round: Option<u32>,
+    ) -> impl std::future::Future<Output = Result<Self::Compared, AppError>> + Send;
 }
 
 fn respond<I: SealedApi>(q: &I, current: &Current<I::Answer>) -> Json<I::Status> {
@@ -180,9 +191,34 @@ macro_rules! sealed_endpoints {
         save = ($save_path:literal, $save_op:literal, $body:ty),
         submit = ($submit_path:literal, $submit_op:literal),
         rounds = ($rounds_path:literal, $rounds_op:literal),
+        comparison = ($cmp_path:literal, $cmp_op:literal, $cmp_ty:ty),
         returns = $status_ty:ty,
         load = |$state:ident, $caller:ident, $path:ident| $load:expr $(,)?
     ) => {
+        /// Both partners' answers side by side, once both submitted.
+        #[utoipa::path(
+            get, path = $cmp_path, operation_id = $cmp_op, tag = $tag,
+            params($(($pname = $pty, Path, description = $pdesc)),+, $crate::api::sealed::RoundQuery),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "The revealed round", body = $cmp_ty),
+                (status = 404, description = "No such relationship or round", body = ErrorBody),
+                (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
+            )
+        )]
+        pub async fn comparison(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<$ptuple>,
+            $crate::extract::ApiQuery(query): $crate::extract::ApiQuery<$crate::api::sealed::RoundQuery>,
+        ) -> Result<Json<$cmp_ty>, AppError> {
+            let (rel, q) = $load;
+            Ok(Json(
+                $crate::api::sealed::SealedApi::compared(&q, &$state, &$caller, rel, query.round())
+                    .await?,
+            ))
+        }
+
         /// The caller's status in the current round, with their own answers.
         #[utoipa::path(
             get, path = $status_path, operation_id = $status_op, tag = $tag,

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::relationship_id;
-use super::sealed::{RoundQuery, RoundStatus, SealedApi};
+use super::sealed::{RoundStatus, SealedApi};
 use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -120,6 +120,52 @@ pub struct ValuesComparisonBody {
 impl SealedApi for Values {
     type Entry = AnswerBody;
     type Status = ValuesStatus;
+    type Compared = ValuesComparisonBody;
+
+    async fn compared(
+        &self,
+        state: &AppState,
+        caller: &Authenticated,
+        rel: domain::RelationshipId,
+        round: Option<u32>,
+    ) -> Result<ValuesComparisonBody, AppError> {
+        let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
+        let c = values::compare(&revealed);
+        let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
+            account_id: who.0,
+            importance: a.importance,
+            definition: a.definition.clone(),
+        };
+        let [pa, pb] = c.partners;
+        Ok(ValuesComparisonBody {
+            round: c.number,
+            revealed_at: c.revealed_at,
+            partners: [pa.0, pb.0],
+            items: c
+                .items
+                .iter()
+                .map(|i| ItemComparisonView {
+                    item: i.item.key,
+                    name: i.item.name,
+                    a: side(pa, &i.a),
+                    b: side(pb, &i.b),
+                    gap: i.gap,
+                })
+                .collect(),
+            topics: c
+                .topics
+                .iter()
+                .map(|t| TopicView {
+                    item: t.item.key,
+                    name: t.item.name,
+                    gap: t.gap,
+                    weight: t.weight,
+                    score: t.score,
+                    opening_question: t.item.opening_question,
+                })
+                .collect(),
+        })
+    }
 
     fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
         let inputs: Vec<ValueInput<'_>> = sent
@@ -184,68 +230,6 @@ pub async fn items(
     }))
 }
 
-/// Both partners' answers side by side, and the topics worth talking about.
-#[utoipa::path(
-    get, path = "/api/v1/relationships/{id}/values/comparison", operation_id = "values_comparison", tag = "values",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), RoundQuery),
-    security(("session" = []), ("token" = [])),
-    responses(
-        (status = 200, description = "The revealed round", body = ValuesComparisonBody),
-        (status = 404, description = "No such relationship or round", body = ErrorBody),
-        (status = 409, description = "`sealed`: not both partners have submitted", body = ErrorBody),
-    )
-)]
-pub async fn comparison(
-    State(state): State<AppState>,
-    caller: Authenticated,
-    Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<RoundQuery>,
-) -> Result<Json<ValuesComparisonBody>, AppError> {
-    let revealed = rounds::comparison(
-        &state.app,
-        caller.account_id,
-        relationship_id(&id)?,
-        &Values,
-        query.round(),
-    )
-    .await?;
-    let c = values::compare(&revealed);
-    let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
-        account_id: who.0,
-        importance: a.importance,
-        definition: a.definition.clone(),
-    };
-    let [pa, pb] = c.partners;
-    Ok(Json(ValuesComparisonBody {
-        round: c.number,
-        revealed_at: c.revealed_at,
-        partners: [pa.0, pb.0],
-        items: c
-            .items
-            .iter()
-            .map(|i| ItemComparisonView {
-                item: i.item.key,
-                name: i.item.name,
-                a: side(pa, &i.a),
-                b: side(pb, &i.b),
-                gap: i.gap,
-            })
-            .collect(),
-        topics: c
-            .topics
-            .iter()
-            .map(|t| TopicView {
-                item: t.item.key,
-                name: t.item.name,
-                gap: t.gap,
-                weight: t.weight,
-                score: t.score,
-                opening_question: t.item.opening_question,
-            })
-            .collect(),
-    }))
-}
-
 super::sealed::sealed_endpoints! {
     tag = "values",
     params = [("id" = uuid::Uuid, "Relationship id")],
@@ -254,6 +238,7 @@ super::sealed::sealed_endpoints! {
     save = ("/api/v1/relationships/{id}/values/answers", "values_save", AnswersBody),
     submit = ("/api/v1/relationships/{id}/values/submit", "values_submit"),
     rounds = ("/api/v1/relationships/{id}/values/rounds", "values_new_round"),
+    comparison = ("/api/v1/relationships/{id}/values/comparison", "values_comparison", ValuesComparisonBody),
     returns = ValuesStatus,
     load = |state, caller, id| (relationship_id(&id)?, Values),
 }
