@@ -32,6 +32,26 @@ pub trait Questionnaire: Send + Sync {
     fn complete(&self, answers: &Answers<Self::Answer>) -> Result<(), FieldError>;
 }
 
+/// A sealed instrument (values, the respect map, a conversation deck, and
+/// next repair): what is asked, how a person's answers are validated, and
+/// what a revealed round computes. The seal, drafts, submission and rounds
+/// are the same for every instrument and live in this module.
+pub trait Instrument: Questionnaire {
+    /// One answer as a person sends it, before validation.
+    type Input<'a>;
+    /// What a revealed round computes for this instrument.
+    type Comparison;
+    /// The item keys, in the order they are asked.
+    fn item_keys(&self) -> Vec<&str>;
+    /// Validates a request's answers, all or nothing (each error names its field).
+    fn parse(
+        &self,
+        inputs: &[Self::Input<'_>],
+    ) -> Result<Answers<Option<Self::Answer>>, FieldError>;
+    /// The comparison of a revealed round.
+    fn compare(&self, revealed: &Revealed<Self::Answer>) -> Self::Comparison;
+}
+
 /// A round's place in the history: the same for both partners.
 ///
 /// SECURITY: no start time. Round 1 comes into being when the first partner

@@ -74,10 +74,7 @@ pub struct AnswerInput<'a> {
 }
 
 /// Validates a request's entries; all or nothing.
-pub fn parse(
-    deck: &Deck,
-    inputs: &[AnswerInput<'_>],
-) -> Result<Answers<Option<String>>, FieldError> {
+fn parse(deck: &Deck, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, FieldError> {
     distinct_keys(inputs.iter().map(|i| i.prompt), "prompt")?;
     inputs
         .iter()
@@ -118,7 +115,7 @@ pub struct DeckComparison {
     pub prompts: Vec<PromptComparison>,
 }
 
-pub fn compare(deck: &'static Deck, revealed: &Revealed<String>) -> DeckComparison {
+fn compare(deck: &'static Deck, revealed: &Revealed<String>) -> DeckComparison {
     let [(a_id, a), (b_id, b)] = &revealed.this.answers;
     // Last time, by account rather than position, so the columns line up.
     let last = |who: &AccountId, key: &str| {
@@ -222,6 +219,23 @@ pub async fn notes(
     let mut notes = store.conversation_notes(rel, deck.key, number).await?;
     notes.retain(|n| reader.may_read_words_of(n.author));
     Ok(notes)
+}
+
+impl crate::rounds::Instrument for DeckRound {
+    type Input<'a> = AnswerInput<'a>;
+    type Comparison = DeckComparison;
+
+    fn item_keys(&self) -> Vec<&str> {
+        self.0.prompts.iter().map(|p| p.key).collect()
+    }
+
+    fn parse(&self, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, FieldError> {
+        parse(self.0, inputs)
+    }
+
+    fn compare(&self, revealed: &Revealed<String>) -> DeckComparison {
+        compare(self.0, revealed)
+    }
 }
 
 #[cfg(test)]

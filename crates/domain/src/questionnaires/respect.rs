@@ -92,7 +92,7 @@ impl RespectMap {
     }
 
     /// Validates a request's entries; all or nothing.
-    pub fn parse(
+    fn parse_inputs(
         &self,
         inputs: &[RespectInput<'_>],
     ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
@@ -260,7 +260,7 @@ pub struct RespectComparison {
 }
 
 /// Sets stated beside felt respect for every area both answered.
-pub fn compare(map: &RespectMap, revealed: &Revealed<RespectAnswer>) -> RespectComparison {
+fn compare(map: &RespectMap, revealed: &Revealed<RespectAnswer>) -> RespectComparison {
     let [(a_id, a), (b_id, b)] = &revealed.this.answers;
     let areas = map
         .areas
@@ -281,6 +281,26 @@ pub fn compare(map: &RespectMap, revealed: &Revealed<RespectAnswer>) -> RespectC
         revealed_at: revealed.this.revealed_at,
         partners: [*a_id, *b_id],
         areas,
+    }
+}
+
+impl crate::rounds::Instrument for RespectMap {
+    type Input<'a> = RespectInput<'a>;
+    type Comparison = RespectComparison;
+
+    fn item_keys(&self) -> Vec<&str> {
+        self.areas.iter().map(|a| a.key.as_str()).collect()
+    }
+
+    fn parse(
+        &self,
+        inputs: &[RespectInput<'_>],
+    ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
+        self.parse_inputs(inputs)
+    }
+
+    fn compare(&self, revealed: &Revealed<RespectAnswer>) -> RespectComparison {
+        compare(self, revealed)
     }
 }
 
@@ -312,7 +332,7 @@ mod tests {
     fn bad_entries_name_their_field() {
         let map = RespectMap::new(&[]);
         let err = |area, r, f| {
-            map.parse(&[RespectInput {
+            map.parse_inputs(&[RespectInput {
                 area,
                 i_respect: r,
                 i_feel_respected: f,

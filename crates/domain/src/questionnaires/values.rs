@@ -65,7 +65,7 @@ pub struct ValueInput<'a> {
 }
 
 /// Validates a request's entries; all or nothing, so a bad entry writes none.
-pub fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
     distinct_keys(inputs.iter().map(|i| i.item), "item")?;
     inputs
         .iter()
@@ -112,7 +112,7 @@ pub struct ValuesComparison {
 }
 
 /// Sets the two revealed answer sets side by side and ranks the topics.
-pub fn compare(revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
+fn compare(revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
     let [(a_id, a), (b_id, b)] = &revealed.this.answers;
     // Questionnaire order; an item only one answered (a newer item added
     // after one partner submitted) cannot be compared, so it is left out.
@@ -150,6 +150,26 @@ pub fn compare(revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
         partners: [*a_id, *b_id],
         items,
         topics,
+    }
+}
+
+impl crate::rounds::Instrument for Values {
+    type Input<'a> = ValueInput<'a>;
+    type Comparison = ValuesComparison;
+
+    fn item_keys(&self) -> Vec<&str> {
+        crate::catalog::values::ITEMS
+            .iter()
+            .map(|i| i.key)
+            .collect()
+    }
+
+    fn parse(&self, inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+        parse(inputs)
+    }
+
+    fn compare(&self, revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
+        compare(revealed)
     }
 }
 

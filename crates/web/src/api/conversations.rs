@@ -8,7 +8,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::catalog::Deck;
 use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
-use domain::rounds::{self, Answers};
+use domain::rounds::{self, Answers, Instrument};
 use domain::store::ConversationNote;
 use domain::FieldError;
 use domain::RelationshipId;
@@ -182,7 +182,7 @@ impl SealedApi for DeckRound {
                 text: a.text.as_deref(),
             })
             .collect();
-        conversations::parse(self.0, &inputs)
+        Instrument::parse(self, &inputs)
     }
 
     fn status(&self, status: RoundStatus, mine: &Answers<String>) -> DeckStatus {

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::questionnaires::respect::{self, Area, RespectAnswer, RespectInput, RespectMap};
-use domain::rounds::{self, Answers};
+use domain::rounds::{self, Answers, Instrument};
 use domain::FieldError;
 use domain::RelationshipId;
 use serde::{Deserialize, Serialize};
@@ -150,7 +150,7 @@ impl SealedApi for RespectMap {
         round: Option<u32>,
     ) -> Result<RespectComparisonBody, AppError> {
         let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
-        let c = respect::compare(self, &revealed);
+        let c = self.compare(&revealed);
         let [pa, pb] = c.partners;
         let direction = |from: domain::AccountId,
                          to: domain::AccountId,
@@ -195,7 +195,7 @@ impl SealedApi for RespectMap {
                 i_feel_respected: a.i_feel_respected,
             })
             .collect();
-        self.parse(&inputs)
+        Instrument::parse(self, &inputs)
     }
 
     fn status(&self, status: RoundStatus, mine: &Answers<RespectAnswer>) -> RespectStatus {

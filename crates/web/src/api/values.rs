@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::catalog::values::ITEMS;
-use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
+use domain::questionnaires::values::{ValueAnswer, ValueInput, Values};
 use domain::questionnaires::TEXT_MAX_CHARS;
-use domain::rounds::{self, Answers};
+use domain::rounds::{self, Answers, Instrument};
 use domain::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,7 +130,7 @@ impl SealedApi for Values {
         round: Option<u32>,
     ) -> Result<ValuesComparisonBody, AppError> {
         let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
-        let c = values::compare(&revealed);
+        let c = self.compare(&revealed);
         let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
             account_id: who.0,
             importance: a.importance,
@@ -176,7 +176,7 @@ impl SealedApi for Values {
                 definition: a.definition.as_deref(),
             })
             .collect();
-        values::parse(&inputs)
+        Instrument::parse(self, &inputs)
     }
 
     fn status(&self, status: RoundStatus, mine: &Answers<ValueAnswer>) -> ValuesStatus {

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use domain::catalog::decks::DECKS;
 use domain::catalog::Deck;
 use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
-use domain::rounds::{self, Answers, Current};
+use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundView};
 use domain::store::{ConversationNote, Relationship};
 use domain::{AccountId, DomainError, FieldError};
@@ -347,10 +347,6 @@ impl SealedPages for DeckRound {
         overview_url(self.0)
     }
 
-    fn keys(&self) -> Vec<&str> {
-        self.0.prompts.iter().map(|p| p.key).collect()
-    }
-
     fn question_url(&self, n: usize) -> String {
         format!("/conversations/{}/p/{n}", slug(self.0))
     }
@@ -365,8 +361,8 @@ impl SealedPages for DeckRound {
             return None;
         }
         let text = normalized(&form.text);
-        Some(conversations::parse(
-            self.0,
+        Some(Instrument::parse(
+            self,
             &[AnswerInput {
                 prompt: self.0.prompts[n - 1].key,
                 text: Some(&text),

@@ -13,7 +13,7 @@ use axum::Router;
 use chrono::Utc;
 use domain::catalog::respect::{phrase, FELT_PROMPT, RESPECT_PROMPT};
 use domain::questionnaires::respect::{self, RespectAnswer, RespectInput, RespectMap};
-use domain::rounds::{self, Answers};
+use domain::rounds::{self, Answers, Instrument};
 use domain::store::Relationship;
 use domain::{AccountId, FieldError};
 use serde::Deserialize;
@@ -190,10 +190,6 @@ impl SealedPages for RespectMap {
         "/respect".to_owned()
     }
 
-    fn keys(&self) -> Vec<&str> {
-        self.areas.iter().map(|a| a.key.as_str()).collect()
-    }
-
     fn question_url(&self, n: usize) -> String {
         format!("/respect/q/{n}")
     }
@@ -203,11 +199,14 @@ impl SealedPages for RespectMap {
         n: usize,
         form: &AnswerForm,
     ) -> Option<Result<Answers<Option<RespectAnswer>>, FieldError>> {
-        Some(self.parse(&[RespectInput {
-            area: &self.areas[n - 1].key,
-            i_respect: sealed::form_number(&form.i_respect),
-            i_feel_respected: sealed::form_number(&form.i_feel_respected),
-        }]))
+        Some(Instrument::parse(
+            self,
+            &[RespectInput {
+                area: &self.areas[n - 1].key,
+                i_respect: sealed::form_number(&form.i_respect),
+                i_feel_respected: sealed::form_number(&form.i_feel_respected),
+            }],
+        ))
     }
 
     fn question(
@@ -340,7 +339,7 @@ pub async fn compare(
     let revealed = rounds::comparison(&state.app, me, rel.id, &map, round)
         .await
         .map_err(sealed::comparison_refused)?;
-    let c = respect::compare(&map, &revealed);
+    let c = map.compare(&revealed);
     let partner = partner_name(&rel, me);
     // `a` and `b` are in the round's order; the reader is one of them.
     let i_am_a = c.partners[0] == me;

@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use domain::rounds::{self, Answers, Current, Questionnaire};
+use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundState, RoundView};
 use domain::{DomainError, FieldError};
 
@@ -36,15 +36,13 @@ pub enum Shown<'a, I: SealedPages> {
 }
 
 /// What one instrument brings to the sealed-round pages.
-pub trait SealedPages: Questionnaire + Sized {
+pub trait SealedPages: Instrument + Sized {
     /// The form one question page posts.
     type Form: Send;
     /// The fields of that form an error may name.
     const FIELDS: &'static [&'static str];
     /// Where the instrument's overview lives (`/values`, `/conversations/1`).
     fn base(&self) -> String;
-    /// The item keys, in question order.
-    fn keys(&self) -> Vec<&str>;
     /// The page of question `n` (1-based).
     fn question_url(&self, n: usize) -> String;
     /// What a posted form means for question `n`; `None` to move on
@@ -79,7 +77,7 @@ pub trait SealedPages: Questionnaire + Sized {
     /// Where to go once question `n` is saved: the next one not answered
     /// yet, else the overview.
     fn after(&self, n: usize, draft: &Answers<Self::Answer>) -> String {
-        match next_unanswered(draft, &self.keys(), n) {
+        match next_unanswered(draft, &self.item_keys(), n) {
             Some(next) => self.question_url(next),
             None => self.base(),
         }
@@ -104,11 +102,11 @@ pub async fn question<I: SealedPages + Sync>(
     q: &I,
     n: &str,
 ) -> Result<Response, PageError> {
-    let n = question_number(n, q.keys().len()).ok_or_else(no_such_page)?;
+    let n = question_number(n, q.item_keys().len()).ok_or_else(no_such_page)?;
     let Some(draft) = draft(state, space, q).await? else {
         return Ok(Redirect::to(&q.base()).into_response());
     };
-    let saved = draft.get(q.keys()[n - 1]);
+    let saved = draft.get(q.item_keys()[n - 1]);
     Ok(q.question(
         state,
         space,
@@ -127,7 +125,7 @@ pub async fn answer<I: SealedPages + Sync>(
     n: &str,
     form: I::Form,
 ) -> Result<Response, PageError> {
-    let n = question_number(n, q.keys().len()).ok_or_else(no_such_page)?;
+    let n = question_number(n, q.item_keys().len()).ok_or_else(no_such_page)?;
     let Some(entries) = q.entries(n, &form) else {
         return Ok(Redirect::to(&q.after(n, &Answers::new())).into_response());
     };

@@ -11,8 +11,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::catalog::values::ITEMS;
-use domain::questionnaires::values::{self, ValueAnswer, ValueInput, Values};
-use domain::rounds::{self, Answers};
+use domain::questionnaires::values::{ValueAnswer, ValueInput, Values};
+use domain::rounds::{self, Answers, Instrument};
 use domain::{AccountId, FieldError};
 use serde::Deserialize;
 
@@ -30,10 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/values/submit", post(submit))
         .route("/values/compare", get(compare))
         .route("/values/new-round", post(new_round))
-}
-
-fn keys() -> Vec<&'static str> {
-    ITEMS.iter().map(|i| i.key).collect()
 }
 
 fn questions() -> Vec<(String, String)> {
@@ -145,10 +141,6 @@ impl SealedPages for Values {
         "/values".to_owned()
     }
 
-    fn keys(&self) -> Vec<&str> {
-        keys()
-    }
-
     fn question_url(&self, n: usize) -> String {
         format!("/values/q/{n}")
     }
@@ -158,11 +150,14 @@ impl SealedPages for Values {
         n: usize,
         form: &AnswerForm,
     ) -> Option<Result<Answers<Option<ValueAnswer>>, FieldError>> {
-        Some(values::parse(&[ValueInput {
-            item: ITEMS[n - 1].key,
-            importance: sealed::form_number(&form.importance),
-            definition: Some(form.definition.as_str()),
-        }]))
+        Some(Instrument::parse(
+            &Values,
+            &[ValueInput {
+                item: ITEMS[n - 1].key,
+                importance: sealed::form_number(&form.importance),
+                definition: Some(form.definition.as_str()),
+            }],
+        ))
     }
 
     fn question(
@@ -248,7 +243,7 @@ pub async fn compare(
     let revealed = rounds::comparison(&state.app, me, rel.id, &Values, round)
         .await
         .map_err(sealed::comparison_refused)?;
-    let c = values::compare(&revealed);
+    let c = Values.compare(&revealed);
     // `a` and `b` are in the round's order; the reader is one of them.
     let i_am_a = c.partners[0] == me;
     let rows = c
