@@ -379,17 +379,6 @@ pub async fn relationships(store: &dyn Store) {
     assert_eq!(after, JoinOutcome::InvalidCode);
 }
 
-/// Every chapter, in order, on one fresh store.
-pub async fn run(store: &dyn Store) {
-    accounts(store).await;
-    server_secrets(store).await;
-    sessions_and_tokens(store).await;
-    relationships(store).await;
-    ledger(store).await;
-    sealed_rounds(store).await;
-    rules_in_writes(store).await;
-}
-
 /// Each rule is part of its write: a write that breaks it changes nothing
 /// and says so, whatever was read before.
 pub async fn rules_in_writes(store: &dyn Store) {

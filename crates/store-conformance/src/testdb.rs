@@ -2,8 +2,9 @@
 //!
 //! PostgreSQL is found at `RECIPROCITY_TEST_POSTGRES` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached
-//! the PostgreSQL half of the suite is skipped with a loud message, except
-//! under `CI=true`, where PostgreSQL is required and its absence fails.
+//! a PostgreSQL test FAILS, so a missing server never passes quietly, unless
+//! `RECIPROCITY_SKIP_POSTGRES=1` says to skip it (then it is skipped with a
+//! loud message). Under `CI=true` PostgreSQL is always required.
 
 use std::sync::Arc;
 
@@ -20,6 +21,9 @@ pub enum Engine {
 }
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Set to `1` to skip (loudly) the PostgreSQL tests when no server is
+/// reachable; without it they fail. Ignored under `CI=true`.
+pub const SKIP_POSTGRES: &str = "RECIPROCITY_SKIP_POSTGRES";
 /// Prefix of every database the tests create; the test script drops leftovers.
 pub const DB_PREFIX: &str = "rcp_test_";
 
@@ -38,8 +42,9 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// `None` when the engine is PostgreSQL and no server is reachable
-    /// outside CI; panics in CI, where PostgreSQL is required.
+    /// `None` when the engine is PostgreSQL, no server is reachable, and
+    /// `RECIPROCITY_SKIP_POSTGRES=1` asks to skip (never under `CI=true`);
+    /// otherwise an unreachable server panics.
     pub async fn new(engine: Engine) -> Option<Self> {
         match engine {
             Engine::Sqlite => Some(Self::sqlite().await),
@@ -71,8 +76,15 @@ impl TestDb {
                         "PostgreSQL is required under CI=true but {admin} is unreachable: {err}"
                     );
                 }
+                if std::env::var(SKIP_POSTGRES).as_deref() != Ok("1") {
+                    panic!(
+                        "PostgreSQL is unreachable at {admin} ({err}). Start it (or point \
+                         RECIPROCITY_TEST_POSTGRES at one), or set {SKIP_POSTGRES}=1 to skip \
+                         the PostgreSQL tests."
+                    );
+                }
                 eprintln!(
-                    "\n!!! SKIPPING a PostgreSQL test: {admin} is unreachable ({err}).\n\
+                    "\n!!! SKIPPING a PostgreSQL test: {admin} is unreachable ({err}) and {SKIP_POSTGRES}=1.\n\
                      !!! Start PostgreSQL (or set RECIPROCITY_TEST_POSTGRES) to run the PostgreSQL half.\n"
                 );
                 return None;

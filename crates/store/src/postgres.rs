@@ -1,15 +1,25 @@
 //! The Store on PostgreSQL, for a provider hosting many couples.
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPoolOptions, Postgres};
 
-use crate::queries::impl_store;
+use crate::engine::{Engine, SqlStore};
 
-pub struct PgStore {
-    read: PgPool,
-    write: PgPool,
+/// The `Store` on PostgreSQL.
+pub type PgStore = SqlStore<Postgres>;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Engine for Postgres {
+    const ENGINE_NAME: &'static str = "postgres";
+    const PACKED_LEDGER: &'static str = crate::ledger::PACKED_STRING_AGG;
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
 }
 
-impl PgStore {
+impl SqlStore<Postgres> {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
@@ -21,10 +31,3 @@ impl PgStore {
         })
     }
 }
-
-impl_store!(
-    PgStore,
-    "postgres",
-    sqlx::migrate!("./migrations/postgres"),
-    "string_agg"
-);

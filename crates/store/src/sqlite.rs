@@ -4,18 +4,28 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::queries::impl_store;
+use crate::engine::{Engine, SqlStore};
 
-pub struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
+/// The `Store` on SQLite.
+pub type SqliteStore = SqlStore<Sqlite>;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+impl Engine for Sqlite {
+    const ENGINE_NAME: &'static str = "sqlite";
+    const PACKED_LEDGER: &'static str = crate::ledger::PACKED_GROUP_CONCAT;
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
 }
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database file named by a `sqlite://` URL.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -48,10 +58,3 @@ impl SqliteStore {
         Ok(Self { read, write })
     }
 }
-
-impl_store!(
-    SqliteStore,
-    "sqlite",
-    sqlx::migrate!("./migrations/sqlite"),
-    "group_concat"
-);

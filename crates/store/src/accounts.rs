@@ -1,0 +1,89 @@
+//! Accounts: creating one, and finding one by email address or by id.
+
+use domain::store::{Account, NewAccount, StoreResult};
+use domain::values::Email;
+use domain::AccountId;
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
+
+use crate::convert::{backend, db_error, millis, time, uuid};
+use crate::engine::{Engine, SqlStore, Value};
+
+const INSERT: &str = "INSERT INTO accounts (id, email, display_name, password_hash, created_at) \
+     VALUES ($1, $2, $3, $4, $5)";
+
+const BY_EMAIL: &str =
+    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE email = $1";
+
+const BY_ID: &str =
+    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE id = $1";
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    created_at: i64,
+}
+
+impl AccountRow {
+    fn into_account(self) -> StoreResult<Account> {
+        Ok(Account {
+            id: AccountId(uuid(&self.id)?),
+            email: self.email,
+            display_name: self.display_name,
+            password_hash: self.password_hash,
+            created_at: time(self.created_at)?,
+        })
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+    String: Value<DB>,
+    i64: Value<DB>,
+    i32: Value<DB>,
+    bool: Value<DB>,
+    Option<String>: Value<DB>,
+    Option<i64>: Value<DB>,
+    Option<i32>: Value<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    /// A taken email address is `Conflict("email")`.
+    pub(crate) async fn insert_account(&self, a: &NewAccount) -> StoreResult<()> {
+        sqlx::query(INSERT)
+            .bind(a.id.to_string())
+            .bind(a.email.as_str())
+            .bind(&a.display_name)
+            .bind(&a.password_hash)
+            .bind(millis(a.created_at))
+            .execute(&self.write)
+            .await
+            .map_err(db_error("email"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = sqlx::query_as(BY_EMAIL)
+            .bind(email.as_str())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        row.map(AccountRow::into_account).transpose()
+    }
+
+    pub(crate) async fn account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = sqlx::query_as(BY_ID)
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        row.map(AccountRow::into_account).transpose()
+    }
+}

@@ -1,0 +1,292 @@
+//! Relationships: creating one with its invitation, joining with the code,
+//! reading members and memberships, and leaving (which ends it for both).
+
+use chrono::{DateTime, Utc};
+use domain::secret::SecretHash;
+use domain::store::{JoinOutcome, Member, Membership, NewRelationship, Relationship, StoreResult};
+use domain::{AccountId, RelationshipId};
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
+
+use crate::convert::{backend, db_error, millis, role, status, time, uuid};
+use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
+
+const INSERT_PENDING: &str =
+    "INSERT INTO relationships (id, status, created_at) VALUES ($1, 'pending', $2)";
+
+/// The partial unique index on open memberships refuses a second open
+/// relationship (`Conflict("open_relationship")`), however two requests
+/// interleave.
+const INSERT_PARTNER: &str =
+    "INSERT INTO relationship_members (relationship_id, account_id, role, joined_at) \
+     VALUES ($1, $2, 'partner', $3)";
+
+const INSERT_INVITE: &str =
+    "INSERT INTO relationship_invites (relationship_id, code_hash, created_by, expires_at) \
+     VALUES ($1, $2, $3, $4)";
+
+const REPLACE_INVITE: &str =
+    "UPDATE relationship_invites SET code_hash = $2, expires_at = $3 WHERE relationship_id = $1";
+
+const INVITE_CREATOR: &str = "SELECT created_by FROM relationship_invites WHERE code_hash = $1";
+
+/// Deleting the invitation is what spends it: of two people racing with one
+/// code, only one DELETE finds the row.
+const SPEND_INVITE: &str = "DELETE FROM relationship_invites WHERE code_hash = $1 \
+     AND expires_at > $2 RETURNING relationship_id";
+
+const ACTIVATE: &str =
+    "UPDATE relationships SET status = 'active' WHERE id = $1 AND status = 'pending'";
+
+const MEMBERSHIPS_OF: &str = "SELECT m.relationship_id, m.role, r.status, m.joined_at \
+     FROM relationship_members m JOIN relationships r ON r.id = m.relationship_id \
+     WHERE m.account_id = $1 ORDER BY m.joined_at DESC, m.relationship_id";
+
+const HEAD: &str = "SELECT r.status, r.created_at, i.expires_at AS invite_expires_at \
+     FROM relationships r LEFT JOIN relationship_invites i ON i.relationship_id = r.id \
+     WHERE r.id = $1";
+
+const MEMBERS: &str = "SELECT m.account_id, a.display_name, m.role, m.left_at \
+     FROM relationship_members m JOIN accounts a ON a.id = m.account_id \
+     WHERE m.relationship_id = $1 ORDER BY m.joined_at, m.account_id";
+
+const MARK_LEFT: &str = "UPDATE relationship_members SET left_at = $3 \
+     WHERE relationship_id = $1 AND account_id = $2 AND left_at IS NULL";
+
+const END: &str =
+    "UPDATE relationships SET status = 'ended', ended_at = $2 WHERE id = $1 AND status <> 'ended'";
+
+/// Both members are free to open another relationship.
+const CLOSE_MEMBERSHIPS: &str = "UPDATE relationship_members SET closed_at = $2 \
+     WHERE relationship_id = $1 AND closed_at IS NULL";
+
+const DELETE_INVITES: &str = "DELETE FROM relationship_invites WHERE relationship_id = $1";
+
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    relationship_id: String,
+    role: String,
+    status: String,
+    joined_at: i64,
+}
+
+impl MembershipRow {
+    fn into_membership(self) -> StoreResult<Membership> {
+        Ok(Membership {
+            relationship_id: RelationshipId(uuid(&self.relationship_id)?),
+            role: role(&self.role)?,
+            status: status(&self.status)?,
+            joined_at: time(self.joined_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    status: String,
+    created_at: i64,
+    invite_expires_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    account_id: String,
+    display_name: String,
+    role: String,
+    left_at: Option<i64>,
+}
+
+impl MemberRow {
+    fn into_member(self) -> StoreResult<Member> {
+        Ok(Member {
+            account_id: AccountId(uuid(&self.account_id)?),
+            display_name: self.display_name,
+            role: role(&self.role)?,
+            left_at: self.left_at.map(time).transpose()?,
+        })
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+    String: Value<DB>,
+    i64: Value<DB>,
+    i32: Value<DB>,
+    bool: Value<DB>,
+    Option<String>: Value<DB>,
+    Option<i64>: Value<DB>,
+    Option<i32>: Value<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    pub(crate) async fn create_relationship(&self, r: &NewRelationship) -> StoreResult<()> {
+        let id = r.id.to_string();
+        let creator = r.creator.to_string();
+        let at = millis(r.created_at);
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        sqlx::query(INSERT_PENDING)
+            .bind(&id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(INSERT_PARTNER)
+            .bind(&id)
+            .bind(&creator)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("open_relationship"))?;
+        sqlx::query(INSERT_INVITE)
+            .bind(&id)
+            .bind(r.invite_hash.as_str())
+            .bind(&creator)
+            .bind(millis(r.invite_expires_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("invite"))?;
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn replace_invite(
+        &self,
+        id: RelationshipId,
+        invite_hash: &SecretHash,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(REPLACE_INVITE)
+            .bind(id.to_string())
+            .bind(invite_hash.as_str())
+            .bind(millis(expires_at))
+            .execute(&self.write)
+            .await
+            .map_err(db_error("invite"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn join_relationship(
+        &self,
+        invite_hash: &SecretHash,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<JoinOutcome> {
+        let account = account.to_string();
+        let now = millis(now);
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        let creator: Option<String> = sqlx::query_scalar(INVITE_CREATOR)
+            .bind(invite_hash.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if creator.as_ref().is_some_and(|c| *c == account) {
+            return Ok(JoinOutcome::OwnInvitation);
+        }
+        let spent: Option<String> = sqlx::query_scalar(SPEND_INVITE)
+            .bind(invite_hash.as_str())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let Some(relationship_id) = spent else {
+            return Ok(JoinOutcome::InvalidCode);
+        };
+        let activated = sqlx::query(ACTIVATE)
+            .bind(&relationship_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if activated.rows_affected() != 1 {
+            return Ok(JoinOutcome::InvalidCode);
+        }
+        sqlx::query(INSERT_PARTNER)
+            .bind(&relationship_id)
+            .bind(&account)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("open_relationship"))?;
+        tx.commit().await.map_err(backend)?;
+        Ok(JoinOutcome::Joined(RelationshipId(uuid(&relationship_id)?)))
+    }
+
+    pub(crate) async fn memberships_of(&self, account: AccountId) -> StoreResult<Vec<Membership>> {
+        let rows: Vec<MembershipRow> = sqlx::query_as(MEMBERSHIPS_OF)
+            .bind(account.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(MembershipRow::into_membership)
+            .collect()
+    }
+
+    pub(crate) async fn relationship(
+        &self,
+        id: RelationshipId,
+    ) -> StoreResult<Option<Relationship>> {
+        let id_text = id.to_string();
+        let head: Option<HeadRow> = sqlx::query_as(HEAD)
+            .bind(&id_text)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        let Some(head) = head else {
+            return Ok(None);
+        };
+        let members: Vec<MemberRow> = sqlx::query_as(MEMBERS)
+            .bind(&id_text)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        Ok(Some(Relationship {
+            id,
+            status: status(&head.status)?,
+            created_at: time(head.created_at)?,
+            invite_expires_at: head.invite_expires_at.map(time).transpose()?,
+            members: members
+                .into_iter()
+                .map(MemberRow::into_member)
+                .collect::<StoreResult<_>>()?,
+        }))
+    }
+
+    pub(crate) async fn leave_relationship(
+        &self,
+        id: RelationshipId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let id = id.to_string();
+        let now = millis(now);
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        sqlx::query(MARK_LEFT)
+            .bind(&id)
+            .bind(account.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(END)
+            .bind(&id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(CLOSE_MEMBERSHIPS)
+            .bind(&id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(DELETE_INVITES)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+}

@@ -1,0 +1,312 @@
+//! `domain::store::Store` for [`SqlStore`] on any [`Engine`]: each method
+//! hands over to the method of the same name in its query file
+//! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
+//! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`).
+//!
+//! `SqlStore::name(self, …)` names the inherent method there, not this
+//! trait method: inherent methods come first.
+
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Utc};
+use domain::ledger::Entry;
+use domain::sealed::{RoundRecord, SideRecord};
+use domain::secret::SecretHash;
+use domain::store::{
+    Account, ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea,
+    JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
+    Principal, Relationship, Session, Store, StoreError, StoreResult,
+};
+use domain::values::Email;
+use domain::{AccountId, RelationshipId};
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
+
+use crate::convert::backend;
+use crate::engine::{Engine, SqlStore, Value};
+
+#[async_trait::async_trait]
+impl<DB> Store for SqlStore<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+    String: Value<DB>,
+    i64: Value<DB>,
+    i32: Value<DB>,
+    bool: Value<DB>,
+    Option<String>: Value<DB>,
+    Option<i64>: Value<DB>,
+    Option<i32>: Value<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    fn engine_name(&self) -> &'static str {
+        DB::ENGINE_NAME
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        DB::migrator()
+            .run(&self.write)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn server_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        SqlStore::server_secret(self, name, fresh).await
+    }
+
+    async fn insert_account(&self, account: &NewAccount) -> StoreResult<()> {
+        SqlStore::insert_account(self, account).await
+    }
+
+    async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>> {
+        SqlStore::account_by_email(self, email).await
+    }
+
+    async fn account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>> {
+        SqlStore::account_by_id(self, id).await
+    }
+
+    async fn insert_session(&self, session: &NewSession) -> StoreResult<()> {
+        SqlStore::insert_session(self, session).await
+    }
+
+    async fn session_by_hash(&self, id_hash: &SecretHash) -> StoreResult<Option<Session>> {
+        SqlStore::session_by_hash(self, id_hash).await
+    }
+
+    async fn touch_session(
+        &self,
+        id_hash: &SecretHash,
+        now: DateTime<Utc>,
+        unless_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        SqlStore::touch_session(self, id_hash, now, unless_after).await
+    }
+
+    async fn principal(&self, credential: Credential<'_>) -> StoreResult<Option<Principal>> {
+        SqlStore::principal(self, credential).await
+    }
+
+    async fn delete_session(&self, id_hash: &SecretHash) -> StoreResult<()> {
+        SqlStore::delete_session(self, id_hash).await
+    }
+
+    async fn delete_stale_sessions(
+        &self,
+        idle_cutoff: DateTime<Utc>,
+        absolute_cutoff: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        SqlStore::delete_stale_sessions(self, idle_cutoff, absolute_cutoff).await
+    }
+
+    async fn insert_token(&self, token: &NewToken) -> StoreResult<()> {
+        SqlStore::insert_token(self, token).await
+    }
+
+    async fn token_account(&self, token_hash: &SecretHash) -> StoreResult<Option<AccountId>> {
+        SqlStore::token_account(self, token_hash).await
+    }
+
+    async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()> {
+        SqlStore::create_relationship(self, relationship).await
+    }
+
+    async fn replace_invite(
+        &self,
+        id: RelationshipId,
+        invite_hash: &SecretHash,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        SqlStore::replace_invite(self, id, invite_hash, expires_at).await
+    }
+
+    async fn join_relationship(
+        &self,
+        invite_hash: &SecretHash,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<JoinOutcome> {
+        SqlStore::join_relationship(self, invite_hash, account, now).await
+    }
+
+    async fn memberships_of(&self, account: AccountId) -> StoreResult<Vec<Membership>> {
+        SqlStore::memberships_of(self, account).await
+    }
+
+    async fn relationship(&self, id: RelationshipId) -> StoreResult<Option<Relationship>> {
+        SqlStore::relationship(self, id).await
+    }
+
+    async fn leave_relationship(
+        &self,
+        id: RelationshipId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        SqlStore::leave_relationship(self, id, account, now).await
+    }
+
+    async fn insert_contribution(&self, contribution: &NewContribution) -> StoreResult<bool> {
+        SqlStore::insert_contribution(self, contribution).await
+    }
+
+    async fn contribution(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<ContributionRecord>> {
+        SqlStore::contribution(self, rel, id).await
+    }
+
+    async fn acknowledge_contribution(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+        receiver: AccountId,
+        value: u8,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::acknowledge_contribution(self, rel, id, receiver, value, note, at).await
+    }
+
+    async fn update_contribution(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        contribution: &ContributionRecord,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::update_contribution(self, rel, author, contribution, created_after).await
+    }
+
+    async fn delete_contribution(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        id: uuid::Uuid,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::delete_contribution(self, rel, author, id, created_after).await
+    }
+
+    async fn contributions(
+        &self,
+        rel: RelationshipId,
+        filter: &ContributionFilter,
+    ) -> StoreResult<Vec<ContributionRecord>> {
+        SqlStore::contributions(self, rel, filter).await
+    }
+
+    async fn ledger_entries(
+        &self,
+        rel: RelationshipId,
+        first: AccountId,
+        from_day: i32,
+        to_day: i32,
+    ) -> StoreResult<Vec<Entry>> {
+        SqlStore::ledger_entries(self, rel, first, from_day, to_day).await
+    }
+
+    async fn recent_descriptions(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        SqlStore::recent_descriptions(self, rel, account, limit).await
+    }
+
+    async fn set_show_numbers(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        show: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::set_show_numbers(self, rel, account, show, at).await
+    }
+
+    async fn show_numbers(&self, rel: RelationshipId) -> StoreResult<Vec<(AccountId, bool)>> {
+        SqlStore::show_numbers(self, rel).await
+    }
+
+    async fn sealed_rounds(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        numbers: RangeInclusive<u32>,
+    ) -> StoreResult<Vec<RoundRecord<String>>> {
+        SqlStore::sealed_rounds(self, rel, kind, numbers).await
+    }
+
+    async fn round_outline(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+    ) -> StoreResult<Vec<RoundRecord<()>>> {
+        SqlStore::round_outline(self, rel, kind).await
+    }
+
+    async fn insert_round(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        round: &RoundRecord<String>,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_round(self, rel, kind, round).await
+    }
+
+    async fn save_side(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        number: u32,
+        side: &SideRecord<String>,
+    ) -> StoreResult<bool> {
+        SqlStore::save_side(self, rel, kind, number, side).await
+    }
+
+    async fn insert_custom_area(
+        &self,
+        rel: RelationshipId,
+        area: &CustomArea,
+        max: u32,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_custom_area(self, rel, area, max).await
+    }
+
+    async fn custom_areas(&self, rel: RelationshipId) -> StoreResult<Vec<CustomArea>> {
+        SqlStore::custom_areas(self, rel).await
+    }
+
+    async fn insert_conversation_note(
+        &self,
+        rel: RelationshipId,
+        deck: &str,
+        number: u32,
+        note: &ConversationNote,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_conversation_note(self, rel, deck, number, note).await
+    }
+
+    async fn conversation_notes(
+        &self,
+        rel: RelationshipId,
+        deck: &str,
+        number: u32,
+    ) -> StoreResult<Vec<ConversationNote>> {
+        SqlStore::conversation_notes(self, rel, deck, number).await
+    }
+}
