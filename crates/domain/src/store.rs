@@ -267,7 +267,6 @@ pub trait Store: Send + Sync + 'static {
 
     // Sessions.
     async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
-    async fn session_by_hash(&self, id_hash: &SecretHash) -> StoreResult<Option<Session>>;
     /// Moves `last_seen_at` to `now` unless it is already later than `unless_after`
     /// (so concurrent requests on one session write once, not once each).
     async fn touch_session(
@@ -289,7 +288,6 @@ pub trait Store: Send + Sync + 'static {
 
     // Personal API tokens.
     async fn insert_token(&self, token: &NewToken) -> StoreResult<()>;
-    async fn token_account(&self, token_hash: &SecretHash) -> StoreResult<Option<AccountId>>;
 
     // Relationships.
     /// Creates the relationship, its creator's membership and its invitation together.

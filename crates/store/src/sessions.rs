@@ -16,9 +16,6 @@ const INSERT_SESSION: &str =
     "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at) \
      VALUES ($1, $2, $3, $4)";
 
-const SESSION_BY_HASH: &str =
-    "SELECT account_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1";
-
 /// Moves `last_seen_at` forward, unless it was already touched after `$3`.
 const TOUCH_SESSION: &str =
     "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at <= $3";
@@ -31,8 +28,6 @@ const DELETE_STALE_SESSIONS: &str =
 
 const INSERT_TOKEN: &str = "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) \
      VALUES ($1, $2, $3, $4, $5)";
-
-const TOKEN_ACCOUNT: &str = "SELECT account_id FROM api_tokens WHERE token_hash = $1";
 
 /// The principal behind a session: session times, the account, and one row
 /// per membership (NULLs when there is none), newest membership first.
@@ -53,23 +48,6 @@ const PRINCIPAL_BY_TOKEN: &str = "SELECT CAST(NULL AS BIGINT) AS session_created
      LEFT JOIN relationship_members m ON m.account_id = a.id \
      LEFT JOIN relationships r ON r.id = m.relationship_id \
      WHERE t.token_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id";
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    account_id: String,
-    created_at: i64,
-    last_seen_at: i64,
-}
-
-impl SessionRow {
-    fn into_session(self) -> StoreResult<Session> {
-        Ok(Session {
-            account_id: AccountId(uuid(&self.account_id)?),
-            created_at: time(self.created_at)?,
-            last_seen_at: time(self.last_seen_at)?,
-        })
-    }
-}
 
 /// One row of [`PRINCIPAL_BY_SESSION`] or [`PRINCIPAL_BY_TOKEN`].
 #[derive(sqlx::FromRow)]
@@ -169,18 +147,6 @@ where
         Ok(())
     }
 
-    pub(crate) async fn session_by_hash(
-        &self,
-        id_hash: &SecretHash,
-    ) -> StoreResult<Option<Session>> {
-        let row: Option<SessionRow> = sqlx::query_as(SESSION_BY_HASH)
-            .bind(id_hash.as_str())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
-        row.map(SessionRow::into_session).transpose()
-    }
-
     pub(crate) async fn touch_session(
         &self,
         id_hash: &SecretHash,
@@ -247,17 +213,5 @@ where
             .await
             .map_err(db_error("token"))?;
         Ok(())
-    }
-
-    pub(crate) async fn token_account(
-        &self,
-        token_hash: &SecretHash,
-    ) -> StoreResult<Option<AccountId>> {
-        let id: Option<String> = sqlx::query_scalar(TOKEN_ACCOUNT)
-            .bind(token_hash.as_str())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
-        id.map(|id| Ok(AccountId(uuid(&id)?))).transpose()
     }
 }

@@ -15,7 +15,7 @@ use domain::secret::SecretHash;
 use domain::store::{
     Account, ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea,
     JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
-    Principal, Relationship, Session, Store, StoreError, StoreResult,
+    Principal, Relationship, Store, StoreError, StoreResult,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -81,10 +81,6 @@ where
         SqlStore::insert_session(self, session).await
     }
 
-    async fn session_by_hash(&self, id_hash: &SecretHash) -> StoreResult<Option<Session>> {
-        SqlStore::session_by_hash(self, id_hash).await
-    }
-
     async fn touch_session(
         &self,
         id_hash: &SecretHash,
@@ -112,10 +108,6 @@ where
 
     async fn insert_token(&self, token: &NewToken) -> StoreResult<()> {
         SqlStore::insert_token(self, token).await
-    }
-
-    async fn token_account(&self, token_hash: &SecretHash) -> StoreResult<Option<AccountId>> {
-        SqlStore::token_account(self, token_hash).await
     }
 
     async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()> {
