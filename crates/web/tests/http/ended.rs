@@ -600,6 +600,7 @@ async fn after_leaving_no_read_route_shows_either_the_others_words(engine: DbEng
             format!("conversations/{DECK}/comparison?round=1"),
             format!("conversations/{DECK}/notes"),
             format!("conversations/{DECK}/notes?round=1"),
+            "written".to_owned(),
         ] {
             routes.push(format!("{r}/{path}"));
         }
