@@ -45,28 +45,6 @@ impl From<StoreError> for crate::DomainError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_store_conflict_is_a_409_never_a_storage_failure() {
-        let err = crate::DomainError::from(StoreError::Conflict("area_slot"));
-        assert!(
-            matches!(
-                err,
-                crate::DomainError::Conflict {
-                    code: "conflict",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        let err = crate::DomainError::from(StoreError::Backend("disk full".into()));
-        assert!(matches!(err, crate::DomainError::Storage(_)));
-    }
-}
-
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone)]
@@ -459,4 +437,26 @@ pub trait Store: Send + Sync + 'static {
         deck: &str,
         number: u32,
     ) -> StoreResult<Vec<ConversationNote>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_conflict_is_a_409_never_a_storage_failure() {
+        let err = crate::DomainError::from(StoreError::Conflict("area_slot"));
+        assert!(
+            matches!(
+                err,
+                crate::DomainError::Conflict {
+                    code: "conflict",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = crate::DomainError::from(StoreError::Backend("disk full".into()));
+        assert!(matches!(err, crate::DomainError::Storage(_)));
+    }
 }

@@ -351,7 +351,7 @@ async fn a_stranger_finds_nothing(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
     };
-    let common::Couple { ada, r, .. } = app.couple().await;
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
     let keys = item_keys(&ada, &r).await;
     json_of(
         ada.put_json(
@@ -362,8 +362,14 @@ async fn a_stranger_finds_nothing(engine: DbEngine) {
         200,
     )
     .await;
+    // "What you wrote" is the caller's own words only, for the partner too.
+    let mine = get(&ada, &format!("{r}/written")).await;
+    assert!(mine.to_string().contains("ADA"), "{mine}");
+    let theirs = get(&bo, &format!("{r}/written")).await;
+    assert!(!theirs.to_string().contains("ADA"), "{theirs}");
     let (eve, _) = app.signed_in("eve@example.org", "Eve").await;
     for path in [
+        "written",
         "values",
         "values/items",
         "values/comparison",
@@ -385,6 +391,13 @@ async fn a_stranger_finds_nothing(engine: DbEngine) {
         .put_json(
             &format!("{r}/values/answers"),
             &json!({"answers": [{"item": "love", "importance": 3}]}),
+        )
+        .await;
+    assert_eq!(put.status(), 404);
+    let put = eve
+        .put_json(
+            &format!("{r}/respect/answers"),
+            &json!({"answers": [{"key": "philosophy", "i_respect": 3, "i_feel_respected": 3}]}),
         )
         .await;
     assert_eq!(put.status(), 404);
