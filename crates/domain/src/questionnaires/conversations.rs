@@ -75,7 +75,7 @@ pub struct AnswerInput<'a> {
 
 /// Validates a request's entries; all or nothing.
 fn parse(deck: &Deck, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, FieldError> {
-    distinct_keys(inputs.iter().map(|i| i.prompt), "prompt")?;
+    distinct_keys(inputs.iter().map(|i| i.prompt), "key")?;
     inputs
         .iter()
         .map(|input| {
@@ -85,7 +85,7 @@ fn parse(deck: &Deck, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<Strin
                 .find(|p| p.key == input.prompt)
                 .ok_or_else(|| {
                     FieldError::new(
-                        "prompt",
+                        "key",
                         "unknown_prompt",
                         format!("This conversation has no prompt \"{}\".", input.prompt),
                     )
@@ -279,7 +279,7 @@ mod tests {
             }],
         )
         .expect_err("should be refused");
-        assert_eq!(err.field, "prompt");
+        assert_eq!(err.field, "key");
         assert!(DeckRound(d).complete(&Answers::new()).is_err());
     }
 

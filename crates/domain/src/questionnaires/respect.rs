@@ -84,7 +84,7 @@ impl RespectMap {
     pub fn area(&self, key: &str) -> Result<&Area, FieldError> {
         self.areas.iter().find(|a| a.key == key).ok_or_else(|| {
             FieldError::new(
-                "area",
+                "key",
                 "unknown_area",
                 format!("There is no area \"{key}\" in your map."),
             )
@@ -96,7 +96,7 @@ impl RespectMap {
         &self,
         inputs: &[RespectInput<'_>],
     ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
-        distinct_keys(inputs.iter().map(|i| i.area), "area")?;
+        distinct_keys(inputs.iter().map(|i| i.area), "key")?;
         inputs
             .iter()
             .map(|input| {
@@ -342,7 +342,7 @@ mod tests {
         };
         assert_eq!(err("creativity", 0, 3), "i_respect");
         assert_eq!(err("creativity", 3, 9), "i_feel_respected");
-        assert_eq!(err("cooking", 3, 3), "area");
+        assert_eq!(err("cooking", 3, 3), "key");
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl Questionnaire for Values {
 pub fn item(key: &str) -> Result<&'static ValueItem, FieldError> {
     ITEMS.iter().find(|i| i.key == key).ok_or_else(|| {
         FieldError::new(
-            "item",
+            "key",
             "unknown_item",
             format!("There is no question \"{key}\"; GET values/items lists them."),
         )
@@ -66,7 +66,7 @@ pub struct ValueInput<'a> {
 
 /// Validates a request's entries; all or nothing, so a bad entry writes none.
 fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
-    distinct_keys(inputs.iter().map(|i| i.item), "item")?;
+    distinct_keys(inputs.iter().map(|i| i.item), "key")?;
     inputs
         .iter()
         .map(|input| {
@@ -221,7 +221,7 @@ mod tests {
                 importance: 3,
                 definition: None
             }),
-            "item"
+            "key"
         );
         let long = "x".repeat(2_001).leak();
         assert_eq!(

@@ -248,7 +248,7 @@ async fn bad_input_names_the_field_and_writes_nothing(engine: DbEngine) {
         ),
         (
             json!({"answers": [{"item": "astrology", "importance": 3}]}),
-            "item",
+            "key",
         ),
         (
             json!({"answers": [{"item": "trust", "importance": 3, "definition": long}]}),
@@ -261,7 +261,7 @@ async fn bad_input_names_the_field_and_writes_nothing(engine: DbEngine) {
         ),
         (
             json!({"answers": [{"item": "love", "importance": 4}, {"item": "love", "importance": 2}]}),
-            "item",
+            "key",
         ),
         (json!({"answers": []}), "answers"),
     ];
@@ -309,7 +309,7 @@ async fn bad_input_names_the_field_and_writes_nothing(engine: DbEngine) {
             &json!({"areas": [{"area": "cooking", "i_respect": 3, "i_feel_respected": 3}]}),
         )
         .await;
-    assert_eq!(error_of(area).await.1.as_deref(), Some("area"));
+    assert_eq!(error_of(area).await.1.as_deref(), Some("key"));
     let too_long = ada
         .put_json(
             &format!("{r}/conversations/defining_love/answers"),
@@ -324,7 +324,7 @@ async fn bad_input_names_the_field_and_writes_nothing(engine: DbEngine) {
             &json!({"answers": [{"prompt": "nope", "text": "hi"}]}),
         )
         .await;
-    assert_eq!(error_of(unknown).await.1.as_deref(), Some("prompt"));
+    assert_eq!(error_of(unknown).await.1.as_deref(), Some("key"));
     assert_eq!(
         ada.get(&format!("{r}/conversations/poker")).await.status(),
         404
