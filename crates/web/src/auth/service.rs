@@ -66,7 +66,13 @@ pub async fn sign_up(
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
-    let password = Password::parse(input.password)?;
+    let password = Password::choose(
+        input.password,
+        &domain::values::PasswordContext {
+            email: input.email,
+            display_name: input.display_name,
+        },
+    )?;
     let display_name = DisplayName::parse(input.display_name)?;
     let limits = state.config.limits;
     state
