@@ -1,15 +1,20 @@
 //! Accounts and their credentials as the web layer's authentication uses
 //! them: create an account, find one to check a password against, keep
-//! sessions and tokens. Hashing, cookies and rate limits stay in `web`; this
-//! is the store behind them, reachable only through [`App`].
+//! sessions and tokens, change or reset a password, record what happened for
+//! the owner. Hashing, cookies and rate limits stay in `web`; this is the
+//! store behind them, reachable only through [`App`], and the rules that do
+//! not depend on HTTP (how long a token may live, which session is whose).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::app::App;
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldError};
 use crate::ids::AccountId;
-use crate::secret::SecretHash;
-use crate::store::{Account, Credential, NewAccount, NewSession, NewToken, Principal, StoreError};
+use crate::secret::{Secret, SecretHash};
+use crate::store::{
+    Account, Credential, HeldForm, NewAccount, NewSession, NewToken, PasswordChange, Principal,
+    ResetProof, SecurityEvent, SecurityEventKind, SessionInfo, StoreError, Sweep, TokenInfo,
+};
 use crate::values::Email;
 
 /// Why an account could not be created.
@@ -46,6 +51,8 @@ pub async fn principal(
     Ok(app.store().principal(credential).await?)
 }
 
+// Sessions.
+
 pub async fn start_session(app: &App, session: &NewSession) -> Result<(), DomainError> {
     Ok(app.store().insert_session(session).await?)
 }
@@ -67,21 +74,211 @@ pub async fn touch_session(
         .await?)
 }
 
-/// Removes sessions idle since `idle_cutoff` or created before `absolute_cutoff`.
-pub async fn sweep_sessions(
+/// The owner's sessions, most recently used first.
+pub async fn sessions(app: &App, owner: AccountId) -> Result<Vec<SessionInfo>, DomainError> {
+    Ok(app.store().sessions_of(owner).await?)
+}
+
+/// Ends one of the owner's own sessions; anyone else's id is not found.
+pub async fn end_session_of(
     app: &App,
-    idle_cutoff: DateTime<Utc>,
-    absolute_cutoff: DateTime<Utc>,
+    owner: AccountId,
+    id: uuid::Uuid,
+) -> Result<(), DomainError> {
+    if app.store().end_session_of(owner, id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// "Sign out everywhere else": every session of the owner but `keep`.
+pub async fn end_other_sessions(
+    app: &App,
+    owner: AccountId,
+    keep: &SecretHash,
 ) -> Result<u64, DomainError> {
-    Ok(app
-        .store()
-        .delete_stale_sessions(idle_cutoff, absolute_cutoff)
-        .await?)
+    Ok(app.store().end_other_sessions(owner, keep).await?)
+}
+
+/// Removes whatever has run out (sessions, tokens, links, old events).
+pub async fn sweep(app: &App, sweep: &Sweep) -> Result<u64, DomainError> {
+    Ok(app.store().sweep(sweep).await?)
+}
+
+// Personal API tokens.
+
+/// How long a personal token lives (SECURITY.md R17): 90 days unless the
+/// owner asks otherwise, and never more than a year, so a token forgotten
+/// in a script or taken from an unlocked browser stops on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime(i64);
+
+impl TokenLifetime {
+    pub const DEFAULT_DAYS: i64 = 90;
+    pub const MAX_DAYS: i64 = 365;
+
+    pub fn days(requested: Option<i64>) -> Result<Self, FieldError> {
+        let days = requested.unwrap_or(Self::DEFAULT_DAYS);
+        if !(1..=Self::MAX_DAYS).contains(&days) {
+            return Err(FieldError::new(
+                "expires_in_days",
+                "out_of_range",
+                format!("A token can last from 1 to {} days.", Self::MAX_DAYS),
+            ));
+        }
+        Ok(Self(days))
+    }
+
+    pub fn expires_at(self, from: DateTime<Utc>) -> DateTime<Utc> {
+        from + Duration::days(self.0)
+    }
 }
 
 pub async fn mint_token(app: &App, token: &NewToken) -> Result<(), DomainError> {
     Ok(app.store().insert_token(token).await?)
 }
+
+/// The owner's tokens, newest first; never their secrets.
+pub async fn tokens(app: &App, owner: AccountId) -> Result<Vec<TokenInfo>, DomainError> {
+    Ok(app.store().tokens_of(owner).await?)
+}
+
+/// Revokes one of the owner's tokens; anyone else's id is not found.
+pub async fn revoke_token(app: &App, owner: AccountId, id: uuid::Uuid) -> Result<(), DomainError> {
+    if app.store().revoke_token(owner, id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// Records that a token was used now, unless it already was after `unless_after`.
+pub async fn touch_token(
+    app: &App,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+    unless_after: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    Ok(app.store().touch_token(id, now, unless_after).await?)
+}
+
+// Passwords and recovery.
+
+/// Sets a new password; every other session and every token end with the
+/// old one. Of two racing changes made with the same current password,
+/// the second finds the password already changed (409).
+pub async fn change_password(app: &App, change: &PasswordChange<'_>) -> Result<(), DomainError> {
+    if app.store().change_password(change).await? {
+        Ok(())
+    } else {
+        Err(DomainError::conflict(
+            "password_changed",
+            "Your password was changed a moment ago. Sign in with the new one.",
+        ))
+    }
+}
+
+/// Sets a new password for whoever holds the proof (recovery code or
+/// operator's link), using the proof up; every session and token ends.
+pub async fn reset_password(
+    app: &App,
+    proof: &ResetProof<'_>,
+    new_hash: &str,
+) -> Result<Option<AccountId>, DomainError> {
+    Ok(app.store().reset_password(proof, new_hash).await?)
+}
+
+pub async fn set_recovery_code(
+    app: &App,
+    owner: AccountId,
+    code_hash: &SecretHash,
+) -> Result<(), DomainError> {
+    Ok(app.store().set_recovery_code(owner, code_hash).await?)
+}
+
+/// How long an operator's reset link works.
+pub const RESET_LINK_LIFETIME: Duration = Duration::hours(24);
+
+/// A reset link's secret (shown once, on the operator's terminal) and when
+/// it stops working.
+pub struct ResetLink {
+    pub token: Secret,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The operator's way to help someone locked out (R11): a one-time link,
+/// replacing any earlier one, that lets its holder choose a new password.
+/// The operator never chooses or learns the password. The owner finds the
+/// event in their security events. `None` when no account has this address.
+pub async fn issue_reset_link(
+    app: &App,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<Option<ResetLink>, DomainError> {
+    let Some(account) = by_email(app, email).await? else {
+        return Ok(None);
+    };
+    let token = Secret::generate("");
+    let expires_at = now + RESET_LINK_LIFETIME;
+    app.store()
+        .insert_reset_link(account.id, &token.hash(), now, expires_at)
+        .await?;
+    record(
+        app,
+        &SecurityEvent {
+            id: uuid::Uuid::new_v4(),
+            account_id: account.id,
+            kind: SecurityEventKind::ResetLinkCreated,
+            at: now,
+            device: "The server's operator".to_owned(),
+            client: String::new(),
+        },
+    )
+    .await?;
+    Ok(Some(ResetLink { token, expires_at }))
+}
+
+// Security events (SECURITY.md R16): written for the owner, read by the
+// owner; no other use case reads them.
+
+pub async fn record(app: &App, event: &SecurityEvent) -> Result<(), DomainError> {
+    Ok(app.store().insert_security_event(event).await?)
+}
+
+/// How many events the owner's list shows.
+pub const EVENTS_SHOWN: u32 = 100;
+
+pub async fn security_events(
+    app: &App,
+    owner: AccountId,
+) -> Result<Vec<SecurityEvent>, DomainError> {
+    Ok(app.store().security_events_of(owner, EVENTS_SHOWN).await?)
+}
+
+// Forms held across a sign-out.
+
+/// How long a held form waits for its author to sign in again.
+pub const HOLD_FOR: Duration = Duration::minutes(30);
+
+pub async fn hold_form(app: &App, form: &HeldForm) -> Result<(), DomainError> {
+    Ok(app.store().insert_held_form(form).await?)
+}
+
+/// The owner's held form `id`, once, if it is still fresh.
+pub async fn take_held_form(
+    app: &App,
+    owner: AccountId,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<HeldForm>, DomainError> {
+    Ok(app
+        .store()
+        .take_held_form(id, owner, now - HOLD_FOR)
+        .await?)
+}
+
+// The server's own.
 
 /// A key the server keeps for itself under `name` (the stored one, or `fresh`).
 pub async fn server_secret(app: &App, name: &str, fresh: &str) -> Result<String, DomainError> {
@@ -91,4 +288,22 @@ pub async fn server_secret(app: &App, name: &str, fresh: &str) -> Result<String,
 /// Answers once the database can serve a query.
 pub async fn ping(app: &App) -> Result<(), DomainError> {
     Ok(app.store().ping().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_live_ninety_days_unless_asked_and_never_past_a_year() {
+        let t0 = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let default = TokenLifetime::days(None).expect("default");
+        assert_eq!(default.expires_at(t0), t0 + Duration::days(90));
+        assert!(TokenLifetime::days(Some(365)).is_ok());
+        assert!(TokenLifetime::days(Some(1)).is_ok());
+        for bad in [0, -1, 366, i64::MAX] {
+            let err = TokenLifetime::days(Some(bad)).expect_err("refused");
+            assert_eq!(err.field, "expires_in_days");
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod ledger;
 pub mod password;
 pub mod questionnaires;
+pub mod recovery;
 pub mod relationship;
 pub mod rounds;
 pub mod sealed;

@@ -54,6 +54,8 @@ pub struct NewAccount {
     pub display_name: String,
     /// An argon2id PHC string; never the password.
     pub password_hash: String,
+    /// The hash of the recovery code shown once at sign-up.
+    pub recovery_hash: SecretHash,
     pub created_at: DateTime<Utc>,
 }
 
@@ -64,21 +66,41 @@ pub struct Account {
     pub display_name: String,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// Whether the owner holds a recovery code (accounts made before codes
+    /// existed have none until they make one).
+    pub has_recovery_code: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
+    pub id: uuid::Uuid,
     pub id_hash: SecretHash,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
+    /// A coarse label such as "Firefox on Android", for the owner's list.
+    pub device: String,
+    /// "Keep me signed in on this device" was chosen.
+    pub persistent: bool,
 }
 
 /// A live server-side session, as found by the hash of its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    pub id: uuid::Uuid,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    pub persistent: bool,
+}
+
+/// One of the owner's sessions, as listed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: uuid::Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub device: String,
+    pub persistent: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +110,148 @@ pub struct NewToken {
     pub name: String,
     pub token_hash: SecretHash,
     pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A personal API token as its owner sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The token a request came with, as found by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    pub id: uuid::Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A new password, and what ends with the old one.
+#[derive(Debug, Clone)]
+pub struct PasswordChange<'a> {
+    pub account_id: AccountId,
+    /// The stored hash the current password was checked against: of two
+    /// racing changes, only the first still finds it.
+    pub expected_hash: &'a str,
+    pub new_hash: &'a str,
+    /// The session that asked, which stays signed in; every other session
+    /// and every token of the account ends.
+    pub keep_session: &'a SecretHash,
+}
+
+/// How someone who forgot their password proves the account is theirs.
+#[derive(Debug, Clone)]
+pub enum ResetProof<'a> {
+    /// The account's recovery code; it is used up, and `next_code_hash`
+    /// (a fresh code shown to the person) replaces it.
+    RecoveryCode {
+        email: &'a str,
+        code_hash: &'a SecretHash,
+        next_code_hash: &'a SecretHash,
+    },
+    /// A one-time link an operator created; it is used up.
+    Link {
+        token_hash: &'a SecretHash,
+        now: DateTime<Utc>,
+    },
+}
+
+/// What the owner is told happened to their account's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityEventKind {
+    SignedIn,
+    SignInFailed,
+    SignInThrottled,
+    PasswordChanged,
+    PasswordReset,
+    RecoveryCodeCreated,
+    ResetLinkCreated,
+    TokenCreated,
+    TokenRevoked,
+    SessionEnded,
+    OtherSessionsEnded,
+}
+
+impl SecurityEventKind {
+    pub const ALL: [Self; 11] = [
+        Self::SignedIn,
+        Self::SignInFailed,
+        Self::SignInThrottled,
+        Self::PasswordChanged,
+        Self::PasswordReset,
+        Self::RecoveryCodeCreated,
+        Self::ResetLinkCreated,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+        Self::SessionEnded,
+        Self::OtherSessionsEnded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signed_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignInThrottled => "sign_in_throttled",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::RecoveryCodeCreated => "recovery_code_created",
+            Self::ResetLinkCreated => "reset_link_created",
+            Self::TokenCreated => "token_created",
+            Self::TokenRevoked => "token_revoked",
+            Self::SessionEnded => "session_ended",
+            Self::OtherSessionsEnded => "other_sessions_ended",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityEvent {
+    pub id: uuid::Uuid,
+    pub account_id: AccountId,
+    pub kind: SecurityEventKind,
+    pub at: DateTime<Utc>,
+    /// A coarse device label, or empty when unknown.
+    pub device: String,
+    /// The client's truncated address (e.g. `192.0.2.x`), or empty.
+    pub client: String,
+}
+
+/// A form posted after its session ended, kept (encrypted) for its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldForm {
+    pub id: uuid::Uuid,
+    pub account_id: AccountId,
+    /// Where the form was posted.
+    pub path: String,
+    /// The body, encrypted under a key only the author's browser holds.
+    pub sealed: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the periodic sweep removes: everything that has run out.
+#[derive(Debug, Clone, Copy)]
+pub struct Sweep {
+    /// Ordinary sessions last used before this.
+    pub idle_before: DateTime<Utc>,
+    /// Ordinary sessions begun before this.
+    pub started_before: DateTime<Utc>,
+    /// "Keep me signed in" sessions begun before this.
+    pub remembered_before: DateTime<Utc>,
+    /// Tokens and reset links that expired before this.
+    pub now: DateTime<Utc>,
+    /// Security events older than this.
+    pub events_before: DateTime<Utc>,
+    /// Held forms older than this.
+    pub held_before: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +276,7 @@ pub enum Credential<'a> {
 pub struct Principal {
     pub account: Account,
     pub session: Option<Session>,
+    pub token: Option<TokenUse>,
     pub memberships: Vec<Membership>,
 }
 
@@ -256,16 +421,77 @@ pub trait Store: Send + Sync + 'static {
     /// The caller behind a credential, with account and memberships, in one query.
     async fn principal(&self, credential: Credential<'_>) -> StoreResult<Option<Principal>>;
     async fn delete_session(&self, id_hash: &SecretHash) -> StoreResult<()>;
-    /// Removes sessions idle since before `idle_cutoff` or created before
-    /// `absolute_cutoff`; returns how many went.
-    async fn delete_stale_sessions(
-        &self,
-        idle_cutoff: DateTime<Utc>,
-        absolute_cutoff: DateTime<Utc>,
-    ) -> StoreResult<u64>;
+    /// The account's sessions, newest first.
+    async fn sessions_of(&self, account: AccountId) -> StoreResult<Vec<SessionInfo>>;
+    /// Ends one of the account's sessions; false when it has no such session.
+    async fn end_session_of(&self, account: AccountId, id: uuid::Uuid) -> StoreResult<bool>;
+    /// Ends every session of the account but `keep`; returns how many ended.
+    async fn end_other_sessions(&self, account: AccountId, keep: &SecretHash) -> StoreResult<u64>;
+    /// Removes whatever has run out: sessions, tokens, reset links, old
+    /// security events and held forms; returns how many rows went.
+    async fn sweep(&self, sweep: &Sweep) -> StoreResult<u64>;
 
     // Personal API tokens.
     async fn insert_token(&self, token: &NewToken) -> StoreResult<()>;
+    /// The account's tokens, newest first (never their secrets).
+    async fn tokens_of(&self, account: AccountId) -> StoreResult<Vec<TokenInfo>>;
+    /// Revokes one of the account's tokens; false when it has no such token.
+    async fn revoke_token(&self, account: AccountId, id: uuid::Uuid) -> StoreResult<bool>;
+    /// Records a token's use, at most once per `unless_after` window.
+    async fn touch_token(
+        &self,
+        id: uuid::Uuid,
+        now: DateTime<Utc>,
+        unless_after: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    // Passwords and recovery.
+    /// Sets the new password if the stored hash is still the expected one,
+    /// ending every other session and every token in the same transaction;
+    /// false when a racing change came first.
+    async fn change_password(&self, change: &PasswordChange<'_>) -> StoreResult<bool>;
+    /// Sets a new password for whoever holds the proof, using the proof up
+    /// and ending every session and token; `None` when the proof is wrong,
+    /// used or expired.
+    async fn reset_password(
+        &self,
+        proof: &ResetProof<'_>,
+        new_hash: &str,
+    ) -> StoreResult<Option<AccountId>>;
+    /// Replaces the account's recovery code (by its hash).
+    async fn set_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &SecretHash,
+    ) -> StoreResult<()>;
+    /// Creates a one-time reset link, replacing any earlier one of the account.
+    async fn insert_reset_link(
+        &self,
+        account: AccountId,
+        token_hash: &SecretHash,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    // Security events, for the owner alone.
+    async fn insert_security_event(&self, event: &SecurityEvent) -> StoreResult<()>;
+    /// The account's events, newest first, at most `limit`.
+    async fn security_events_of(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<SecurityEvent>>;
+
+    // Forms held across a sign-out.
+    async fn insert_held_form(&self, form: &HeldForm) -> StoreResult<()>;
+    /// Takes (reads and deletes, once) the account's held form `id` if it
+    /// was held after `since`.
+    async fn take_held_form(
+        &self,
+        id: uuid::Uuid,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<HeldForm>>;
 
     // Relationships.
     /// Creates the relationship, its creator's membership and its invitation together.

@@ -7,8 +7,9 @@ use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
 use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
-    ContributionFilter, ConversationNote, Credential, CustomArea, JoinOutcome, NewAccount,
-    NewContribution, NewRelationship, NewSession, NewToken, Store, StoreError,
+    ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm, JoinOutcome,
+    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, ResetProof,
+    SecurityEvent, SecurityEventKind, Store, StoreError, Sweep,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -28,6 +29,7 @@ async fn account(store: &dyn Store, email: &str, name: &str) -> AccountId {
             email: Email::parse(email).expect("email"),
             display_name: name.to_owned(),
             password_hash: format!("$argon2id$fake${name}"),
+            recovery_hash: SecretHash::of(&format!("recovery-{email}")),
             created_at: t0(),
         })
         .await
@@ -64,6 +66,7 @@ pub async fn accounts(store: &dyn Store) {
             email: email.clone(),
             display_name: "Other".into(),
             password_hash: "x".into(),
+            recovery_hash: SecretHash::of("other"),
             created_at: t0(),
         })
         .await;
@@ -93,15 +96,39 @@ async fn session_of(store: &dyn Store, hash: &SecretHash) -> Option<domain::stor
         .and_then(|p| p.session)
 }
 
+fn new_session(
+    hash: &SecretHash,
+    account: AccountId,
+    at: DateTime<Utc>,
+    persistent: bool,
+) -> NewSession {
+    NewSession {
+        id: uuid::Uuid::new_v4(),
+        id_hash: hash.clone(),
+        account_id: account,
+        created_at: at,
+        device: "Firefox on Linux".into(),
+        persistent,
+    }
+}
+
+/// The sweep the server runs at `now` with its default limits.
+fn sweep_at(now: DateTime<Utc>) -> Sweep {
+    Sweep {
+        idle_before: now - Duration::minutes(15),
+        started_before: now - Duration::hours(12),
+        remembered_before: now - Duration::days(30),
+        now,
+        events_before: now - Duration::days(90),
+        held_before: now - Duration::minutes(30),
+    }
+}
+
 pub async fn sessions_and_tokens(store: &dyn Store) {
     let id = account(store, "s@example.org", "S").await;
     let hash = SecretHash::of("session-secret");
     store
-        .insert_session(&NewSession {
-            id_hash: hash.clone(),
-            account_id: id,
-            created_at: t0(),
-        })
+        .insert_session(&new_session(&hash, id, t0(), false))
         .await
         .expect("insert session");
     let session = session_of(store, &hash).await.expect("present");
@@ -146,17 +173,10 @@ pub async fn sessions_and_tokens(store: &dyn Store) {
     // A second, older session: the sweep removes what is idle or too old.
     let old = SecretHash::of("old-session");
     store
-        .insert_session(&NewSession {
-            id_hash: old.clone(),
-            account_id: id,
-            created_at: t0() - Duration::hours(20),
-        })
+        .insert_session(&new_session(&old, id, t0() - Duration::hours(20), false))
         .await
         .expect("insert session");
-    let removed = store
-        .delete_stale_sessions(t0() - Duration::minutes(15), t0() - Duration::hours(12))
-        .await
-        .expect("sweep");
+    let removed = store.sweep(&sweep_at(t0())).await.expect("sweep");
     assert_eq!(removed, 1);
     assert!(session_of(store, &old).await.is_none());
     assert!(session_of(store, &hash).await.is_some());
@@ -172,6 +192,7 @@ pub async fn sessions_and_tokens(store: &dyn Store) {
             name: "script".into(),
             token_hash: token.clone(),
             created_at: t0(),
+            expires_at: t0() + Duration::days(90),
         })
         .await
         .expect("insert token");
@@ -292,6 +313,7 @@ pub async fn relationships(store: &dyn Store) {
             name: "b".into(),
             token_hash: b_token.clone(),
             created_at: t0(),
+            expires_at: t0() + Duration::days(90),
         })
         .await
         .expect("token");
@@ -1104,5 +1126,312 @@ pub async fn sealed_rounds(store: &dyn Store) {
             .await
             .expect("notes"),
         [elsewhere]
+    );
+}
+
+/// Sessions and tokens the owner lists and ends, passwords changed and
+/// reset (each proof used once), security events and held forms.
+pub async fn account_control(store: &dyn Store) {
+    let sam = account(store, "sam@example.org", "Sam").await;
+    let kim = account(store, "kim@example.org", "Kim").await;
+    let phone = SecretHash::of("phone");
+    let laptop = SecretHash::of("laptop");
+    let kims = SecretHash::of("kims");
+    let remembered = new_session(&laptop, sam, t0() - Duration::hours(20), true);
+    for session in [
+        new_session(&phone, sam, t0(), false),
+        remembered.clone(),
+        new_session(&kims, kim, t0(), false),
+    ] {
+        store.insert_session(&session).await.expect("session");
+    }
+    let listed = store.sessions_of(sam).await.expect("list");
+    assert_eq!(listed.len(), 2, "only Sam's own sessions");
+    assert_eq!(listed[0].device, "Firefox on Linux");
+    assert!(listed.iter().any(|s| s.id == remembered.id && s.persistent));
+    // A remembered session outlives the ordinary limits; the sweep spares it.
+    assert_eq!(store.sweep(&sweep_at(t0())).await.expect("sweep"), 0);
+    assert_eq!(store.sessions_of(sam).await.expect("list").len(), 2);
+    assert_eq!(
+        store
+            .sweep(&sweep_at(t0() + Duration::days(31)))
+            .await
+            .expect("sweep"),
+        3,
+        "a month later every session has run out"
+    );
+    for session in [
+        new_session(&phone, sam, t0(), false),
+        remembered.clone(),
+        new_session(&kims, kim, t0(), false),
+    ] {
+        store.insert_session(&session).await.expect("session");
+    }
+    // Kim cannot end Sam's session by its id.
+    assert!(!store.end_session_of(kim, remembered.id).await.expect("end"));
+    assert!(store.end_session_of(sam, remembered.id).await.expect("end"));
+    assert!(!store.end_session_of(sam, remembered.id).await.expect("end"));
+    store
+        .insert_session(&new_session(&laptop, sam, t0(), false))
+        .await
+        .expect("session");
+    assert_eq!(store.end_other_sessions(sam, &phone).await.expect("end"), 1);
+    assert!(session_of(store, &phone).await.is_some());
+    assert!(session_of(store, &laptop).await.is_none());
+    assert!(session_of(store, &kims).await.is_some(), "Kim's untouched");
+
+    // Tokens: listed without secrets, revoked only by their owner, touched
+    // at most once per window, swept once expired.
+    let token_id = uuid::Uuid::new_v4();
+    let token = SecretHash::of("rcp_sam");
+    store
+        .insert_token(&NewToken {
+            id: token_id,
+            account_id: sam,
+            name: "backup".into(),
+            token_hash: token.clone(),
+            created_at: t0(),
+            expires_at: t0() + Duration::days(90),
+        })
+        .await
+        .expect("token");
+    let tokens = store.tokens_of(sam).await.expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(
+        (
+            tokens[0].id,
+            tokens[0].name.as_str(),
+            tokens[0].last_used_at
+        ),
+        (token_id, "backup", None)
+    );
+    assert_eq!(tokens[0].expires_at, t0() + Duration::days(90));
+    assert!(store.tokens_of(kim).await.expect("tokens").is_empty());
+    let used = t0() + Duration::minutes(3);
+    store
+        .touch_token(token_id, used, used - Duration::minutes(1))
+        .await
+        .expect("touch");
+    store
+        .touch_token(
+            token_id,
+            used + Duration::seconds(5),
+            used - Duration::minutes(1),
+        )
+        .await
+        .expect("touch");
+    let principal = store
+        .principal(Credential::Token(&token))
+        .await
+        .expect("principal")
+        .expect("present");
+    let token_use = principal.token.expect("a token principal");
+    assert_eq!(
+        (token_use.id, token_use.last_used_at, token_use.expires_at),
+        (token_id, Some(used), t0() + Duration::days(90))
+    );
+    assert!(!store.revoke_token(kim, token_id).await.expect("revoke"));
+    assert!(store.revoke_token(sam, token_id).await.expect("revoke"));
+    assert!(store
+        .principal(Credential::Token(&token))
+        .await
+        .expect("principal")
+        .is_none());
+
+    // A password change ends every other session and every token, and of
+    // two changes made against the same old hash only the first lands.
+    store
+        .insert_session(&new_session(&laptop, sam, t0(), false))
+        .await
+        .expect("session");
+    store
+        .insert_token(&NewToken {
+            id: uuid::Uuid::new_v4(),
+            account_id: sam,
+            name: "script".into(),
+            token_hash: token.clone(),
+            created_at: t0(),
+            expires_at: t0() + Duration::days(1),
+        })
+        .await
+        .expect("token");
+    let change = PasswordChange {
+        account_id: sam,
+        expected_hash: "$argon2id$fake$Sam",
+        new_hash: "$argon2id$new",
+        keep_session: &phone,
+    };
+    assert!(store.change_password(&change).await.expect("change"));
+    assert!(!store.change_password(&change).await.expect("change"));
+    assert!(session_of(store, &phone).await.is_some(), "the asker stays");
+    assert!(session_of(store, &laptop).await.is_none());
+    assert!(store.tokens_of(sam).await.expect("tokens").is_empty());
+    assert!(session_of(store, &kims).await.is_some(), "Kim's untouched");
+    let sam_now = store.account_by_id(sam).await.expect("read").expect("sam");
+    assert_eq!(sam_now.password_hash, "$argon2id$new");
+    assert!(sam_now.has_recovery_code);
+
+    // The recovery code resets the password once; the next code replaces it.
+    let code = SecretHash::of("recovery-sam@example.org");
+    let next = SecretHash::of("next-code");
+    let wrong = SecretHash::of("wrong");
+    let by_code = |code_hash| ResetProof::RecoveryCode {
+        email: "sam@example.org",
+        code_hash,
+        next_code_hash: &next,
+    };
+    assert_eq!(
+        store
+            .reset_password(&by_code(&wrong), "$argon2id$x")
+            .await
+            .expect("reset"),
+        None
+    );
+    assert_eq!(
+        store
+            .reset_password(&by_code(&code), "$argon2id$reset")
+            .await
+            .expect("reset"),
+        Some(sam)
+    );
+    assert!(
+        session_of(store, &phone).await.is_none(),
+        "every session ends"
+    );
+    assert_eq!(
+        store
+            .reset_password(&by_code(&code), "$argon2id$again")
+            .await
+            .expect("reset"),
+        None,
+        "a used code works no more"
+    );
+    let other_email = ResetProof::RecoveryCode {
+        email: "kim@example.org",
+        code_hash: &next,
+        next_code_hash: &wrong,
+    };
+    assert_eq!(
+        store
+            .reset_password(&other_email, "$argon2id$x")
+            .await
+            .expect("reset"),
+        None,
+        "Sam's code opens only Sam's account"
+    );
+
+    // An operator's link: once, and only before it expires.
+    let link = SecretHash::of("link");
+    store
+        .insert_reset_link(sam, &link, t0(), t0() + Duration::hours(24))
+        .await
+        .expect("link");
+    let late = ResetProof::Link {
+        token_hash: &link,
+        now: t0() + Duration::hours(25),
+    };
+    assert_eq!(
+        store
+            .reset_password(&late, "$argon2id$x")
+            .await
+            .expect("reset"),
+        None
+    );
+    let on_time = ResetProof::Link {
+        token_hash: &link,
+        now: t0() + Duration::hours(1),
+    };
+    assert_eq!(
+        store
+            .reset_password(&on_time, "$argon2id$link")
+            .await
+            .expect("reset"),
+        Some(sam)
+    );
+    assert_eq!(
+        store
+            .reset_password(&on_time, "$argon2id$y")
+            .await
+            .expect("reset"),
+        None
+    );
+    let sam_now = store.account_by_id(sam).await.expect("read").expect("sam");
+    assert_eq!(sam_now.password_hash, "$argon2id$link");
+    store
+        .set_recovery_code(sam, &SecretHash::of("fresh"))
+        .await
+        .expect("recovery");
+
+    // Security events: the owner's own, newest first, every kind round-trips.
+    for (i, kind) in SecurityEventKind::ALL.into_iter().enumerate() {
+        store
+            .insert_security_event(&SecurityEvent {
+                id: uuid::Uuid::new_v4(),
+                account_id: sam,
+                kind,
+                at: t0() + Duration::seconds(i as i64),
+                device: "Safari on iPhone".into(),
+                client: "192.0.2.x".into(),
+            })
+            .await
+            .expect("event");
+    }
+    let events = store.security_events_of(sam, 100).await.expect("events");
+    let kinds: Vec<_> = events.iter().rev().map(|e| e.kind).collect();
+    assert_eq!(kinds, SecurityEventKind::ALL);
+    assert_eq!(events[0].client, "192.0.2.x");
+    assert_eq!(
+        store
+            .security_events_of(sam, 3)
+            .await
+            .expect("events")
+            .len(),
+        3
+    );
+    assert!(store
+        .security_events_of(kim, 100)
+        .await
+        .expect("events")
+        .is_empty());
+
+    // A held form: taken once, by its owner, while fresh.
+    let form = HeldForm {
+        id: uuid::Uuid::new_v4(),
+        account_id: sam,
+        path: "/r/x/values/answers".into(),
+        sealed: "c2VhbGVk".into(),
+        created_at: t0(),
+    };
+    store.insert_held_form(&form).await.expect("hold");
+    let since = t0() - Duration::minutes(30);
+    assert_eq!(
+        store
+            .take_held_form(form.id, kim, since)
+            .await
+            .expect("take"),
+        None
+    );
+    assert_eq!(
+        store
+            .take_held_form(form.id, sam, t0() + Duration::seconds(1))
+            .await
+            .expect("take"),
+        None,
+        "too old"
+    );
+    assert_eq!(
+        store
+            .take_held_form(form.id, sam, since)
+            .await
+            .expect("take"),
+        Some(form.clone())
+    );
+    assert_eq!(
+        store
+            .take_held_form(form.id, sam, since)
+            .await
+            .expect("take"),
+        None,
+        "taken once"
     );
 }

@@ -125,3 +125,17 @@ async fn migrations_can_run_twice() {
             .expect("second migration is a no-op");
     }
 }
+
+#[tokio::test]
+async fn account_control_on_sqlite() {
+    let db = sqlite().await;
+    story::account_control(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn account_control_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::account_control(db.store.as_ref()).await;
+}

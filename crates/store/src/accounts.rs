@@ -8,14 +8,15 @@ use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 use crate::convert::{backend, db_error, millis, time, uuid};
 use crate::engine::{Engine, SqlStore, Value};
 
-const INSERT: &str = "INSERT INTO accounts (id, email, display_name, password_hash, created_at) \
-     VALUES ($1, $2, $3, $4, $5)";
+const INSERT: &str =
+    "INSERT INTO accounts (id, email, display_name, password_hash, created_at, recovery_hash) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
 
-const BY_EMAIL: &str =
-    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE email = $1";
+const BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, \
+     recovery_hash IS NOT NULL AS has_recovery_code FROM accounts WHERE email = $1";
 
-const BY_ID: &str =
-    "SELECT id, email, display_name, password_hash, created_at FROM accounts WHERE id = $1";
+const BY_ID: &str = "SELECT id, email, display_name, password_hash, created_at, \
+     recovery_hash IS NOT NULL AS has_recovery_code FROM accounts WHERE id = $1";
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -24,6 +25,7 @@ struct AccountRow {
     display_name: String,
     password_hash: String,
     created_at: i64,
+    has_recovery_code: bool,
 }
 
 impl AccountRow {
@@ -34,6 +36,7 @@ impl AccountRow {
             display_name: self.display_name,
             password_hash: self.password_hash,
             created_at: time(self.created_at)?,
+            has_recovery_code: self.has_recovery_code,
         })
     }
 }
@@ -63,6 +66,7 @@ where
             .bind(&a.display_name)
             .bind(&a.password_hash)
             .bind(millis(a.created_at))
+            .bind(a.recovery_hash.as_str())
             .execute(&self.write)
             .await
             .map_err(db_error("email"))?;

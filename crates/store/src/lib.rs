@@ -16,7 +16,9 @@
 mod accounts;
 mod conversations;
 mod convert;
+mod credentials;
 pub mod engine;
+mod held_forms;
 mod ledger;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -24,6 +26,7 @@ mod relationships;
 mod respect;
 mod sealed;
 mod secrets;
+mod security_events;
 mod sessions;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

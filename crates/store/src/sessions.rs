@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use domain::secret::SecretHash;
 use domain::store::{
-    Account, Credential, Membership, NewSession, NewToken, Principal, Session, StoreResult,
+    Account, Credential, Membership, NewSession, NewToken, Principal, Session, SessionInfo,
+    StoreResult, Sweep, TokenInfo, TokenUse,
 };
 use domain::{AccountId, RelationshipId};
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
@@ -12,9 +13,9 @@ use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 use crate::convert::{backend, db_error, millis, role, status, time, uuid};
 use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
-const INSERT_SESSION: &str =
-    "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at) \
-     VALUES ($1, $2, $3, $4)";
+const INSERT_SESSION: &str = "INSERT INTO sessions \
+     (id, id_hash, account_id, created_at, last_seen_at, device, persistent) \
+     VALUES ($1, $2, $3, $4, $4, $5, $6)";
 
 /// Moves `last_seen_at` forward, unless it was already touched after `$3`.
 const TOUCH_SESSION: &str =
@@ -22,28 +23,56 @@ const TOUCH_SESSION: &str =
 
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 
-/// Idle for too long, or too old however active.
-const DELETE_STALE_SESSIONS: &str =
-    "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2";
+const SESSIONS_OF: &str = "SELECT id, created_at, last_seen_at, device, persistent \
+     FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC, id";
 
-const INSERT_TOKEN: &str = "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) \
-     VALUES ($1, $2, $3, $4, $5)";
+/// The owner's own session only: an id of someone else's session ends nothing.
+const END_SESSION_OF: &str = "DELETE FROM sessions WHERE id = $1 AND account_id = $2";
 
-/// The principal behind a session: session times, the account, and one row
-/// per membership (NULLs when there is none), newest membership first.
-const PRINCIPAL_BY_SESSION: &str = "SELECT s.created_at AS session_created_at, \
-     s.last_seen_at AS session_last_seen_at, a.id, a.email, a.display_name, a.password_hash, \
-     a.created_at, m.relationship_id, m.role, r.status, m.joined_at \
+const END_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2";
+
+/// Ordinary sessions idle or too old, and remembered ones past their time.
+const SWEEP_SESSIONS: &str = "DELETE FROM sessions WHERE \
+     (persistent = $4 AND (last_seen_at < $1 OR created_at < $2)) OR created_at < $3";
+const SWEEP_TOKENS: &str = "DELETE FROM api_tokens WHERE expires_at <= $1";
+const SWEEP_RESET_LINKS: &str = "DELETE FROM password_resets WHERE expires_at <= $1";
+const SWEEP_EVENTS: &str = "DELETE FROM security_events WHERE at < $1";
+const SWEEP_HELD_FORMS: &str = "DELETE FROM held_forms WHERE created_at < $1";
+
+const INSERT_TOKEN: &str = "INSERT INTO api_tokens \
+     (id, account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+const TOKENS_OF: &str = "SELECT id, name, created_at, last_used_at, expires_at \
+     FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, id";
+
+const REVOKE_TOKEN: &str = "DELETE FROM api_tokens WHERE id = $1 AND account_id = $2";
+
+const TOUCH_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 \
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)";
+
+/// The principal behind a session: session, the account, and one row per
+/// membership (NULLs when there is none), newest membership first.
+const PRINCIPAL_BY_SESSION: &str = "SELECT s.id AS credential_id, \
+     s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
+     s.persistent AS session_persistent, \
+     CAST(NULL AS BIGINT) AS token_expires_at, CAST(NULL AS BIGINT) AS token_last_used_at, \
+     a.id, a.email, a.display_name, a.password_hash, a.created_at, \
+     a.recovery_hash IS NOT NULL AS has_recovery_code, \
+     m.relationship_id, m.role, r.status, m.joined_at \
      FROM sessions s JOIN accounts a ON a.id = s.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
      LEFT JOIN relationships r ON r.id = m.relationship_id \
      WHERE s.id_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id";
 
 /// The same columns as [`PRINCIPAL_BY_SESSION`] for an API token, whose
-/// session times are NULL.
-const PRINCIPAL_BY_TOKEN: &str = "SELECT CAST(NULL AS BIGINT) AS session_created_at, \
-     CAST(NULL AS BIGINT) AS session_last_seen_at, a.id, a.email, a.display_name, \
-     a.password_hash, a.created_at, m.relationship_id, m.role, r.status, m.joined_at \
+/// session columns are NULL.
+const PRINCIPAL_BY_TOKEN: &str = "SELECT t.id AS credential_id, \
+     CAST(NULL AS BIGINT) AS session_created_at, CAST(NULL AS BIGINT) AS session_last_seen_at, \
+     CAST(NULL AS BOOLEAN) AS session_persistent, \
+     t.expires_at AS token_expires_at, t.last_used_at AS token_last_used_at, \
+     a.id, a.email, a.display_name, a.password_hash, a.created_at, \
+     a.recovery_hash IS NOT NULL AS has_recovery_code, \
+     m.relationship_id, m.role, r.status, m.joined_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
      LEFT JOIN relationships r ON r.id = m.relationship_id \
@@ -51,14 +80,37 @@ const PRINCIPAL_BY_TOKEN: &str = "SELECT CAST(NULL AS BIGINT) AS session_created
 
 /// One row of [`PRINCIPAL_BY_SESSION`] or [`PRINCIPAL_BY_TOKEN`].
 #[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    created_at: i64,
+    last_seen_at: i64,
+    device: String,
+    persistent: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: String,
+    name: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    expires_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct PrincipalRow {
+    credential_id: String,
     session_created_at: Option<i64>,
     session_last_seen_at: Option<i64>,
+    session_persistent: Option<bool>,
+    token_expires_at: Option<i64>,
+    token_last_used_at: Option<i64>,
     id: String,
     email: String,
     display_name: String,
     password_hash: String,
     created_at: i64,
+    has_recovery_code: bool,
     relationship_id: Option<String>,
     role: Option<String>,
     status: Option<String>,
@@ -95,13 +147,24 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
         return Ok(None);
     };
     let id = AccountId(uuid(&first.id)?);
+    let credential_id = uuid(&first.credential_id)?;
     let session = match (first.session_created_at, first.session_last_seen_at) {
         (Some(created), Some(seen)) => Some(Session {
+            id: credential_id,
             account_id: id,
             created_at: time(created)?,
             last_seen_at: time(seen)?,
+            persistent: first.session_persistent.unwrap_or(false),
         }),
         _ => None,
+    };
+    let token = match first.token_expires_at {
+        Some(expires) => Some(TokenUse {
+            id: credential_id,
+            expires_at: time(expires)?,
+            last_used_at: first.token_last_used_at.map(time).transpose()?,
+        }),
+        None => None,
     };
     let account = Account {
         id,
@@ -109,10 +172,12 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
         display_name: first.display_name,
         password_hash: first.password_hash,
         created_at: time(first.created_at)?,
+        has_recovery_code: first.has_recovery_code,
     };
     Ok(Some(Principal {
         account,
         session,
+        token,
         memberships,
     }))
 }
@@ -135,12 +200,13 @@ where
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
 {
     pub(crate) async fn insert_session(&self, s: &NewSession) -> StoreResult<()> {
-        let at = millis(s.created_at);
         sqlx::query(INSERT_SESSION)
+            .bind(s.id.to_string())
             .bind(s.id_hash.as_str())
             .bind(s.account_id.to_string())
-            .bind(at)
-            .bind(at)
+            .bind(millis(s.created_at))
+            .bind(&s.device)
+            .bind(s.persistent)
             .execute(&self.write)
             .await
             .map_err(db_error("session"))?;
@@ -188,18 +254,77 @@ where
         Ok(())
     }
 
-    pub(crate) async fn delete_stale_sessions(
+    pub(crate) async fn sessions_of(&self, account: AccountId) -> StoreResult<Vec<SessionInfo>> {
+        let rows: Vec<SessionRow> = sqlx::query_as(SESSIONS_OF)
+            .bind(account.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    id: uuid(&r.id)?,
+                    created_at: time(r.created_at)?,
+                    last_seen_at: time(r.last_seen_at)?,
+                    device: r.device,
+                    persistent: r.persistent,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn end_session_of(
         &self,
-        idle_cutoff: DateTime<Utc>,
-        absolute_cutoff: DateTime<Utc>,
+        account: AccountId,
+        id: uuid::Uuid,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(END_SESSION_OF)
+            .bind(id.to_string())
+            .bind(account.to_string())
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(crate) async fn end_other_sessions(
+        &self,
+        account: AccountId,
+        keep: &SecretHash,
     ) -> StoreResult<u64> {
-        let done = sqlx::query(DELETE_STALE_SESSIONS)
-            .bind(millis(idle_cutoff))
-            .bind(millis(absolute_cutoff))
+        let done = sqlx::query(END_OTHER_SESSIONS)
+            .bind(account.to_string())
+            .bind(keep.as_str())
             .execute(&self.write)
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
+    }
+
+    pub(crate) async fn sweep(&self, sweep: &Sweep) -> StoreResult<u64> {
+        let mut removed = sqlx::query(SWEEP_SESSIONS)
+            .bind(millis(sweep.idle_before))
+            .bind(millis(sweep.started_before))
+            .bind(millis(sweep.remembered_before))
+            .bind(false)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        for (sql, cutoff) in [
+            (SWEEP_TOKENS, sweep.now),
+            (SWEEP_RESET_LINKS, sweep.now),
+            (SWEEP_EVENTS, sweep.events_before),
+            (SWEEP_HELD_FORMS, sweep.held_before),
+        ] {
+            removed += sqlx::query(sql)
+                .bind(millis(cutoff))
+                .execute(&self.write)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+        }
+        Ok(removed)
     }
 
     pub(crate) async fn insert_token(&self, t: &NewToken) -> StoreResult<()> {
@@ -209,9 +334,59 @@ where
             .bind(&t.name)
             .bind(t.token_hash.as_str())
             .bind(millis(t.created_at))
+            .bind(millis(t.expires_at))
             .execute(&self.write)
             .await
             .map_err(db_error("token"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn tokens_of(&self, account: AccountId) -> StoreResult<Vec<TokenInfo>> {
+        let rows: Vec<TokenRow> = sqlx::query_as(TOKENS_OF)
+            .bind(account.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: uuid(&r.id)?,
+                    name: r.name,
+                    created_at: time(r.created_at)?,
+                    last_used_at: r.last_used_at.map(time).transpose()?,
+                    expires_at: time(r.expires_at)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn revoke_token(
+        &self,
+        account: AccountId,
+        id: uuid::Uuid,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(REVOKE_TOKEN)
+            .bind(id.to_string())
+            .bind(account.to_string())
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(crate) async fn touch_token(
+        &self,
+        id: uuid::Uuid,
+        now: DateTime<Utc>,
+        unless_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(TOUCH_TOKEN)
+            .bind(id.to_string())
+            .bind(millis(now))
+            .bind(millis(unless_after))
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! `domain::store::Store` for [`SqlStore`] on any [`Engine`]: each method
 //! hands over to the method of the same name in its query file
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
-//! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`).
+//! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
+//! `credentials.rs`, `security_events.rs`, `held_forms.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -14,8 +15,9 @@ use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
     Account, ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea,
-    JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
-    Principal, Relationship, Store, StoreError, StoreResult,
+    HeldForm, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession,
+    NewToken, PasswordChange, Principal, Relationship, ResetProof, SecurityEvent, SessionInfo,
+    Store, StoreError, StoreResult, Sweep, TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -98,16 +100,96 @@ where
         SqlStore::delete_session(self, id_hash).await
     }
 
-    async fn delete_stale_sessions(
-        &self,
-        idle_cutoff: DateTime<Utc>,
-        absolute_cutoff: DateTime<Utc>,
-    ) -> StoreResult<u64> {
-        SqlStore::delete_stale_sessions(self, idle_cutoff, absolute_cutoff).await
+    async fn sessions_of(&self, account: AccountId) -> StoreResult<Vec<SessionInfo>> {
+        SqlStore::sessions_of(self, account).await
+    }
+
+    async fn end_session_of(&self, account: AccountId, id: uuid::Uuid) -> StoreResult<bool> {
+        SqlStore::end_session_of(self, account, id).await
+    }
+
+    async fn end_other_sessions(&self, account: AccountId, keep: &SecretHash) -> StoreResult<u64> {
+        SqlStore::end_other_sessions(self, account, keep).await
+    }
+
+    async fn sweep(&self, sweep: &Sweep) -> StoreResult<u64> {
+        SqlStore::sweep(self, sweep).await
     }
 
     async fn insert_token(&self, token: &NewToken) -> StoreResult<()> {
         SqlStore::insert_token(self, token).await
+    }
+
+    async fn tokens_of(&self, account: AccountId) -> StoreResult<Vec<TokenInfo>> {
+        SqlStore::tokens_of(self, account).await
+    }
+
+    async fn revoke_token(&self, account: AccountId, id: uuid::Uuid) -> StoreResult<bool> {
+        SqlStore::revoke_token(self, account, id).await
+    }
+
+    async fn touch_token(
+        &self,
+        id: uuid::Uuid,
+        now: DateTime<Utc>,
+        unless_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        SqlStore::touch_token(self, id, now, unless_after).await
+    }
+
+    async fn change_password(&self, change: &PasswordChange<'_>) -> StoreResult<bool> {
+        SqlStore::change_password(self, change).await
+    }
+
+    async fn reset_password(
+        &self,
+        proof: &ResetProof<'_>,
+        new_hash: &str,
+    ) -> StoreResult<Option<AccountId>> {
+        SqlStore::reset_password(self, proof, new_hash).await
+    }
+
+    async fn set_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &SecretHash,
+    ) -> StoreResult<()> {
+        SqlStore::set_recovery_code(self, account, code_hash).await
+    }
+
+    async fn insert_reset_link(
+        &self,
+        account: AccountId,
+        token_hash: &SecretHash,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        SqlStore::insert_reset_link(self, account, token_hash, created_at, expires_at).await
+    }
+
+    async fn insert_security_event(&self, event: &SecurityEvent) -> StoreResult<()> {
+        SqlStore::insert_security_event(self, event).await
+    }
+
+    async fn security_events_of(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<SecurityEvent>> {
+        SqlStore::security_events_of(self, account, limit).await
+    }
+
+    async fn insert_held_form(&self, form: &HeldForm) -> StoreResult<()> {
+        SqlStore::insert_held_form(self, form).await
+    }
+
+    async fn take_held_form(
+        &self,
+        id: uuid::Uuid,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<HeldForm>> {
+        SqlStore::take_held_form(self, id, account, since).await
     }
 
     async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()> {

@@ -17,6 +17,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// A session ends this long after sign-in whatever happens (R18: 12 hours).
     pub session_max: Duration,
+    /// "Keep me signed in on this device": such a session lasts this long,
+    /// idle or not (30 days), and still ends at sign-out, quick exit and a
+    /// password change.
+    pub remember_for: Duration,
     pub limits: Limits,
 }
 
@@ -29,8 +33,18 @@ pub struct Limits {
     pub sign_in_trusted_device: Rate,
     /// Sign-in attempts from one client address across all e-mails.
     pub sign_in_per_client: Rate,
+    /// Sign-in attempts for one e-mail from untrusted devices, across every
+    /// client address: guessing from many addresses is slowed too, while
+    /// the owner's trusted devices keep their own budget.
+    pub sign_in_per_target: Rate,
     /// Accounts created from one client address.
     pub sign_up_per_client: Rate,
+    /// Sign-up attempts naming one e-mail address (SECURITY.md R14: the
+    /// answer says when an address is taken, so asking is slowed).
+    pub sign_up_per_target: Rate,
+    /// Password resets tried for one e-mail, and from one client address.
+    pub reset_per_target: Rate,
+    pub reset_per_client: Rate,
 }
 
 impl Default for Limits {
@@ -39,7 +53,11 @@ impl Default for Limits {
             sign_in_per_account: Rate::new(10, 60),
             sign_in_trusted_device: Rate::new(10, 30),
             sign_in_per_client: Rate::new(50, 2),
+            sign_in_per_target: Rate::new(20, 30),
             sign_up_per_client: Rate::new(10, 360),
+            sign_up_per_target: Rate::new(5, 600),
+            reset_per_target: Rate::new(5, 600),
+            reset_per_client: Rate::new(10, 360),
         }
     }
 }
@@ -52,12 +70,22 @@ impl Default for Config {
             trust_proxy: false,
             session_idle: Duration::minutes(15),
             session_max: Duration::hours(12),
+            remember_for: Duration::days(30),
             limits: Limits::default(),
         }
     }
 }
 
 impl Config {
+    /// How long a session may stay idle, and how long it may live at all.
+    pub fn session_limits(&self, persistent: bool) -> (Duration, Duration) {
+        if persistent {
+            (self.remember_for, self.remember_for)
+        } else {
+            (self.session_idle, self.session_max)
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()

@@ -86,21 +86,37 @@ pub async fn serve(
     Ok(())
 }
 
-/// Deletes expired sessions every ten minutes, so they do not pile up.
+/// Removes what has run out every ten minutes (sessions, tokens, reset
+/// links, held forms, security events past their keeping time), so none of
+/// it piles up. Sessions are kept for the holding time past their end, so a
+/// person coming back is told why they were signed out and gets back what
+/// they posted; they cannot be used meanwhile (`auth::session` checks).
 async fn sweep_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
-        let idle = now - state.config.session_idle;
-        let max = now - state.config.session_max;
-        match domain::accounts::sweep_sessions(&state.app, idle, max).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+        let grace = domain::accounts::HOLD_FOR;
+        let config = &state.config;
+        let sweep = domain::store::Sweep {
+            idle_before: now - config.session_idle - grace,
+            started_before: now - config.session_max - grace,
+            remembered_before: now - config.remember_for,
+            now,
+            events_before: now - SECURITY_EVENTS_KEPT,
+            held_before: now - grace,
+        };
+        match domain::accounts::sweep(&state.app, &sweep).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired rows removed"),
             Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "session sweep failed"),
+            Err(err) => tracing::warn!(error = %err, "sweep failed"),
         }
     }
 }
+
+/// How long the owner's security events are kept (they hold a truncated
+/// client address, which R8 keeps only for a while).
+const SECURITY_EVENTS_KEPT: chrono::Duration = chrono::Duration::days(90);
 
 /// Resolves on ctrl-c or SIGTERM.
 pub async fn shutdown_signal() {

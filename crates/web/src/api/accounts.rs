@@ -16,7 +16,8 @@ use crate::state::AppState;
 pub struct SignUpBody {
     /// Used to sign in; never shown to anyone but its owner.
     email: String,
-    /// At least 10 characters; no other rule.
+    /// 10 to 128 characters; not a common password, and without your name
+    /// or e-mail in it.
     password: String,
     /// What the partner sees.
     display_name: String,
@@ -27,6 +28,9 @@ pub struct AccountBody {
     id: uuid::Uuid,
     email: String,
     display_name: String,
+    /// Shown this once: the way back in if the password is forgotten, with
+    /// nobody's help. Write it down and keep it where only you reach.
+    recovery_code: String,
 }
 
 /// Create an account.
@@ -62,6 +66,7 @@ pub async fn create(
             id: account.id.0,
             email: account.email,
             display_name: account.display_name,
+            recovery_code: account.recovery_code.expose().to_owned(),
         }),
     ))
 }

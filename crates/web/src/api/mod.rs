@@ -9,7 +9,9 @@ mod me;
 mod relationships;
 mod respect;
 mod sealed;
+mod security;
 mod session;
+pub use session::sign_in_cookies;
 mod tokens;
 mod values;
 pub mod written;
@@ -67,9 +69,16 @@ impl Modify for Security {
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::create))
-        .routes(routes!(session::create, session::delete))
+        .routes(routes!(session::create, session::delete, session::get))
         .routes(routes!(me::get))
-        .routes(routes!(tokens::create))
+        .routes(routes!(tokens::create, tokens::list))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(security::change_password))
+        .routes(routes!(security::sessions, security::end_other_sessions))
+        .routes(routes!(security::end_session))
+        .routes(routes!(security::security_events))
+        .routes(routes!(security::new_recovery_code))
+        .routes(routes!(security::reset_password))
         .routes(routes!(relationships::create))
         .routes(routes!(relationships::join))
         .routes(routes!(relationships::get))

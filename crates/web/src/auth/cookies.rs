@@ -4,6 +4,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 
 pub const SESSION: &str = "session";
 pub const DEVICE: &str = "device";
+pub const HELD: &str = crate::auth::held::COOKIE;
 /// A trusted-device mark lasts about a year (browsers cap cookies at 400 days).
 const DEVICE_MAX_AGE_SECS: u64 = 365 * 24 * 3600;
 
@@ -25,6 +26,23 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// sooner on idle.
 pub fn session(value: &str, secure: bool) -> HeaderValue {
     build(SESSION, value, None, secure)
+}
+
+/// "Keep me signed in on this device": the same cookie, kept by the browser
+/// for `max_age` (the server ends the session at the same moment).
+pub fn remembered_session(value: &str, secure: bool, max_age: chrono::Duration) -> HeaderValue {
+    let secs = u64::try_from(max_age.num_seconds()).unwrap_or(0);
+    build(SESSION, value, Some(secs), secure)
+}
+
+/// The key of a form held across a sign-out, for as long as it is kept.
+pub fn held(value: &str, secure: bool) -> HeaderValue {
+    let secs = u64::try_from(domain::accounts::HOLD_FOR.num_seconds()).unwrap_or(0);
+    build(HELD, value, Some(secs), secure)
+}
+
+pub fn clear_held(secure: bool) -> HeaderValue {
+    build(HELD, "", Some(0), secure)
 }
 
 pub fn clear_session(secure: bool) -> HeaderValue {

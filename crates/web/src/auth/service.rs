@@ -1,52 +1,23 @@
-//! Sign-up, sign-in, sign-out and tokens: the rules both the JSON API and
-//! the web pages call, so they can never drift apart.
+//! Sign-up, sign-in and sign-out: the rules both the JSON API and the web
+//! pages call, so they can never drift apart.
 
-use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
+use domain::recovery::RecoveryCode;
 use domain::secret::{Secret, SecretHash};
-use domain::store::{NewAccount, NewSession, NewToken};
-use domain::values::{DisplayName, Email, Password, TokenName};
+use domain::store::{NewAccount, NewSession, SecurityEventKind};
+use domain::values::{DisplayName, Email};
 use domain::AccountId;
 
-use crate::auth::cookies;
+use crate::auth::client::device_label;
+pub use crate::auth::client::ClientAddr;
+use crate::auth::credentials::new_password;
+use crate::auth::rate_limit::Rate;
+use crate::auth::{cookies, events};
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// The client's address, for rate limits. Behind a proxy we run
-/// (`trust_proxy`), the last hop of `X-Forwarded-For`.
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub String);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok());
-            if let Some(ip) = forwarded {
-                return Ok(Self(ip.to_string()));
-            }
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Self(peer.unwrap_or_else(|| "unknown".to_owned())))
-    }
-}
 
 pub struct SignUp<'a> {
     pub email: &'a str,
@@ -58,6 +29,23 @@ pub struct NewAccountView {
     pub id: AccountId,
     pub email: String,
     pub display_name: String,
+    /// Shown once, to be written down: the way back in without anyone's help.
+    pub recovery_code: RecoveryCode,
+}
+
+/// Takes one attempt from each bucket, or none: a refusal by a later bucket
+/// gives back what the earlier ones took.
+pub(crate) fn take_all(state: &AppState, buckets: &[(String, Rate)]) -> Result<(), AppError> {
+    let now = Instant::now();
+    for (i, (key, rate)) in buckets.iter().enumerate() {
+        if let Err(wait) = state.limiter.take(key, *rate, now) {
+            for (taken, rate) in &buckets[..i] {
+                state.limiter.refund(taken, *rate);
+            }
+            return Err(AppError::rate_limited(wait));
+        }
+    }
+    Ok(())
 }
 
 pub async fn sign_up(
@@ -66,36 +54,31 @@ pub async fn sign_up(
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
-    let password = Password::choose(
-        input.password,
-        &domain::values::PasswordContext {
-            email: input.email,
-            display_name: input.display_name,
-        },
-    )?;
     let display_name = DisplayName::parse(input.display_name)?;
+    let password = new_password(input.password, "password", &email, display_name.as_str())?;
     let limits = state.config.limits;
-    state
-        .limiter
-        .take(
-            &format!("signup:{}", client.0),
-            limits.sign_up_per_client,
-            Instant::now(),
-        )
-        .map_err(AppError::rate_limited)?;
+    take_all(
+        state,
+        &[
+            (format!("signup:{}", client.0), limits.sign_up_per_client),
+            (
+                format!("signup:email:{}", email.as_str()),
+                limits.sign_up_per_target,
+            ),
+        ],
+    )?;
     let password_hash = state
         .passwords
         .hash(password.expose().to_owned())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "hashing failed");
-            AppError::internal()
-        })?;
+        .map_err(|e| AppError::internal().caused_by(e))?;
+    let recovery_code = RecoveryCode::generate();
     let account = NewAccount {
         id: AccountId::new(),
         email,
         display_name: display_name.as_str().to_owned(),
         password_hash,
+        recovery_hash: recovery_code.hash(),
         created_at: Utc::now(),
     };
     domain::accounts::create(&state.app, &account).await?;
@@ -104,6 +87,7 @@ pub async fn sign_up(
         id: account.id,
         email: account.email.as_str().to_owned(),
         display_name: account.display_name,
+        recovery_code,
     })
 }
 
@@ -113,6 +97,14 @@ pub struct SignedIn {
     pub account_id: AccountId,
     pub session: Secret,
     pub device_cookie: String,
+    /// "Keep me signed in" was asked: the cookie outlives the browser.
+    pub remember: bool,
+}
+
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub remember: bool,
 }
 
 pub fn invalid_credentials() -> AppError {
@@ -127,17 +119,17 @@ pub async fn sign_in(
     state: &AppState,
     client: &ClientAddr,
     headers: &HeaderMap,
-    email: &str,
-    password: &str,
+    input: SignIn<'_>,
 ) -> Result<SignedIn, AppError> {
-    let account = match Email::parse(email) {
+    let account = match Email::parse(input.email) {
         Ok(email) => domain::accounts::by_email(&state.app, &email).await?,
         Err(_) => None,
     };
-    let normalised = email.trim().to_lowercase();
-    // SECURITY: limits are per account *and* client together, never per
-    // account alone, and a device this account already trusts has a budget
-    // of its own: failing on purpose cannot lock the owner out (R15).
+    let normalised = input.email.trim().to_lowercase();
+    // SECURITY: limits are per client address, per account and client
+    // together, and per account across every address; a device this
+    // account already trusts has a budget of its own, so failing on purpose,
+    // from anywhere, cannot lock the owner out of their own phone (R15).
     let limits = state.config.limits;
     let trusted_device = account.as_ref().and_then(|a| {
         cookies::get(headers, cookies::DEVICE).and_then(|c| state.device_key.verify(c, a.id))
@@ -156,31 +148,52 @@ pub async fn sign_in(
                 format!("signin:client:{}:{normalised}", client.0),
                 limits.sign_in_per_account,
             ),
+            (
+                format!("signin:account:{normalised}"),
+                limits.sign_in_per_target,
+            ),
         ],
     };
-    let now = Instant::now();
-    for (i, (key, rate)) in buckets.iter().enumerate() {
-        if let Err(wait) = state.limiter.take(key, *rate, now) {
-            for (taken, rate) in &buckets[..i] {
-                state.limiter.refund(taken, *rate);
-            }
-            state.metrics.sign_in_limited();
-            return Err(AppError::rate_limited(wait));
+    if let Err(limited) = take_all(state, &buckets) {
+        state.metrics.sign_in_limited();
+        tracing::warn!(target: "security", event = "sign_in_throttled", account = ?account.as_ref().map(|a| a.id), "sign-in throttled");
+        if let Some(account) = &account {
+            events::record(
+                state,
+                account.id,
+                SecurityEventKind::SignInThrottled,
+                client,
+                headers,
+            )
+            .await;
         }
+        return Err(limited);
     }
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let ok = state
         .passwords
-        .verify(password.to_owned(), stored)
+        .verify(input.password.to_owned(), stored)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "verification failed");
-            AppError::internal()
-        })?;
+        .map_err(|e| AppError::internal().caused_by(e))?;
     let account = match (ok, account) {
         (true, Some(account)) => account,
-        _ => {
+        (_, account) => {
             state.metrics.sign_in_failed();
+            match account {
+                Some(account) => {
+                    events::record(
+                        state,
+                        account.id,
+                        SecurityEventKind::SignInFailed,
+                        client,
+                        headers,
+                    )
+                    .await;
+                }
+                None => {
+                    tracing::warn!(target: "security", event = "sign_in_failed", "sign-in failed for an unknown address");
+                }
+            }
             return Err(invalid_credentials());
         }
     };
@@ -196,18 +209,29 @@ pub async fn sign_in(
     domain::accounts::start_session(
         &state.app,
         &NewSession {
+            id: uuid::Uuid::new_v4(),
             id_hash: session.hash(),
             account_id: account.id,
             created_at: Utc::now(),
+            device: device_label(headers),
+            persistent: input.remember,
         },
     )
     .await?;
     state.metrics.sign_in_succeeded();
-    tracing::info!(account = %account.id, "signed in");
+    events::record(
+        state,
+        account.id,
+        SecurityEventKind::SignedIn,
+        client,
+        headers,
+    )
+    .await;
     Ok(SignedIn {
         account_id: account.id,
         session,
         device_cookie: state.device_key.issue(account.id),
+        remember: input.remember,
     })
 }
 
@@ -216,26 +240,4 @@ pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> Result<(), AppEr
         domain::accounts::end_session(&state.app, &SecretHash::of(value)).await?;
     }
     Ok(())
-}
-
-/// Creates a personal API token; the secret is returned once and stored hashed.
-pub async fn create_token(
-    state: &AppState,
-    account: AccountId,
-    name: &str,
-) -> Result<Secret, AppError> {
-    let name = TokenName::parse(name)?;
-    let token = Secret::generate("rcp_");
-    domain::accounts::mint_token(
-        &state.app,
-        &NewToken {
-            id: uuid::Uuid::new_v4(),
-            account_id: account,
-            name: name.as_str().to_owned(),
-            token_hash: token.hash(),
-            created_at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(token)
 }

@@ -4,12 +4,16 @@
 //! SECURITY: the cookie holds a random id; the database holds only its
 //! SHA-256, so a copy of the database cannot be used to sign in. A session
 //! ends after `session_idle` without use or `session_max` after sign-in,
-//! whichever comes first.
+//! whichever comes first; a "keep me signed in" session after
+//! `remember_for`. A token ends at its expiry. Web pages never accept a
+//! token: the UI router strips the `Authorization` header (see `ui::routes`).
+
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::secret::SecretHash;
 use domain::store::{Account, Credential as StoreCredential, Membership};
 use domain::AccountId;
@@ -27,8 +31,20 @@ const TOUCH_AFTER: Duration = Duration::seconds(60);
 pub enum Credential {
     /// A browser session; holds the hash of its id, for sign-out.
     Session(SecretHash),
-    /// A personal API token.
-    Token,
+    /// A personal API token, by its id.
+    Token(uuid::Uuid),
+}
+
+/// The caller's session as the pages' idle warning needs it.
+#[derive(Debug, Clone)]
+pub struct SessionFacts {
+    pub id: uuid::Uuid,
+    /// "Keep me signed in" was chosen at sign-in.
+    pub persistent: bool,
+    /// When the session ends if nothing more happens.
+    pub idle_ends_at: DateTime<Utc>,
+    /// When it ends whatever happens.
+    pub ends_at: DateTime<Utc>,
 }
 
 /// A signed-in caller, with the account and memberships read together with
@@ -39,10 +55,43 @@ pub struct Authenticated {
     pub credential: Credential,
     pub account: Account,
     pub memberships: Vec<Membership>,
+    /// The session, when the caller came with one (not with a token).
+    pub session: Option<SessionFacts>,
+}
+
+impl Authenticated {
+    /// The hash of the caller's session id, when the caller has a session.
+    pub fn session_hash(&self) -> Option<&SecretHash> {
+        match &self.credential {
+            Credential::Session(hash) => Some(hash),
+            Credential::Token(_) => None,
+        }
+    }
+}
+
+/// Who sent a request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Signed(Box<Authenticated>),
+    /// The request carried a session that has just run out (idle or too
+    /// old): the account is known, so a form it posted can be kept for it.
+    Expired(AccountId),
+    Anonymous,
 }
 
 /// The caller if signed in, `None` otherwise; for pages that show either.
 pub struct MaybeAuthenticated(pub Option<Authenticated>);
+
+/// Where the request log finds the caller's account once a handler has
+/// identified it (the log line is written after the handler ran).
+#[derive(Debug, Clone, Default)]
+pub struct CallerSlot(Arc<OnceLock<AccountId>>);
+
+impl CallerSlot {
+    pub fn account(&self) -> Option<AccountId> {
+        self.0.get().copied()
+    }
+}
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AppError;
@@ -57,6 +106,9 @@ impl FromRequestParts<AppState> for Authenticated {
         let found = authenticate(&parts.headers, state)
             .await?
             .ok_or_else(AppError::unauthorized)?;
+        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+            let _ = slot.0.set(found.account_id);
+        }
         parts.extensions.insert(found.clone());
         Ok(found)
     }
@@ -69,6 +121,9 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(found) = parts.extensions.get::<Authenticated>() {
+            return Ok(Self(Some(found.clone())));
+        }
         Ok(Self(authenticate(&parts.headers, state).await?))
     }
 }
@@ -78,46 +133,72 @@ pub async fn authenticate(
     headers: &HeaderMap,
     state: &AppState,
 ) -> Result<Option<Authenticated>, AppError> {
+    Ok(match identify(headers, state).await? {
+        Caller::Signed(who) => Some(*who),
+        Caller::Expired(_) | Caller::Anonymous => None,
+    })
+}
+
+/// Resolves the caller, telling a session that has just run out apart from
+/// no session at all. An expired session is ended on the spot.
+pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, AppError> {
+    let now = Utc::now();
     if let Some(token) = bearer(headers) {
         let found =
             domain::accounts::principal(&state.app, StoreCredential::Token(&SecretHash::of(token)))
                 .await?;
-        return Ok(found.map(|p| Authenticated {
-            account_id: p.account.id,
-            credential: Credential::Token,
-            account: p.account,
-            memberships: p.memberships,
-        }));
+        let Some((found, token)) = found.and_then(|p| p.token.clone().map(|t| (p, t))) else {
+            return Ok(Caller::Anonymous);
+        };
+        if token.expires_at <= now {
+            return Ok(Caller::Anonymous);
+        }
+        if token.last_used_at.is_none_or(|at| now - at > TOUCH_AFTER) {
+            domain::accounts::touch_token(&state.app, token.id, now, now - TOUCH_AFTER).await?;
+        }
+        return Ok(Caller::Signed(Box::new(Authenticated {
+            account_id: found.account.id,
+            credential: Credential::Token(token.id),
+            account: found.account,
+            memberships: found.memberships,
+            session: None,
+        })));
     }
     let Some(cookie) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) else {
-        return Ok(None);
+        return Ok(Caller::Anonymous);
     };
     let hash = SecretHash::of(cookie);
     let Some(found) =
         domain::accounts::principal(&state.app, StoreCredential::Session(&hash)).await?
     else {
-        return Ok(None);
+        return Ok(Caller::Anonymous);
     };
     let Some(session) = found.session else {
-        return Ok(None);
+        return Ok(Caller::Anonymous);
     };
-    let now = Utc::now();
-    let config = &state.config;
-    if now - session.last_seen_at > config.session_idle
-        || now - session.created_at > config.session_max
-    {
+    let (idle, max) = state.config.session_limits(session.persistent);
+    let ends_at = session.created_at + max;
+    if now - session.last_seen_at > idle || now >= ends_at {
         domain::accounts::end_session(&state.app, &hash).await?;
-        return Ok(None);
+        return Ok(Caller::Expired(found.account.id));
     }
+    let mut last_seen = session.last_seen_at;
     if now - session.last_seen_at > TOUCH_AFTER {
         domain::accounts::touch_session(&state.app, &hash, now, now - TOUCH_AFTER).await?;
+        last_seen = now;
     }
-    Ok(Some(Authenticated {
+    Ok(Caller::Signed(Box::new(Authenticated {
         account_id: found.account.id,
         credential: Credential::Session(hash),
         account: found.account,
         memberships: found.memberships,
-    }))
+        session: Some(SessionFacts {
+            id: session.id,
+            persistent: session.persistent,
+            idle_ends_at: (last_seen + idle).min(ends_at),
+            ends_at,
+        }),
+    })))
 }
 
 /// The token of an `Authorization: Bearer` header.

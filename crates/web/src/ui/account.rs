@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::render;
-use crate::auth::service::{self, ClientAddr, SignUp};
+use crate::api::sign_in_cookies;
+use crate::auth::service::{self, ClientAddr, SignIn, SignUp};
 use crate::auth::{cookies, MaybeAuthenticated};
 use crate::error::PageError;
 use crate::state::AppState;
@@ -35,13 +36,35 @@ struct SignInPage<'a> {
     exit_url: &'a str,
     email: &'a str,
     invite: &'a str,
+    /// Where to go after signing in (a local path), or empty.
+    next: &'a str,
+    /// Signed out by the idle limit: say so.
+    expired: bool,
+    /// A form posted after the session ended was kept.
+    held: bool,
     errors: Errors,
+}
+
+/// The recovery code, shown once (after sign-up, or when a new one is made).
+#[derive(Template)]
+#[template(path = "recovery_code.html")]
+pub(super) struct RecoveryCodePage<'a> {
+    pub exit_url: &'a str,
+    pub heading: &'a str,
+    pub code: &'a str,
+    pub next: &'a str,
 }
 
 #[derive(Deserialize, Default)]
 pub struct InviteQuery {
     #[serde(default)]
     invite: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    expired: Option<String>,
+    #[serde(default)]
+    held: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +87,27 @@ pub struct SignInForm {
     password: String,
     #[serde(default)]
     invite: String,
+    #[serde(default)]
+    next: String,
+    /// The "keep me signed in" checkbox: present when ticked.
+    #[serde(default)]
+    remember: Option<String>,
+}
+
+/// A path on this site to return to after signing in; anything else (another
+/// site, a scheme, an odd character) is dropped rather than followed.
+pub(super) fn local_path(raw: &str) -> &str {
+    let safe = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 512
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '\\' && c != '"' && c != '<' && c != '>');
+    if safe && !raw.starts_with("/signin") && !raw.starts_with("/signup") {
+        raw
+    } else {
+        ""
+    }
 }
 
 /// An invitation code carried through sign-up or sign-in; anything that
@@ -83,6 +127,18 @@ fn next_page(invite: &str) -> String {
         "/home".to_owned()
     } else {
         format!("/j/{invite}")
+    }
+}
+
+/// After signing in: a kept form first, then the page the person was on,
+/// then the invitation or home.
+fn after_sign_in(headers: &HeaderMap, next: &str, invite: &str) -> String {
+    if cookies::get(headers, cookies::HELD).is_some_and(|v| !v.is_empty()) {
+        return "/held".to_owned();
+    }
+    match local_path(next) {
+        "" => next_page(invite),
+        path => path.to_owned(),
     }
 }
 
@@ -137,11 +193,34 @@ pub async fn signup(
     let created = service::sign_up(&state, &client, input).await;
     // A new account is signed in straight away: nobody wants to type it all twice.
     let signed_in = match created {
-        Ok(_) => service::sign_in(&state, &client, &headers, &form.email, &form.password).await,
+        Ok(account) => service::sign_in(
+            &state,
+            &client,
+            &headers,
+            SignIn {
+                email: &form.email,
+                password: &form.password,
+                remember: false,
+            },
+        )
+        .await
+        .map(|done| (done, account)),
         Err(err) => Err(err),
     };
     match signed_in {
-        Ok(done) => Ok(signed_in_redirect(&state, &done, invite)),
+        // The recovery code is shown now, once, before anything else.
+        Ok((done, account)) => {
+            let page = render(
+                StatusCode::CREATED,
+                &RecoveryCodePage {
+                    exit_url: &state.config.exit_url,
+                    heading: "Keep your recovery code",
+                    code: account.recovery_code.expose(),
+                    next: &next_page(invite),
+                },
+            );
+            Ok((AppendHeaders(sign_in_cookies(&state, &done)), page).into_response())
+        }
         Err(err) if err.status.is_server_error() => Err(PageError(err)),
         Err(err) => Ok(render(
             err.status,
@@ -162,6 +241,7 @@ pub async fn signin_page(
     Query(query): Query<InviteQuery>,
 ) -> Response {
     let invite = carried_invite(&query.invite);
+    let next = local_path(&query.next);
     if who.is_some() {
         return Redirect::to(&next_page(invite)).into_response();
     }
@@ -171,6 +251,9 @@ pub async fn signin_page(
             exit_url: &state.config.exit_url,
             email: "",
             invite,
+            next,
+            expired: query.expired.is_some(),
+            held: query.held.is_some(),
             errors: Errors::default(),
         },
     )
@@ -183,9 +266,19 @@ pub async fn signin(
     PageForm(form): PageForm<SignInForm>,
 ) -> Result<Response, PageError> {
     let invite = carried_invite(&form.invite);
+    let next = local_path(&form.next);
+    let input = SignIn {
+        email: &form.email,
+        password: &form.password,
+        remember: form.remember.is_some(),
+    };
     Ok(
-        match service::sign_in(&state, &client, &headers, &form.email, &form.password).await {
-            Ok(done) => signed_in_redirect(&state, &done, invite),
+        match service::sign_in(&state, &client, &headers, input).await {
+            Ok(done) => (
+                AppendHeaders(sign_in_cookies(&state, &done)),
+                Redirect::to(&after_sign_in(&headers, next, invite)),
+            )
+                .into_response(),
             Err(err) if err.status.is_server_error() => return Err(PageError(err)),
             Err(err) => {
                 let mut response = render(
@@ -194,6 +287,9 @@ pub async fn signin(
                         exit_url: &state.config.exit_url,
                         email: &form.email,
                         invite,
+                        next,
+                        expired: false,
+                        held: false,
                         // Shown above the form: it is about the pair, not one field.
                         errors: Errors::from_api(&err, &[]),
                     },
@@ -203,24 +299,6 @@ pub async fn signin(
             }
         },
     )
-}
-
-fn signed_in_redirect(state: &AppState, done: &service::SignedIn, invite: &str) -> Response {
-    let secure = state.config.secure_cookies();
-    (
-        AppendHeaders([
-            (
-                header::SET_COOKIE,
-                cookies::session(done.session.expose(), secure),
-            ),
-            (
-                header::SET_COOKIE,
-                cookies::device(&done.device_cookie, secure),
-            ),
-        ]),
-        Redirect::to(&next_page(invite)),
-    )
-        .into_response()
 }
 
 pub async fn signout(

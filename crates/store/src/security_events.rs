@@ -1,0 +1,86 @@
+//! Security events: what happened to an account's credentials, kept for
+//! its owner alone (SECURITY.md R16).
+
+use domain::store::{SecurityEvent, SecurityEventKind, StoreError, StoreResult};
+use domain::AccountId;
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
+
+use crate::convert::{backend, millis, time, uuid};
+use crate::engine::{Engine, SqlStore, Value};
+
+const INSERT: &str = "INSERT INTO security_events (id, account_id, kind, at, device, client) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+const OF_ACCOUNT: &str = "SELECT id, account_id, kind, at, device, client FROM security_events \
+     WHERE account_id = $1 ORDER BY at DESC, id LIMIT $2";
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: String,
+    account_id: String,
+    kind: String,
+    at: i64,
+    device: String,
+    client: String,
+}
+
+impl EventRow {
+    fn into_event(self) -> StoreResult<SecurityEvent> {
+        let kind = SecurityEventKind::parse(&self.kind)
+            .ok_or_else(|| StoreError::Backend(format!("unknown event kind {}", self.kind)))?;
+        Ok(SecurityEvent {
+            id: uuid(&self.id)?,
+            account_id: AccountId(uuid(&self.account_id)?),
+            kind,
+            at: time(self.at)?,
+            device: self.device,
+            client: self.client,
+        })
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+    String: Value<DB>,
+    i64: Value<DB>,
+    i32: Value<DB>,
+    bool: Value<DB>,
+    Option<String>: Value<DB>,
+    Option<i64>: Value<DB>,
+    Option<i32>: Value<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    pub(crate) async fn insert_security_event(&self, e: &SecurityEvent) -> StoreResult<()> {
+        sqlx::query(INSERT)
+            .bind(e.id.to_string())
+            .bind(e.account_id.to_string())
+            .bind(e.kind.as_str())
+            .bind(millis(e.at))
+            .bind(&e.device)
+            .bind(&e.client)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    pub(crate) async fn security_events_of(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<SecurityEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(OF_ACCOUNT)
+            .bind(account.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
+}

@@ -1,0 +1,324 @@
+//! Changing what proves an account is yours: the password (changed with the
+//! current one, or reset with the recovery code or an operator's link), the
+//! recovery code, and personal API tokens. Each needs the password again
+//! (SECURITY.md R20), and each is recorded for the owner (R16).
+
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
+use domain::accounts::TokenLifetime;
+use domain::recovery::{self, RecoveryCode};
+use domain::secret::{Secret, SecretHash};
+use domain::store::{NewToken, PasswordChange, ResetProof, SecurityEventKind, TokenInfo};
+use domain::values::{Email, Password, PasswordContext, TokenName};
+use domain::FieldError;
+
+use crate::auth::client::ClientAddr;
+use crate::auth::events;
+use crate::auth::rate_limit::Rate;
+use crate::auth::service::take_all;
+use crate::auth::session::{Authenticated, Credential};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Re-entering the password, for one account, from any device.
+const REAUTH: Rate = Rate::new(10, 60);
+
+/// A new password for the account with this e-mail and name, named `field`
+/// in errors (`password` at sign-up, `new_password` elsewhere).
+pub fn new_password(
+    raw: &str,
+    field: &'static str,
+    email: &Email,
+    display_name: &str,
+) -> Result<Password, FieldError> {
+    let context = PasswordContext {
+        email: email.as_str(),
+        display_name,
+    };
+    Password::choose(raw, &context).map_err(|err| FieldError { field, ..err })
+}
+
+fn wrong_password(field: &'static str) -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "wrong_password",
+        "That isn't your current password.",
+    )
+    .with_field(field)
+}
+
+/// Checks the caller's password again before a sensitive change (R20),
+/// at a pace that makes guessing it from an unlocked browser hopeless.
+pub async fn reauthenticate(
+    state: &AppState,
+    caller: &Authenticated,
+    password: &str,
+    field: &'static str,
+) -> Result<(), AppError> {
+    take_all(state, &[(format!("reauth:{}", caller.account_id), REAUTH)])?;
+    let ok = state
+        .passwords
+        .verify(
+            password.to_owned(),
+            Some(caller.account.password_hash.clone()),
+        )
+        .await
+        .map_err(|e| AppError::internal().caused_by(e))?;
+    if ok {
+        Ok(())
+    } else {
+        Err(wrong_password(field))
+    }
+}
+
+/// A new personal API token, its secret shown once. Only a person with a
+/// session and the password mints one: a token cannot mint another, so a
+/// leaked token cannot make itself permanent (R17).
+pub async fn create_token(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    request: TokenRequest<'_>,
+) -> Result<(Secret, TokenInfo), AppError> {
+    if matches!(caller.credential, Credential::Token(_)) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "token_cannot_mint",
+            "A token cannot create tokens. Sign in with your password to make one.",
+        ));
+    }
+    let name = TokenName::parse(request.name)?;
+    let lifetime = TokenLifetime::days(request.expires_in_days)?;
+    reauthenticate(state, caller, request.password, "password").await?;
+    let token = Secret::generate("rcp_");
+    let now = Utc::now();
+    let new = NewToken {
+        id: uuid::Uuid::new_v4(),
+        account_id: caller.account_id,
+        name: name.as_str().to_owned(),
+        token_hash: token.hash(),
+        created_at: now,
+        expires_at: lifetime.expires_at(now),
+    };
+    domain::accounts::mint_token(&state.app, &new).await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::TokenCreated,
+        client,
+        headers,
+    )
+    .await;
+    let info = TokenInfo {
+        id: new.id,
+        name: new.name,
+        created_at: now,
+        last_used_at: None,
+        expires_at: new.expires_at,
+    };
+    Ok((token, info))
+}
+
+pub struct TokenRequest<'a> {
+    pub name: &'a str,
+    pub password: &'a str,
+    pub expires_in_days: Option<i64>,
+}
+
+pub async fn revoke_token(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    id: uuid::Uuid,
+) -> Result<(), AppError> {
+    domain::accounts::revoke_token(&state.app, caller.account_id, id).await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::TokenRevoked,
+        client,
+        headers,
+    )
+    .await;
+    Ok(())
+}
+
+/// Changes the password with the current one. Every other session and
+/// every token ends; the session that asked stays (a token cannot ask).
+pub async fn change_password(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let Some(session) = caller.session_hash() else {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "Change your password from a signed-in browser, not with a token.",
+        ));
+    };
+    let email = Email::parse(&caller.account.email)?;
+    let password = new_password(new, "new_password", &email, &caller.account.display_name)?;
+    reauthenticate(state, caller, current, "current_password").await?;
+    let new_hash = state
+        .passwords
+        .hash(password.expose().to_owned())
+        .await
+        .map_err(|e| AppError::internal().caused_by(e))?;
+    domain::accounts::change_password(
+        &state.app,
+        &PasswordChange {
+            account_id: caller.account_id,
+            expected_hash: &caller.account.password_hash,
+            new_hash: &new_hash,
+            keep_session: session,
+        },
+    )
+    .await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::PasswordChanged,
+        client,
+        headers,
+    )
+    .await;
+    Ok(())
+}
+
+/// A new recovery code replacing the old one, shown once.
+pub async fn new_recovery_code(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    password: &str,
+) -> Result<RecoveryCode, AppError> {
+    reauthenticate(state, caller, password, "password").await?;
+    let code = RecoveryCode::generate();
+    domain::accounts::set_recovery_code(&state.app, caller.account_id, &code.hash()).await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::RecoveryCodeCreated,
+        client,
+        headers,
+    )
+    .await;
+    Ok(code)
+}
+
+/// How a locked-out person proves the account is theirs.
+pub enum ResetWith<'a> {
+    RecoveryCode { email: &'a str, code: &'a str },
+    Link { token: &'a str },
+}
+
+pub fn invalid_reset() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_recovery",
+        "That doesn't match. Check the code (or ask for a new link) and try again.",
+    )
+}
+
+/// Sets a new password for whoever holds the proof. With a recovery code,
+/// the code is used up and a fresh one is returned, to write down. Every
+/// session and token of the account ends. A wrong e-mail and a wrong code
+/// get the same answer (R14), and tries are slowed per address and per
+/// client.
+pub async fn reset_password(
+    state: &AppState,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    proof: ResetWith<'_>,
+    new: &str,
+) -> Result<Option<RecoveryCode>, AppError> {
+    let limits = state.config.limits;
+    let mut buckets = vec![(
+        format!("reset:client:{}", client.0),
+        limits.reset_per_client,
+    )];
+    let (email, display_name) = match &proof {
+        ResetWith::RecoveryCode { email, .. } => {
+            let email = Email::parse(email)?;
+            buckets.push((
+                format!("reset:email:{}", email.as_str()),
+                limits.reset_per_target,
+            ));
+            let name = domain::accounts::by_email(&state.app, &email)
+                .await?
+                .map(|a| a.display_name)
+                .unwrap_or_default();
+            (Some(email), name)
+        }
+        ResetWith::Link { .. } => (None, String::new()),
+    };
+    let password = match &email {
+        Some(email) => new_password(new, "new_password", email, &display_name)?,
+        // The link names no address; the rules that need none still hold.
+        None => Password::choose(
+            new,
+            &PasswordContext {
+                email: "",
+                display_name: "",
+            },
+        )
+        .map_err(|err| FieldError {
+            field: "new_password",
+            ..err
+        })?,
+    };
+    take_all(state, &buckets)?;
+    let new_hash = state
+        .passwords
+        .hash(password.expose().to_owned())
+        .await
+        .map_err(|e| AppError::internal().caused_by(e))?;
+    let next_code = RecoveryCode::generate();
+    let next_hash = next_code.hash();
+    let (found, gives_code) = match proof {
+        ResetWith::RecoveryCode { code, .. } => {
+            let code_hash = recovery::hash_typed(code);
+            let email = email.as_ref().map(Email::as_str).unwrap_or_default();
+            let proof = ResetProof::RecoveryCode {
+                email,
+                code_hash: &code_hash,
+                next_code_hash: &next_hash,
+            };
+            (
+                domain::accounts::reset_password(&state.app, &proof, &new_hash).await?,
+                true,
+            )
+        }
+        ResetWith::Link { token } => {
+            let token_hash = SecretHash::of(token);
+            let proof = ResetProof::Link {
+                token_hash: &token_hash,
+                now: Utc::now(),
+            };
+            (
+                domain::accounts::reset_password(&state.app, &proof, &new_hash).await?,
+                false,
+            )
+        }
+    };
+    let Some(account) = found else {
+        tracing::warn!(target: "security", event = "reset_refused", "password reset refused");
+        return Err(invalid_reset());
+    };
+    events::record(
+        state,
+        account,
+        SecurityEventKind::PasswordReset,
+        client,
+        headers,
+    )
+    .await;
+    Ok(gives_code.then_some(next_code))
+}
