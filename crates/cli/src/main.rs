@@ -1,5 +1,6 @@
 //! The one Reciprocity binary: `serve`, `migrate` and `analyze`.
 
+mod admin;
 mod config;
 mod engine;
 
@@ -27,6 +28,9 @@ enum Command {
     /// Analyse coded data from a file (lag-sequential analysis, APIM).
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
+    /// Operator commands (a password reset link for someone locked out).
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Command::Analyze(cmd) => analyze::run(cmd),
         Command::Serve(args) => run_async(serve(args)),
         Command::Migrate(args) => run_async(migrate(args)),
+        Command::Admin(cmd) => run_async(admin::run(cmd)),
     }
 }
 

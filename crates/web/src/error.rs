@@ -214,11 +214,9 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let err = self.0;
         err.log();
-        // Not signed in (or signed out meanwhile): the sign-in page, as
-        // every page does for a visitor.
-        if err.status == StatusCode::UNAUTHORIZED {
-            return axum::response::Redirect::to("/signin").into_response();
-        }
+        // Not signed in (or signed out meanwhile): `ui::recover::page_session`
+        // turns the 401 into the sign-in page, which knows whether the
+        // session ran out and brings the person back here.
         let mut response = err.status.into_response();
         err.set_retry_after(&mut response);
         response.extensions_mut().insert(PageFailure {

@@ -40,7 +40,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
-        .merge(ui::routes().layer(from_fn_with_state(state.clone(), ui::render_page_errors)))
+        .merge(
+            ui::routes()
+                .layer(from_fn_with_state(state.clone(), ui::page_session))
+                .layer(from_fn_with_state(state.clone(), ui::render_page_errors)),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route(

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::session::CallerSlot;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ fn next_request_id() -> String {
 /// SECURITY: the route *template* is logged (`/j/{code}`), never the path
 /// itself, which may carry an invitation code; no body, cookie or header
 /// value is ever logged (R39).
-pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = next_request_id();
     let method = request.method().clone();
@@ -43,9 +44,26 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
+    let caller = CallerSlot::default();
+    request.extensions_mut().insert(caller.clone());
     let mut response = next.run(request).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
+    // SECURITY (R16, R39): a signed-in caller refused, or asking for what
+    // is not theirs, is a security event for the operator's log: the route
+    // template and the account id, never a path, a body or a name.
+    if status == 403 || (status == 404 && caller.account().is_some()) {
+        tracing::warn!(
+            target: "security",
+            event = "denied",
+            request_id = %id,
+            method = %method,
+            route = %route,
+            status,
+            account = ?caller.account().map(|a| a.to_string()),
+            "request denied"
+        );
+    }
     state.metrics.record(status, elapsed);
     tracing::info!(
         request_id = %id,

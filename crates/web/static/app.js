@@ -42,3 +42,68 @@
     });
   });
 })();
+
+// The idle warning (SECURITY.md R18): a session ends after a while without
+// activity, to keep the notes private on a device left open. A minute
+// before that, say so; typing or tapping renews the session (a GET of
+// /api/v1/session counts as activity), at most once every 30 seconds.
+(function () {
+  if (!window.fetch) { return; }
+  var banner = null;
+  var warnTimer = null;
+  var endTimer = null;
+  var lastRenew = 0;
+  var persistent = true;
+
+  function showBanner(text) {
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.id = "idle-warning";
+      banner.className = "notice banner idle-warning";
+      banner.setAttribute("role", "alert");
+      var main = document.getElementById("main");
+      if (!main) { return; }
+      main.insertBefore(banner, main.firstChild);
+    }
+    banner.textContent = text;
+    banner.hidden = false;
+  }
+
+  function hideBanner() {
+    if (banner) { banner.hidden = true; }
+  }
+
+  function schedule(session) {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    hideBanner();
+    persistent = session.persistent;
+    if (persistent) { return; }
+    var left = session.idle_seconds_left * 1000;
+    warnTimer = setTimeout(function () {
+      showBanner("To keep your notes private, you'll be signed out in a minute. Press any key or tap anywhere to stay signed in.");
+    }, Math.max(left - 60000, 0));
+    endTimer = setTimeout(function () {
+      showBanner("You were signed out after a while without activity. Anything you were writing is kept: press save, sign in, and it comes back.");
+    }, left);
+  }
+
+  function renew() {
+    lastRenew = Date.now();
+    return fetch("/api/v1/session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (session) { if (session) { schedule(session); } })
+      .catch(function () { /* offline: the server still decides */ });
+  }
+
+  function activity() {
+    if (persistent) { return; }
+    if (Date.now() - lastRenew < 30000) { return; }
+    renew();
+  }
+
+  persistent = false;
+  renew();
+  document.addEventListener("keydown", activity);
+  document.addEventListener("pointerdown", activity);
+})();

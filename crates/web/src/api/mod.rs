@@ -11,6 +11,7 @@ mod respect;
 mod sealed;
 mod security;
 mod session;
+pub use security::end_others;
 pub use session::sign_in_cookies;
 mod tokens;
 mod values;

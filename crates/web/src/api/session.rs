@@ -122,6 +122,8 @@ pub struct SessionBody {
     idle_timeout_seconds: i64,
     /// When the session ends if nothing more happens (this request counts).
     idle_expires_at: chrono::DateTime<Utc>,
+    /// The same, as seconds from now (a page's clock may be wrong).
+    idle_seconds_left: i64,
     /// When the session ends whatever happens.
     expires_at: chrono::DateTime<Utc>,
 }
@@ -150,6 +152,7 @@ pub async fn get(
         persistent: session.persistent,
         idle_timeout_seconds: idle.num_seconds(),
         idle_expires_at: session.idle_ends_at,
+        idle_seconds_left: (session.idle_ends_at - Utc::now()).num_seconds().max(0),
         expires_at: session.ends_at,
     }))
 }

@@ -91,6 +91,10 @@ impl CallerSlot {
     pub fn account(&self) -> Option<AccountId> {
         self.0.get().copied()
     }
+
+    pub fn set(&self, account: AccountId) {
+        let _ = self.0.set(account);
+    }
 }
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -107,7 +111,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .await?
             .ok_or_else(AppError::unauthorized)?;
         if let Some(slot) = parts.extensions.get::<CallerSlot>() {
-            let _ = slot.0.set(found.account_id);
+            slot.set(found.account_id);
         }
         parts.extensions.insert(found.clone());
         Ok(found)

@@ -8,8 +8,10 @@ mod conversations;
 mod exit;
 mod form;
 mod ledger;
+mod recover;
 mod respect;
 mod sealed;
+mod security;
 mod space;
 mod statics;
 mod values;
@@ -55,7 +57,11 @@ pub fn routes() -> Router<AppState> {
         .merge(values::routes())
         .merge(respect::routes())
         .merge(conversations::routes())
+        .merge(security::routes())
+        .merge(recover::routes())
 }
+
+pub use recover::page_session;
 
 /// Renders a page with a status; a template error is logged and answered generically.
 pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
