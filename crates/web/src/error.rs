@@ -203,6 +203,12 @@ impl<E: Into<AppError>> From<E> for PageError {
     }
 }
 
+/// Set on a page's 401 that means "sign in first" (not a wrong password on
+/// the sign-in form itself): `ui::recover::page_session` turns it into the
+/// sign-in page and back.
+#[derive(Debug, Clone, Copy)]
+pub struct NeedsSignIn;
+
 /// What a failed page says; set on the response for the layer to draw.
 #[derive(Debug, Clone)]
 pub struct PageFailure {
@@ -219,6 +225,9 @@ impl IntoResponse for PageError {
         // session ran out and brings the person back here.
         let mut response = err.status.into_response();
         err.set_retry_after(&mut response);
+        if err.status == StatusCode::UNAUTHORIZED {
+            response.extensions_mut().insert(NeedsSignIn);
+        }
         response.extensions_mut().insert(PageFailure {
             code: err.code,
             message: err.message,

@@ -73,7 +73,10 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
     )
     .await;
     let token: Value = ada
-        .post_json("/api/v1/tokens", &json!({"name": "canary-token-name"}))
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "canary-token-name", "password": password}),
+        )
         .await
         .json()
         .await

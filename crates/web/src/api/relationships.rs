@@ -1,7 +1,7 @@
 //! Relationships: create, join, read, leave, and renew the invitation.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::relationship;
@@ -61,15 +61,11 @@ pub struct LeftBody {
     status: String,
 }
 
-fn created(
-    state: &AppState,
-    headers: &HeaderMap,
-    invitation: relationship::Invitation,
-) -> CreatedBody {
+fn created(state: &AppState, invitation: relationship::Invitation) -> CreatedBody {
     CreatedBody {
         id: invitation.relationship_id.0,
         status: "pending".to_owned(),
-        invite_link: links::invite_link(state, headers, invitation.code.expose()),
+        invite_link: links::invite_link(state, invitation.code.expose()),
         invite_code: invitation.code.expose().to_owned(),
         invite_expires_at: invitation.expires_at,
     }
@@ -88,15 +84,11 @@ fn created(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
     caller: Authenticated,
     ApiJson(Empty {}): ApiJson<Empty>,
 ) -> Result<(StatusCode, Json<CreatedBody>), AppError> {
     let invitation = relationship::create(&state.app, caller.account_id, Utc::now()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(created(&state, &headers, invitation)),
-    ))
+    Ok((StatusCode::CREATED, Json(created(&state, invitation))))
 }
 
 /// Join with the code (or link) a partner shared.
@@ -195,7 +187,6 @@ pub async fn leave(
 )]
 pub async fn renew_invite(
     State(state): State<AppState>,
-    headers: HeaderMap,
     caller: Authenticated,
     Path(id): Path<String>,
     ApiJson(Empty {}): ApiJson<Empty>,
@@ -203,10 +194,7 @@ pub async fn renew_invite(
     let invitation =
         relationship::renew_invite(&state.app, caller.account_id, parse_id(&id)?, Utc::now())
             .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(created(&state, &headers, invitation)),
-    ))
+    Ok((StatusCode::CREATED, Json(created(&state, invitation))))
 }
 
 /// A malformed id names no relationship the caller can see: 404, like any other.

@@ -54,8 +54,12 @@ pub async fn sign_up(
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
-    let display_name = DisplayName::parse(input.display_name)?;
-    let password = new_password(input.password, "password", &email, display_name.as_str())?;
+    // The password is judged before the name is refused, so a form missing
+    // both says first what matters most; it never contains the name.
+    let display_name = DisplayName::parse(input.display_name);
+    let name = display_name.as_ref().map_or("", DisplayName::as_str);
+    let password = new_password(input.password, "password", &email, name)?;
+    let display_name = display_name?;
     let limits = state.config.limits;
     take_all(
         state,

@@ -19,7 +19,7 @@ mod written;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -144,7 +144,13 @@ pub async fn signed_in(
 ) -> Result<Authenticated, Response> {
     match crate::auth::session::authenticate(headers, state).await {
         Ok(Some(who)) => Ok(who),
-        Ok(None) => Err(Redirect::to("/signin").into_response()),
+        // `page_session` turns the 401 into the sign-in page, which knows
+        // whether the session ran out and returns here after.
+        Ok(None) => {
+            let mut response = StatusCode::UNAUTHORIZED.into_response();
+            response.extensions_mut().insert(crate::error::NeedsSignIn);
+            Err(response)
+        }
         Err(err) => Err(error_page(state, err)),
     }
 }

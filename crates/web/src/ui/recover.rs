@@ -18,7 +18,7 @@ use crate::auth::client::ClientAddr;
 use crate::auth::credentials::{self, ResetWith};
 use crate::auth::session::{identify, Caller, CallerSlot};
 use crate::auth::{cookies, held, Authenticated};
-use crate::error::PageFailure;
+use crate::error::{NeedsSignIn, PageFailure};
 use crate::middleware::BODY_LIMIT;
 use crate::state::AppState;
 
@@ -70,7 +70,7 @@ pub async fn page_session(
     let mut response = next.run(request).await;
     // A page that needs a signed-in visitor answered 401: to the sign-in
     // page, which says why when the session ran out, and comes back here.
-    if response.status() == StatusCode::UNAUTHORIZED {
+    if response.extensions_mut().remove::<NeedsSignIn>().is_some() {
         response.extensions_mut().remove::<PageFailure>();
         let mut target = String::from("/signin");
         let mut query = Vec::new();

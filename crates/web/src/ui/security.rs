@@ -143,16 +143,39 @@ fn notice(done: &str) -> &'static str {
     }
 }
 
+/// What one drawing of the page adds to the account's own data.
+#[derive(Default)]
+struct Extra<'a> {
+    notice: &'a str,
+    part: Part,
+    errors: Errors,
+    new_token: Option<String>,
+    token_name: &'a str,
+}
+
+impl<'a> Extra<'a> {
+    fn errors(part: Part, errors: Errors) -> Self {
+        Self {
+            part,
+            errors,
+            ..Self::default()
+        }
+    }
+}
+
 async fn draw(
     state: &AppState,
     who: &Authenticated,
     status: StatusCode,
-    notice: &str,
-    part: Part,
-    errors: Errors,
-    new_token: Option<String>,
-    token_name: &str,
+    extra: Extra<'_>,
 ) -> Result<Response, PageError> {
+    let Extra {
+        notice,
+        part,
+        errors,
+        new_token,
+        token_name,
+    } = extra;
     let now = Utc::now();
     let current = who.session.as_ref().map(|s| s.id);
     let sessions = domain::accounts::sessions(&state.app, who.account_id)
@@ -221,17 +244,11 @@ pub async fn page(
     who: Authenticated,
     axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Result<Response, PageError> {
-    draw(
-        &state,
-        &who,
-        StatusCode::OK,
-        notice(&done.done),
-        Part::None,
-        Errors::default(),
-        None,
-        "",
-    )
-    .await
+    let extra = Extra {
+        notice: notice(&done.done),
+        ..Extra::default()
+    };
+    draw(&state, &who, StatusCode::OK, extra).await
 }
 
 #[derive(Deserialize)]
@@ -262,7 +279,7 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["current_password", "new_password"])?;
-            draw(&state, &who, status, "", Part::Password, errors, None, "").await
+            draw(&state, &who, status, Extra::errors(Part::Password, errors)).await
         }
     }
 }
@@ -292,7 +309,7 @@ pub async fn new_recovery_code(
         )),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["password"])?;
-            draw(&state, &who, status, "", Part::Recovery, errors, None, "").await
+            draw(&state, &who, status, Extra::errors(Part::Recovery, errors)).await
         }
     }
 }
@@ -361,31 +378,21 @@ pub async fn create_token(
     };
     match credentials::create_token(&state, &who, &client, &headers, request).await {
         Ok((token, _)) => {
-            draw(
-                &state,
-                &who,
-                StatusCode::CREATED,
-                "Your token is ready. Copy it now: it is shown this once.",
-                Part::Tokens,
-                Errors::default(),
-                Some(token.expose().to_owned()),
-                "",
-            )
-            .await
+            let extra = Extra {
+                notice: "Your token is ready. Copy it now: it is shown this once.",
+                part: Part::Tokens,
+                new_token: Some(token.expose().to_owned()),
+                ..Extra::default()
+            };
+            draw(&state, &who, StatusCode::CREATED, extra).await
         }
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["name", "expires_in_days", "password"])?;
-            draw(
-                &state,
-                &who,
-                status,
-                "",
-                Part::Tokens,
-                errors,
-                None,
-                &form.name,
-            )
-            .await
+            let extra = Extra {
+                token_name: &form.name,
+                ..Extra::errors(Part::Tokens, errors)
+            };
+            draw(&state, &who, status, extra).await
         }
     }
 }

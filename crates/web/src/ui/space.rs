@@ -131,12 +131,12 @@ pub async fn home(
     }
 }
 
-fn invite_page(state: &AppState, headers: &HeaderMap, invitation: &Invitation) -> Response {
+fn invite_page(state: &AppState, invitation: &Invitation) -> Response {
     render(
         StatusCode::OK,
         &InvitePage {
             exit_url: &state.config.exit_url,
-            link: links::invite_link(state, headers, invitation.code.expose()),
+            link: links::invite_link(state, invitation.code.expose()),
             code: invitation.code.expose(),
             expires_on: day(invitation.expires_at),
         },
@@ -152,7 +152,7 @@ pub async fn create(
         Err(redirect) => return Ok(redirect),
     };
     let invitation = relationship::create(&state.app, who.account_id, Utc::now()).await?;
-    Ok(invite_page(&state, &headers, &invitation))
+    Ok(invite_page(&state, &invitation))
 }
 
 pub async fn renew_invite(
@@ -169,7 +169,7 @@ pub async fn renew_invite(
     let invitation =
         relationship::renew_invite(&state.app, who.account_id, m.relationship_id, Utc::now())
             .await?;
-    Ok(invite_page(&state, &headers, &invitation))
+    Ok(invite_page(&state, &invitation))
 }
 
 pub async fn join_page(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -72,7 +72,7 @@ impl TestApp {
                 ],
             )
             .await;
-        assert_eq!(r.status(), 303);
+        assert_eq!(r.status(), 201, "the recovery code page");
         p
     }
 

@@ -238,7 +238,10 @@ async fn personal_tokens_work_as_bearer_credentials_and_are_stored_hashed(engine
     };
     let (sam, id) = app.signed_in("sam@example.org", "Sam").await;
     let response = sam
-        .post_json("/api/v1/tokens", &json!({"name": "backup script"}))
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "backup script", "password": "a long password"}),
+        )
         .await;
     assert_eq!(response.status(), 201);
     let token = response.json::<Value>().await.expect("json")["token"]
@@ -272,7 +275,12 @@ async fn personal_tokens_work_as_bearer_credentials_and_are_stored_hashed(engine
     assert_eq!(stored, 0, "the token itself is never stored");
     assert_eq!(app.count("api_tokens").await, 1);
 
-    let unnamed = sam.post_json("/api/v1/tokens", &json!({"name": " "})).await;
+    let unnamed = sam
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": " ", "password": "a long password"}),
+        )
+        .await;
     assert_eq!(unnamed.status(), 422);
     assert_eq!(error_of(unnamed).await.1.as_deref(), Some("name"));
     let anonymous = app

@@ -339,7 +339,11 @@ async fn too_long_text_is_refused_and_unknown_pages_are_404(engine: DbEngine) {
     let stranger = app.person();
     let redirected = stranger.get("/conversations").await;
     assert_eq!(redirected.status(), 303);
-    assert_eq!(location(&redirected), "/signin");
+    assert_eq!(
+        location(&redirected),
+        "/signin?next=%2Fconversations",
+        "to sign in, then back"
+    );
 }
 
 on_both_engines!(
