@@ -14,6 +14,7 @@ mod ended;
 mod ledger;
 mod ledger_pages;
 mod pages;
+mod passwords;
 mod races;
 mod relationships;
 mod sealed_api;
