@@ -2,7 +2,8 @@
 //! body can be wrong with the API's error shape and the field at fault:
 //! 400 for malformed JSON, a missing or unknown field or a wrong type, 413
 //! for an oversized body. Values that parse but break a rule are checked
-//! later, by the domain's typed values, and answer 422.
+//! later, by the domain's typed values, and answer 422 — except a NUL
+//! character in any text, refused here for every body at once (422).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -100,6 +101,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             },
         );
     }
+    refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer.end().map_err(|_| {
@@ -110,6 +112,62 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         )
     })?;
     Ok(value)
+}
+
+/// PostgreSQL cannot store a NUL character (U+0000) in text and fails the
+/// whole statement, which answered 500 after the use case had run; SQLite
+/// stores it, but many of its string functions stop at it. So no text may
+/// hold one, refused here once for every body rather than by each value
+/// type (a password too: nobody types one, and one rule is simpler).
+///
+/// JSON can only carry a NUL as the escape `\u0000` (a raw control byte is
+/// malformed JSON), so a body without those six bytes, which is every
+/// ordinary body, costs one scan and nothing more. A body with them is read
+/// into a `Value` and walked; a false alarm (an escaped backslash before
+/// `u0000`) finds no NUL and goes on. Malformed JSON is left to the typed
+/// parse, which names the problem.
+fn refuse_nul(bytes: &[u8]) -> Result<(), AppError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_field(&value, None) {
+        None => Ok(()),
+        Some(field) => {
+            let err = AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_text",
+                "Text can't contain a NUL character (U+0000).",
+            );
+            Err(match field {
+                Some(field) => err.with_field(field),
+                None => err,
+            })
+        }
+    }
+}
+
+/// Where a NUL is: `Some(field)` with the innermost object key above it
+/// (an array's items answer to the array's key, so the field is one a
+/// client can find in its own body), `None` when there is none. A key that
+/// holds a NUL itself is blamed on the key above its object. serde_json caps
+/// nesting at 128 levels, which bounds the recursion.
+fn nul_field<'a>(value: &'a serde_json::Value, key: Option<&'a str>) -> Option<Option<&'a str>> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0').then_some(key),
+        Value::Array(items) => items.iter().find_map(|item| nul_field(item, key)),
+        Value::Object(map) => map.iter().find_map(|(name, item)| {
+            if name.contains('\0') {
+                Some(key)
+            } else {
+                nul_field(item, Some(name))
+            }
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => None,
+    }
 }
 
 fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> AppError {
@@ -222,6 +280,47 @@ mod tests {
             field_of(br#"{"email": "a", "age": 1} x"#).1,
             "malformed_json"
         );
+    }
+
+    #[test]
+    fn a_nul_is_refused_naming_the_innermost_key() {
+        let nul = |body: &str| {
+            let err = parse::<serde_json::Value>(body.as_bytes()).expect_err("must fail");
+            assert_eq!(
+                (err.status, err.code),
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_text")
+            );
+            err.field
+        };
+        assert_eq!(nul(r#"{"email": "a\u0000"}"#), Some("email".into()));
+        assert_eq!(
+            nul(r#"{"a": 1, "answers": [{"item": "x", "note": "b\u0000c"}]}"#),
+            Some("note".into())
+        );
+        assert_eq!(
+            nul(r#"{"answers": ["ok", "\u0000"]}"#),
+            Some("answers".into())
+        );
+        assert_eq!(
+            nul(r#"{"answers": {"hon\u0000esty": 3}}"#),
+            Some("answers".into())
+        );
+        assert_eq!(
+            nul(r#"{"\u0000": 1}"#),
+            None,
+            "a key at the top has no field above it"
+        );
+        // Shape errors in a body with a NUL are still 422 for the NUL: one
+        // answer for text we cannot store, whatever else is wrong.
+        assert_eq!(field_of(br#"{"email": "\u0000"}"#).1, "invalid_text");
+    }
+
+    #[test]
+    fn an_escaped_backslash_before_u0000_is_not_a_nul() {
+        let value: serde_json::Value = parse(br#"{"note": "a \\u0000 b"}"#).expect("plain text");
+        assert_eq!(value["note"], "a \\u0000 b");
+        // Malformed JSON keeps its own answer.
+        assert_eq!(field_of(b"{\"email\": \"\\u0000").1, "malformed_json");
     }
 
     #[test]
