@@ -13,6 +13,7 @@ mod conversation_pages;
 mod ended;
 mod ledger;
 mod ledger_pages;
+mod nul;
 mod pages;
 mod passwords;
 mod races;
