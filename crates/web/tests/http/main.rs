@@ -11,6 +11,7 @@ mod account_control;
 mod accounts;
 mod conversation_pages;
 mod ended;
+mod hardening;
 mod ledger;
 mod ledger_pages;
 mod nul;
