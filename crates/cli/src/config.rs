@@ -39,6 +39,11 @@ pub struct ServeArgs {
     /// Trust X-Forwarded-For from a reverse proxy for the client address.
     #[arg(long, env = "RECIPROCITY_TRUST_PROXY")]
     trust_proxy: Option<bool>,
+    /// Serve GET /metrics (Prometheus text) on this address, e.g. 127.0.0.1:9090.
+    /// Off by default; never on the public address, since the counters show
+    /// when the server is used.
+    #[arg(long, env = "RECIPROCITY_METRICS_BIND")]
+    metrics_bind: Option<String>,
 }
 
 /// The TOML file: every key optional, same names as the flags.
@@ -51,6 +56,7 @@ struct FileConfig {
     exit_url: Option<String>,
     log_format: Option<String>,
     trust_proxy: Option<bool>,
+    metrics_bind: Option<String>,
     session_idle_minutes: Option<i64>,
     session_max_hours: Option<i64>,
 }
@@ -69,6 +75,8 @@ impl FileConfig {
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
+    /// Where `/metrics` is served; `None`: nowhere.
+    pub metrics_bind: Option<String>,
     pub log_format: String,
     pub web: web::Config,
 }
@@ -102,6 +110,7 @@ impl Settings {
                 .bind
                 .or(file.bind)
                 .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            metrics_bind: args.metrics_bind.or(file.metrics_bind),
             log_format: args
                 .log_format
                 .or(file.log_format)

@@ -6,6 +6,7 @@ mod engine;
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -72,13 +73,21 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
     tracing::info!(addr = %listener.local_addr()?, engine = store.engine_name(), "serving");
-    web::serve(
-        listener,
-        domain::App::new(store),
-        settings.web,
-        web::shutdown_signal(),
-    )
-    .await?;
+    let mut server = web::Server::new(listener);
+    if let Some(addr) = &settings.metrics_bind {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+        tracing::info!(addr = %metrics.local_addr()?, "serving metrics");
+        server = server.with_metrics(metrics);
+    }
+    server
+        .run(
+            domain::App::new(store),
+            settings.web,
+            web::shutdown_signal(),
+        )
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

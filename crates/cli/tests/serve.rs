@@ -85,11 +85,13 @@ fn migrate_creates_the_database_and_can_run_again() {
 fn serve_reads_the_config_file_lets_flags_win_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
     let (file_port, flag_port) = (free_port(), free_port());
+    let (file_metrics_port, flag_metrics_port) = (free_port(), free_port());
     let config = dir.path().join("reciprocity.toml");
     std::fs::write(
         &config,
         format!(
-            "database = \"sqlite://{}\"\nbind = \"127.0.0.1:{file_port}\"\nlog_format = \"json\"\n",
+            "database = \"sqlite://{}\"\nbind = \"127.0.0.1:{file_port}\"\nlog_format = \"json\"\n\
+             metrics_bind = \"127.0.0.1:{file_metrics_port}\"\n",
             dir.path().join("c.db").display()
         ),
     )
@@ -106,7 +108,9 @@ fn serve_reads_the_config_file_lets_flags_win_and_stops_cleanly_on_sigterm() {
         .spawn()
         .expect("spawn");
     wait_healthy(file_port, &mut from_file);
-    assert!(get(file_port, "/metrics").is_some_and(|s| s.contains(" 200 ")));
+    // Metrics only where the operator asked for them.
+    assert!(get(file_metrics_port, "/metrics").is_some_and(|s| s.contains(" 200 ")));
+    assert!(get(file_port, "/metrics").is_some_and(|s| s.contains(" 404 ")));
     let status = stop(&mut from_file);
     assert!(status.success(), "graceful exit, got {status}");
     let mut logs = String::new();
@@ -130,6 +134,7 @@ fn serve_reads_the_config_file_lets_flags_win_and_stops_cleanly_on_sigterm() {
         .args(["serve", "--config"])
         .arg(&config)
         .args(["--bind", &format!("127.0.0.1:{flag_port}")])
+        .args(["--metrics-bind", &format!("127.0.0.1:{flag_metrics_port}")])
         .env("RECIPROCITY_BIND", format!("127.0.0.1:{file_port}"))
         .env(
             "DATABASE_URL",
@@ -143,6 +148,11 @@ fn serve_reads_the_config_file_lets_flags_win_and_stops_cleanly_on_sigterm() {
     assert!(
         get(file_port, "/healthz").is_none(),
         "nothing listens on the overridden address"
+    );
+    assert!(get(flag_metrics_port, "/metrics").is_some_and(|s| s.contains(" 200 ")));
+    assert!(
+        get(file_metrics_port, "/metrics").is_none(),
+        "the flag's metrics address beat the file's"
     );
     assert!(stop(&mut overridden).success());
     assert!(

@@ -1,6 +1,7 @@
 //! HTTP for Reciprocity: the JSON API (`/api/v1`), the server-rendered web
-//! UI, health and metrics. Handlers hold no business rule: they parse, call
-//! the domain, and render.
+//! UI and health on the public listener; metrics on an operator's listener of
+//! their own. Handlers hold no business rule: they parse, call the domain,
+//! and render.
 
 mod api;
 pub mod auth;
@@ -14,7 +15,7 @@ mod ops;
 mod state;
 mod ui;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,8 +30,13 @@ pub use auth::rate_limit::Rate;
 pub use config::{Config, Limits};
 pub use state::AppState;
 
-/// The whole application: API, web UI and operations endpoints, behind
-/// every cross-cutting layer.
+/// The whole public application: API, web UI and health, behind every
+/// cross-cutting layer.
+///
+/// SECURITY: no `/metrics` here. Its request and sign-in counters tell
+/// whoever can read them when the server is used, so a partner could watch
+/// the other's activity; they live on [`metrics_router`], served only on
+/// the operator's `--metrics-bind` listener.
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::routes().split_for_parts();
     let openapi = Arc::new(openapi);
@@ -46,7 +52,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), ui::render_page_errors)),
         )
         .route("/healthz", get(ops::healthz))
-        .route("/metrics", get(ops::metrics))
         .route(
             "/api/openapi.json",
             get(move || {
@@ -66,6 +71,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The operator's router: `GET /metrics` (Prometheus text) over the same
+/// counters as the public router it shares `state` with. Nothing else, and
+/// no request of its own is counted: a scrape must not move the figures.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .with_state(state)
+}
+
 /// The OpenAPI document, as served at `/api/openapi.json`.
 pub fn openapi_json() -> String {
     let (_, openapi) = api::routes().split_for_parts();
@@ -73,21 +87,78 @@ pub fn openapi_json() -> String {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// The same as `Server::new(listener).run(app, config, shutdown)`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(app, config).await?;
-    let sweeper = tokio::spawn(sweep_sessions(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
-    sweeper.abort();
-    served?;
-    Ok(())
+    Server::new(listener).run(app, config, shutdown).await
+}
+
+/// The listeners of one server: the public one, and optionally the
+/// operator's metrics listener.
+pub struct Server {
+    public: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+}
+
+impl Server {
+    pub fn new(public: tokio::net::TcpListener) -> Self {
+        Self {
+            public,
+            metrics: None,
+        }
+    }
+
+    /// Also serves `GET /metrics` on `listener`. Bind it where only the
+    /// operator's scraper reaches (loopback, a private interface).
+    pub fn with_metrics(mut self, listener: tokio::net::TcpListener) -> Self {
+        self.metrics = Some(listener);
+        self
+    }
+
+    /// Serves every listener until `shutdown` resolves, then finishes the
+    /// requests in flight on each.
+    pub async fn run(
+        self,
+        app: App,
+        config: Config,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let state = AppState::new(app, config).await?;
+        let sweeper = tokio::spawn(sweep_sessions(state.clone()));
+        // One signal, any number of listeners: each waits for the flag.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let wait = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let public = axum::serve(
+            self.public,
+            router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(wait(stopped.clone()));
+        let metrics = async {
+            match self.metrics {
+                Some(listener) => {
+                    axum::serve(listener, metrics_router(state.clone()))
+                        .with_graceful_shutdown(wait(stopped.clone()))
+                        .await
+                }
+                None => Ok(()),
+            }
+        };
+        let trigger = async {
+            shutdown.await;
+            stop.send_replace(true);
+        };
+        let (public, metrics, ()) = tokio::join!(public.into_future(), metrics, trigger);
+        sweeper.abort();
+        public?;
+        metrics?;
+        Ok(())
+    }
 }
 
 /// Removes what has run out every ten minutes (sessions, tokens, reset

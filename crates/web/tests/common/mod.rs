@@ -14,6 +14,8 @@ pub use store_conformance::testdb::Engine as DbEngine;
 
 pub struct TestApp {
     pub base: String,
+    /// The operator's metrics listener, when started with [`TestApp::spawn_with_metrics`].
+    pub metrics_base: Option<String>,
     pub db: TestDb,
     server: tokio::task::JoinHandle<()>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -59,23 +61,43 @@ impl TestApp {
     }
 
     pub async fn spawn_with(engine: Engine, config: web::Config) -> Option<Self> {
+        Self::start(engine, config, false).await
+    }
+
+    /// Also serves `/metrics` on a listener of its own (`metrics_base`).
+    pub async fn spawn_with_metrics(engine: Engine, config: web::Config) -> Option<Self> {
+        Self::start(engine, config, true).await
+    }
+
+    async fn start(engine: Engine, config: web::Config, with_metrics: bool) -> Option<Self> {
         let db = TestDb::new(engine).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
+        let mut server = web::Server::new(listener);
+        let mut metrics_base = None;
+        if with_metrics {
+            let metrics = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind metrics");
+            metrics_base = Some(format!("http://{}", metrics.local_addr().expect("address")));
+            server = server.with_metrics(metrics);
+        }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = db.store.clone();
         let server = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
-            web::serve(listener, domain::App::new(store), config, shutdown)
+            server
+                .run(domain::App::new(store), config, shutdown)
                 .await
                 .expect("server");
         });
         let app = Self {
             base,
+            metrics_base,
             db,
             server,
             shutdown: Some(tx),
@@ -95,6 +117,16 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The Prometheus text from the metrics listener (spawn_with_metrics).
+    pub async fn metrics(&self) -> String {
+        let base = self.metrics_base.as_deref().expect("spawned with metrics");
+        let response = reqwest::get(format!("{base}/metrics"))
+            .await
+            .expect("GET /metrics");
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("text")
     }
 
     /// A new person: a client with a cookie jar of its own and no redirects

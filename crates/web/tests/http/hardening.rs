@@ -2,6 +2,8 @@
 //! use of the server from the outside, and whether a client holding many
 //! slow connections can keep the other partner out.
 
+use crate::common;
+
 use crate::common::{DbEngine, TestApp};
 
 /// SECURITY: request ids must not count requests. With a counter, Ada could
@@ -39,4 +41,51 @@ async fn request_ids_are_random_and_count_nothing(engine: DbEngine) {
     }
 }
 
-on_both_engines!(request_ids_are_random_and_count_nothing);
+/// The `2xx` request count in Prometheus text.
+fn successes(metrics: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("reciprocity_http_requests_total{class=\"2xx\"} "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 2xx counter in {metrics}"))
+}
+
+/// SECURITY: the counters show when the server is used. On the public
+/// listener `/metrics` is an unknown path like any other; only the
+/// operator's listener serves it.
+async fn metrics_are_served_only_on_the_operators_listener(engine: DbEngine) {
+    let Some(app) = TestApp::spawn_with_metrics(engine, common::relaxed()).await else {
+        return;
+    };
+    let p = app.person();
+    let public = p.get("/metrics").await;
+    assert_eq!(public.status(), 404);
+    let unknown = p.get("/no-such-page").await;
+    assert_eq!(
+        public.headers()["content-type"],
+        unknown.headers()["content-type"]
+    );
+    let public = public.text().await.expect("text");
+    assert_eq!(public, unknown.text().await.expect("text"));
+    assert!(!public.contains("reciprocity_"), "{public}");
+
+    // The operator's listener counts what the public one answered...
+    let before = successes(&app.metrics().await);
+    assert_eq!(p.get("/healthz").await.status(), 200);
+    let after = successes(&app.metrics().await);
+    assert_eq!(after, before + 1, "one public 200 since the last scrape");
+    // ...and neither counts nor serves anything of its own.
+    assert_eq!(
+        successes(&app.metrics().await),
+        after,
+        "a scrape is not counted"
+    );
+    let base = app.metrics_base.as_deref().expect("metrics");
+    let health = reqwest::get(format!("{base}/healthz")).await.expect("GET");
+    assert_eq!(health.status(), 404);
+}
+
+on_both_engines!(
+    metrics_are_served_only_on_the_operators_listener,
+    request_ids_are_random_and_count_nothing,
+);

@@ -109,7 +109,7 @@ async fn failing_sign_ins_throttle_the_attacker_but_never_lock_out_the_owner(eng
     let mut config = common::relaxed();
     config.limits.sign_in_per_account = web::Rate::new(3, 600);
     config.trust_proxy = true;
-    let Some(app) = TestApp::spawn_with(engine, config).await else {
+    let Some(app) = TestApp::spawn_with_metrics(engine, config).await else {
         return;
     };
     let (owner, _) = app.signed_in("owner@example.org", "Owner").await;
@@ -183,13 +183,7 @@ async fn failing_sign_ins_throttle_the_attacker_but_never_lock_out_the_owner(eng
         .await
         .expect("POST");
     assert_eq!(elsewhere.status(), 200);
-    let metrics = app
-        .person()
-        .get("/metrics")
-        .await
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("reciprocity_sign_ins_total{outcome=\"rate_limited\"} 3"),
         "{metrics}"
@@ -216,13 +210,18 @@ async fn sign_ups_are_rate_limited_per_client(engine: DbEngine) {
 }
 
 async fn health_and_metrics_answer(engine: DbEngine) {
-    let Some(app) = TestApp::spawn(engine).await else {
+    let Some(app) = TestApp::spawn_with_metrics(engine, common::relaxed()).await else {
         return;
     };
     let p = app.person();
     assert_eq!(p.get("/healthz").await.status(), 200);
     p.get("/api/v1/me").await;
-    let metrics = p.get("/metrics").await;
+    let metrics = reqwest::get(format!(
+        "{}/metrics",
+        app.metrics_base.as_deref().expect("metrics")
+    ))
+    .await
+    .expect("GET");
     assert_eq!(metrics.status(), 200);
     assert!(metrics.headers()["content-type"]
         .to_str()
