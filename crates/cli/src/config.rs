@@ -59,6 +59,9 @@ struct FileConfig {
     metrics_bind: Option<String>,
     session_idle_minutes: Option<i64>,
     session_max_hours: Option<i64>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    max_connections_per_client: Option<usize>,
 }
 
 impl FileConfig {
@@ -99,6 +102,15 @@ impl Settings {
         }
         if let Some(hours) = file.session_max_hours {
             web.session_max = chrono::Duration::hours(hours);
+        }
+        if let Some(secs) = file.header_read_timeout_secs {
+            web.header_read_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Some(n) = file.max_connections {
+            web.max_connections = n;
+        }
+        if let Some(n) = file.max_connections_per_client {
+            web.max_connections_per_client = n;
         }
         Ok(Self {
             database_url: args

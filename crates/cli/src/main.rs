@@ -69,6 +69,7 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
     let settings = config::Settings::resolve(args)?;
     // Held until the server stops: dropping it flushes the last log lines.
     let _log_flush = init_logging(&settings.log_format);
+    raise_open_file_limit(settings.web.max_connections);
     let store = engine::open(&settings.database_url).await?;
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
@@ -90,6 +91,28 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every connection is an open file; logs what this process may hold.
+fn raise_open_file_limit(max_connections: usize) {
+    match web::raise_open_file_limit() {
+        Ok(None) => tracing::info!(open_files = "unlimited", "open-file limit"),
+        Ok(Some(limit)) => {
+            tracing::info!(open_files = limit, "open-file limit");
+            // Room for the database, the log and the listeners besides.
+            let needed = u64::try_from(max_connections)
+                .unwrap_or(u64::MAX)
+                .saturating_add(64);
+            if limit < needed {
+                tracing::warn!(
+                    open_files = limit,
+                    max_connections,
+                    "the open-file limit is below max_connections: connections will fail before the cap"
+                );
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "cannot raise the open-file limit"),
+    }
 }
 
 async fn migrate(args: config::DatabaseArgs) -> anyhow::Result<()> {

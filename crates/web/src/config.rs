@@ -22,6 +22,23 @@ pub struct Config {
     /// password change.
     pub remember_for: Duration,
     pub limits: Limits,
+    /// A client must send a request's line and headers within this (10 s)
+    /// or its connection is closed, so slow senders (slowloris) cannot hold
+    /// connections open. The clock runs from when the server waits for a
+    /// request, so a kept-alive connection idle this long is closed too: a
+    /// reverse proxy that keeps connections to this server must drop idle
+    /// ones sooner.
+    pub header_read_timeout: std::time::Duration,
+    /// Connections open at once on a listener (4096). Above it a new one is
+    /// closed at once. Each is an open file: `serve` raises the open-file
+    /// limit to the hard limit, which must be above this.
+    pub max_connections: usize,
+    /// Connections open at once from one client address, an IPv6 client
+    /// being its /64 (128). Above it that client's new connection is closed
+    /// at once, so one client cannot take every connection. Not applied
+    /// with `trust_proxy`: then every connection comes from the proxy, and
+    /// the proxy must limit its clients.
+    pub max_connections_per_client: usize,
 }
 
 /// Rate limits on the unauthenticated endpoints (SECURITY.md R15).
@@ -72,6 +89,9 @@ impl Default for Config {
             session_max: Duration::hours(12),
             remember_for: Duration::days(30),
             limits: Limits::default(),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 4096,
+            max_connections_per_client: 128,
         }
     }
 }

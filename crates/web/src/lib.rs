@@ -12,11 +12,11 @@ mod links;
 mod metrics;
 mod middleware;
 mod ops;
+mod server;
 mod state;
 mod ui;
 
-use std::future::{Future, IntoFuture};
-use std::net::SocketAddr;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +28,7 @@ use domain::App;
 
 pub use auth::rate_limit::Rate;
 pub use config::{Config, Limits};
+pub use server::raise_open_file_limit;
 pub use state::AppState;
 
 /// The whole public application: API, web UI and health, behind every
@@ -131,32 +132,24 @@ impl Server {
         let sweeper = tokio::spawn(sweep_sessions(state.clone()));
         // One signal, any number of listeners: each waits for the flag.
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let wait = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        };
-        let public = axum::serve(
+        let public = server::accept_loop(
             self.public,
-            router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(wait(stopped.clone()));
+            router(state.clone()),
+            state.clone(),
+            stopped.clone(),
+        );
         let metrics = async {
-            match self.metrics {
-                Some(listener) => {
-                    axum::serve(listener, metrics_router(state.clone()))
-                        .with_graceful_shutdown(wait(stopped.clone()))
-                        .await
-                }
-                None => Ok(()),
+            if let Some(listener) = self.metrics {
+                let router = metrics_router(state.clone());
+                server::accept_loop(listener, router, state.clone(), stopped).await;
             }
         };
         let trigger = async {
             shutdown.await;
             stop.send_replace(true);
         };
-        let (public, metrics, ()) = tokio::join!(public.into_future(), metrics, trigger);
+        tokio::join!(public, metrics, trigger);
         sweeper.abort();
-        public?;
-        metrics?;
         Ok(())
     }
 }

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::server::Cap;
+
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
@@ -17,6 +19,8 @@ pub struct Metrics {
     sign_in_ok: AtomicU64,
     sign_in_failed: AtomicU64,
     sign_in_limited: AtomicU64,
+    refused_total_cap: AtomicU64,
+    refused_client_cap: AtomicU64,
 }
 
 impl Metrics {
@@ -44,6 +48,15 @@ impl Metrics {
 
     pub fn sign_in_limited(&self) {
         self.sign_in_limited.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection closed at once by a cap.
+    pub(crate) fn connection_refused(&self, cap: Cap) {
+        let counter = match cap {
+            Cap::Total => &self.refused_total_cap,
+            Cap::PerClient => &self.refused_client_cap,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn render(&self) -> String {
@@ -100,6 +113,20 @@ impl Metrics {
             out,
             "reciprocity_sign_ins_total{{outcome=\"rate_limited\"}} {}",
             get(&self.sign_in_limited)
+        );
+        out.push_str(
+            "# HELP reciprocity_connections_refused_total Connections closed at once by a cap.\n",
+        );
+        out.push_str("# TYPE reciprocity_connections_refused_total counter\n");
+        let _ = writeln!(
+            out,
+            "reciprocity_connections_refused_total{{cap=\"total\"}} {}",
+            get(&self.refused_total_cap)
+        );
+        let _ = writeln!(
+            out,
+            "reciprocity_connections_refused_total{{cap=\"per_client\"}} {}",
+            get(&self.refused_client_cap)
         );
         out
     }

@@ -119,6 +119,26 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Resolves the server's shutdown signal (as SIGTERM would) and leaves
+    /// it running to finish what it has in flight.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Whether `serve` has not returned yet (the binary exits when it does).
+    pub fn is_running(&self) -> bool {
+        !self.server.is_finished()
+    }
+
+    /// Waits (up to 15 s) for the server task to end; whether it did.
+    pub async fn stopped(&mut self) -> bool {
+        tokio::time::timeout(Duration::from_secs(15), &mut self.server)
+            .await
+            .is_ok()
+    }
+
     /// The Prometheus text from the metrics listener (spawn_with_metrics).
     pub async fn metrics(&self) -> String {
         let base = self.metrics_base.as_deref().expect("spawned with metrics");
