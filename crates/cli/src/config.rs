@@ -60,6 +60,7 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     session_max_hours: Option<i64>,
     header_read_timeout_secs: Option<u64>,
+    request_body_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
     max_connections_per_client: Option<usize>,
 }
@@ -105,6 +106,9 @@ impl Settings {
         }
         if let Some(secs) = file.header_read_timeout_secs {
             web.header_read_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Some(secs) = file.request_body_timeout_secs {
+            web.request_body_timeout = std::time::Duration::from_secs(secs);
         }
         if let Some(n) = file.max_connections {
             web.max_connections = n;

@@ -29,6 +29,10 @@ pub struct Config {
     /// reverse proxy that keeps connections to this server must drop idle
     /// ones sooner.
     pub header_read_timeout: std::time::Duration,
+    /// A request's whole body must arrive within this (30 s) of its headers;
+    /// a slower one is answered 408 and its connection closed. A total, not
+    /// a gap between two reads: a body trickled in byte by byte is cut too.
+    pub request_body_timeout: std::time::Duration,
     /// Connections open at once on a listener (4096). Above it a new one is
     /// closed at once. Each is an open file: `serve` raises the open-file
     /// limit to the hard limit, which must be above this.
@@ -90,6 +94,7 @@ impl Default for Config {
             remember_for: Duration::days(30),
             limits: Limits::default(),
             header_read_timeout: std::time::Duration::from_secs(10),
+            request_body_timeout: std::time::Duration::from_secs(30),
             max_connections: 4096,
             max_connections_per_client: 128,
         }

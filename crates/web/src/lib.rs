@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(ui::not_found)
         .layer(from_fn(auth::csrf::guard))
-        .layer(from_fn(middleware::body_limit))
+        .layer(from_fn_with_state(state.clone(), middleware::body_limit))
         .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
         .layer(from_fn_with_state(
             state.clone(),

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -122,9 +123,17 @@ pub async fn security_headers(
     response
 }
 
-/// Refuses a declared body over the limit before reading any of it. Bodies
-/// without a length are cut at the same limit by `DefaultBodyLimit`.
-pub async fn body_limit(request: Request, next: Next) -> Response {
+/// Refuses a declared body over the limit before reading any of it, then
+/// reads the body whole within `request_body_timeout` of the headers, or
+/// answers 408 and closes the connection. Bodies without a length are cut
+/// at the same limit.
+///
+/// SECURITY (R47): a deadline for the whole body, not tower-http's
+/// `RequestBodyTimeout`, which only bounds the gap between two reads, so a
+/// body trickled in one byte at a time could hold a connection forever.
+/// Reading it here, before any handler, answers every route alike; bodies
+/// are small (`BODY_LIMIT`) and every handler reads its body whole anyway.
+pub async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -133,7 +142,46 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
     if declared.is_some_and(|len| len > BODY_LIMIT) {
         return AppError::too_large().into_response();
     }
-    next.run(request).await
+    let (parts, body) = request.into_parts();
+    if body.is_end_stream() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let read = tokio::time::timeout(
+        state.config.request_body_timeout,
+        axum::body::to_bytes(body, BODY_LIMIT),
+    )
+    .await;
+    let bytes = match read {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) => {
+            let err = err.into_inner();
+            if err.is::<http_body_util::LengthLimitError>() {
+                return AppError::too_large().into_response();
+            }
+            return AppError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "The request body could not be read. Send it again.",
+            )
+            .into_response();
+        }
+        Err(_elapsed) => {
+            let mut response = AppError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "The request body arrived too slowly. Send it again.",
+            )
+            .into_response();
+            // The rest of the body may still come; the connection cannot
+            // carry another request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return response;
+        }
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// API writes must be JSON (API.md): a form or `text/plain` body cannot

@@ -251,6 +251,78 @@ async fn one_client_past_its_cap_is_refused_and_others_still_get_in(engine: DbEn
     }
 }
 
+/// A body must arrive whole within the body timeout: stalled or trickled,
+/// the request is answered 408 in the API's error shape and the connection
+/// closed.
+async fn a_slow_body_is_answered_408_and_closed(engine: DbEngine) {
+    let mut config = common::relaxed();
+    config.request_body_timeout = Duration::from_secs(1);
+    let Some(app) = TestApp::spawn_with(engine, config).await else {
+        return;
+    };
+    let head = b"POST /api/v1/session HTTP/1.1\r\nHost: reciprocity\r\n\
+        Content-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+
+    // Stalled: 10 bytes of 100, then nothing.
+    let mut stalled = connect_from(&app, HERE).await;
+    stalled.write_all(head).await.expect("head");
+    stalled.write_all(b"{\"email\": ").await.expect("10 bytes");
+    // Trickled: a byte every 200 ms, never a gap as long as the timeout.
+    let mut trickled = connect_from(&app, HERE).await;
+    trickled.write_all(head).await.expect("head");
+    let (mut reader, mut writer) = trickled.split();
+    let trickle = async {
+        for _ in 0..100 {
+            if writer.write_all(b" ").await.is_err() {
+                // Closed by the server: the reader tells the rest.
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let read_trickled = async {
+        let deadline = Instant::now() + PATIENCE;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tokio::time::timeout_at(deadline, reader.read(&mut buf)).await {
+                Err(_) => return (seen, false),
+                Ok(Ok(0) | Err(_)) => return (seen, true),
+                Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let (trickled_answer, trickled_closed) = tokio::select! {
+        read = read_trickled => read,
+        () = trickle => panic!("a body trickled in over 20 s was read to its end"),
+    };
+    let (stalled_answer, stalled_closed) =
+        read_until_closed(&mut stalled, Instant::now() + PATIENCE).await;
+
+    let stalled_answer = String::from_utf8_lossy(&stalled_answer);
+    assert!(
+        stalled_answer.starts_with("HTTP/1.1 408"),
+        "stalled: {stalled_answer}"
+    );
+    assert!(
+        stalled_answer.contains("\"code\":\"request_timeout\""),
+        "stalled: {stalled_answer}"
+    );
+    assert!(
+        stalled_closed,
+        "stalled: the connection is closed after the 408"
+    );
+    // The trickled connection is closed while bytes still come in, so the
+    // kernel may reset it and drop the 408 before it is read: a close is
+    // enough, and an answer, if any, is the 408.
+    assert!(trickled_closed, "trickled: the connection is closed");
+    let trickled_answer = String::from_utf8_lossy(&trickled_answer);
+    assert!(
+        trickled_answer.is_empty() || trickled_answer.starts_with("HTTP/1.1 408"),
+        "trickled: {trickled_answer}"
+    );
+}
+
 /// Graceful shutdown: a request in flight when the signal comes is still
 /// answered before `serve` returns (when it returns, the binary exits and
 /// whatever is still open dies with it); no new connection is taken.
@@ -286,6 +358,7 @@ async fn a_request_in_flight_at_shutdown_is_answered(engine: DbEngine) {
 
 on_both_engines!(
     a_request_in_flight_at_shutdown_is_answered,
+    a_slow_body_is_answered_408_and_closed,
     half_sent_requests_are_closed_and_never_keep_others_out,
     metrics_are_served_only_on_the_operators_listener,
     one_client_past_its_cap_is_refused_and_others_still_get_in,
