@@ -66,6 +66,7 @@ fn run_async(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> Exit
 }
 
 async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
+    owner_only_files();
     let settings = config::Settings::resolve(args)?;
     // Held until the server stops: dropping it flushes the last log lines.
     let _log_flush = init_logging(&settings.log_format);
@@ -93,6 +94,20 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every file this process creates is its user's alone (umask 077). The
+/// store makes the SQLite database and its -wal and -shm 0600 itself; this
+/// covers every other file, such as SQLite's temporary files and whatever a
+/// later command (a backup, an export) writes, which the usual umask 022
+/// would leave readable by every user of the machine.
+#[cfg(unix)]
+fn owner_only_files() {
+    use rustix::fs::Mode;
+    rustix::process::umask(Mode::RWXG | Mode::RWXO);
+}
+
+#[cfg(not(unix))]
+fn owner_only_files() {}
+
 /// Every connection is an open file; logs what this process may hold.
 fn raise_open_file_limit(max_connections: usize) {
     match web::raise_open_file_limit() {
@@ -116,6 +131,7 @@ fn raise_open_file_limit(max_connections: usize) {
 }
 
 async fn migrate(args: config::DatabaseArgs) -> anyhow::Result<()> {
+    owner_only_files();
     let url = config::resolve_database_url(args)?;
     let store = engine::open(&url).await?;
     store.migrate().await?;

@@ -79,6 +79,15 @@ fn migrate_creates_the_database_and_can_run_again() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied (sqlite)"));
     }
     assert!(dir.path().join("m.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("m.db"))
+            .expect("database file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the database is its owner's alone");
+    }
 }
 
 #[test]

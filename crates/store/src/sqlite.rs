@@ -1,6 +1,7 @@
 //! The Store on embedded SQLite: WAL, foreign keys, `secure_delete`, one
 //! writer connection beside a small pool of readers.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,8 +28,17 @@ impl Engine for Sqlite {
 
 impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database file named by a `sqlite://` URL.
+    ///
+    /// SECURITY: the file and its `-wal` and `-shm` companions are readable
+    /// by their owner only (0600): they hold every couple's words, and under
+    /// the usual umask SQLite would create them readable by every local user.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        let file = on_disk(url, &options);
+        if let Some(file) = &file {
+            owner_only::create_or_tighten(file)?;
+        }
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
@@ -55,6 +65,71 @@ impl SqlStore<Sqlite> {
             .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
+        if let Some(file) = &file {
+            // SQLite gives a new -wal or -shm its database's mode; these may
+            // be left from before the database was tightened.
+            for suffix in ["-wal", "-shm"] {
+                let mut companion = file.clone().into_os_string();
+                companion.push(suffix);
+                owner_only::tighten(Path::new(&companion));
+            }
+        }
         Ok(Self { read, write })
     }
+}
+
+/// The database file named by `url`, or `None` when the database lives in
+/// memory.
+fn on_disk(url: &str, options: &SqliteConnectOptions) -> Option<PathBuf> {
+    let name = options.get_filename();
+    let in_memory = url.contains(":memory:")
+        || url.contains("mode=memory")
+        || name.to_string_lossy().starts_with("file:");
+    (!in_memory).then(|| name.to_path_buf())
+}
+
+#[cfg(unix)]
+mod owner_only {
+    use std::fs::{OpenOptions, Permissions};
+    use std::io::ErrorKind;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    const MODE: u32 = 0o600;
+
+    /// Creates the (empty) database file with mode 0600 before SQLite
+    /// opens it, so it is never readable by others even for a moment; an
+    /// existing file is tightened to 0600.
+    pub fn create_or_tighten(file: &Path) -> std::io::Result<()> {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(MODE)
+            .open(file)
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.kind() == ErrorKind::AlreadyExists => {
+                tighten(file);
+                Ok(())
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Best effort: a file that is missing or that this user does not own
+    /// keeps its mode (its owner decides), and opening goes on.
+    pub fn tighten(file: &Path) {
+        let _ = std::fs::set_permissions(file, Permissions::from_mode(MODE));
+    }
+}
+
+#[cfg(not(unix))]
+mod owner_only {
+    use std::path::Path;
+
+    pub fn create_or_tighten(_file: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    pub fn tighten(_file: &Path) {}
 }
