@@ -143,3 +143,63 @@ pub fn resolve_database_url(args: DatabaseArgs) -> anyhow::Result<String> {
         .or(file.database)
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    #[test]
+    fn the_file_sets_the_metrics_address_and_the_connection_limits() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("r.toml");
+        std::fs::write(
+            &file,
+            "metrics_bind = \"127.0.0.1:9999\"\n\
+             header_read_timeout_secs = 5\n\
+             request_body_timeout_secs = 7\n\
+             max_connections = 100\n\
+             max_connections_per_client = 9\n",
+        )
+        .expect("write");
+        let path = file.to_str().expect("utf-8");
+        let serve = Serve::try_parse_from(["serve", "--config", path]).expect("args");
+        let settings = Settings::resolve(serve.args).expect("settings");
+        assert_eq!(settings.metrics_bind.as_deref(), Some("127.0.0.1:9999"));
+        let web = settings.web;
+        assert_eq!(web.header_read_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(web.request_body_timeout, std::time::Duration::from_secs(7));
+        assert_eq!(
+            (web.max_connections, web.max_connections_per_client),
+            (100, 9)
+        );
+
+        let serve = Serve::try_parse_from(["serve", "--config", path, "--metrics-bind", "[::1]:9"])
+            .expect("args");
+        let settings = Settings::resolve(serve.args).expect("settings");
+        assert_eq!(
+            settings.metrics_bind.as_deref(),
+            Some("[::1]:9"),
+            "the flag wins"
+        );
+    }
+
+    #[test]
+    fn metrics_are_off_unless_asked_for() {
+        let serve = Serve::try_parse_from(["serve"]).expect("args");
+        if std::env::var_os("RECIPROCITY_METRICS_BIND").is_none() {
+            assert_eq!(
+                Settings::resolve(serve.args)
+                    .expect("settings")
+                    .metrics_bind,
+                None
+            );
+        }
+    }
+}
