@@ -49,7 +49,12 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
     let name = "CanaryName7a1b";
     let ada = app.person();
     let body = json!({"email": email, "password": password, "display_name": name});
-    assert_eq!(ada.post_json("/api/v1/accounts", &body).await.status(), 201);
+    let created = ada.post_json("/api/v1/accounts", &body).await;
+    assert_eq!(created.status(), 201);
+    let recovery_code = created.json::<Value>().await.expect("json")["recovery_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
     let signed = ada
         .post_json(
             "/api/v1/session",
@@ -85,6 +90,15 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
     let code = created["invite_code"].as_str().expect("code").to_owned();
     // The invitation link carries the code in its path.
     app.person().get(&format!("/j/{code}")).await;
+    // Someone signed in asks for a space that is not theirs: a denial.
+    let (kim, kim_id) = app.signed_in("kim@example.org", "Kim").await;
+    let rel = created["id"].as_str().expect("id");
+    assert_eq!(
+        kim.get(&format!("/api/v1/relationships/{rel}"))
+            .await
+            .status(),
+        404
+    );
 
     let logs = String::from_utf8(captured.0.lock().expect("log buffer").clone()).expect("utf-8");
     let secrets = [
@@ -96,6 +110,7 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
         &session,
         token["token"].as_str().expect("token"),
         &code,
+        &recovery_code,
     ];
     for secret in secrets {
         assert!(
@@ -108,6 +123,19 @@ async fn logs_name_routes_but_never_secrets_or_personal_text(engine: DbEngine) {
         "the route template is logged:\n{logs}"
     );
     assert!(logs.contains("\"route\":\"/api/v1/session\"") && logs.contains("\"request_id\""));
+    // Security events for the operator: kind, route template, account id.
+    assert!(
+        logs.contains("\"event\":\"sign_in_failed\""),
+        "a failed sign-in is a security event:\n{logs}"
+    );
+    let denied = logs
+        .lines()
+        .find(|l| l.contains("\"event\":\"denied\""))
+        .expect("a denial is logged");
+    assert!(
+        denied.contains("\"route\":\"/api/v1/relationships/{id}\"") && denied.contains(&kim_id),
+        "{denied}"
+    );
 }
 
 on_both_engines!(logs_name_routes_but_never_secrets_or_personal_text);
