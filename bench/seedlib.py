@@ -47,7 +47,7 @@ def couple(c, tag):
     {"id", "token", "name"}."""
     partners = []
     for name in ("a", "b"):
-        email, password = f"{tag}-{name}@example.org", "bench-password-123"
+        email, password = f"{tag}-{name}@example.org", "quiet harbour lantern"
         account, _ = c.call("POST", "/api/v1/accounts",
                             {"email": email, "password": password, "display_name": name.upper()})
         _, resp = c.call("POST", "/api/v1/session", {"email": email, "password": password})
@@ -57,7 +57,7 @@ def couple(c, tag):
                 cookie = value.split(";", 1)[0]
         if not cookie:
             sys.exit("no session cookie in the sign-in answer")
-        token, _ = c.call("POST", "/api/v1/tokens", {"name": f"{tag}-bench"}, cookie=cookie)
+        token, _ = c.call("POST", "/api/v1/tokens", {"name": f"{tag}-bench", "password": password}, cookie=cookie)
         partners.append({"id": account["id"], "token": token["token"], "name": name.upper()})
     a, b = partners
     rel, _ = c.call("POST", "/api/v1/relationships", {}, token=a["token"])

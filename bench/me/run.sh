@@ -57,7 +57,7 @@ sleep "$IDLE"
 IDLE_RSS=$(rss_mb "$SERVER_PID")
 
 EMAIL="bench@example.org"
-PASSWORD="bench-password-123"
+PASSWORD="quiet harbour lantern"
 json=(-H 'Content-Type: application/json')
 curl -fsS "${json[@]}" -o /dev/null "$BASE/api/v1/accounts" \
     -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\",\"display_name\":\"Bench\"}" \
@@ -67,7 +67,7 @@ curl -fsS "${json[@]}" -o /dev/null -D "$TMP/signin.headers" "$BASE/api/v1/sessi
 SESSION=$(sed -n 's/^[Ss]et-[Cc]ookie: session=\([^;]*\).*/\1/p' "$TMP/signin.headers" | tr -d '\r' | head -n1)
 [[ -n "$SESSION" ]] || die "no session cookie in the sign-in answer"
 COOKIE="Cookie: session=$SESSION"
-TOKEN=$(curl -fsS "${json[@]}" -H "$COOKIE" "$BASE/api/v1/tokens" -d '{"name":"bench"}' \
+TOKEN=$(curl -fsS "${json[@]}" -H "$COOKIE" "$BASE/api/v1/tokens" -d "{\"name\":\"bench\",\"password\":\"$PASSWORD\"}" \
     | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
 [[ -n "$TOKEN" ]] || die "no token in the POST /api/v1/tokens answer"
 BEARER="Authorization: Bearer $TOKEN"
