@@ -256,6 +256,29 @@ pub async fn security_events(
     Ok(app.store().security_events_of(owner, EVENTS_SHOWN).await?)
 }
 
+/// How many times someone failed (or was slowed) signing in to the account
+/// since the owner's previous sign-in: what the home page alerts the owner
+/// to (R16, "alerts appear in the app at the next login"). `events` are
+/// newest first, as [`security_events`] gives them; counting stops at the
+/// second sign-in (the first is the one that opened this session).
+pub fn failures_since_last_sign_in(events: &[SecurityEvent]) -> usize {
+    let mut sign_ins = 0;
+    let mut failures = 0;
+    for event in events {
+        match event.kind {
+            SecurityEventKind::SignedIn => {
+                sign_ins += 1;
+                if sign_ins == 2 {
+                    break;
+                }
+            }
+            SecurityEventKind::SignInFailed | SecurityEventKind::SignInThrottled => failures += 1,
+            _ => {}
+        }
+    }
+    failures
+}
+
 // Forms held across a sign-out.
 
 /// How long a held form waits for its author to sign in again.
@@ -293,6 +316,44 @@ pub async fn ping(app: &App) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn events(kinds: &[SecurityEventKind]) -> Vec<SecurityEvent> {
+        kinds
+            .iter()
+            .map(|&kind| SecurityEvent {
+                id: uuid::Uuid::nil(),
+                account_id: AccountId::new(),
+                kind,
+                at: DateTime::from_timestamp(0, 0).unwrap_or_default(),
+                device: String::new(),
+                client: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn failures_are_counted_back_to_the_sign_in_before_this_one() {
+        use SecurityEventKind::*;
+        // Newest first: this sign-in, two failures and a slow-down since the
+        // last one, then older failures the owner was already told about.
+        let list = events(&[
+            SignedIn,
+            SignInFailed,
+            TokenCreated,
+            SignInThrottled,
+            SignInFailed,
+            SignedIn,
+            SignInFailed,
+        ]);
+        assert_eq!(failures_since_last_sign_in(&list), 3);
+        // Failures after this sign-in count too (someone trying meanwhile).
+        assert_eq!(
+            failures_since_last_sign_in(&events(&[SignInFailed, SignedIn, SignedIn])),
+            1
+        );
+        assert_eq!(failures_since_last_sign_in(&events(&[SignedIn])), 0);
+        assert_eq!(failures_since_last_sign_in(&[]), 0);
+    }
 
     #[test]
     fn tokens_live_ninety_days_unless_asked_and_never_past_a_year() {

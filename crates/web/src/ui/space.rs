@@ -32,6 +32,8 @@ struct HomePage<'a> {
     display_name: String,
     space: Space,
     errors: Errors,
+    /// Failed or slowed sign-ins since the previous sign-in (R16).
+    failed_sign_ins: usize,
 }
 
 #[derive(Template)]
@@ -89,6 +91,8 @@ async fn home_page(
     let me = domain::accounts::by_id(&state.app, account)
         .await?
         .ok_or_else(AppError::unauthorized)?;
+    let events = domain::accounts::security_events(&state.app, account).await?;
+    let failed_sign_ins = domain::accounts::failures_since_last_sign_in(&events);
     let space = match current(state, account).await? {
         None => Space::None,
         Some(m) => {
@@ -117,6 +121,7 @@ async fn home_page(
             display_name: me.display_name,
             space,
             errors,
+            failed_sign_ins,
         },
     ))
 }

@@ -727,7 +727,44 @@ async fn a_held_form_is_never_given_to_another_account(engine: DbEngine) {
     );
 }
 
+async fn home_tells_the_owner_alone_of_failed_sign_ins_since_last_time(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (sam, _) = app.signed_in("sam@example.org", "Sam").await;
+    let (kim, _) = app.signed_in("kim@example.org", "Kim").await;
+    for _ in 0..2 {
+        let guess = kim
+            .post_json(
+                "/api/v1/session",
+                &json!({"email": "sam@example.org", "password": "kim guesses again"}),
+            )
+            .await;
+        assert_eq!(guess.status(), 401);
+    }
+    let kim = another_device(&app, "kim@example.org", false).await;
+    let kims_home = kim.get("/home").await.text().await.expect("page");
+    assert!(
+        !kims_home.contains("failed-sign-ins"),
+        "Kim is told nothing"
+    );
+    let later = another_device(&app, "sam@example.org", false).await;
+    let home = later.get("/home").await.text().await.expect("page");
+    assert!(
+        home.contains("id=\"failed-sign-ins\"") && home.contains("wrong password 2 times"),
+        "{home}"
+    );
+    drop(sam);
+    let next_time = another_device(&app, "sam@example.org", false).await;
+    let home = next_time.get("/home").await.text().await.expect("page");
+    assert!(
+        !home.contains("failed-sign-ins"),
+        "told once, at the next sign-in"
+    );
+}
+
 on_both_engines!(
+    home_tells_the_owner_alone_of_failed_sign_ins_since_last_time,
     tokens_need_the_password_and_a_session_expire_and_are_revoked,
     a_password_change_ends_every_other_session_and_every_token,
     racing_password_changes_land_once,
