@@ -293,7 +293,53 @@ async fn one_open_relationship_at_a_time(engine: DbEngine) {
     assert_eq!(unknown.status(), 400);
 }
 
+/// Invitation links come from `--public-url` alone: a request's forged
+/// `Host` cannot make the server hand out a link to another site.
+async fn invitation_links_never_follow_the_host_header(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (ada, _) = app.signed_in("ada@example.org", "Ada").await;
+    let created: Value = ada
+        .client
+        .post(ada.url("/api/v1/relationships"))
+        .header("host", "evil.example")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    let link = created["invite_link"].as_str().expect("link");
+    assert!(
+        link.starts_with("/j/"),
+        "relative without --public-url: {link}"
+    );
+
+    let mut config = crate::common::relaxed();
+    config.public_url = Some("https://notes.example.org/".into());
+    let Some(app) = TestApp::spawn_with(engine, config).await else {
+        return;
+    };
+    let (bo, _) = app.signed_in("bo@example.org", "Bo").await;
+    let created: Value = bo
+        .client
+        .post(bo.url("/api/v1/relationships"))
+        .header("host", "evil.example")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    let link = created["invite_link"].as_str().expect("link");
+    assert!(link.starts_with("https://notes.example.org/j/"), "{link}");
+}
+
 on_both_engines!(
+    invitation_links_never_follow_the_host_header,
     two_people_become_a_couple_and_either_can_end_it,
     strangers_cannot_see_or_leave_a_relationship,
     invitation_codes_work_once_and_never_for_their_creator,
