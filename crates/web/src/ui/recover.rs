@@ -157,8 +157,7 @@ pub async fn held_page(
         .fields
         .into_iter()
         .map(|(name, value)| HeldField {
-            // Free text is what hurts to lose; short values are choices.
-            written: value.contains('\n') || value.chars().count() > 24,
+            written: is_written(&name, &value),
             name,
             value,
         })
@@ -175,6 +174,18 @@ pub async fn held_page(
         ),
     )
         .into_response())
+}
+
+/// The fields of our forms where people write in their own words.
+const FREE_TEXT_FIELDS: [&str; 5] = ["definition", "description", "text", "note", "name"];
+
+/// Whether a kept field is the person's own writing (shown to check and
+/// edit) rather than a choice or a key (carried along unseen). Free text is
+/// what hurts to lose; a choice is a short word or number.
+fn is_written(name: &str, value: &str) -> bool {
+    FREE_TEXT_FIELDS.contains(&name)
+        || value.chars().any(char::is_whitespace)
+        || value.chars().count() > 24
 }
 
 #[derive(Template)]
