@@ -58,6 +58,9 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     metrics_bind: Option<String>,
     session_idle_minutes: Option<i64>,
+    /// The idle limit in seconds; wins over `session_idle_minutes`. Meant
+    /// for tests that watch a session run out without waiting minutes.
+    session_idle_seconds: Option<i64>,
     session_max_hours: Option<i64>,
     header_read_timeout_secs: Option<u64>,
     request_body_timeout_secs: Option<u64>,
@@ -100,6 +103,9 @@ impl Settings {
         }
         if let Some(minutes) = file.session_idle_minutes {
             web.session_idle = chrono::Duration::minutes(minutes);
+        }
+        if let Some(seconds) = file.session_idle_seconds {
+            web.session_idle = chrono::Duration::seconds(seconds);
         }
         if let Some(hours) = file.session_max_hours {
             web.session_max = chrono::Duration::hours(hours);
@@ -201,5 +207,36 @@ mod tests {
                 None
             );
         }
+    }
+
+    fn resolve_file(toml: &str) -> Settings {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("r.toml");
+        std::fs::write(&file, toml).expect("write");
+        let path = file.to_str().expect("utf-8");
+        let serve = Serve::try_parse_from(["serve", "--config", path]).expect("args");
+        Settings::resolve(serve.args).expect("settings")
+    }
+
+    #[test]
+    fn the_idle_limit_comes_in_minutes_or_seconds_and_seconds_win() {
+        assert_eq!(
+            resolve_file("session_idle_minutes = 5\n").web.session_idle,
+            chrono::Duration::minutes(5)
+        );
+        assert_eq!(
+            resolve_file("session_idle_seconds = 8\n").web.session_idle,
+            chrono::Duration::seconds(8)
+        );
+        assert_eq!(
+            resolve_file("session_idle_minutes = 5\nsession_idle_seconds = 8\n")
+                .web
+                .session_idle,
+            chrono::Duration::seconds(8)
+        );
+        assert_eq!(
+            resolve_file("").web.session_idle,
+            web::Config::default().session_idle
+        );
     }
 }
