@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { before, after } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +28,26 @@ const BINARY =
   process.env.RECIPROCITY_BIN ||
   join(process.env.CARGO_TARGET_DIR || join(repoRoot, 'target'), 'debug', 'reciprocity');
 
-/** Starts `reciprocity serve` on 127.0.0.1:0 with a fresh SQLite file; resolves once /healthz answers 200. */
-export async function startServer() {
+/** A TOML file's text for flat settings (strings, numbers, booleans). */
+function toToml(settings) {
+  return Object.entries(settings)
+    .map(([key, value]) => `${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}\n`)
+    .join('');
+}
+
+/**
+ * Starts `reciprocity serve` on 127.0.0.1:0 with a fresh SQLite file;
+ * resolves once /healthz answers 200. `config` settings, if any, go to the
+ * server in a TOML file through `--config` (e.g. `{ session_idle_seconds: 6 }`).
+ */
+export async function startServer({ config } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'reciprocity-e2e-'));
+  const configArgs = [];
+  if (config && Object.keys(config).length > 0) {
+    const file = join(dir, 'config.toml');
+    await writeFile(file, toToml(config));
+    configArgs.push('--config', file);
+  }
   const env = { ...process.env };
   // Nothing from the caller's environment may point the server elsewhere.
   for (const key of Object.keys(env)) {
@@ -44,6 +61,7 @@ export async function startServer() {
       '--database', `sqlite://${join(dir, 'e2e.db')}`,
       '--exit-url', EXIT_URL,
       '--log-format', 'json',
+      ...configArgs,
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -107,12 +125,12 @@ export async function startServer() {
 /**
  * Registers node:test hooks that start a server and a browser before this
  * file's tests and stop both after them; returns `{ server, browser }`,
- * filled in once the `before` hook has run.
+ * filled in once the `before` hook has run. `options` go to `startServer`.
  */
-export function useServerAndBrowser() {
+export function useServerAndBrowser(options = {}) {
   const env = { server: undefined, browser: undefined };
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(options);
     env.browser = await launchBrowser();
   });
   after(async () => {
