@@ -321,14 +321,9 @@ test('after the idle limit a page asks to sign in, says why, and signing in retu
   });
 });
 
-// PRODUCT BUG (todo until fixed): most pages (home, ledger, conversations,
-// values, respect, join, leave, written) check the session with
-// `ui::signed_in`, which answers a 303 to a bare /signin. `page_session`
-// only rewrites a 401, so after an idle sign-out these pages give no
-// "#signed-out-idle" message and no way back to the page (no `next`).
-test('after the idle limit the ledger asks to sign in, says why, and signing in returns to it', {
-  todo: 'product bug: pages using ui::signed_in redirect to a bare /signin (no expired=1, no next)',
-}, async () => {
+// Pages that check the session with `ui::signed_in` (home, ledger,
+// conversations, values, respect, …) behave as the account page does.
+test('after the idle limit the ledger asks to sign in, says why, and signing in returns to it', async () => {
   await withShortIdle(async (base, context) => {
     const { alex } = await shortIdleCouple(base, context);
     const page = await context.newPage();
@@ -406,14 +401,8 @@ test('nothing typed is lost: a form sent after the idle limit is kept, shown aft
   await heldRoundTrip('Walked the dog in the rain before work, twice');
 });
 
-// PRODUCT BUG (todo until fixed): /held shows a kept value in a textarea
-// only when it has a line break or more than 24 characters ("short values
-// are choices"); a short description such as "Did the dishes" becomes a
-// hidden input, so the page says "What you were writing is here" and shows
-// nothing of it.
-test('nothing typed is lost, even a few words', {
-  todo: 'product bug: /held hides text of 24 characters or fewer in a hidden input',
-}, async () => {
+// A few words are writing too: /held shows them, not only long text.
+test('nothing typed is lost, even a few words', async () => {
   await heldRoundTrip('Did the dishes');
 });
 

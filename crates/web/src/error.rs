@@ -186,6 +186,11 @@ impl IntoResponse for AppError {
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         self.set_retry_after(&mut response);
+        // A page whose `Authenticated` extractor found nobody: the sign-in
+        // page and back, like a handler's own 401 (`PageError`).
+        if self.status == StatusCode::UNAUTHORIZED && self.code == "unauthorized" {
+            response.extensions_mut().insert(NeedsSignIn);
+        }
         response
     }
 }

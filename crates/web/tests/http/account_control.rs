@@ -637,6 +637,19 @@ async fn an_idle_sign_out_says_why_and_keeps_what_was_written(engine: DbEngine) 
         "/signin?expired=1&next=%2Fledger",
         "back to the page after signing in"
     );
+    // Pages whose extractor asks for a signed-in person behave the same.
+    sam.post_json(
+        "/api/v1/session",
+        &json!({"email": "sam@example.org", "password": PASSWORD}),
+    )
+    .await;
+    app.sql(&format!("UPDATE sessions SET last_seen_at = {long_ago}"))
+        .await;
+    let account = sam.get("/account").await;
+    assert_eq!(
+        account.headers()["location"],
+        "/signin?expired=1&next=%2Faccount"
+    );
     let signin = sam
         .get("/signin?expired=1&next=%2Fledger")
         .await
