@@ -1,6 +1,6 @@
 //! Settings of the web layer, with the defaults a self-hoster gets.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::auth::rate_limit::Rate;
 
@@ -111,9 +111,48 @@ impl Config {
         }
     }
 
+    /// Whether a session last seen at `last_seen` and begun at `created` is
+    /// still usable at `now`: the one rule sign-in checks and lists follow.
+    pub fn session_is_live(
+        &self,
+        persistent: bool,
+        created: DateTime<Utc>,
+        last_seen: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let (idle, max) = self.session_limits(persistent);
+        now - last_seen <= idle && now < created + max
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_live_by_their_idle_and_absolute_limits() {
+        let config = Config::default();
+        let t0 = DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        let live = |persistent, seen_ago: Duration, age: Duration| {
+            config.session_is_live(persistent, t0 - age, t0 - seen_ago, t0)
+        };
+        // R18: 15 minutes idle, 12 hours in all.
+        assert!(live(false, Duration::minutes(15), Duration::hours(1)));
+        assert!(!live(false, Duration::minutes(16), Duration::hours(1)));
+        assert!(live(
+            false,
+            Duration::zero(),
+            Duration::hours(12) - Duration::seconds(1)
+        ));
+        assert!(!live(false, Duration::zero(), Duration::hours(12)));
+        // Keep me signed in: 30 days, idle or not.
+        assert!(live(true, Duration::days(20), Duration::days(29)));
+        assert!(!live(true, Duration::zero(), Duration::days(30)));
     }
 }

@@ -88,16 +88,10 @@ pub async fn sessions(
     caller: Authenticated,
 ) -> Result<Json<Vec<SessionItem>>, AppError> {
     let current = caller.session.as_ref().map(|s| s.id);
-    let now = Utc::now();
-    let listed = domain::accounts::sessions(&state.app, caller.account_id).await?;
+    let listed = crate::auth::session::live_sessions(&state, caller.account_id).await?;
     Ok(Json(
         listed
             .into_iter()
-            // Ended by time but not yet swept: not a session any more.
-            .filter(|s| {
-                let (idle, max) = state.config.session_limits(s.persistent);
-                now - s.last_seen_at <= idle && now - s.created_at < max
-            })
             .map(|s| SessionItem {
                 current: Some(s.id) == current,
                 id: s.id,

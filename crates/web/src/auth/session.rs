@@ -182,7 +182,13 @@ pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, A
     };
     let (idle, max) = state.config.session_limits(session.persistent);
     let ends_at = session.created_at + max;
-    if now - session.last_seen_at > idle || now >= ends_at {
+    let live = state.config.session_is_live(
+        session.persistent,
+        session.created_at,
+        session.last_seen_at,
+        now,
+    );
+    if !live {
         domain::accounts::end_session(&state.app, &hash).await?;
         return Ok(Caller::Expired(found.account.id));
     }
@@ -203,6 +209,24 @@ pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, A
             ends_at,
         }),
     })))
+}
+
+/// The owner's sessions that can still be used (ended ones wait for the
+/// sweep, but are not sessions any more), most recently used first.
+pub async fn live_sessions(
+    state: &AppState,
+    owner: AccountId,
+) -> Result<Vec<domain::store::SessionInfo>, AppError> {
+    let now = Utc::now();
+    let all = domain::accounts::sessions(&state.app, owner).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| {
+            state
+                .config
+                .session_is_live(s.persistent, s.created_at, s.last_seen_at, now)
+        })
+        .collect())
 }
 
 /// The token of an `Authorization: Bearer` header.

@@ -178,13 +178,9 @@ async fn draw(
     } = extra;
     let now = Utc::now();
     let current = who.session.as_ref().map(|s| s.id);
-    let sessions = domain::accounts::sessions(&state.app, who.account_id)
+    let sessions = crate::auth::session::live_sessions(state, who.account_id)
         .await?
         .into_iter()
-        .filter(|s| {
-            let (idle, max) = state.config.session_limits(s.persistent);
-            now - s.last_seen_at <= idle && now - s.created_at < max
-        })
         .map(|s| SessionRow {
             id: s.id.to_string(),
             current: Some(s.id) == current,
