@@ -54,17 +54,10 @@ fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeEr
 }
 
 fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError> {
-    let csv_error = |e: CsvError| match e {
-        CsvError::Io(e) => input_error(format!("cannot read the input: {e}")),
-        CsvError::UnterminatedQuote { line } => {
-            input_error(format!("line {line}: a quoted field is never closed"))
-        }
-    };
+    let csv_error = |e: CsvError| input_error(e.describe());
     let mut reader = CsvReader::new(input);
     let header: Vec<String> = match reader.next_record().map_err(csv_error)? {
-        Some(rec) => (0..rec.len())
-            .map(|i| lossy(rec.get(i).unwrap_or_default()))
-            .collect(),
+        Some(rec) => crate::csv::header_names(&rec, false).map_err(input_error)?,
         None => return Err(input_error("the input is empty: expected a header line")),
     };
     let find = |name: &str, flag: &str| {
@@ -83,19 +76,12 @@ fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError>
         .as_deref()
         .map(|d| find(d, "distinguish"))
         .transpose()?;
-    let needed = 1 + dyad_col.max(x_col).max(y_col).max(role_col.unwrap_or(0));
 
     let mut dyads: Vec<Dyad> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     while let Some(rec) = reader.next_record().map_err(csv_error)? {
         let line = rec.line();
-        if rec.len() < needed {
-            return Err(input_error(format!(
-                "line {line}: {} fields, but the header names {} columns",
-                rec.len(),
-                header.len()
-            )));
-        }
+        crate::csv::check_width(&rec, header.len()).map_err(input_error)?;
         let field = |i: usize| rec.get(i).unwrap_or_default();
         let id = lossy(field(dyad_col));
         if id.is_empty() {

@@ -34,7 +34,76 @@ impl<'a> Record<'a> {
 #[derive(Debug)]
 pub enum CsvError {
     Io(std::io::Error),
-    UnterminatedQuote { line: u64 },
+    UnterminatedQuote {
+        line: u64,
+    },
+    /// A NUL byte, or a header that is not UTF-8: not a text file at all.
+    Binary {
+        line: u64,
+    },
+}
+
+impl CsvError {
+    /// The sentence the command prints (it never echoes raw bytes).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Io(e) => format!("cannot read the input: {e}"),
+            Self::UnterminatedQuote { line } => {
+                format!("line {line}: a quoted field is never closed")
+            }
+            Self::Binary { line } => format!(
+                "line {line}: this is not a CSV text file (it holds binary data); \
+                 export the data as CSV first"
+            ),
+        }
+    }
+}
+
+/// The header's names, trimmed; refuses a file whose header is not text
+/// and a name given twice (the second column would be silently ignored).
+/// `fold_case`: names match whatever their case, so "Code" and "code" clash.
+pub fn header_names(rec: &Record<'_>, fold_case: bool) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = Vec::with_capacity(rec.len());
+    for i in 0..rec.len() {
+        let raw = rec.get(i).unwrap_or_default();
+        let Ok(name) = std::str::from_utf8(raw) else {
+            return Err(CsvError::Binary { line: rec.line() }.describe());
+        };
+        let clash = names.iter().any(|n| {
+            if fold_case {
+                n.eq_ignore_ascii_case(name)
+            } else {
+                n == name
+            }
+        });
+        if clash && !name.is_empty() {
+            return Err(format!(
+                "line {}: the column \"{name}\" is named twice; give each column its own name",
+                rec.line()
+            ));
+        }
+        names.push(name.to_owned());
+    }
+    Ok(names)
+}
+
+/// Refuses a record whose field count differs from the header's: extra
+/// fields are most often an unquoted decimal comma, and dropping them would
+/// shift a value into the wrong column without a word.
+pub fn check_width(rec: &Record<'_>, columns: usize) -> Result<(), String> {
+    if rec.len() == columns {
+        return Ok(());
+    }
+    Err(format!(
+        "line {}: {} fields, but the header names {columns} columns{}",
+        rec.line(),
+        rec.len(),
+        if rec.len() > columns {
+            " (a value holding a comma, such as a decimal comma, must be in double quotes)"
+        } else {
+            ""
+        }
+    ))
 }
 
 pub struct CsvReader<R> {
@@ -80,6 +149,9 @@ impl<R: BufRead> CsvReader<R> {
                 }
             }
             strip_newline(&mut self.line);
+            if self.line.contains(&0) {
+                return Err(CsvError::Binary { line: start_line });
+            }
             if self.line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -198,6 +270,43 @@ mod tests {
                 (5, vec!["multi\nline".into(), "z".into()]),
                 (7, vec!["last".into(), String::new()]),
             ]
+        );
+    }
+
+    #[test]
+    fn binary_input_is_named_not_echoed() {
+        let mut r = CsvReader::new(&b"a,b\n1,\x00\xff\n"[..]);
+        assert!(r.next_record().expect("header").is_some());
+        match r.next_record() {
+            Err(e @ CsvError::Binary { line: 2 }) => {
+                assert!(e.describe().contains("not a CSV text file"));
+            }
+            other => panic!("expected binary data, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn duplicate_names_and_odd_widths_are_refused() {
+        let mut r = CsvReader::new("x,y,X\n1,2,3\n1,2,5,6\n1,2\n".as_bytes());
+        let header = r.next_record().expect("csv").expect("header");
+        assert!(
+            header_names(&header, false).is_ok(),
+            "x and X differ when case counts"
+        );
+        let err = header_names(&header, true).expect_err("x and X clash");
+        assert!(err.contains("\"X\" is named twice"), "{err}");
+        let fine = r.next_record().expect("csv").expect("row");
+        assert!(check_width(&fine, 3).is_ok());
+        let wide = r.next_record().expect("csv").expect("row");
+        let err = check_width(&wide, 3).expect_err("too wide");
+        assert!(
+            err.starts_with("line 3: 4 fields") && err.contains("decimal comma"),
+            "{err}"
+        );
+        let narrow = r.next_record().expect("csv").expect("row");
+        assert_eq!(
+            check_width(&narrow, 3).expect_err("too narrow"),
+            "line 4: 2 fields, but the header names 3 columns"
         );
     }
 

@@ -146,7 +146,6 @@ struct Columns {
     sequence: usize,
     code: usize,
     actor: Option<usize>,
-    needed: usize,
 }
 
 fn columns(header: &[Vec<u8>], actor_codes: bool) -> Result<Columns, AnalyzeError> {
@@ -175,22 +174,15 @@ fn columns(header: &[Vec<u8>], actor_codes: bool) -> Result<Columns, AnalyzeErro
     } else {
         None
     };
-    let needed = 1 + sequence.max(code).max(actor.unwrap_or(0));
     Ok(Columns {
         sequence,
         code,
         actor,
-        needed,
     })
 }
 
 fn csv_error(e: CsvError) -> AnalyzeError {
-    match e {
-        CsvError::Io(e) => input_error(format!("cannot read the input: {e}")),
-        CsvError::UnterminatedQuote { line } => {
-            input_error(format!("line {line}: a quoted field is never closed"))
-        }
-    }
+    input_error(e.describe())
 }
 
 /// What one pass over the file produces.
@@ -204,8 +196,10 @@ struct Tally {
 fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
     let mut reader = CsvReader::new(input);
     let header: Vec<Vec<u8>> = match reader.next_record().map_err(csv_error)? {
-        Some(rec) => (0..rec.len())
-            .map(|i| rec.get(i).unwrap_or_default().to_vec())
+        Some(rec) => crate::csv::header_names(&rec, true)
+            .map_err(input_error)?
+            .into_iter()
+            .map(String::into_bytes)
             .collect(),
         None => {
             return Err(input_error(
@@ -227,13 +221,7 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
 
     while let Some(rec) = reader.next_record().map_err(csv_error)? {
         let line = rec.line();
-        if rec.len() < cols.needed {
-            return Err(input_error(format!(
-                "line {line}: {} fields, but the header names {} columns",
-                rec.len(),
-                header.len()
-            )));
-        }
+        crate::csv::check_width(&rec, header.len()).map_err(input_error)?;
         let (Some(seq), Some(code)) = (rec.get(cols.sequence), rec.get(cols.code)) else {
             return Err(input_error(format!("line {line}: missing field")));
         };

@@ -126,3 +126,45 @@ fn a_non_number_exits_2_naming_the_line() {
         "{stderr}"
     );
 }
+
+/// A decimal comma left unquoted gives a row one field too many: refused,
+/// naming its line, where the extra field used to be dropped and the value
+/// shifted silently. A column named twice and binary input are refused too.
+#[test]
+fn rows_wider_than_the_header_names_twice_and_binary_input_are_refused() {
+    let mut wide = csv(false);
+    wide.push_str("c99,wife,3,5,2\n");
+    let assert = run(&[], wide).code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+    assert!(
+        stderr.contains("line 22: 5 fields, but the header names 4 columns")
+            && stderr.contains("decimal comma"),
+        "{stderr}"
+    );
+
+    let twice = csv(false).replacen("couple,role,x,y", "couple,role,x,x", 1);
+    let assert = run(&[], twice).code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+    assert!(
+        stderr.contains("the column \"x\" is named twice"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("data.xlsx");
+    std::fs::write(&path, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xff\xfe").expect("write");
+    let assert = Command::cargo_bin("reciprocity")
+        .expect("binary")
+        .args([
+            "analyze", "apim", "--dyad", "couple", "--x", "x", "--y", "y", "--input",
+        ])
+        .arg(&path)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+    assert!(stderr.contains("not a CSV text file"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{fffd}'),
+        "no raw bytes echoed: {stderr}"
+    );
+}

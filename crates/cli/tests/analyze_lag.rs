@@ -156,6 +156,19 @@ fn bad_input_exits_2_naming_the_line() {
             "sequence,code\n1,a\n2,b\n1,c\n",
             "line 4: sequence \"1\" starts again",
         ),
+        // Extra fields would silently shift a value into the wrong column.
+        (
+            "sequence,code\n1,a\n1,b,extra\n",
+            "line 3: 3 fields, but the header names 2 columns",
+        ),
+        (
+            "sequence,code,Code\n1,a,b\n",
+            "line 1: the column \"Code\" is named twice",
+        ),
+        (
+            "sequence,code\n1,a\n1,\u{0}\u{1}\n",
+            "line 3: this is not a CSV text file",
+        ),
     ];
     for (i, (csv, msg)) in cases.iter().enumerate() {
         let path = write_csv(&dir, &format!("bad{i}.csv"), csv);
