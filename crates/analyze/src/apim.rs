@@ -38,6 +38,44 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The largest magnitude a value may have: its square, summed over ten
+/// million rows, stays far below f64's 1.8e308.
+const VALUE_LIMIT: f64 = 1e100;
+
+/// Data the model cannot be fitted to, refused with what is wrong, instead
+/// of estimates with null standard errors and exit 0: an outcome with no
+/// variation (nothing to explain), a predictor with none (actor and partner
+/// effects cannot be told from the intercept), or a predictor identical to
+/// the outcome.
+fn refuse_degenerate(args: &ApimArgs, dyads: &[Dyad]) -> Result<(), AnalyzeError> {
+    let people = || dyads.iter().flat_map(|d| d.members.iter());
+    let constant = |values: Vec<f64>| values.windows(2).all(|w| w[0] == w[1]);
+    let ys: Vec<f64> = people().filter_map(|p| p.y).collect();
+    let xs: Vec<f64> = people().filter_map(|p| p.x).collect();
+    if constant(ys) {
+        return Err(input_error(format!(
+            "column \"{}\" (--y) has the same value in every row: there is no variation to explain",
+            args.y
+        )));
+    }
+    if constant(xs) {
+        return Err(input_error(format!(
+            "column \"{}\" (--x) has the same value in every row: actor and partner effects \
+             cannot be told apart from the intercept",
+            args.x
+        )));
+    }
+    let pairs: Vec<(f64, f64)> = people().filter_map(|p| Some((p.x?, p.y?))).collect();
+    if pairs.iter().all(|(x, y)| x == y) {
+        return Err(input_error(format!(
+            "columns \"{}\" (--x) and \"{}\" (--y) are equal in every row: \
+             a variable cannot predict itself",
+            args.x, args.y
+        )));
+    }
+    Ok(())
+}
+
 /// A number, or `None` for the usual spellings of a missing value.
 fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeError> {
     if field.is_empty() || field == b"NA" || field == b"." {
@@ -45,6 +83,12 @@ fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeEr
     }
     let text = std::str::from_utf8(field).ok();
     match text.and_then(|t| t.parse::<f64>().ok()) {
+        // Sums of squares of larger values overflow double precision; the
+        // fit would print nulls instead of saying why.
+        Some(v) if v.is_finite() && v.abs() > VALUE_LIMIT => Err(input_error(format!(
+            "line {line}: column \"{column}\": {v:e} is too large to compute with; \
+             rescale the column (for example to thousands) and run again"
+        ))),
         Some(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(input_error(format!(
             "line {line}: column \"{column}\": \"{}\" is not a number (leave it empty or write NA if missing)",
@@ -182,6 +226,7 @@ fn model_name(m: Model) -> &'static str {
 
 pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
     let dyads = read(args, input)?;
+    refuse_degenerate(args, &dyads)?;
     let fit = if args.distinguish.is_some() {
         distinguishable(&dyads)
     } else {

@@ -168,3 +168,51 @@ fn rows_wider_than_the_header_names_twice_and_binary_input_are_refused() {
         "no raw bytes echoed: {stderr}"
     );
 }
+
+/// Data no model can be fitted to is refused with what is wrong (exit 2),
+/// where it used to print estimates with null standard errors and exit 0.
+#[test]
+fn degenerate_data_is_refused_with_the_reason() {
+    let rows = |f: &dyn Fn(u32) -> (String, String)| {
+        let mut s = String::from("couple,role,x,y\n");
+        for i in 1..=20 {
+            for (role, bump) in [("wife", 0), ("husband", 1)] {
+                let (x, y) = f(i + bump);
+                s.push_str(&format!("c{i},{role},{x},{y}\n"));
+            }
+        }
+        s
+    };
+    let cases: [(String, &str); 4] = [
+        (
+            rows(&|i| (i.to_string(), "5".into())),
+            "column \"y\" (--y) has the same value in every row",
+        ),
+        (
+            rows(&|i| ("3".into(), i.to_string())),
+            "column \"x\" (--x) has the same value in every row",
+        ),
+        (
+            rows(&|i| (i.to_string(), i.to_string())),
+            "are equal in every row",
+        ),
+        (
+            rows(&|i| {
+                (
+                    if i == 7 {
+                        "1e300".into()
+                    } else {
+                        i.to_string()
+                    },
+                    (i % 5).to_string(),
+                )
+            }),
+            "too large to compute with",
+        ),
+    ];
+    for (input, reason) in cases {
+        let assert = run(&[], input).code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+        assert!(stderr.contains(reason), "{reason}: {stderr}");
+    }
+}
