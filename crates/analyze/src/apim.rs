@@ -97,7 +97,48 @@ fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeEr
     }
 }
 
-fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError> {
+/// The dyads as read, and the lines each dyad's rows are on (so an error
+/// about a dyad can say where to look).
+struct Read {
+    dyads: Vec<Dyad>,
+    lines: HashMap<String, Vec<u64>>,
+}
+
+impl Read {
+    /// `ids` with the lines of each, e.g. `c3 (lines 7, 8, 9)`.
+    fn located(&self, ids: &[String]) -> String {
+        const SHOWN: usize = 10;
+        let mut parts: Vec<String> = ids
+            .iter()
+            .take(SHOWN)
+            .map(|id| {
+                let lines = self.lines.get(id).map(Vec::as_slice).unwrap_or_default();
+                let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
+                let word = if lines.len() == 1 { "line" } else { "lines" };
+                format!("{id} ({word} {})", lines.join(", "))
+            })
+            .collect();
+        if ids.len() > SHOWN {
+            parts.push(format!("and {} more", ids.len() - SHOWN));
+        }
+        parts.join("; ")
+    }
+
+    /// A fit's refusal, with the lines of the dyads it names.
+    fn explain(&self, err: &analytics::apim::ApimError) -> String {
+        use analytics::apim::ApimError;
+        match err {
+            ApimError::Incomplete(ids)
+            | ApimError::TooManyMembers(ids)
+            | ApimError::RolesPerDyad(ids) => {
+                format!("{err}. Where: {}", self.located(ids))
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn read(args: &ApimArgs, input: impl BufRead) -> Result<Read, AnalyzeError> {
     let csv_error = |e: CsvError| input_error(e.describe());
     let mut reader = CsvReader::new(input);
     let header: Vec<String> = match reader.next_record().map_err(csv_error)? {
@@ -123,6 +164,7 @@ fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError>
 
     let mut dyads: Vec<Dyad> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    let mut lines: HashMap<String, Vec<u64>> = HashMap::new();
     while let Some(rec) = reader.next_record().map_err(csv_error)? {
         let line = rec.line();
         crate::csv::check_width(&rec, header.len()).map_err(input_error)?;
@@ -152,6 +194,7 @@ fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError>
             x: value(field(x_col), &args.x, line)?,
             y: value(field(y_col), &args.y, line)?,
         };
+        lines.entry(id.clone()).or_default().push(line);
         match index.get(&id) {
             Some(&i) => dyads[i].members.push(person),
             None => {
@@ -166,7 +209,7 @@ fn read(args: &ApimArgs, input: impl BufRead) -> Result<Vec<Dyad>, AnalyzeError>
     if dyads.is_empty() {
         return Err(input_error("no data rows after the header"));
     }
-    Ok(dyads)
+    Ok(Read { dyads, lines })
 }
 
 #[derive(Serialize)]
@@ -225,14 +268,14 @@ fn model_name(m: Model) -> &'static str {
 }
 
 pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
-    let dyads = read(args, input)?;
-    refuse_degenerate(args, &dyads)?;
+    let read = read(args, input)?;
+    refuse_degenerate(args, &read.dyads)?;
     let fit = if args.distinguish.is_some() {
-        distinguishable(&dyads)
+        distinguishable(&read.dyads)
     } else {
-        indistinguishable(&dyads)
+        indistinguishable(&read.dyads)
     }
-    .map_err(|e| input_error(e.to_string()))?;
+    .map_err(|e| input_error(read.explain(&e)))?;
     match args.format {
         Format::Json => write_json(&fit, out),
         Format::Table => write_table(&fit, out),

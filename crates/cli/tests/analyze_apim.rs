@@ -110,7 +110,16 @@ fn incomplete_dyads_are_refused_by_name_with_exit_2() {
     let assert = run(&[], csv(true)).code(2);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
     assert!(
-        stderr.contains("incomplete dyads") && stderr.contains("c4"),
+        stderr.contains("incomplete dyads") && stderr.contains("Where: c4 (line 10)"),
+        "the dyad and its line: {stderr}"
+    );
+    // A dyad with a third row names all three lines.
+    let mut three = csv(false);
+    three.push_str("c2,wife,1,2\n");
+    let assert = run(&[], three).code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+    assert!(
+        stderr.contains("more than two rows") && stderr.contains("c2 (lines 6, 7, 22)"),
         "{stderr}"
     );
 }
