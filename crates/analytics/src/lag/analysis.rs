@@ -158,7 +158,10 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
             let f = counts[c];
             let structural = zeros[c];
             let z = fit.residuals[c];
-            let (kappa, kappa_z) = if structural {
+            // Kappa is undefined wherever the cell's other statistics are
+            // (a code never given or never a target, no pairs, one code):
+            // printing −1 there would read as a finding.
+            let (kappa, kappa_z) = if structural || z.is_none() {
                 (None, None)
             } else {
                 wampold_kappa(f, events[i], events[j], n_events)
@@ -233,6 +236,37 @@ mod tests {
         assert_eq!(c.p_value, None);
         assert_eq!(a.g2_df, Some(0));
         assert_eq!(a.g2_p, None);
+    }
+
+    #[test]
+    fn kappa_is_undefined_wherever_the_residual_is() {
+        // Code 2 occurs once, last: never a given code, so its row has no
+        // residual, and kappa (on event counts) must not print −1 there.
+        let t = TransitionTable::from_sequences(&[vec![0u32, 1, 0, 1, 1, 0, 2]], 1, 0).expect("t");
+        let a = analyze(&t, LagOptions::default()).expect("a");
+        for j in 0..3 {
+            let c = a.cell(2, j);
+            assert_eq!(c.adjusted_residual, None);
+            assert_eq!((c.wampold_kappa, c.kappa_z), (None, None), "cell 2→{j}");
+        }
+        assert!(
+            a.cell(0, 1).wampold_kappa.is_some(),
+            "defined cells keep theirs"
+        );
+        // One code: nothing is defined.
+        let one = TransitionTable::from_sequences(&[vec![0u32, 0, 0]], 1, 0).expect("t");
+        let c = analyze(&one, LagOptions::default())
+            .expect("a")
+            .cell(0, 0)
+            .clone();
+        assert_eq!((c.wampold_kappa, c.kappa_z), (None, None));
+        // No pairs at all.
+        let empty = TransitionTable::from_sequences(&[vec![0u32], vec![1]], 1, 0).expect("t");
+        let a = analyze(&empty, LagOptions::default()).expect("a");
+        assert!(a
+            .cells
+            .iter()
+            .all(|c| c.wampold_kappa.is_none() && c.kappa_z.is_none()));
     }
 
     #[test]
