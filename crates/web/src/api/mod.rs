@@ -11,7 +11,6 @@ mod respect;
 mod sealed;
 mod security;
 mod session;
-pub use security::end_others;
 pub use session::sign_in_cookies;
 mod tokens;
 mod values;

@@ -14,11 +14,10 @@ use utoipa::ToSchema;
 
 use crate::auth::client::ClientAddr;
 use crate::auth::credentials::{self, ResetWith};
-use crate::auth::{events, Authenticated};
+use crate::auth::Authenticated;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use domain::store::SecurityEventKind;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -123,15 +122,7 @@ pub async fn end_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::not_found())?;
-    domain::accounts::end_session_of(&state.app, caller.account_id, id).await?;
-    events::record(
-        &state,
-        caller.account_id,
-        SecurityEventKind::SessionEnded,
-        &client,
-        &headers,
-    )
-    .await;
+    credentials::end_session(&state, &caller, &client, &headers, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -150,32 +141,8 @@ pub async fn end_other_sessions(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
-    end_others(&state, &caller, &client, &headers).await?;
+    credentials::end_other_sessions(&state, &caller, &client, &headers).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Ends every session of the caller but the current one (with a token,
-/// every session).
-pub async fn end_others(
-    state: &AppState,
-    caller: &Authenticated,
-    client: &ClientAddr,
-    headers: &HeaderMap,
-) -> Result<(), AppError> {
-    let keep = caller
-        .session_hash()
-        .cloned()
-        .unwrap_or_else(|| domain::secret::SecretHash::from_stored(String::new()));
-    domain::accounts::end_other_sessions(&state.app, caller.account_id, &keep).await?;
-    events::record(
-        state,
-        caller.account_id,
-        SecurityEventKind::OtherSessionsEnded,
-        client,
-        headers,
-    )
-    .await;
-    Ok(())
 }
 
 #[derive(Serialize, ToSchema)]

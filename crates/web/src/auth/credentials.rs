@@ -145,6 +145,49 @@ pub async fn revoke_token(
     Ok(())
 }
 
+/// Signs one of the caller's own devices out; anyone else's session id is
+/// not found.
+pub async fn end_session(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    id: uuid::Uuid,
+) -> Result<(), AppError> {
+    domain::accounts::end_session_of(&state.app, caller.account_id, id).await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::SessionEnded,
+        client,
+        headers,
+    )
+    .await;
+    Ok(())
+}
+
+/// "Sign out everywhere else": every session of the caller but the current
+/// one (called with a token, every session).
+pub async fn end_other_sessions(
+    state: &AppState,
+    caller: &Authenticated,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
+    let none = SecretHash::from_stored(String::new());
+    let keep = caller.session_hash().unwrap_or(&none);
+    domain::accounts::end_other_sessions(&state.app, caller.account_id, keep).await?;
+    events::record(
+        state,
+        caller.account_id,
+        SecurityEventKind::OtherSessionsEnded,
+        client,
+        headers,
+    )
+    .await;
+    Ok(())
+}
+
 /// Changes the password with the current one. Every other session and
 /// every token ends; the session that asked stays (a token cannot ask).
 pub async fn change_password(

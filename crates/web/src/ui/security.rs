@@ -19,7 +19,7 @@ use super::form::{Errors, PageForm};
 use super::render;
 use crate::auth::client::ClientAddr;
 use crate::auth::credentials::{self, TokenRequest};
-use crate::auth::{events, Authenticated};
+use crate::auth::Authenticated;
 use crate::error::PageError;
 use crate::state::AppState;
 
@@ -321,15 +321,7 @@ pub async fn end_session(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    domain::accounts::end_session_of(&state.app, who.account_id, session_id(&id)?).await?;
-    events::record(
-        &state,
-        who.account_id,
-        SecurityEventKind::SessionEnded,
-        &client,
-        &headers,
-    )
-    .await;
+    credentials::end_session(&state, &who, &client, &headers, session_id(&id)?).await?;
     Ok(Redirect::to("/account?done=session").into_response())
 }
 
@@ -339,7 +331,7 @@ pub async fn end_other_sessions(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    crate::api::end_others(&state, &who, &client, &headers).await?;
+    credentials::end_other_sessions(&state, &who, &client, &headers).await?;
     Ok(Redirect::to("/account?done=others").into_response())
 }
 

@@ -783,7 +783,48 @@ async fn home_tells_the_owner_alone_of_failed_sign_ins_since_last_time(engine: D
     );
 }
 
+/// The same recovery code sent twice at once resets the password once: the
+/// code is used up by the very statement that uses it.
+async fn a_recovery_code_raced_twice_works_once(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let created = body(
+        app.person()
+            .post_json(
+                "/api/v1/accounts",
+                &json!({"email": "sam@example.org", "password": PASSWORD, "display_name": "Sam"}),
+            )
+            .await,
+    )
+    .await;
+    let code = created["recovery_code"].as_str().expect("code");
+    let (one, two) = (app.person(), app.person());
+    let first = json!({"email": "sam@example.org", "recovery_code": code, "new_password": "first new passphrase"});
+    let second = json!({"email": "sam@example.org", "recovery_code": code, "new_password": "second new passphrase"});
+    let (a, b) = tokio::join!(
+        one.post_json("/api/v1/password-reset", &first),
+        two.post_json("/api/v1/password-reset", &second),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 401], "one reset, one refusal");
+    let mut opens = 0;
+    for password in ["first new passphrase", "second new passphrase"] {
+        let signed = app
+            .person()
+            .post_json(
+                "/api/v1/session",
+                &json!({"email": "sam@example.org", "password": password}),
+            )
+            .await;
+        opens += usize::from(signed.status() == 200);
+    }
+    assert_eq!(opens, 1, "exactly the winner's password opens the account");
+}
+
 on_both_engines!(
+    a_recovery_code_raced_twice_works_once,
     home_tells_the_owner_alone_of_failed_sign_ins_since_last_time,
     tokens_need_the_password_and_a_session_expire_and_are_revoked,
     a_password_change_ends_every_other_session_and_every_token,
