@@ -9,9 +9,8 @@
 
 use crate::distributions::{chi_square_sf, normal_two_tailed_p};
 
-use super::cells::{
-    adjusted_residual, finite, g_squared, independence_expected, wampold_kappa, yules_q,
-};
+use super::cells::{adjusted_residual, finite, g_squared, independence_expected, yules_q};
+use super::kappa::{kappa, kappa_z};
 use super::quasi::{hat_matrix_residuals, ipf};
 use super::{LagError, TransitionTable};
 
@@ -147,9 +146,8 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
     let rows = table.row_totals();
     let cols = table.col_totals();
     let n = table.total();
-    let events = table.events();
-    let n_events: u64 = events.iter().sum();
     let fit = fit_model(k, counts, &zeros);
+    let has_zeros = zeros.iter().any(|&z| z);
 
     let mut cells = Vec::with_capacity(k * k);
     for i in 0..k {
@@ -160,11 +158,19 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
             let z = fit.residuals[c];
             // Kappa is undefined wherever the cell's other statistics are
             // (a code never given or never a target, no pairs, one code):
-            // printing −1 there would read as a finding.
-            let (kappa, kappa_z) = if structural || z.is_none() {
-                (None, None)
-            } else {
-                wampold_kappa(f, events[i], events[j], n_events)
+            // printing −1 there would read as a finding. Its null is the
+            // within-sequence shuffle, or, where the table has structural
+            // zeros, the quasi-independence model (see `kappa.rs`).
+            let (kappa, kappa_z) = match (table.kappa_moments(), z) {
+                (Some(m), Some(z)) if !structural => {
+                    if has_zeros {
+                        (kappa(f, fit.expected[c], m.max(i, j)), Some(z))
+                    } else {
+                        let e = m.mean(i, j);
+                        (kappa(f, e, m.max(i, j)), kappa_z(f, e, m.variance(i, j)))
+                    }
+                }
+                _ => (None, None),
             };
             cells.push(CellStats {
                 given: i,

@@ -1,5 +1,6 @@
 //! Per-cell statistics of a transition table under independence: expected
-//! count, adjusted residual, Yule's Q, Wampold's kappa, and the table's G².
+//! count, adjusted residual, Yule's Q, and the table's G² (Wampold's kappa
+//! is in `kappa.rs`).
 //!
 //! Each returns `None` where the statistic is undefined for the data
 //! (SCIENCE.md §1.5), so no NaN can reach a caller.
@@ -53,39 +54,6 @@ pub(crate) fn yules_q(f: u64, row: u64, col: u64, n: u64) -> Option<f64> {
     finite((ad - bc) / (ad + bc))
 }
 
-/// Wampold's transformed kappa and its z, on event counts n_i, n_j out of n
-/// events (Wampold 1989; O'Connor 1999; SCIENCE.md §1.2 item 8):
-/// e = n_i n_j / n, var = n_i n_j (n − n_j)(n − n_i)/(n²(n − 1)),
-/// κ = (f − e)/(min(n_i, n_j) − e), or (f − e)/e when that κ is negative.
-pub(crate) fn wampold_kappa(f: u64, ni: u64, nj: u64, n: u64) -> (Option<f64>, Option<f64>) {
-    if n < 2 || ni == 0 || nj == 0 {
-        return (None, None);
-    }
-    let (fi, nif, njf, nf) = (f as f64, ni as f64, nj as f64, n as f64);
-    let e = nif * njf / nf;
-    let var = nif * njf * (nf - njf) * (nf - nif) / (nf * nf * (nf - 1.0));
-    let z = if var > 0.0 {
-        finite((fi - e) / var.sqrt())
-    } else {
-        None
-    };
-    let denom = nif.min(njf) - e;
-    let mut kappa = if denom > 0.0 {
-        finite((fi - e) / denom)
-    } else {
-        None
-    };
-    if kappa.is_none_or(|k| k < 0.0) {
-        kappa = finite((fi - e) / e);
-        if kappa.is_some_and(|k| k > 0.0) {
-            // The fallback is only for negative kappas; a positive value
-            // here means min(n_i, n_j) − e ≤ 0, where κ is undefined.
-            kappa = None;
-        }
-    }
-    (kappa, z)
-}
-
 /// Likelihood-ratio chi-square G² = 2 Σ f ln(f/E) over cells with f > 0
 /// (SCIENCE.md §1.2 item 7). `None` if a positive count has no expected mass.
 pub(crate) fn g_squared(counts: &[u64], expected: &[f64]) -> Option<f64> {
@@ -129,28 +97,11 @@ mod tests {
         assert_eq!(adjusted_residual(0, 0.0, 0, 3, 10), None);
         assert_eq!(yules_q(0, 0, 3, 10), None);
         assert_eq!(g_squared(&[1], &[0.0]), None);
-        assert_eq!(wampold_kappa(0, 0, 3, 10), (None, None));
     }
 
     #[test]
     fn a_zero_cell_gives_an_extreme_but_valid_q() {
         // a = 0, b = 5, c = 5, d = 10 → Q = (0 − 25)/(0 + 25) = −1.
         assert_eq!(yules_q(0, 5, 5, 20), Some(-1.0));
-    }
-
-    // Hand computation for kappa: f = 6, n_i = 20, n_j = 30, n = 100:
-    // e = 6, so κ = 0 and z = 0; f = 10: κ = 4/(20 − 6) = 0.285714…;
-    // f = 3: (3 − 6)/(20 − 6) < 0, so κ = (3 − 6)/6 = −0.5.
-    #[test]
-    fn kappa_by_hand() {
-        assert_eq!(wampold_kappa(6, 20, 30, 100).0, Some(0.0));
-        let k = wampold_kappa(10, 20, 30, 100).0.expect("k");
-        assert!((k - 4.0 / 14.0).abs() < 1e-12);
-        assert_eq!(wampold_kappa(3, 20, 30, 100).0, Some(-0.5));
-        // var = 20·30·70·80/(100²·99) = 3.393939…
-        let z = wampold_kappa(10, 20, 30, 100).1.expect("z");
-        assert!(
-            (z - 4.0 / (20.0 * 30.0 * 70.0 * 80.0 / (10_000.0 * 99.0_f64)).sqrt()).abs() < 1e-12
-        );
     }
 }

@@ -8,10 +8,11 @@
 
 use std::collections::VecDeque;
 
+use super::kappa::KappaMoments;
 use super::LagError;
 
 /// A finished lag-k transition table over codes `0..k`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransitionTable {
     lag: usize,
     k: usize,
@@ -20,6 +21,9 @@ pub struct TransitionTable {
     /// How often each code occurs as an event (any position), for Wampold's
     /// kappa, which is defined on event counts (SCIENCE.md §1.2 item 8).
     events: Vec<u64>,
+    /// Null moments for kappa, from each sequence's own composition;
+    /// `None` when the sequences are unknown (a table given as counts).
+    kappa: Option<KappaMoments>,
     sequences: u64,
 }
 
@@ -44,7 +48,8 @@ impl TransitionTable {
     }
 
     /// A table from given counts, e.g. a published matrix. `events` may be
-    /// empty when the sequence is unknown; kappa is then undefined.
+    /// empty when the sequence is unknown; kappa is then undefined. Given
+    /// events are taken as one sequence (as Wampold and O'Connor do).
     pub fn from_counts(
         lag: usize,
         k: usize,
@@ -57,6 +62,12 @@ impl TransitionTable {
         if counts.len() != k * k || !(events.is_empty() || events.len() == k) {
             return Err(LagError::Shape);
         }
+        let kappa = (!events.is_empty()).then(|| {
+            let mut m = KappaMoments::new(k);
+            let composition: Vec<(usize, u64)> = events.iter().copied().enumerate().collect();
+            m.add_sequence(events.iter().sum(), lag as u64, &composition);
+            m
+        });
         let events = if events.is_empty() {
             vec![0; k]
         } else {
@@ -67,6 +78,7 @@ impl TransitionTable {
             k,
             counts,
             events,
+            kappa,
             sequences: 0,
         })
     }
@@ -95,6 +107,10 @@ impl TransitionTable {
     /// Event counts n_i per code.
     pub fn events(&self) -> &[u64] {
         &self.events
+    }
+
+    pub(crate) fn kappa_moments(&self) -> Option<&KappaMoments> {
+        self.kappa.as_ref()
     }
 
     /// N, the number of tallies.
@@ -139,6 +155,14 @@ pub struct TransitionCounter {
     last: u32,
     sequences: u64,
     in_sequence: bool,
+    /// The current sequence's length and composition (count per code, and
+    /// which codes it has used), folded into `kappa` when it ends.
+    sequence_length: u64,
+    sequence_counts: Vec<u64>,
+    sequence_codes: Vec<usize>,
+    /// Reused buffer of (code, count) pairs handed to `kappa`.
+    composition: Vec<(usize, u64)>,
+    kappa: KappaMoments,
 }
 
 const NONE: u32 = u32::MAX;
@@ -162,6 +186,11 @@ impl TransitionCounter {
             last: NONE,
             sequences: 0,
             in_sequence: false,
+            sequence_length: 0,
+            sequence_counts: Vec::new(),
+            sequence_codes: Vec::new(),
+            composition: Vec::new(),
+            kappa: KappaMoments::new(0),
         })
     }
 
@@ -184,6 +213,8 @@ impl TransitionCounter {
             self.cap = cap;
         }
         self.events.resize(k, 0);
+        self.sequence_counts.resize(k, 0);
+        self.kappa.grow(k);
         self.k = k;
     }
 
@@ -205,6 +236,11 @@ impl TransitionCounter {
         }
         self.in_sequence = true;
         self.events[c] += 1;
+        self.sequence_length += 1;
+        if self.sequence_counts[c] == 0 {
+            self.sequence_codes.push(c);
+        }
+        self.sequence_counts[c] += 1;
         if self.lag == 1 {
             if self.last != NONE {
                 self.counts[self.last as usize * self.cap + c] += 1;
@@ -225,6 +261,15 @@ impl TransitionCounter {
     pub fn end_sequence(&mut self) {
         if self.in_sequence {
             self.sequences += 1;
+            self.composition.clear();
+            for &c in &self.sequence_codes {
+                self.composition
+                    .push((c, std::mem::take(&mut self.sequence_counts[c])));
+            }
+            self.kappa
+                .add_sequence(self.sequence_length, self.lag as u64, &self.composition);
+            self.sequence_codes.clear();
+            self.sequence_length = 0;
         }
         self.in_sequence = false;
         self.window.clear();
@@ -244,6 +289,7 @@ impl TransitionCounter {
             k,
             counts,
             events: self.events,
+            kappa: Some(self.kappa.compact()),
             sequences: self.sequences,
         }
     }

@@ -3,6 +3,7 @@
 mod analysis;
 mod cells;
 mod counts;
+mod kappa;
 mod permutation;
 pub mod quasi;
 
