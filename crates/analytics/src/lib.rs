@@ -8,6 +8,7 @@ pub mod distributions;
 pub mod lag;
 pub mod ledger;
 mod linalg;
+pub mod multiple;
 pub mod reciprocity;
 mod rng;
 

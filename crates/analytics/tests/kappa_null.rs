@@ -68,8 +68,9 @@ fn rejection_rate(s: &Scenario, seed: u64) -> f64 {
         let table = TransitionTable::from_sequences(&seqs, s.lag, 4).expect("table");
         let a = analyze(
             &table,
-            LagOptions {
+            &LagOptions {
                 no_repeat: s.no_repeat,
+                ..Default::default()
             },
         )
         .expect("analysis");

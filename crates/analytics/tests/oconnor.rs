@@ -135,7 +135,7 @@ fn reproduces_the_published_counts_and_table_test() {
             assert_eq!(t.count(i, j), *f, "count[{}][{}]", i + 1, j + 1);
         }
     }
-    let a = analyze(&t, LagOptions::default()).expect("analysis");
+    let a = analyze(&t, &LagOptions::default()).expect("analysis");
     assert_eq!(a.n, 392);
     assert_eq!(a.g2_df, Some(25));
     let g2 = a.g2.expect("g2");
@@ -145,7 +145,7 @@ fn reproduces_the_published_counts_and_table_test() {
 
 #[test]
 fn reproduces_the_published_cell_statistics() {
-    let a = analyze(&table(), LagOptions::default()).expect("analysis");
+    let a = analyze(&table(), &LagOptions::default()).expect("analysis");
     assert_matrix("expected", |i, j| a.cell(i, j).expected, &EXPECTED, 5e-4);
     assert_matrix(
         "probability",
@@ -193,7 +193,7 @@ const DIAGONAL_KAPPA_Z: [f64; 6] = [
 
 #[test]
 fn the_diagonal_kappa_uses_the_exact_null_expectation() {
-    let a = analyze(&table(), LagOptions::default()).expect("analysis");
+    let a = analyze(&table(), &LagOptions::default()).expect("analysis");
     for i in 0..6 {
         let c = a.cell(i, i);
         let (k, z) = (c.wampold_kappa.expect("kappa"), c.kappa_z.expect("z"));
@@ -209,7 +209,7 @@ fn the_hat_matrix_path_reproduces_the_plain_residuals_on_the_published_table() {
     // reduces exactly to the plain adjusted residual (4e-15 there).
     use analytics::lag::quasi::{hat_matrix_residuals, ipf};
     let t = table();
-    let plain = analyze(&t, LagOptions::default()).expect("plain");
+    let plain = analyze(&t, &LagOptions::default()).expect("plain");
     let zeros = vec![false; 36];
     let fit = ipf(6, t.counts(), &zeros);
     assert!(fit.converged);
@@ -252,4 +252,40 @@ fn permutation_p_values_agree_with_the_published_permutation_test() {
         }
     }
     assert!(worst < 0.035, "largest difference {worst}");
+}
+
+/// Pearson X², a cell's log odds ratio with its SE and CI, and Holm-adjusted
+/// p-values, against base R on the published counts
+/// (`scripts/r/lag_reference.R`, R 4.2.2: `chisq.test(correct = FALSE)`,
+/// the 2×2 collapse by hand and by a binomial `glm`, `p.adjust("holm")`).
+#[test]
+fn paper_statistics_match_r() {
+    use analytics::multiple::{adjust, Adjustment};
+    let a = analyze(&table(), &LagOptions::default()).expect("analysis");
+    let x2 = a.x2.expect("X²");
+    assert!((x2 - 210.604_769_441_0).abs() < 1e-8, "X² {x2}");
+    assert_eq!(a.g2_df, Some(25));
+    let p = a.x2_p.expect("p");
+    assert!((p / 2.749_420_502_9e-31 - 1.0).abs() < 1e-6, "p {p}");
+    // Codes 2 → 5 (indices 1, 4): a = 63.
+    let lo = a.cell(1, 4).log_odds.expect("log odds");
+    assert!((lo.estimate - 1.550_597_412_4).abs() < 1e-9);
+    assert!((lo.se - 0.239_777_606_0).abs() < 1e-9);
+    assert!((lo.ci_low - 1.080_641_940_3).abs() < 1e-9);
+    assert!((lo.ci_high - 2.020_552_884_5).abs() < 1e-9);
+    assert!(!lo.corrected);
+    // Cell 1 → 1 has a = 0: the Haldane correction is flagged.
+    assert!(a.cell(0, 0).log_odds.expect("corrected").corrected);
+    let p: Vec<Option<f64>> = a.cells.iter().map(|c| c.p_value).collect();
+    let holm = adjust(Adjustment::Holm, &p);
+    let want = [1.0, 1.0, 1.0, 0.131_822_926_7, 1.0, 0.219_999_842_5];
+    for (j, w) in want.iter().enumerate() {
+        let g = holm[j].expect("adjusted");
+        assert!((g - w).abs() < 1e-7, "holm[{j}] {g} vs {w}");
+    }
+    // Base rates: code 2 is the target of 122 of the 392 tallies.
+    let rate = a.target_rates[1].expect("rate");
+    assert!((rate - 122.0 / 392.0).abs() < 1e-12);
+    assert_eq!(a.cell(3, 1).target_base_rate, Some(rate));
+    assert!(a.cell(0, 0).small_expected && !a.cell(1, 1).small_expected);
 }

@@ -41,14 +41,14 @@ proptest! {
         let t = TransitionTable::from_sequences(&seqs, lag, 0).expect("table");
         let want: usize = seqs.iter().map(|s| s.len().saturating_sub(lag)).sum();
         prop_assert_eq!(t.total() as usize, want);
-        let a = analyze(&t, LagOptions::default()).expect("analysis");
+        let a = analyze(&t, &LagOptions::default()).expect("analysis");
         prop_assert_eq!(a.cells.iter().map(|c| c.count).sum::<u64>(), a.n);
     }
 
     #[test]
     fn expected_margins_equal_observed_margins(seqs in sequences()) {
         let t = TransitionTable::from_sequences(&seqs, 1, 0).expect("table");
-        let a = analyze(&t, LagOptions::default()).expect("analysis");
+        let a = analyze(&t, &LagOptions::default()).expect("analysis");
         prop_assume!(a.n > 0);
         let k = a.codes;
         let e: Vec<f64> = a.cells.iter().map(|c| c.expected.expect("E")).collect();
@@ -64,7 +64,7 @@ proptest! {
     #[test]
     fn yules_q_is_within_minus_one_and_one_and_nothing_is_nan(seqs in sequences(), lag in 1usize..3) {
         let t = TransitionTable::from_sequences(&seqs, lag, 0).expect("table");
-        let a = analyze(&t, LagOptions::default()).expect("analysis");
+        let a = analyze(&t, &LagOptions::default()).expect("analysis");
         for c in &a.cells {
             if let Some(q) = c.yules_q {
                 prop_assert!((-1.0..=1.0).contains(&q), "Q = {}", q);
@@ -98,7 +98,7 @@ proptest! {
             prop_assert_eq!(fit.expected[d * k + d], 0.0);
         }
         // And the analysis built on it never emits NaN.
-        let a = analyze(&t, LagOptions { no_repeat: true }).expect("analysis");
+        let a = analyze(&t, &LagOptions { no_repeat: true, ..Default::default() }).expect("analysis");
         for c in &a.cells {
             prop_assert!(c.adjusted_residual.is_none_or(f64::is_finite));
         }
@@ -108,7 +108,7 @@ proptest! {
     fn the_hat_matrix_path_reduces_to_the_plain_residual_without_structural_zeros(seqs in sequences()) {
         let t = TransitionTable::from_sequences(&seqs, 1, 0).expect("table");
         let k = t.codes();
-        let plain = analyze(&t, LagOptions::default()).expect("analysis");
+        let plain = analyze(&t, &LagOptions::default()).expect("analysis");
         let zeros = vec![false; k * k];
         let fit = ipf(k, t.counts(), &zeros);
         prop_assert!(fit.converged);

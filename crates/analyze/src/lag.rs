@@ -14,10 +14,9 @@ use analytics::lag::{
     analyze, permutation_p_values, LagAnalysis, LagError, LagOptions, PermutationOptions,
     TransitionCounter, MAX_CODES,
 };
-use serde::Serialize;
 
 use crate::csv::{CsvError, CsvReader};
-use crate::format::{num, p_clause, p_value, table};
+use crate::lag_report::Report;
 use crate::seen::SeenIds;
 use crate::{input_error, AnalyzeError, Format};
 
@@ -39,12 +38,33 @@ pub struct LagArgs {
     /// proportional fitting (quasi-independence), residuals by the hat matrix.
     #[arg(long)]
     pub no_repeat: bool,
+    /// Partners take turns (needs --actor-codes): at odd lags same-actor
+    /// transitions, at even lags cross-actor ones, are impossible (structural
+    /// zeros), not rare; expected counts then come from quasi-independence
+    /// over the free cells. A partner speaking twice in a row is refused.
+    #[arg(long)]
+    pub alternating: bool,
+    /// GIVEN,TARGET: a transition that cannot happen at this lag (a
+    /// structural zero, with null statistics). Repeatable. Codes as written
+    /// in the file (with --actor-codes, as actor:code).
+    #[arg(long, value_name = "GIVEN,TARGET")]
+    pub impossible: Vec<String>,
+    /// Adjust the cell p-values for the number of cells tested: `p_adjusted`
+    /// beside each `p_value` (Holm's step-down, or Bonferroni).
+    #[arg(long, value_enum)]
+    pub adjust: Option<Adjust>,
     /// Permutation p-values from this many shuffles within sequences.
     #[arg(long, default_value_t = 0)]
     pub permutations: u32,
     /// Seed for the shuffles (same seed, same p-values).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Adjust {
+    Holm,
+    Bonferroni,
 }
 
 /// A field of up to 7 bytes packed with its length into one u64, so the hot
@@ -120,6 +140,10 @@ impl Codebook {
         std::str::from_utf8(&self.names[i]).unwrap_or("?")
     }
 
+    fn names(&self) -> Vec<&str> {
+        (0..self.names.len()).map(|i| self.name(i)).collect()
+    }
+
     /// Display order: numerically when every code is a number, else by text.
     fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.names.len()).collect();
@@ -189,8 +213,40 @@ fn csv_error(e: CsvError) -> AnalyzeError {
 struct Tally {
     table: analytics::lag::TransitionTable,
     codebook: Codebook,
+    /// Only with `--actor-codes`: the actor of each code (index = code).
+    actors: Option<Vec<u32>>,
+    /// `--impossible` pairs whose codes both occur, as code indices.
+    impossible: Vec<(usize, usize)>,
+    /// `--impossible` codes that never occur in the data.
+    unknown_codes: Vec<String>,
     /// Only with `--permutations`: the code indices of every sequence.
     kept: Vec<Vec<u32>>,
+}
+
+/// A given→target pair of code names, as written.
+type NamedPair = (Vec<u8>, Vec<u8>);
+
+/// `--impossible GIVEN,TARGET` values as pairs of code names.
+fn impossible_pairs(args: &LagArgs) -> Result<Vec<NamedPair>, AnalyzeError> {
+    args.impossible
+        .iter()
+        .map(|v| match v.split_once(',') {
+            Some((g, t)) if !g.is_empty() && !t.is_empty() && !t.contains(',') => {
+                Ok((g.as_bytes().to_vec(), t.as_bytes().to_vec()))
+            }
+            _ => Err(input_error(format!(
+                "--impossible \"{v}\": expected GIVEN,TARGET, two codes separated by one comma"
+            ))),
+        })
+        .collect()
+}
+
+/// The `--impossible` pairs as indices, for those whose codes have been seen.
+fn resolve(codebook: &Codebook, pairs: &[NamedPair]) -> Vec<(u32, u32)> {
+    pairs
+        .iter()
+        .filter_map(|(g, t)| Some((*codebook.index.get(&g[..])?, *codebook.index.get(&t[..])?)))
+        .collect()
 }
 
 fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
@@ -208,6 +264,16 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
         }
     };
     let cols = columns(&header, args.actor_codes)?;
+    if args.alternating && !args.actor_codes {
+        return Err(input_error(
+            "--alternating needs --actor-codes: the actor column says whose turn each event is",
+        ));
+    }
+    let declared = impossible_pairs(args)?;
+    let mut forbidden: Vec<(u32, u32)> = Vec::new();
+    let mut recent: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    let mut actor_names: Vec<Vec<u8>> = Vec::new();
+    let mut actor_of: Vec<u32> = Vec::new();
     let lag = args.lag as usize;
     let mut counter = TransitionCounter::new(lag).map_err(|e| input_error(e.to_string()))?;
     let mut codebook = Codebook::default();
@@ -231,12 +297,14 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
         if code.is_empty() {
             return Err(input_error(format!("line {line}: empty code")));
         }
+        let mut actor_bytes: Option<&[u8]> = None;
         let code = match cols.actor {
             Some(a) => {
                 let actor = rec.get(a).unwrap_or_default();
                 if actor.is_empty() {
                     return Err(input_error(format!("line {line}: empty actor")));
                 }
+                actor_bytes = Some(actor);
                 key.clear();
                 key.extend_from_slice(actor);
                 key.push(b':');
@@ -266,11 +334,57 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
             current.clear();
             current.extend_from_slice(seq);
             current_key = seq_key;
+            recent.clear();
             if keep {
                 kept.push(Vec::new());
             }
         }
+        let known = codebook.names.len();
         let idx = codebook.get_or_insert(code, line)?;
+        if codebook.names.len() > known {
+            if let Some(actor) = actor_bytes {
+                let id = match actor_names.iter().position(|a| a == actor) {
+                    Some(id) => id,
+                    None => {
+                        actor_names.push(actor.to_vec());
+                        actor_names.len() - 1
+                    }
+                };
+                actor_of.push(id as u32);
+            }
+            forbidden = resolve(&codebook, &declared);
+        }
+        if args.alternating {
+            if let Some(prev) = counter.previous() {
+                if actor_of[prev as usize] == actor_of[idx as usize] {
+                    return Err(input_error(format!(
+                        "line {line}: \"{}\" speaks twice in a row in sequence \"{}\", which \
+                         --alternating forbids (partners take turns)",
+                        lossy(actor_bytes.unwrap_or_default()),
+                        lossy(seq)
+                    )));
+                }
+            }
+        }
+        if !declared.is_empty() {
+            // The window runs from the first row, so a pair is checked even
+            // when its second code is the one that made the rule resolvable.
+            if recent.len() == lag {
+                let given = recent.pop_front().unwrap_or(idx);
+                if forbidden.contains(&(given, idx)) {
+                    return Err(input_error(format!(
+                        "line {line}: \"{}\" follows \"{}\" at lag {lag} in sequence \"{}\", which \
+                         --impossible {},{} forbids",
+                        codebook.name(idx as usize),
+                        codebook.name(given as usize),
+                        lossy(seq),
+                        codebook.name(given as usize),
+                        codebook.name(idx as usize),
+                    )));
+                }
+            }
+            recent.push_back(idx);
+        }
         if args.no_repeat && counter.previous() == Some(idx) {
             return Err(input_error(format!(
                 "line {line}: code \"{}\" follows itself in sequence \"{}\", which --no-repeat forbids",
@@ -289,71 +403,55 @@ fn read(args: &LagArgs, input: impl BufRead) -> Result<Tally, AnalyzeError> {
     if rows == 0 {
         return Err(input_error("no data rows after the header"));
     }
+    let unknown_codes = declared
+        .iter()
+        .flat_map(|(g, t)| [g, t])
+        .filter(|c| !codebook.index.contains_key(&c[..]))
+        .map(|c| lossy(c))
+        .collect();
     Ok(Tally {
         table: counter.finish(),
+        impossible: resolve(&codebook, &declared)
+            .into_iter()
+            .map(|(g, t)| (g as usize, t as usize))
+            .collect(),
+        actors: args.actor_codes.then_some(actor_of),
+        unknown_codes,
         codebook,
         kept,
     })
-}
-
-#[derive(Serialize)]
-struct PairJson<'a> {
-    given: &'a str,
-    target: &'a str,
-    count: u64,
-    expected: Option<f64>,
-    transitional_probability: Option<f64>,
-    adjusted_residual: Option<f64>,
-    p_value: Option<f64>,
-    yules_q: Option<f64>,
-    wampold_kappa: Option<f64>,
-    wampold_kappa_z: Option<f64>,
-    structural_zero: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permutation_p: Option<Option<f64>>,
-}
-
-#[derive(Serialize)]
-struct IpfJson {
-    iterations: usize,
-    max_margin_error: f64,
-    converged: bool,
-    forced_zeros: usize,
-}
-
-#[derive(Serialize)]
-struct PermutationJson {
-    permutations: u32,
-    seed: u64,
-}
-
-#[derive(Serialize)]
-struct LagJson<'a> {
-    lag: usize,
-    n: u64,
-    codes: Vec<&'a str>,
-    sequences: u64,
-    no_repeat: bool,
-    g2: Option<f64>,
-    g2_df: Option<u64>,
-    g2_p: Option<f64>,
-    structural_zeros: usize,
-    ipf: Option<IpfJson>,
-    permutation: Option<PermutationJson>,
-    pairs: Vec<PairJson<'a>>,
 }
 
 pub fn run(args: &LagArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
     let tally = read(args, input)?;
     let options = LagOptions {
         no_repeat: args.no_repeat,
+        alternating: if args.alternating {
+            tally.actors.clone()
+        } else {
+            None
+        },
+        impossible: tally.impossible.clone(),
     };
-    let lag_error = |e: LagError| input_error(e.to_string());
-    let analysis = analyze(&tally.table, options).map_err(lag_error)?;
+    let lag_error = |e: LagError| match e {
+        LagError::ImpossibleObserved {
+            given,
+            target,
+            count,
+        } => input_error(format!(
+            "\"{}\" is followed by \"{}\" {count} time(s) at lag {}, a transition the coding \
+             rule you gave declares impossible",
+            tally.codebook.name(given),
+            tally.codebook.name(target),
+            args.lag
+        )),
+        other => input_error(other.to_string()),
+    };
+    let analysis = analyze(&tally.table, &options).map_err(lag_error)?;
     let perm = if args.permutations > 0 {
         let opts = PermutationOptions {
             lag: args.lag as usize,
-            model: options,
+            model: options.clone(),
             permutations: args.permutations,
             seed: args.seed,
         };
@@ -361,150 +459,68 @@ pub fn run(args: &LagArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(
     } else {
         None
     };
-    match args.format {
-        Format::Json => write_json(args, &tally.codebook, &analysis, perm.as_deref(), out),
-        Format::Table => write_table(&tally.codebook, &analysis, perm.as_deref(), out),
-    }
-}
-
-fn write_json(
-    args: &LagArgs,
-    codebook: &Codebook,
-    a: &LagAnalysis,
-    perm: Option<&[Option<f64>]>,
-    out: &mut dyn Write,
-) -> Result<(), AnalyzeError> {
-    let order = codebook.order();
-    let mut pairs = Vec::with_capacity(order.len() * order.len());
-    for &i in &order {
-        for &j in &order {
-            let c = a.cell(i, j);
-            pairs.push(PairJson {
-                given: codebook.name(i),
-                target: codebook.name(j),
-                count: c.count,
-                expected: c.expected,
-                transitional_probability: c.transitional_probability,
-                adjusted_residual: c.adjusted_residual,
-                p_value: c.p_value,
-                yules_q: c.yules_q,
-                wampold_kappa: c.wampold_kappa,
-                wampold_kappa_z: c.kappa_z,
-                structural_zero: c.structural_zero,
-                permutation_p: perm.map(|p| p[i * a.codes + j]),
-            });
-        }
-    }
-    let doc = LagJson {
-        lag: a.lag,
-        n: a.n,
-        codes: order.iter().map(|&i| codebook.name(i)).collect(),
-        sequences: a.sequences,
-        no_repeat: args.no_repeat,
-        g2: a.g2,
-        g2_df: a.g2_df,
-        g2_p: a.g2_p,
-        structural_zeros: a.structural_zeros,
-        ipf: a.ipf.map(|f| IpfJson {
-            iterations: f.iterations,
-            max_margin_error: f.max_margin_error,
-            converged: f.converged,
-            forced_zeros: f.forced_zeros,
-        }),
-        permutation: (args.permutations > 0).then_some(PermutationJson {
-            permutations: args.permutations,
-            seed: args.seed,
-        }),
-        pairs,
+    let report = Report {
+        args,
+        names: tally.codebook.names(),
+        order: tally.codebook.order(),
+        analysis: &analysis,
+        perm: perm.as_deref(),
+        warnings: warnings(args, &tally, &analysis),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| AnalyzeError::Output(e.into()))?;
-    writeln!(out)?;
-    Ok(())
+    match args.format {
+        Format::Json => report.write_json(out),
+        Format::Table => report.write_table(out),
+    }
 }
 
-fn write_table(
-    codebook: &Codebook,
-    a: &LagAnalysis,
-    perm: Option<&[Option<f64>]>,
-    out: &mut dyn Write,
-) -> Result<(), AnalyzeError> {
-    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    writeln!(
-        out,
-        "Lag-sequential analysis, lag {}: N = {}, {}, {}{}",
-        a.lag,
-        plural(a.n, "tally").replace("tallys", "tallies"),
-        plural(a.codes as u64, "code"),
-        plural(a.sequences, "sequence"),
-        if a.structural_zeros > 0 {
-            format!(
-                ", codes cannot repeat ({} structural zeros, quasi-independence by IPF)",
-                a.structural_zeros
-            )
-        } else {
-            String::new()
+/// What a reader must know before trusting the numbers.
+fn warnings(args: &LagArgs, tally: &Tally, a: &LagAnalysis) -> Vec<String> {
+    let mut w = Vec::new();
+    if let Some(actors) = &tally.actors {
+        let distinct = actors
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        if !args.alternating
+            && distinct >= 2
+            && a.n > 0
+            && analytics::lag::looks_alternating(&tally.table, actors)
+        {
+            w.push(
+                "Every transition goes from one partner to the other, as when partners take \
+                 turns. Then same-partner transitions are impossible rather than rare, and \
+                 treating them as chance zeros makes turn-taking look like reciprocity: \
+                 add --alternating."
+                    .to_owned(),
+            );
         }
-    )?;
-    writeln!(
-        out,
-        "G² = {}, df = {}, {}",
-        num(a.g2, 3),
-        a.g2_df.map_or_else(|| "–".to_owned(), |d| d.to_string()),
-        p_clause(a.g2_p)
-    )?;
-    writeln!(out)?;
-    let mut header = vec![
-        "given",
-        "target",
-        "count",
-        "expected",
-        "P(t|g)",
-        "adj. res.",
-        "p",
-        "Yule's Q",
-        "kappa",
-    ];
-    if perm.is_some() {
-        header.push("perm. p");
     }
-    let order = codebook.order();
-    let mut rows = Vec::new();
-    for &i in &order {
-        for &j in &order {
-            let c = a.cell(i, j);
-            let mut row = vec![
-                codebook.name(i).to_owned(),
-                codebook.name(j).to_owned(),
-                if c.structural_zero {
-                    "0*".to_owned()
-                } else {
-                    c.count.to_string()
-                },
-                num(c.expected, 3),
-                num(c.transitional_probability, 4),
-                num(c.adjusted_residual, 3),
-                p_value(c.p_value),
-                num(c.yules_q, 3),
-                num(c.wampold_kappa, 4),
-            ];
-            if let Some(p) = perm {
-                row.push(p_value(p[i * a.codes + j]));
+    for code in &tally.unknown_codes {
+        w.push(format!(
+            "--impossible names the code \"{code}\", which never occurs in the data; that pair \
+             changes nothing."
+        ));
+    }
+    if a.ipf.is_some_and(|f| !f.converged) {
+        w.push(
+            "The quasi-independence fit did not converge; expected counts and residuals are \
+             approximate."
+                .to_owned(),
+        );
+    }
+    let small = a.cells.iter().filter(|c| c.small_expected).count();
+    if small > 0 {
+        w.push(format!(
+            "{small} cell(s) have an expected count under 5 (flagged small_expected): their z \
+             and p rest on a poor normal approximation{}.",
+            if args.permutations > 0 {
+                "; prefer the permutation p"
+            } else {
+                "; --permutations gives p-values that do not rely on it"
             }
-            rows.push(row);
-        }
+        ));
     }
-    table(out, &header, &rows, 2)?;
-    if a.structural_zeros > 0 {
-        writeln!(
-            out,
-            "\n0* structural zero: the coding rule forbids this transition."
-        )?;
-    }
-    writeln!(
-        out,
-        "\n– undefined for these data (e.g. a code that never occurs as given)."
-    )?;
-    Ok(())
+    w
 }
 
 #[cfg(test)]
@@ -518,6 +534,9 @@ mod tests {
             format: Format::Json,
             actor_codes: false,
             no_repeat: false,
+            alternating: false,
+            impossible: Vec::new(),
+            adjust: None,
             permutations: 0,
             seed: 1,
         }

@@ -6,6 +6,7 @@ mod apim;
 mod csv;
 mod format;
 mod lag;
+mod lag_report;
 mod seen;
 
 use std::io::{BufRead, BufReader, Write};

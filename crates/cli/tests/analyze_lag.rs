@@ -114,11 +114,11 @@ fn table_format_is_aligned_and_uses_a_dash_for_undefined() {
     assert!(c_row.contains('–'), "{c_row}");
     let header = text
         .lines()
-        .find(|l| l.starts_with("given"))
+        .find(|l| l.starts_with("Given"))
         .expect("header");
     let widths: Vec<usize> = text
         .lines()
-        .skip_while(|l| !l.starts_with("given"))
+        .skip_while(|l| !l.starts_with("Given"))
         .take(10)
         .map(|l| l.chars().count())
         .collect();
@@ -256,4 +256,189 @@ fn no_repeat_uses_structural_zeros_and_permutations_are_reproducible() {
         .arg(&bad)
         .assert()
         .code(2);
+}
+
+/// A conversation of strictly alternating turns (H, W, H, …) whose
+/// valences are drawn independently (a fixed linear congruential
+/// generator): there is no reciprocity to find.
+fn turn_taking_csv() -> String {
+    let mut state: u64 = 7;
+    let mut csv = String::from("sequence,actor,code\n");
+    for conv in 0..40 {
+        for turn in 0..50 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let valence = [
+                "neg", "neg", "neg", "neu", "neu", "neu", "neu", "pos", "pos", "pos",
+            ][((state >> 33) % 10) as usize];
+            let actor = if turn % 2 == 0 { "H" } else { "W" };
+            csv.push_str(&format!("{conv},{actor},{valence}\n"));
+        }
+    }
+    csv
+}
+
+fn json_of(args: &[&str], path: &std::path::Path) -> Value {
+    let out = reciprocity()
+        .args(["analyze", "lag", "--input"])
+        .arg(path)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("json")
+}
+
+#[test]
+fn alternating_turns_are_structural_zeros_and_a_warning_suggests_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = write_csv(&dir, "turns.csv", &turn_taking_csv());
+
+    let naive = json_of(&["--actor-codes"], &path);
+    let z = pair(&naive, "H:neg", "W:neg")["adjusted_residual"]
+        .as_f64()
+        .expect("z");
+    assert!(z > 4.0, "turn-taking read as reciprocity: z = {z}");
+    let warnings = naive["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().expect("text").contains("--alternating")),
+        "{warnings:?}"
+    );
+
+    let model = json_of(&["--actor-codes", "--alternating"], &path);
+    let cell = pair(&model, "H:neg", "W:neg");
+    let z = cell["adjusted_residual"].as_f64().expect("z");
+    assert!(z.abs() < 2.0, "quasi-independence: z = {z}");
+    assert_eq!(cell["wampold_kappa_z"], cell["adjusted_residual"]);
+    assert_eq!(model["g2_df"], 8, "two free 3×3 blocks");
+    assert_eq!(model["alternating"], true);
+    let same = pair(&model, "H:neg", "H:pos");
+    assert_eq!(same["structural_zero"], true);
+    assert!(same["adjusted_residual"].is_null() && same["yules_q"].is_null());
+    assert!(model["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .all(|w| !w.as_str().expect("text").contains("--alternating")));
+}
+
+#[test]
+fn coding_rules_refuse_data_that_break_them_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let twice = write_csv(
+        &dir,
+        "twice.csv",
+        "sequence,actor,code\n1,H,neg\n1,W,pos\n1,W,neg\n",
+    );
+    let cases: [(&[&str], &std::path::Path, &str); 4] = [
+        (
+            &["--actor-codes", "--alternating"],
+            &twice,
+            "line 4: \"W\" speaks twice in a row in sequence \"1\"",
+        ),
+        (
+            &["--alternating"],
+            &twice,
+            "--alternating needs --actor-codes",
+        ),
+        (
+            &["--actor-codes", "--impossible", "W:pos,W:neg"],
+            &twice,
+            "line 4: \"W:neg\" follows \"W:pos\" at lag 1",
+        ),
+        (
+            &["--impossible", "neg"],
+            &twice,
+            "--impossible \"neg\": expected GIVEN,TARGET",
+        ),
+    ];
+    for (args, path, msg) in cases {
+        let assert = reciprocity()
+            .args(["analyze", "lag", "--input"])
+            .arg(path)
+            .args(args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf8");
+        assert!(stderr.contains(msg), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn paper_statistics_adjustment_and_the_journal_table() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = write_csv(&dir, "events.csv", &events_csv());
+    let plain = json_of(&[], &path);
+    let holm = json_of(&["--adjust", "holm"], &path);
+    let bonf = json_of(&["--adjust", "bonferroni", "--impossible", "1,9"], &path);
+    assert_eq!(holm["adjust"], "holm");
+    assert!(plain["pairs"][0]["p_adjusted"].is_null());
+    let defined: Vec<&Value> = bonf["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .filter(|p| !p["p_value"].is_null())
+        .collect();
+    let m = defined.len() as f64;
+    for p in &defined {
+        let raw = p["p_value"].as_f64().expect("p");
+        let adj = p["p_adjusted"].as_f64().expect("adjusted");
+        assert!((adj - (raw * m).min(1.0)).abs() < 1e-12);
+    }
+    for p in holm["pairs"].as_array().expect("pairs") {
+        if let (Some(raw), Some(adj)) = (p["p_value"].as_f64(), p["p_adjusted"].as_f64()) {
+            assert!(adj >= raw && adj <= 1.0);
+        }
+    }
+    // An --impossible code that never occurs changes nothing but is named.
+    assert!(
+        bonf["warnings"].to_string().contains("\\\"9\\\""),
+        "{}",
+        bonf["warnings"]
+    );
+    for field in ["x2", "x2_p", "base_rates", "note", "warnings"] {
+        assert!(plain.get(field).is_some(), "missing {field}");
+    }
+    let cell = pair(&plain, "2", "5");
+    for field in [
+        "log_odds_ratio",
+        "log_odds_se",
+        "log_odds_ci_low",
+        "log_odds_ci_high",
+        "target_base_rate",
+        "small_expected",
+    ] {
+        assert!(cell.get(field).is_some(), "missing {field}");
+    }
+    let lo = cell["log_odds_ratio"].as_f64().expect("ln OR");
+    let se = cell["log_odds_se"].as_f64().expect("se");
+    let low = cell["log_odds_ci_low"].as_f64().expect("low");
+    assert!((low - (lo - 1.959_963_984_540_054 * se)).abs() < 1e-9);
+    assert!(plain["note"].as_str().expect("note").contains("two-sided"));
+
+    let out = reciprocity()
+        .args([
+            "analyze", "lag", "--format", "table", "--adjust", "holm", "--input",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf8");
+    for want in [
+        "Table 1. Lag-1 transitions",
+        "X²(",
+        "p adj.",
+        "95% CI",
+        "Note. ",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
 }

@@ -9,19 +9,43 @@
 
 use crate::distributions::{chi_square_sf, normal_two_tailed_p};
 
-use super::cells::{adjusted_residual, finite, g_squared, independence_expected, yules_q};
+use super::cells::{
+    adjusted_residual, finite, g_squared, independence_expected, log_odds, pearson_x2, yules_q,
+    LogOdds,
+};
 use super::kappa::{kappa, kappa_z};
 use super::quasi::{hat_matrix_residuals, ipf};
 use super::{LagError, TransitionTable};
 
-/// Which null model the expected counts come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which transitions the coding rule makes impossible (structural zeros);
+/// with any, expected counts come from quasi-independence (IPF) and
+/// residuals from the hat matrix (SCIENCE.md §1.2 item 9).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LagOptions {
     /// Codes cannot follow themselves: at lag 1 the diagonal is a structural
-    /// zero and expected counts come from quasi-independence (IPF). At lag
-    /// ≥ 2 a code can recur, so the diagonal is allowed there (SCIENCE.md
-    /// §1.2 item 9, last point).
+    /// zero. At lag ≥ 2 a code can recur, so the diagonal is allowed there
+    /// (SCIENCE.md §1.2 item 9, last point).
     pub no_repeat: bool,
+    /// Partners take turns: the actor of each code (index = code). At odd
+    /// lags a code is followed by the other partner's, so same-actor cells
+    /// are structural zeros; at even lags by the same partner's, so
+    /// cross-actor cells are (SCIENCE.md §1.3, "who-follows-whom" table).
+    pub alternating: Option<Vec<u32>>,
+    /// Further given→target transitions that cannot happen at the analysed
+    /// lag.
+    pub impossible: Vec<(usize, usize)>,
+}
+
+impl LagOptions {
+    /// Whether a given→target transition at `lag` is ruled out.
+    pub fn forbids(&self, given: usize, target: usize, lag: usize) -> bool {
+        let repeat = self.no_repeat && lag == 1 && given == target;
+        let turn = self.alternating.as_ref().is_some_and(|actors| {
+            let same = actors.get(given) == actors.get(target);
+            same == (lag % 2 == 1)
+        });
+        repeat || turn || self.impossible.contains(&(given, target))
+    }
 }
 
 /// Statistics of one given→target cell; `None` where undefined.
@@ -37,6 +61,14 @@ pub struct CellStats {
     pub yules_q: Option<f64>,
     pub wampold_kappa: Option<f64>,
     pub kappa_z: Option<f64>,
+    /// Log odds ratio of the cell's 2×2 collapse, with SE and 95% CI.
+    pub log_odds: Option<LogOdds>,
+    /// The target code's base rate C_j/N, to read the transitional
+    /// probability against.
+    pub target_base_rate: Option<f64>,
+    /// A cell with a z whose expected count is under 5, where the normal
+    /// approximation behind z and p is poor (SCIENCE.md §1.5).
+    pub small_expected: bool,
     /// The transition is impossible under the coding rule.
     pub structural_zero: bool,
 }
@@ -65,6 +97,15 @@ pub struct LagAnalysis {
     pub g2: Option<f64>,
     pub g2_df: Option<u64>,
     pub g2_p: Option<f64>,
+    /// Pearson's X² on the same df as G².
+    pub x2: Option<f64>,
+    pub x2_p: Option<f64>,
+    /// Per code: how often it is the given code (R_i/N) and the target
+    /// (C_j/N) of a tally; `None` when there are no tallies.
+    pub given_rates: Vec<Option<f64>>,
+    /// Per code: how often it occurs as an event, in any position.
+    pub events: Vec<u64>,
+    pub target_rates: Vec<Option<f64>>,
     pub structural_zeros: usize,
     pub ipf: Option<IpfSummary>,
 }
@@ -75,11 +116,26 @@ impl LagAnalysis {
     }
 }
 
-/// The structural-zero mask: the diagonal, only when codes cannot repeat and
-/// only at lag 1.
-pub fn structural_zeros(k: usize, lag: usize, options: LagOptions) -> Vec<bool> {
-    let diagonal = options.no_repeat && lag == 1;
-    (0..k * k).map(|c| diagonal && c / k == c % k).collect()
+/// The structural-zero mask over a K×K table at `lag`, row-major.
+pub fn structural_zeros(k: usize, lag: usize, options: &LagOptions) -> Vec<bool> {
+    (0..k * k)
+        .map(|c| options.forbids(c / k, c % k, lag))
+        .collect()
+}
+
+/// Whether the data look like turn-taking: there are tallies, and none of
+/// them is a transition the alternation rule forbids at this lag (no
+/// same-actor pair at odd lags, no cross-actor pair at even lags). `actors`
+/// gives each code's actor.
+pub fn looks_alternating(table: &TransitionTable, actors: &[u32]) -> bool {
+    let k = table.codes();
+    let rule = LagOptions {
+        alternating: Some(actors.to_vec()),
+        ..LagOptions::default()
+    };
+    actors.len() == k
+        && table.total() > 0
+        && (0..k * k).all(|c| table.counts()[c] == 0 || !rule.forbids(c / k, c % k, table.lag()))
 }
 
 /// Expected counts, adjusted residuals and model df for a K×K count matrix.
@@ -136,12 +192,24 @@ pub(crate) fn fit_model(k: usize, counts: &[u64], zeros: &[bool]) -> ModelFit {
 }
 
 /// Lag-sequential analysis of a table.
-pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalysis, LagError> {
+pub fn analyze(table: &TransitionTable, options: &LagOptions) -> Result<LagAnalysis, LagError> {
     let k = table.codes();
     let counts = table.counts();
+    if options
+        .alternating
+        .as_ref()
+        .is_some_and(|actors| actors.len() != k)
+        || options.impossible.iter().any(|&(g, t)| g >= k || t >= k)
+    {
+        return Err(LagError::Shape);
+    }
     let zeros = structural_zeros(k, table.lag(), options);
     if let Some(c) = (0..k * k).find(|&c| zeros[c] && counts[c] > 0) {
-        return Err(LagError::RepeatUnderNoRepeat { code: c / k });
+        return Err(LagError::ImpossibleObserved {
+            given: c / k,
+            target: c % k,
+            count: counts[c],
+        });
     }
     let rows = table.row_totals();
     let cols = table.col_totals();
@@ -149,13 +217,15 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
     let fit = fit_model(k, counts, &zeros);
     let has_zeros = zeros.iter().any(|&z| z);
 
+    let rate = |m: u64| (n > 0).then(|| m as f64 / n as f64);
     let mut cells = Vec::with_capacity(k * k);
-    for i in 0..k {
-        for j in 0..k {
+    for (i, &row) in rows.iter().enumerate() {
+        for (j, &col) in cols.iter().enumerate() {
             let c = i * k + j;
             let f = counts[c];
             let structural = zeros[c];
             let z = fit.residuals[c];
+            let expected = if n > 0 { finite(fit.expected[c]) } else { None };
             // Kappa is undefined wherever the cell's other statistics are
             // (a code never given or never a target, no pairs, one code):
             // printing −1 there would read as a finding. Its null is the
@@ -176,30 +246,32 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
                 given: i,
                 target: j,
                 count: f,
-                expected: if n > 0 { finite(fit.expected[c]) } else { None },
-                transitional_probability: (rows[i] > 0).then(|| f as f64 / rows[i] as f64),
+                expected,
+                transitional_probability: (row > 0).then(|| f as f64 / row as f64),
                 adjusted_residual: z,
                 p_value: z.map(normal_two_tailed_p),
-                yules_q: if structural {
-                    None
-                } else {
-                    yules_q(f, rows[i], cols[j], n)
-                },
+                yules_q: yules_q(f, row, col, n).filter(|_| !structural),
                 wampold_kappa: kappa,
                 kappa_z,
+                log_odds: log_odds(f, row, col, n).filter(|_| !structural),
+                target_base_rate: rate(col),
+                small_expected: z.is_some() && expected.is_some_and(|e| e < 5.0),
                 structural_zero: structural,
             });
         }
     }
-    let (g2, g2_df, g2_p) = if n == 0 {
+    let chi_p = |stat: Option<f64>| match stat {
+        Some(x) if fit.df > 0 => finite(chi_square_sf(x, fit.df as f64)),
+        _ => None,
+    };
+    let (g2, g2_df, x2) = if n == 0 {
         (None, None, None)
     } else {
-        let g2 = g_squared(counts, &fit.expected);
-        let p = match g2 {
-            Some(g) if fit.df > 0 => finite(chi_square_sf(g, fit.df as f64)),
-            _ => None,
-        };
-        (g2, Some(fit.df), p)
+        (
+            g_squared(counts, &fit.expected),
+            Some(fit.df),
+            pearson_x2(counts, &fit.expected),
+        )
     };
     Ok(LagAnalysis {
         lag: table.lag(),
@@ -209,7 +281,12 @@ pub fn analyze(table: &TransitionTable, options: LagOptions) -> Result<LagAnalys
         cells,
         g2,
         g2_df,
-        g2_p,
+        g2_p: chi_p(g2),
+        x2,
+        x2_p: chi_p(x2),
+        given_rates: rows.iter().map(|&r| rate(r)).collect(),
+        events: table.events().to_vec(),
+        target_rates: cols.iter().map(|&c| rate(c)).collect(),
         structural_zeros: zeros.iter().filter(|&&z| z).count(),
         ipf: fit.ipf,
     })
@@ -222,7 +299,7 @@ mod tests {
     #[test]
     fn an_empty_table_has_only_undefined_statistics() {
         let t = TransitionTable::from_sequences(&[vec![0u32], vec![1]], 1, 0).expect("t");
-        let a = analyze(&t, LagOptions::default()).expect("a");
+        let a = analyze(&t, &LagOptions::default()).expect("a");
         assert_eq!(a.n, 0);
         assert_eq!(a.g2, None);
         assert!(a.cells.iter().all(|c| c.expected.is_none()
@@ -234,7 +311,7 @@ mod tests {
     #[test]
     fn a_single_code_has_undefined_residuals_but_a_probability() {
         let t = TransitionTable::from_sequences(&[vec![0u32, 0, 0, 0]], 1, 0).expect("t");
-        let a = analyze(&t, LagOptions::default()).expect("a");
+        let a = analyze(&t, &LagOptions::default()).expect("a");
         let c = a.cell(0, 0);
         assert_eq!(c.count, 3);
         assert_eq!(c.transitional_probability, Some(1.0));
@@ -249,7 +326,7 @@ mod tests {
         // Code 2 occurs once, last: never a given code, so its row has no
         // residual, and kappa (on event counts) must not print −1 there.
         let t = TransitionTable::from_sequences(&[vec![0u32, 1, 0, 1, 1, 0, 2]], 1, 0).expect("t");
-        let a = analyze(&t, LagOptions::default()).expect("a");
+        let a = analyze(&t, &LagOptions::default()).expect("a");
         for j in 0..3 {
             let c = a.cell(2, j);
             assert_eq!(c.adjusted_residual, None);
@@ -261,14 +338,14 @@ mod tests {
         );
         // One code: nothing is defined.
         let one = TransitionTable::from_sequences(&[vec![0u32, 0, 0]], 1, 0).expect("t");
-        let c = analyze(&one, LagOptions::default())
+        let c = analyze(&one, &LagOptions::default())
             .expect("a")
             .cell(0, 0)
             .clone();
         assert_eq!((c.wampold_kappa, c.kappa_z), (None, None));
         // No pairs at all.
         let empty = TransitionTable::from_sequences(&[vec![0u32], vec![1]], 1, 0).expect("t");
-        let a = analyze(&empty, LagOptions::default()).expect("a");
+        let a = analyze(&empty, &LagOptions::default()).expect("a");
         assert!(a
             .cells
             .iter()
@@ -278,11 +355,32 @@ mod tests {
     #[test]
     fn a_repeat_under_no_repeat_is_refused() {
         let t = TransitionTable::from_sequences(&[vec![0u32, 1, 1, 0]], 1, 0).expect("t");
-        let err = analyze(&t, LagOptions { no_repeat: true }).expect_err("repeat");
-        assert_eq!(err, LagError::RepeatUnderNoRepeat { code: 1 });
+        let err = analyze(
+            &t,
+            &LagOptions {
+                no_repeat: true,
+                ..Default::default()
+            },
+        )
+        .expect_err("repeat");
+        assert_eq!(
+            err,
+            LagError::ImpossibleObserved {
+                given: 1,
+                target: 1,
+                count: 1
+            }
+        );
         // At lag 2 the same rule puts no zero on the diagonal.
         let t2 = TransitionTable::from_sequences(&[vec![0u32, 1, 0, 1, 0]], 2, 0).expect("t");
-        let a = analyze(&t2, LagOptions { no_repeat: true }).expect("lag 2");
+        let a = analyze(
+            &t2,
+            &LagOptions {
+                no_repeat: true,
+                ..Default::default()
+            },
+        )
+        .expect("lag 2");
         assert_eq!(a.structural_zeros, 0);
         assert_eq!(a.cell(0, 0).count, 2);
     }
@@ -291,10 +389,17 @@ mod tests {
     fn no_repeat_degrees_of_freedom_are_k_minus_one_squared_minus_s() {
         let seq: Vec<u32> = [0, 1, 2, 0, 2, 1, 0, 1, 0, 2, 1, 2, 0, 1, 2, 1, 0, 2, 0, 1].to_vec();
         let t = TransitionTable::from_sequences(&[seq], 1, 0).expect("t");
-        let a = analyze(&t, LagOptions { no_repeat: true }).expect("a");
+        let a = analyze(
+            &t,
+            &LagOptions {
+                no_repeat: true,
+                ..Default::default()
+            },
+        )
+        .expect("a");
         assert_eq!(a.structural_zeros, 3);
         assert_eq!(a.g2_df, Some(1)); // (3 − 1)² − 3
-        let plain = analyze(&t, LagOptions::default()).expect("plain");
+        let plain = analyze(&t, &LagOptions::default()).expect("plain");
         assert_eq!(plain.g2_df, Some(4));
         // The quasi-independence fit puts no mass on the diagonal, unlike R·C/N.
         assert_eq!(a.cell(0, 0).expected, Some(0.0));
@@ -306,7 +411,7 @@ mod tests {
     fn a_row_that_never_gives_is_undefined_not_zero() {
         // Code 2 only ever ends the sequence: R_2 = 0.
         let t = TransitionTable::from_sequences(&[vec![0u32, 1, 0, 1, 1, 0, 2]], 1, 0).expect("t");
-        let a = analyze(&t, LagOptions::default()).expect("a");
+        let a = analyze(&t, &LagOptions::default()).expect("a");
         for j in 0..3 {
             let c = a.cell(2, j);
             assert_eq!(c.transitional_probability, None);

@@ -54,6 +54,60 @@ pub(crate) fn yules_q(f: u64, row: u64, col: u64, n: u64) -> Option<f64> {
     finite((ad - bc) / (ad + bc))
 }
 
+/// The log odds ratio of the 2×2 collapse around a cell, with its standard
+/// error and 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogOdds {
+    pub estimate: f64,
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// A cell of the 2×2 was 0, so 0.5 was added to all four (Haldane).
+    pub corrected: bool,
+}
+
+/// ln(ad/bc) with SE √(1/a + 1/b + 1/c + 1/d) and CI ln OR ± 1.96·SE, on
+/// the same 2×2 collapse as Yule's Q; if any of a, b, c, d is 0, 0.5 is
+/// added to each first (Haldane 1956; Bakeman & Quera 2011; SCIENCE.md §1.2
+/// item 6, §1.5). Undefined where Q is (a code never given or never a
+/// target).
+pub(crate) fn log_odds(f: u64, row: u64, col: u64, n: u64) -> Option<LogOdds> {
+    yules_q(f, row, col, n)?;
+    let cells = [
+        f as f64,
+        (row - f) as f64,
+        (col - f) as f64,
+        (n + f) as f64 - row as f64 - col as f64,
+    ];
+    let corrected = cells.contains(&0.0);
+    let [a, b, c, d] = cells.map(|x| if corrected { x + 0.5 } else { x });
+    let estimate = finite((a * d / (b * c)).ln())?;
+    let se = finite((1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d).sqrt())?;
+    // The 97.5th percentile of the standard normal.
+    const Z: f64 = 1.959_963_984_540_054;
+    Some(LogOdds {
+        estimate,
+        se,
+        ci_low: estimate - Z * se,
+        ci_high: estimate + Z * se,
+        corrected,
+    })
+}
+
+/// Pearson's X² = Σ (f − E)²/E over cells with E > 0 (SCIENCE.md §1.2 item
+/// 7). `None` if a positive count has no expected mass.
+pub(crate) fn pearson_x2(counts: &[u64], expected: &[f64]) -> Option<f64> {
+    let mut x2 = 0.0;
+    for (&f, &e) in counts.iter().zip(expected) {
+        if e > 0.0 {
+            x2 += (f as f64 - e).powi(2) / e;
+        } else if f > 0 {
+            return None;
+        }
+    }
+    finite(x2)
+}
+
 /// Likelihood-ratio chi-square G² = 2 Σ f ln(f/E) over cells with f > 0
 /// (SCIENCE.md §1.2 item 7). `None` if a positive count has no expected mass.
 pub(crate) fn g_squared(counts: &[u64], expected: &[f64]) -> Option<f64> {
@@ -103,5 +157,31 @@ mod tests {
     fn a_zero_cell_gives_an_extreme_but_valid_q() {
         // a = 0, b = 5, c = 5, d = 10 → Q = (0 − 25)/(0 + 25) = −1.
         assert_eq!(yules_q(0, 5, 5, 20), Some(-1.0));
+    }
+
+    // Hand computation on [[10, 20], [30, 40]] (N = 100), cell (0, 0):
+    // a = 10, b = 20, c = 30, d = 40: ln OR = ln(400/600) = −0.405465…,
+    // SE = √(1/10 + 1/20 + 1/30 + 1/40) = √0.208333… = 0.456435…
+    #[test]
+    fn log_odds_by_hand() {
+        let lo = log_odds(10, 30, 40, 100).expect("log odds");
+        assert!((lo.estimate - (400.0_f64 / 600.0).ln()).abs() < 1e-12);
+        assert!((lo.se - 0.208_333_333_333_333_3_f64.sqrt()).abs() < 1e-12);
+        assert!((lo.ci_low - (lo.estimate - 1.959_963_984_540_054 * lo.se)).abs() < 1e-12);
+        assert!(!lo.corrected);
+        // a = 0: 0.5 added to every cell: ln(0.5·10.5/(5.5·5.5)).
+        let z = log_odds(0, 5, 5, 20).expect("corrected");
+        assert!(z.corrected);
+        assert!((z.estimate - (0.5 * 10.5 / (5.5 * 5.5_f64)).ln()).abs() < 1e-12);
+        assert_eq!(log_odds(0, 0, 3, 10), None);
+    }
+
+    // X² on [[10, 20], [30, 40]] with E = [12, 18, 28, 42]:
+    // 4/12 + 4/18 + 4/28 + 4/42 = 0.793650… (R: chisq.test(correct = FALSE)).
+    #[test]
+    fn pearson_by_hand() {
+        let x2 = pearson_x2(&[10, 20, 30, 40], &[12.0, 18.0, 28.0, 42.0]).expect("x2");
+        assert!((x2 - (4.0 / 12.0 + 4.0 / 18.0 + 4.0 / 28.0 + 4.0 / 42.0)).abs() < 1e-12);
+        assert_eq!(pearson_x2(&[1, 0], &[0.0, 1.0]), None);
     }
 }

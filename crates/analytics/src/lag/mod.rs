@@ -7,7 +7,10 @@ mod kappa;
 mod permutation;
 pub mod quasi;
 
-pub use analysis::{analyze, structural_zeros, CellStats, IpfSummary, LagAnalysis, LagOptions};
+pub use analysis::{
+    analyze, looks_alternating, structural_zeros, CellStats, IpfSummary, LagAnalysis, LagOptions,
+};
+pub use cells::LogOdds;
 pub use counts::{TransitionCounter, TransitionTable, MAX_CODES};
 pub use permutation::{permutation_p_values, PermutationOptions};
 
@@ -22,8 +25,12 @@ pub enum LagError {
     Shape,
     /// More than [`MAX_CODES`] distinct codes.
     TooManyCodes,
-    /// A code follows itself although the coding rule forbids it.
-    RepeatUnderNoRepeat { code: usize },
+    /// The data hold a transition the coding rule declares impossible.
+    ImpossibleObserved {
+        given: usize,
+        target: usize,
+        count: u64,
+    },
 }
 
 impl std::fmt::Display for LagError {
@@ -32,9 +39,15 @@ impl std::fmt::Display for LagError {
             Self::ZeroLag => write!(f, "the lag must be at least 1"),
             Self::Shape => write!(f, "the count matrix does not match the number of codes"),
             Self::TooManyCodes => write!(f, "more than {MAX_CODES} distinct codes"),
-            Self::RepeatUnderNoRepeat { code } => {
-                write!(f, "code #{code} follows itself, which --no-repeat forbids")
-            }
+            Self::ImpossibleObserved {
+                given,
+                target,
+                count,
+            } => write!(
+                f,
+                "code #{given} is followed by code #{target} {count} time(s), a transition the \
+                 coding rule declares impossible"
+            ),
         }
     }
 }

@@ -11,7 +11,7 @@ use super::analysis::{fit_model, structural_zeros, LagOptions};
 use super::LagError;
 
 /// How to run the permutation test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PermutationOptions {
     pub lag: usize,
     pub model: LagOptions,
@@ -34,10 +34,11 @@ const BURN_IN_PER_EVENT: usize = 20;
 /// undefined.
 ///
 /// Shuffles stay within sequences, so each sequence keeps its own codes and
-/// length. With `no_repeat` a shuffle must not put a code after itself; such
-/// shuffles are drawn by a Metropolis chain of random swaps that rejects any
-/// swap creating a repeat: the proposal is symmetric, so the chain's
-/// stationary distribution is uniform over the allowed orderings.
+/// length. Under a coding rule (codes that cannot repeat, partners who take
+/// turns, impossible transitions) a shuffle must respect it; such shuffles
+/// are drawn by a Metropolis chain of random swaps that rejects any swap
+/// breaking a rule: the proposal is symmetric, so the chain's stationary
+/// distribution is uniform over the allowed orderings.
 pub fn permutation_p_values<S: AsRef<[u32]>>(
     sequences: &[S],
     k: usize,
@@ -46,26 +47,16 @@ pub fn permutation_p_values<S: AsRef<[u32]>>(
     if options.lag == 0 {
         return Err(LagError::ZeroLag);
     }
-    let zeros = structural_zeros(k, options.lag, options.model);
-    let mut work: Vec<Vec<u32>> = sequences.iter().map(|s| s.as_ref().to_vec()).collect();
+    let zeros = structural_zeros(k, options.lag, &options.model);
+    let work: Vec<Vec<u32>> = sequences.iter().map(|s| s.as_ref().to_vec()).collect();
     if work.iter().flatten().any(|&c| c as usize >= k) {
         return Err(LagError::Shape);
     }
+    let rules = Rules::of(k, &options);
+    rules.check(&work)?;
+    let mut work = work;
     let mut counts = vec![0u64; k * k];
     tally(&work, k, options.lag, &mut counts);
-    if let Some(c) = (0..k * k).find(|&c| zeros[c] && counts[c] > 0) {
-        return Err(LagError::RepeatUnderNoRepeat { code: c / k });
-    }
-    if options.model.no_repeat {
-        if let Some(code) = work
-            .iter()
-            .find_map(|s| s.windows(2).find(|w| w[0] == w[1]))
-        {
-            return Err(LagError::RepeatUnderNoRepeat {
-                code: code[0] as usize,
-            });
-        }
-    }
     let fit = fit_model(k, &counts, &zeros);
     let distance: Vec<f64> = (0..k * k)
         .map(|c| (counts[c] as f64 - fit.expected[c]).abs())
@@ -73,19 +64,19 @@ pub fn permutation_p_values<S: AsRef<[u32]>>(
     let mut extreme = vec![0u32; k * k];
     let mut rng = Rng::seed(options.seed);
 
-    if options.model.no_repeat {
+    if !rules.is_empty() {
         for s in &mut work {
             let attempts = BURN_IN_PER_EVENT * s.len();
-            swap_chain(s, attempts, &mut rng);
+            rules.swap_chain(s, attempts, &mut rng);
         }
     }
     for _ in 0..options.permutations {
         for s in &mut work {
-            if options.model.no_repeat {
-                let attempts = SWAPS_PER_EVENT * s.len();
-                swap_chain(s, attempts, &mut rng);
-            } else {
+            if rules.is_empty() {
                 fisher_yates(s, &mut rng);
+            } else {
+                let attempts = SWAPS_PER_EVENT * s.len();
+                rules.swap_chain(s, attempts, &mut rng);
             }
         }
         tally(&work, k, options.lag, &mut counts);
@@ -122,26 +113,91 @@ fn fisher_yates(s: &mut [u32], rng: &mut Rng) {
     }
 }
 
-/// `attempts` random transpositions, each kept only if no code then follows
-/// itself.
-fn swap_chain(s: &mut [u32], attempts: usize, rng: &mut Rng) {
-    let n = s.len();
-    if n < 3 {
-        return;
-    }
-    let ok_at = |s: &[u32], p: usize| p + 1 >= n || s[p] != s[p + 1];
-    for _ in 0..attempts {
-        let i = rng.below(n as u64) as usize;
-        let j = rng.below(n as u64) as usize;
-        if s[i] == s[j] {
-            continue;
+/// The coding rule as forbidden pairs at given lags: no-repeat and turn
+/// taking are rules between neighbours (lag 1) whatever lag is analysed;
+/// declared impossible transitions hold at the analysed lag.
+struct Rules {
+    k: usize,
+    forbidden: Vec<(usize, Vec<bool>)>,
+}
+
+impl Rules {
+    fn of(k: usize, options: &PermutationOptions) -> Self {
+        let model = &options.model;
+        let neighbours = LagOptions {
+            no_repeat: model.no_repeat,
+            alternating: model.alternating.clone(),
+            impossible: Vec::new(),
+        };
+        let declared = LagOptions {
+            impossible: model.impossible.clone(),
+            ..LagOptions::default()
+        };
+        let mut forbidden = Vec::new();
+        for (lag, rule) in [(1, neighbours), (options.lag, declared)] {
+            let mask = structural_zeros(k, lag, &rule);
+            if mask.iter().any(|&z| z) {
+                forbidden.push((lag, mask));
+            }
         }
-        s.swap(i, j);
-        let fine = [i.wrapping_sub(1), i, j.wrapping_sub(1), j]
-            .iter()
-            .all(|&p| p == usize::MAX || ok_at(s, p));
-        if !fine {
+        Self { k, forbidden }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.forbidden.is_empty()
+    }
+
+    /// Whether the pair starting at position `p` (if any) breaks a rule.
+    fn broken_at(&self, s: &[u32], p: usize) -> bool {
+        self.forbidden.iter().any(|(lag, mask)| {
+            p + lag < s.len() && mask[s[p] as usize * self.k + s[p + lag] as usize]
+        })
+    }
+
+    /// The data themselves must obey the rule.
+    fn check(&self, sequences: &[Vec<u32>]) -> Result<(), LagError> {
+        for s in sequences {
+            for (lag, mask) in &self.forbidden {
+                for (a, b) in s.iter().zip(s.iter().skip(*lag)) {
+                    let c = *a as usize * self.k + *b as usize;
+                    if mask[c] {
+                        return Err(LagError::ImpossibleObserved {
+                            given: *a as usize,
+                            target: *b as usize,
+                            count: 1,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `attempts` random transpositions, each kept only if every pair it
+    /// touches still obeys the rules.
+    fn swap_chain(&self, s: &mut [u32], attempts: usize, rng: &mut Rng) {
+        let n = s.len();
+        if n < 2 {
+            return;
+        }
+        let lags: Vec<usize> = self.forbidden.iter().map(|(lag, _)| *lag).collect();
+        for _ in 0..attempts {
+            let i = rng.below(n as u64) as usize;
+            let j = rng.below(n as u64) as usize;
+            if s[i] == s[j] {
+                continue;
+            }
             s.swap(i, j);
+            // Pairs that start at i or j, or end there.
+            let fine = [i, j].iter().all(|&p| {
+                !self.broken_at(s, p)
+                    && lags
+                        .iter()
+                        .all(|&lag| p < lag || !self.broken_at(s, p - lag))
+            });
+            if !fine {
+                s.swap(i, j);
+            }
         }
     }
 }
@@ -153,7 +209,10 @@ mod tests {
     fn opts(no_repeat: bool, seed: u64) -> PermutationOptions {
         PermutationOptions {
             lag: 1,
-            model: LagOptions { no_repeat },
+            model: LagOptions {
+                no_repeat,
+                ..LagOptions::default()
+            },
             permutations: 200,
             seed,
         }
@@ -177,7 +236,7 @@ mod tests {
         let mut s: Vec<u32> = (0..300).map(|i| [0, 1, 0, 2, 1, 2][i % 6]).collect();
         let mut before = s.clone();
         let mut rng = Rng::seed(1);
-        swap_chain(&mut s, 5_000, &mut rng);
+        Rules::of(3, &opts(true, 1)).swap_chain(&mut s, 5_000, &mut rng);
         assert!(s.windows(2).all(|w| w[0] != w[1]));
         assert_ne!(s, before);
         s.sort_unstable();
@@ -199,5 +258,30 @@ mod tests {
         }
         let p = permutation_p_values(&[seq], 3, opts(false, 5)).expect("p");
         assert!(p[1].expect("p01") < 0.01);
+    }
+
+    #[test]
+    fn shuffles_under_turn_taking_keep_the_turns_and_each_partners_codes() {
+        // Codes 0, 1 are A's and 2, 3 B's; turns alternate A, B, A, B, …
+        let mut s: Vec<u32> = (0..200).map(|t| [0, 2, 1, 3, 1, 2][t % 6]).collect();
+        let options = PermutationOptions {
+            lag: 1,
+            model: LagOptions {
+                alternating: Some(vec![0, 0, 1, 1]),
+                ..LagOptions::default()
+            },
+            permutations: 1,
+            seed: 1,
+        };
+        let rules = Rules::of(4, &options);
+        let mut before = s.clone();
+        rules.swap_chain(&mut s, 5_000, &mut Rng::seed(2));
+        assert!(s.iter().enumerate().all(|(t, &c)| (c >= 2) == (t % 2 == 1)));
+        assert_ne!(s, before);
+        let p = permutation_p_values(&[s.clone()], 4, options).expect("p");
+        s.sort_unstable();
+        before.sort_unstable();
+        assert_eq!(s, before);
+        assert!(p[0].is_none(), "A→A is a structural zero");
     }
 }
