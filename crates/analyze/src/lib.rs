@@ -20,6 +20,22 @@ pub use lag::LagArgs;
 pub enum AnalyzeCommand {
     /// Lag-sequential analysis of coded event sequences (CSV columns
     /// `sequence,code`, optionally `actor`).
+    ///
+    /// For every given→target pair of codes at lag K: the count, its expected
+    /// count, the transitional probability beside the target's base rate,
+    /// the adjusted residual z and its two-sided p (optionally adjusted with
+    /// --adjust), Yule's Q, the log odds ratio with SE and 95% CI (0.5 added
+    /// to every cell of the 2×2 when one is zero, flagged), and Wampold's
+    /// kappa with its z. For the table: G² and Pearson's X² with df and p.
+    /// Cells whose expected count is under 5 are flagged; a statistic the
+    /// data cannot define is null (a dash in the table), never a number.
+    ///
+    /// Without a coding rule the model is independence. With --no-repeat,
+    /// --alternating or --impossible, impossible transitions are structural
+    /// zeros and expected counts come from quasi-independence over the free
+    /// cells (Bakeman & Quera 1995). Kappa's z is tested against the order
+    /// within each sequence shuffled, so it stays calibrated for many short
+    /// sequences and any lag. See docs/analyze-lag.md.
     Lag(LagArgs),
     /// Actor–partner interdependence model (one CSV row per person).
     Apim(ApimArgs),
