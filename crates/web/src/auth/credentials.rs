@@ -242,6 +242,16 @@ pub async fn new_recovery_code(
     headers: &HeaderMap,
     password: &str,
 ) -> Result<RecoveryCode, AppError> {
+    // SECURITY: a recovery code resets the password, so, like the password
+    // itself, it is changed from a signed-in browser only, never with a
+    // token (the route is documented session-only).
+    if caller.session_hash().is_none() {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "Make a new recovery code from a signed-in browser, not with a token.",
+        ));
+    }
     reauthenticate(state, caller, password, "password").await?;
     let code = RecoveryCode::generate();
     domain::accounts::set_recovery_code(&state.app, caller.account_id, &code.hash()).await?;

@@ -1,0 +1,779 @@
+//! The cast and the worlds both harnesses share: people with their own
+//! clients (cookie jar or API token), a recorder of every answer each person
+//! received, a register of planted markers, and builders that put a
+//! relationship into each data state of the matrix.
+//!
+//! The people: Ada is the author of every object under test; Bo her partner;
+//! Cy her partner of an earlier relationship, which Cy left (so Cy is an
+//! ex-partner of the author's); Eve a stranger; Ivy an invitee (she holds the
+//! relationship's invitation and never joined); `token` is Ada's personal API
+//! token; `anonymous` a client with no credentials.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+use crate::common::{DbEngine, TestApp};
+
+pub const PASSWORD: &str = "a long password";
+/// The conversation deck the sealed-round routes are exercised on.
+pub const DECK: &str = "defining_love";
+/// A second deck, for drafts that are never sent.
+pub const DRAFT_DECK: &str = "intimacy";
+
+/// One answer as a person received it.
+#[derive(Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Everything every person received (headers and body), by person.
+#[derive(Clone, Default)]
+pub struct Recorder(Arc<Mutex<Vec<(String, String)>>>);
+
+impl Recorder {
+    fn push(&self, who: &str, text: String) {
+        self.0
+            .lock()
+            .expect("recorder")
+            .push((who.to_owned(), text));
+    }
+    /// All text `who` received.
+    pub fn of(&self, who: &str) -> Vec<String> {
+        self.0
+            .lock()
+            .expect("recorder")
+            .iter()
+            .filter(|(w, _)| w == who)
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+    pub fn clear(&self) {
+        self.0.lock().expect("recorder").clear();
+    }
+}
+
+/// A person with a client of their own. `who` names them in the recorder
+/// (it can change: Bo is recorded as `bo_after` once he left).
+pub struct Actor {
+    pub who: Mutex<String>,
+    pub id: String,
+    pub email: String,
+    pub recovery_code: String,
+    client: reqwest::Client,
+    bearer: Option<String>,
+    base: String,
+    recorder: Recorder,
+}
+
+impl Actor {
+    pub fn new(base: &str, recorder: &Recorder, who: &str, bearer: Option<String>) -> Self {
+        let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        if bearer.is_none() {
+            builder = builder.cookie_store(true);
+        }
+        Self {
+            who: Mutex::new(who.to_owned()),
+            id: String::new(),
+            email: String::new(),
+            recovery_code: String::new(),
+            client: builder.build().expect("client"),
+            bearer,
+            base: base.to_owned(),
+            recorder: recorder.clone(),
+        }
+    }
+
+    pub fn rename(&self, who: &str) {
+        *self.who.lock().expect("who") = who.to_owned();
+    }
+
+    /// Sends a request; JSON body for anything but GET and DELETE without one.
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let mut headers = String::new();
+        for (name, value) in response.headers() {
+            headers.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
+        }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let body = response.bytes().await.expect("body").to_vec();
+        let who = self.who.lock().expect("who").clone();
+        self.recorder.push(
+            &who,
+            format!("{headers}\n{}", String::from_utf8_lossy(&body)),
+        );
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+
+    /// A request that must succeed with `status`; its JSON.
+    pub async fn must(&self, method: &str, path: &str, body: Value, status: u16) -> Value {
+        let body = (method != "GET").then_some(body);
+        let reply = self.send(method, path, body.as_ref()).await;
+        assert_eq!(
+            reply.status,
+            status,
+            "{method} {path} {body:?}: {}",
+            reply.text()
+        );
+        reply.json()
+    }
+
+    /// Posts a urlencoded form the way a same-origin page would.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.clone())
+            .form(form)
+            .send()
+            .await
+            .expect("POST form");
+        let status = response.status().as_u16();
+        let body = response.bytes().await.expect("body").to_vec();
+        Reply {
+            status,
+            content_type: String::new(),
+            body,
+        }
+    }
+}
+
+/// Whose a marker is and whether it was ever shared with the partner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// A draft never sent, a token name: only its author may ever read it.
+    Private,
+    /// Shared with the partner while the relationship is open.
+    Shared,
+}
+
+#[derive(Clone, Debug)]
+pub struct Marker {
+    pub text: String,
+    pub owner: &'static str,
+    pub class: Class,
+    /// The relationship it was written in (empty for account data).
+    pub rel: String,
+}
+
+#[derive(Clone, Default)]
+pub struct Markers(Arc<Mutex<Vec<Marker>>>);
+
+impl Markers {
+    /// A new marker for `field`, registered as `owner`'s.
+    pub fn plant(&self, owner: &'static str, field: &str, class: Class, rel: &str) -> String {
+        let text = format!("MARKER-{field}-{}", uuid::Uuid::new_v4().simple());
+        self.0.lock().expect("markers").push(Marker {
+            text: text.clone(),
+            owner,
+            class,
+            rel: rel.to_owned(),
+        });
+        text
+    }
+    pub fn all(&self) -> Vec<Marker> {
+        self.0.lock().expect("markers").clone()
+    }
+}
+
+/// The people of both harnesses, on one running server.
+pub struct Cast {
+    pub app: TestApp,
+    pub anonymous: Actor,
+    pub ada: Actor,
+    pub bo: Actor,
+    pub cy: Actor,
+    pub eve: Actor,
+    pub ivy: Actor,
+    pub token: Actor,
+    pub token_id: String,
+    pub recorder: Recorder,
+    pub markers: Markers,
+    /// Ada's relationship with Cy, which Cy left.
+    pub r0: String,
+    value_items: Vec<String>,
+    respect_areas: Vec<String>,
+    /// The first prompt of [`DECK`].
+    pub prompt: String,
+}
+
+impl Cast {
+    /// `None` only for PostgreSQL when it is unreachable and may be skipped.
+    pub async fn assemble(engine: DbEngine) -> Option<Self> {
+        // Every limit out of the way: the harness signs in and checks
+        // passwords far more often than a person would.
+        let mut config = crate::common::relaxed();
+        let wide = web::Rate::new(100_000, 1);
+        let limits = &mut config.limits;
+        for rate in [
+            &mut limits.sign_in_per_account,
+            &mut limits.sign_in_trusted_device,
+            &mut limits.sign_in_per_client,
+            &mut limits.sign_in_per_target,
+            &mut limits.sign_up_per_client,
+            &mut limits.sign_up_per_target,
+            &mut limits.reset_per_target,
+            &mut limits.reset_per_client,
+        ] {
+            *rate = wide;
+        }
+        let app = TestApp::spawn_with(engine, config).await?;
+        let recorder = Recorder::default();
+        let markers = Markers::default();
+        let base = app.base.clone();
+        let anonymous = Actor::new(&base, &recorder, "anonymous", None);
+        let ada = signed_up(&base, &recorder, "ada").await;
+        let bo = signed_up(&base, &recorder, "bo").await;
+        let cy = signed_up(&base, &recorder, "cy").await;
+        let eve = signed_up(&base, &recorder, "eve").await;
+        let ivy = signed_up(&base, &recorder, "ivy").await;
+        let name = markers.plant("ada", "token-name", Class::Private, "");
+        let minted = ada
+            .must(
+                "POST",
+                "/api/v1/tokens",
+                json!({"name": name, "password": PASSWORD}),
+                201,
+            )
+            .await;
+        let mut token = Actor::new(
+            &base,
+            &recorder,
+            "ada",
+            Some(minted["token"].as_str().expect("token").to_owned()),
+        );
+        token.id.clone_from(&ada.id);
+        let mut cast = Self {
+            app,
+            anonymous,
+            ada,
+            bo,
+            cy,
+            eve,
+            ivy,
+            token,
+            token_id: minted["id"].as_str().expect("id").to_owned(),
+            recorder,
+            markers,
+            r0: String::new(),
+            value_items: Vec::new(),
+            respect_areas: Vec::new(),
+            prompt: String::new(),
+        };
+        // Ada and Cy, before Bo: both write, then Cy leaves.
+        let (r0, code) = cast.open().await;
+        cast.cy
+            .must(
+                "POST",
+                "/api/v1/relationships/join",
+                json!({"invite_code": code}),
+                200,
+            )
+            .await;
+        let r = format!("/api/v1/relationships/{r0}");
+        cast.value_items = keys(&cast.ada.must("GET", &format!("{r}/values/items"), Value::Null, 200).await["items"]);
+        cast.respect_areas = keys(&cast.ada.must("GET", &format!("{r}/respect/areas"), Value::Null, 200).await);
+        cast.prompt = cast
+            .ada
+            .must("GET", &format!("{r}/conversations/{DECK}"), Value::Null, 200)
+            .await["prompts"][0]["key"]
+            .as_str()
+            .expect("prompt")
+            .to_owned();
+        cast.contribution(&cast.ada, "ada", &r0, Class::Shared).await;
+        let theirs = cast.contribution(&cast.cy, "cy", &r0, Class::Shared).await;
+        cast.thank(&cast.ada, "ada", &r0, &theirs).await;
+        cast.values_draft(&cast.cy, "cy", &r0, Class::Private).await;
+        cast.values_draft(&cast.ada, "ada", &r0, Class::Private).await;
+        cast.cy
+            .must("POST", &format!("{r}/leave"), json!({}), 200)
+            .await;
+        cast.r0 = r0;
+        Some(cast)
+    }
+
+    /// Ada leaves whatever she is in and opens a new relationship; its id
+    /// and invitation code.
+    pub async fn open(&self) -> (String, String) {
+        for person in [&self.ada, &self.bo, &self.cy, &self.eve, &self.ivy] {
+            leave_all(person).await;
+        }
+        let created = self
+            .ada
+            .must("POST", "/api/v1/relationships", json!({}), 201)
+            .await;
+        (
+            created["id"].as_str().expect("id").to_owned(),
+            created["invite_code"].as_str().expect("code").to_owned(),
+        )
+    }
+
+    /// Logs a contribution by `who` with a marked description; its id.
+    pub async fn contribution(
+        &self,
+        who: &Actor,
+        owner: &'static str,
+        rel: &str,
+        class: Class,
+    ) -> String {
+        let text = self.markers.plant(owner, "contribution", class, rel);
+        who.must(
+            "POST",
+            &format!("/api/v1/relationships/{rel}/contributions"),
+            json!({"domain": "household_labor", "description": text, "effort": 3, "minutes": 20}),
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// `who` thanks for contribution `cid` with a marked note.
+    pub async fn thank(&self, who: &Actor, owner: &'static str, rel: &str, cid: &str) {
+        let note = self.markers.plant(owner, "thanks", Class::Shared, rel);
+        who.must(
+            "POST",
+            &format!("/api/v1/relationships/{rel}/contributions/{cid}/acknowledgment"),
+            json!({"value": 4, "note": note}),
+            200,
+        )
+        .await;
+    }
+
+    /// Answers every values item with a marked definition (a draft).
+    pub async fn values_draft(&self, who: &Actor, owner: &'static str, rel: &str, class: Class) {
+        let answers: Vec<Value> = self
+            .value_items
+            .iter()
+            .map(|k| {
+                let d = self.markers.plant(owner, "definition", class.clone(), rel);
+                json!({"item": k, "importance": 3, "definition": d})
+            })
+            .collect();
+        who.must(
+            "PUT",
+            &format!("/api/v1/relationships/{rel}/values/answers"),
+            json!({ "answers": answers }),
+            200,
+        )
+        .await;
+    }
+
+    /// Answers every respect area (numbers only) in a draft.
+    pub async fn respect_draft(&self, who: &Actor, rel: &str) {
+        let answers: Vec<Value> = self
+            .respect_areas
+            .iter()
+            .map(|k| json!({"key": k, "i_respect": 4, "i_feel_respected": 3}))
+            .collect();
+        who.must(
+            "PUT",
+            &format!("/api/v1/relationships/{rel}/respect/answers"),
+            json!({ "answers": answers }),
+            200,
+        )
+        .await;
+    }
+
+    /// Answers every prompt of `deck` with a marked text (a draft).
+    pub async fn conversation_draft(
+        &self,
+        who: &Actor,
+        owner: &'static str,
+        rel: &str,
+        deck: &str,
+        class: Class,
+    ) {
+        let path = format!("/api/v1/relationships/{rel}/conversations/{deck}");
+        let status = who.must("GET", &path, Value::Null, 200).await;
+        let answers: Vec<Value> = status["prompts"]
+            .as_array()
+            .expect("prompts")
+            .iter()
+            .map(|p| {
+                let t = self.markers.plant(owner, "conversation", class.clone(), rel);
+                json!({"prompt": p["key"], "text": t})
+            })
+            .collect();
+        who.must(
+            "PUT",
+            &format!("{path}/answers"),
+            json!({ "answers": answers }),
+            200,
+        )
+        .await;
+    }
+
+    /// Submits values, the respect map and the deck.
+    pub async fn submit_all(&self, who: &Actor, rel: &str) {
+        let r = format!("/api/v1/relationships/{rel}");
+        for path in [
+            format!("{r}/values/submit"),
+            format!("{r}/respect/submit"),
+            format!("{r}/conversations/{DECK}/submit"),
+        ] {
+            who.must("POST", &path, json!({}), 200).await;
+        }
+    }
+
+    /// Each person's marked note on the revealed deck.
+    pub async fn note(&self, who: &Actor, owner: &'static str, rel: &str) {
+        let text = self.markers.plant(owner, "note", Class::Shared, rel);
+        who.must(
+            "POST",
+            &format!("/api/v1/relationships/{rel}/conversations/{DECK}/notes"),
+            json!({ "text": text }),
+            201,
+        )
+        .await;
+    }
+
+    /// Ada's and Bo's drafts in every sealed instrument (`Shared` when the
+    /// round is to be revealed).
+    pub async fn drafts(&self, rel: &str, class: Class) {
+        for (who, owner) in [(&self.ada, "ada"), (&self.bo, "bo")] {
+            self.values_draft(who, owner, rel, class.clone()).await;
+            self.respect_draft(who, rel).await;
+            self.conversation_draft(who, owner, rel, DECK, class.clone())
+                .await;
+        }
+    }
+}
+
+pub async fn signed_up(base: &str, recorder: &Recorder, who: &str) -> Actor {
+    let mut actor = Actor::new(base, recorder, who, None);
+    let email = format!("{who}-{}@example.org", uuid::Uuid::new_v4().simple());
+    let created = actor
+        .must(
+            "POST",
+            "/api/v1/accounts",
+            json!({"email": email, "password": PASSWORD, "display_name": who}),
+            201,
+        )
+        .await;
+    actor.id = created["id"].as_str().expect("id").to_owned();
+    actor.recovery_code = created["recovery_code"]
+        .as_str()
+        .expect("recovery code")
+        .to_owned();
+    actor
+        .must(
+            "POST",
+            "/api/v1/session",
+            json!({"email": email, "password": PASSWORD}),
+            200,
+        )
+        .await;
+    actor.email = email;
+    actor
+}
+
+/// Leaves every open (pending or active) relationship of `person`.
+pub async fn leave_all(person: &Actor) {
+    let me = person.must("GET", "/api/v1/me", Value::Null, 200).await;
+    for r in me["relationships"].as_array().into_iter().flatten() {
+        if r["status"] != "ended" {
+            let id = r["id"].as_str().expect("id");
+            person
+                .must(
+                    "POST",
+                    &format!("/api/v1/relationships/{id}/leave"),
+                    json!({}),
+                    200,
+                )
+                .await;
+        }
+    }
+}
+
+fn keys(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|i| i["key"].as_str().expect("key").to_owned())
+        .collect()
+}
+
+/// The data states of the matrix (SECURITY.md §1.3 and issue 13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// The author's own account data (sessions, tokens, events).
+    Account,
+    /// A relationship waiting for its partner; the invitee holds the code.
+    Pending,
+    /// The author's drafts in every sealed instrument, never sent (D2).
+    Private,
+    /// The author submitted; the partner has not (sealed before reveal).
+    Sealed,
+    /// Both submitted; notes written (sealed after reveal).
+    Revealed,
+    /// A ledger entry by the author, thanked by the partner (D3).
+    Shared,
+    /// A ledger entry the author deleted.
+    Withdrawn,
+    /// Revealed and shared, then the partner left.
+    Ended,
+}
+
+pub const STATES: [(&str, State); 8] = [
+    ("account", State::Account),
+    ("pending", State::Pending),
+    ("private", State::Private),
+    ("sealed", State::Sealed),
+    ("revealed", State::Revealed),
+    ("shared", State::Shared),
+    ("withdrawn", State::Withdrawn),
+    ("ended", State::Ended),
+];
+
+/// One relationship (or account) in one data state, with the ids a route's
+/// template needs and the markers of the object under test.
+pub struct World {
+    pub state: State,
+    pub rel: String,
+    pub cid: String,
+    /// The invitation the invitee holds.
+    pub code: String,
+    /// Ada's spare token and spare session (the account objects).
+    pub spare_token: String,
+    pub spare_session: String,
+    /// The markers of the object under test: what a role that may not see
+    /// it must never receive, and what a role that may see it must.
+    pub object: Vec<String>,
+}
+
+impl Cast {
+    /// Builds `state` afresh (Ada leaves whatever she was in).
+    pub async fn world(&self, state: State) -> World {
+        let mut world = World {
+            state,
+            rel: String::new(),
+            cid: uuid::Uuid::new_v4().to_string(),
+            code: String::new(),
+            spare_token: uuid::Uuid::new_v4().to_string(),
+            spare_session: uuid::Uuid::new_v4().to_string(),
+            object: Vec::new(),
+        };
+        let before = self.markers.all().len();
+        match state {
+            State::Account => {
+                let name = self.markers.plant("ada", "token-name", Class::Private, "");
+                world.spare_token = self
+                    .ada
+                    .must(
+                        "POST",
+                        "/api/v1/tokens",
+                        json!({"name": name, "password": PASSWORD}),
+                        201,
+                    )
+                    .await["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned();
+                let spare = Actor::new(&self.app.base, &self.recorder, "ada", None);
+                spare
+                    .must(
+                        "POST",
+                        "/api/v1/session",
+                        json!({"email": self.ada.email, "password": PASSWORD}),
+                        200,
+                    )
+                    .await;
+                let sessions = spare
+                    .must("GET", "/api/v1/me/sessions", Value::Null, 200)
+                    .await;
+                world.spare_session = sessions
+                    .as_array()
+                    .expect("sessions")
+                    .iter()
+                    .find(|s| s["current"] == true)
+                    .expect("current")["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned();
+                // The relationship routes in this state use Ada's first one.
+                world.rel.clone_from(&self.r0);
+                world.object = self.markers.all()[before..]
+                    .iter()
+                    .map(|m| m.text.clone())
+                    .collect();
+                return world;
+            }
+            State::Pending => {
+                let (rel, code) = self.open().await;
+                world.rel = rel;
+                world.code = code;
+                return world;
+            }
+            _ => {}
+        }
+        let (rel, code) = self.open().await;
+        self.bo
+            .must(
+                "POST",
+                "/api/v1/relationships/join",
+                json!({"invite_code": code}),
+                200,
+            )
+            .await;
+        world.rel.clone_from(&rel);
+        world.code = code;
+        let mut object_from = self.markers.all().len();
+        match state {
+            State::Private => {
+                self.drafts(&rel, Class::Private).await;
+                object_from = before;
+            }
+            State::Sealed => {
+                self.drafts(&rel, Class::Private).await;
+                self.submit_all(&self.ada, &rel).await;
+                object_from = before;
+            }
+            State::Revealed | State::Ended => {
+                self.drafts(&rel, Class::Shared).await;
+                self.submit_all(&self.ada, &rel).await;
+                self.submit_all(&self.bo, &rel).await;
+                self.note(&self.ada, "ada", &rel).await;
+                self.note(&self.bo, "bo", &rel).await;
+                object_from = before;
+                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                self.thank(&self.bo, "bo", &rel, &world.cid).await;
+                if state == State::Ended {
+                    self.bo
+                        .must(
+                            "POST",
+                            &format!("/api/v1/relationships/{rel}/leave"),
+                            json!({}),
+                            200,
+                        )
+                        .await;
+                }
+            }
+            State::Shared => {
+                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                self.thank(&self.bo, "bo", &rel, &world.cid).await;
+            }
+            State::Withdrawn => {
+                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                self.ada
+                    .must(
+                        "DELETE",
+                        &format!("/api/v1/relationships/{rel}/contributions/{}", world.cid),
+                        Value::Null,
+                        204,
+                    )
+                    .await;
+            }
+            State::Account | State::Pending => unreachable!(),
+        }
+        world.object = self.markers.all()[object_from..]
+            .iter()
+            .filter(|m| m.owner == "ada")
+            .map(|m| m.text.clone())
+            .collect();
+        world
+    }
+
+    /// The person playing `role` in `state`; `None` where the role does not
+    /// exist in that state (no partner yet, or none any more).
+    pub fn playing(&self, role: &str, state: State) -> Option<&Actor> {
+        Some(match (role, state) {
+            ("anonymous", _) => &self.anonymous,
+            ("stranger", _) => &self.eve,
+            ("invitee", _) => &self.ivy,
+            ("author", _) => &self.ada,
+            ("token", _) => &self.token,
+            ("partner", State::Pending | State::Ended) => return None,
+            ("partner", _) => &self.bo,
+            ("ex_partner", State::Ended) => &self.bo,
+            ("ex_partner", _) => &self.cy,
+            (other, _) => panic!("no such role {other}"),
+        })
+    }
+}
+
+/// A marked body to write with, per operation (a valid request).
+pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option<Value> {
+    let late = cast.markers.plant("attacker", "late", Class::Private, &world.rel);
+    let (method, path) = op.split_once(' ').expect("op");
+    let body = match (method, path) {
+        ("GET", _) => return None,
+        ("DELETE", _) => return None,
+        ("POST", "/api/v1/accounts") => json!({
+            "email": format!("new-{}@example.org", uuid::Uuid::new_v4().simple()),
+            "password": PASSWORD, "display_name": "New"}),
+        ("POST", "/api/v1/session") => {
+            json!({"email": subject.email, "password": PASSWORD})
+        }
+        ("POST", "/api/v1/tokens") => json!({"name": late, "password": PASSWORD}),
+        ("PUT", "/api/v1/me/password") => {
+            json!({"current_password": PASSWORD, "new_password": PASSWORD})
+        }
+        ("POST", "/api/v1/me/recovery-code") => json!({"password": PASSWORD}),
+        ("POST", "/api/v1/password-reset") => json!({
+            "email": subject.email, "recovery_code": subject.recovery_code,
+            "new_password": "another long password"}),
+        ("POST", "/api/v1/relationships/join") => json!({"invite_code": world.code}),
+        ("POST", p) if p.ends_with("/contributions") => {
+            json!({"domain": "planning", "description": late, "effort": 2})
+        }
+        ("PATCH", _) => json!({"description": late}),
+        ("POST", p) if p.ends_with("/acknowledgment") => json!({"value": 2, "note": late}),
+        ("PUT", p) if p.ends_with("/preferences") => json!({"show_numbers": true}),
+        ("PUT", p) if p.ends_with("/values/answers") => json!({"answers": [
+            {"item": cast.value_items[0], "importance": 2, "definition": late}]}),
+        ("PUT", p) if p.ends_with("/respect/answers") => json!({"answers": [
+            {"key": cast.respect_areas[0], "i_respect": 2, "i_feel_respected": 2}]}),
+        ("PUT", p) if p.ends_with("/respect") => json!({"areas": [
+            {"area": cast.respect_areas[0], "i_respect": 2, "i_feel_respected": 2}]}),
+        ("POST", p) if p.ends_with("/respect/areas") => {
+            json!({"name": &late[..40]})
+        }
+        ("PUT", p) if p.ends_with("/answers") => json!({"answers": [
+            {"prompt": cast.prompt, "text": late}]}),
+        ("POST", p) if p.ends_with("/notes") => json!({"text": late}),
+        _ => json!({}),
+    };
+    Some(body)
+}
+
+/// Which engine a cast runs on, for the summary line.
+pub fn engine_name(engine: DbEngine) -> &'static str {
+    match engine {
+        DbEngine::Sqlite => "sqlite",
+        DbEngine::Postgres => "postgres",
+    }
+}
