@@ -112,7 +112,9 @@ fn served(doc: &Value) -> BTreeSet<String> {
     let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("operations").keys() {
-            if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str()) {
+            if ["get", "put", "post", "delete", "patch", "head", "options"]
+                .contains(&method.as_str())
+            {
                 ops.insert(format!("{} {path}", method.to_uppercase()));
             }
         }
@@ -225,10 +227,11 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
     if !ok {
         *tally.deny.entry(reply.status).or_default() += 1;
         // SECURITY: a refusal says nothing of anyone's words.
-        if let Some(m) = cast
-            .markers
-            .all()
-            .iter()
+        if let Some(m) = text
+            .contains("MARKER-")
+            .then(|| cast.markers.all())
+            .into_iter()
+            .flatten()
             .find(|m| m.owner != "attacker" && text.contains(&m.text))
         {
             tally.leaks_in_denies += 1;
@@ -317,6 +320,7 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
     let started = Instant::now();
     let record = std::env::var("AUTHZ_RECORD").is_ok_and(|v| v == "1");
     let matrix = matrix();
+    let (captured, _guard) = world::capture_logs(tracing::Level::INFO);
     let Some(cast) = Cast::assemble(engine).await else {
         return;
     };
@@ -373,9 +377,22 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
 
     if record {
         for ((op, state_index), row) in &tally.recorded {
-            println!("RECORD\t{op}\t{}\t{}", STATES[*state_index].0, row.join(" "));
+            println!(
+                "RECORD\t{op}\t{}\t{}",
+                STATES[*state_index].0,
+                row.join(" ")
+            );
         }
     }
+    // SECURITY: no one's words in the server's log, whatever was refused.
+    let log = captured.text();
+    let logged: Vec<String> = cast
+        .markers
+        .all()
+        .into_iter()
+        .filter(|m| log.contains(&m.text))
+        .map(|m| m.text)
+        .collect();
     let denies_404 = tally.deny.get(&404).copied().unwrap_or(0);
     let denies_403 = tally.deny.get(&403).copied().unwrap_or(0);
     let summary = json!({
@@ -397,6 +414,8 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
             (denies_404 as f64 / (denies_404 + denies_403) as f64 * 1000.0).round() / 1000.0 },
         "leaks_in_denies": tally.leaks_in_denies,
         "non_identical_404": tally.non_identical_404,
+        "markers": cast.markers.all().len(),
+        "markers_in_log": logged.len(),
         "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     });
     println!("{summary}");
@@ -411,6 +430,8 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
         not_served.is_empty(),
         "matrix.toml lists routes the server does not serve: {not_served:?}"
     );
+    assert!(!log.is_empty(), "the log was captured");
+    assert!(logged.is_empty(), "markers in the log: {logged:?}");
     assert!(
         tally.failures.is_empty(),
         "{} failing cases:\n{}",

@@ -9,6 +9,7 @@
 //! relationship's invitation and never joined); `token` is Ada's personal API
 //! token; `anonymous` a client with no credentials.
 
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
@@ -113,7 +114,10 @@ impl Actor {
         let status = response.status().as_u16();
         let mut headers = String::new();
         for (name, value) in response.headers() {
-            headers.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
+            headers.push_str(&format!(
+                "{name}: {}\n",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
         }
         let content_type = response
             .headers()
@@ -148,25 +152,6 @@ impl Actor {
             reply.text()
         );
         reply.json()
-    }
-
-    /// Posts a urlencoded form the way a same-origin page would.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", self.base.clone())
-            .form(form)
-            .send()
-            .await
-            .expect("POST form");
-        let status = response.status().as_u16();
-        let body = response.bytes().await.expect("body").to_vec();
-        Reply {
-            status,
-            content_type: String::new(),
-            body,
-        }
     }
 }
 
@@ -218,7 +203,6 @@ pub struct Cast {
     pub eve: Actor,
     pub ivy: Actor,
     pub token: Actor,
-    pub token_id: String,
     pub recorder: Recorder,
     pub markers: Markers,
     /// Ada's relationship with Cy, which Cy left.
@@ -284,7 +268,6 @@ impl Cast {
             eve,
             ivy,
             token,
-            token_id: minted["id"].as_str().expect("id").to_owned(),
             recorder,
             markers,
             r0: String::new(),
@@ -303,20 +286,37 @@ impl Cast {
             )
             .await;
         let r = format!("/api/v1/relationships/{r0}");
-        cast.value_items = keys(&cast.ada.must("GET", &format!("{r}/values/items"), Value::Null, 200).await["items"]);
-        cast.respect_areas = keys(&cast.ada.must("GET", &format!("{r}/respect/areas"), Value::Null, 200).await);
+        cast.value_items = keys(
+            &cast
+                .ada
+                .must("GET", &format!("{r}/values/items"), Value::Null, 200)
+                .await["items"],
+        );
+        cast.respect_areas = keys(
+            &cast
+                .ada
+                .must("GET", &format!("{r}/respect/areas"), Value::Null, 200)
+                .await,
+        );
         cast.prompt = cast
             .ada
-            .must("GET", &format!("{r}/conversations/{DECK}"), Value::Null, 200)
+            .must(
+                "GET",
+                &format!("{r}/conversations/{DECK}"),
+                Value::Null,
+                200,
+            )
             .await["prompts"][0]["key"]
             .as_str()
             .expect("prompt")
             .to_owned();
-        cast.contribution(&cast.ada, "ada", &r0, Class::Shared).await;
+        cast.contribution(&cast.ada, "ada", &r0, Class::Shared)
+            .await;
         let theirs = cast.contribution(&cast.cy, "cy", &r0, Class::Shared).await;
         cast.thank(&cast.ada, "ada", &r0, &theirs).await;
         cast.values_draft(&cast.cy, "cy", &r0, Class::Private).await;
-        cast.values_draft(&cast.ada, "ada", &r0, Class::Private).await;
+        cast.values_draft(&cast.ada, "ada", &r0, Class::Private)
+            .await;
         cast.cy
             .must("POST", &format!("{r}/leave"), json!({}), 200)
             .await;
@@ -424,7 +424,9 @@ impl Cast {
             .expect("prompts")
             .iter()
             .map(|p| {
-                let t = self.markers.plant(owner, "conversation", class.clone(), rel);
+                let t = self
+                    .markers
+                    .plant(owner, "conversation", class.clone(), rel);
                 json!({"prompt": p["key"], "text": t})
             })
             .collect();
@@ -669,7 +671,9 @@ impl Cast {
                 self.note(&self.ada, "ada", &rel).await;
                 self.note(&self.bo, "bo", &rel).await;
                 object_from = before;
-                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                world.cid = self
+                    .contribution(&self.ada, "ada", &rel, Class::Shared)
+                    .await;
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
                 if state == State::Ended {
                     self.bo
@@ -683,11 +687,15 @@ impl Cast {
                 }
             }
             State::Shared => {
-                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                world.cid = self
+                    .contribution(&self.ada, "ada", &rel, Class::Shared)
+                    .await;
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
             }
             State::Withdrawn => {
-                world.cid = self.contribution(&self.ada, "ada", &rel, Class::Shared).await;
+                world.cid = self
+                    .contribution(&self.ada, "ada", &rel, Class::Shared)
+                    .await;
                 self.ada
                     .must(
                         "DELETE",
@@ -727,11 +735,15 @@ impl Cast {
 
 /// A marked body to write with, per operation (a valid request).
 pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option<Value> {
-    let late = cast.markers.plant("attacker", "late", Class::Private, &world.rel);
     let (method, path) = op.split_once(' ').expect("op");
+    if ["GET", "DELETE"].contains(&method) {
+        return None;
+    }
+    // What a write would write is marked too (and registered as nobody's).
+    let late = cast
+        .markers
+        .plant("attacker", "late", Class::Private, &world.rel);
     let body = match (method, path) {
-        ("GET", _) => return None,
-        ("DELETE", _) => return None,
         ("POST", "/api/v1/accounts") => json!({
             "email": format!("new-{}@example.org", uuid::Uuid::new_v4().simple()),
             "password": PASSWORD, "display_name": "New"}),
@@ -768,6 +780,49 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
         _ => json!({}),
     };
     Some(body)
+}
+
+/// The server's log, captured for this test. Every test of this binary
+/// captures: tests run on tokio's current-thread runtime, so the server's
+/// tasks log through this thread's subscriber; and a thread with none at all
+/// would make tracing cache the callsites as disabled for the others.
+pub fn capture_logs(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_writer(captured.clone())
+        .finish();
+    (
+        captured.clone(),
+        tracing::subscriber::set_default(subscriber),
+    )
+}
+
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 /// Which engine a cast runs on, for the summary line.
