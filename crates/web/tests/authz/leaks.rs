@@ -179,6 +179,14 @@ async fn no_marker_reaches_anyone_it_was_not_shared_with(engine: DbEngine) {
         .map(|m| m.rel.clone())
         .expect("a relationship");
     let log = captured.text();
+    let received: Vec<String> = SINKS.iter().flat_map(|s| cast.recorder.of(s)).collect();
+    let responses = received.len();
+    let pages = received
+        .iter()
+        .filter(|t| {
+            t.starts_with("content-type: text/html") || t.contains("\ncontent-type: text/html")
+        })
+        .count();
     let mut hits = Vec::new();
     let mut seen_by_owner = 0;
     // Proof the scan can see: (reader, owner, class) sightings that are allowed.
@@ -213,6 +221,8 @@ async fn no_marker_reaches_anyone_it_was_not_shared_with(engine: DbEngine) {
         "sinks": SINKS.len(),
         "markers_x_sinks": markers.len() * SINKS.len(),
         "allowed_sightings": seen_by_owner,
+        "responses": responses,
+        "html_pages": pages,
         "hits": hits.len(),
         "hits_logs": hits.iter().filter(|h| h.ends_with("reached log")).count(),
     });
