@@ -2,13 +2,13 @@
 //! dyads, and fits the actor–partner interdependence model from the
 //! analytics crate (REML, as SAS PROC MIXED and nlme::gls give it).
 
-use std::collections::HashMap;
 use std::io::{BufRead, Write};
+use std::path::Path;
 
-use analytics::apim::{distinguishable, indistinguishable, ApimFit, Dyad, Model, Person, Term};
+use analytics::apim::{ApimFit, Model, Term};
 use serde::Serialize;
 
-use crate::csv::{CsvError, CsvReader};
+use crate::apim_read::{read, Columns};
 use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
@@ -30,186 +30,12 @@ pub struct ApimArgs {
     /// actor and partner effects per value, and a test of whether they differ.
     #[arg(long)]
     pub distinguish: Option<String>,
+    /// A column to adjust for (repeatable): its effect on Y is estimated
+    /// beside the actor and partner effects.
+    #[arg(long = "covariate", value_name = "COL")]
+    pub covariates: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-}
-
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// The largest magnitude a value may have: its square, summed over ten
-/// million rows, stays far below f64's 1.8e308.
-const VALUE_LIMIT: f64 = 1e100;
-
-/// Data the model cannot be fitted to, refused with what is wrong, instead
-/// of estimates with null standard errors and exit 0: an outcome with no
-/// variation (nothing to explain), a predictor with none (actor and partner
-/// effects cannot be told from the intercept), or a predictor identical to
-/// the outcome.
-fn refuse_degenerate(args: &ApimArgs, dyads: &[Dyad]) -> Result<(), AnalyzeError> {
-    let people = || dyads.iter().flat_map(|d| d.members.iter());
-    let constant = |values: Vec<f64>| values.windows(2).all(|w| w[0] == w[1]);
-    let ys: Vec<f64> = people().filter_map(|p| p.y).collect();
-    let xs: Vec<f64> = people().filter_map(|p| p.x).collect();
-    if constant(ys) {
-        return Err(input_error(format!(
-            "column \"{}\" (--y) has the same value in every row: there is no variation to explain",
-            args.y
-        )));
-    }
-    if constant(xs) {
-        return Err(input_error(format!(
-            "column \"{}\" (--x) has the same value in every row: actor and partner effects \
-             cannot be told apart from the intercept",
-            args.x
-        )));
-    }
-    let pairs: Vec<(f64, f64)> = people().filter_map(|p| Some((p.x?, p.y?))).collect();
-    if pairs.iter().all(|(x, y)| x == y) {
-        return Err(input_error(format!(
-            "columns \"{}\" (--x) and \"{}\" (--y) are equal in every row: \
-             a variable cannot predict itself",
-            args.x, args.y
-        )));
-    }
-    Ok(())
-}
-
-/// A number, or `None` for the usual spellings of a missing value.
-fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeError> {
-    if field.is_empty() || field == b"NA" || field == b"." {
-        return Ok(None);
-    }
-    let text = std::str::from_utf8(field).ok();
-    match text.and_then(|t| t.parse::<f64>().ok()) {
-        // Sums of squares of larger values overflow double precision; the
-        // fit would print nulls instead of saying why.
-        Some(v) if v.is_finite() && v.abs() > VALUE_LIMIT => Err(input_error(format!(
-            "line {line}: column \"{column}\": {v:e} is too large to compute with; \
-             rescale the column (for example to thousands) and run again"
-        ))),
-        Some(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(input_error(format!(
-            "line {line}: column \"{column}\": \"{}\" is not a number (leave it empty or write NA if missing)",
-            lossy(field)
-        ))),
-    }
-}
-
-/// The dyads as read, and the lines each dyad's rows are on (so an error
-/// about a dyad can say where to look).
-struct Read {
-    dyads: Vec<Dyad>,
-    lines: HashMap<String, Vec<u64>>,
-}
-
-impl Read {
-    /// `ids` with the lines of each, e.g. `c3 (lines 7, 8, 9)`.
-    fn located(&self, ids: &[String]) -> String {
-        const SHOWN: usize = 10;
-        let mut parts: Vec<String> = ids
-            .iter()
-            .take(SHOWN)
-            .map(|id| {
-                let lines = self.lines.get(id).map(Vec::as_slice).unwrap_or_default();
-                let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
-                let word = if lines.len() == 1 { "line" } else { "lines" };
-                format!("{id} ({word} {})", lines.join(", "))
-            })
-            .collect();
-        if ids.len() > SHOWN {
-            parts.push(format!("and {} more", ids.len() - SHOWN));
-        }
-        parts.join("; ")
-    }
-
-    /// A fit's refusal, with the lines of the dyads it names.
-    fn explain(&self, err: &analytics::apim::ApimError) -> String {
-        use analytics::apim::ApimError;
-        match err {
-            ApimError::Incomplete(ids)
-            | ApimError::TooManyMembers(ids)
-            | ApimError::RolesPerDyad(ids) => {
-                format!("{err}. Where: {}", self.located(ids))
-            }
-            other => other.to_string(),
-        }
-    }
-}
-
-fn read(args: &ApimArgs, input: impl BufRead) -> Result<Read, AnalyzeError> {
-    let csv_error = |e: CsvError| input_error(e.describe());
-    let mut reader = CsvReader::new(input);
-    let header: Vec<String> = match reader.next_record().map_err(csv_error)? {
-        Some(rec) => crate::csv::header_names(&rec, false).map_err(input_error)?,
-        None => return Err(input_error("the input is empty: expected a header line")),
-    };
-    let find = |name: &str, flag: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
-            input_error(format!(
-                "line 1: no column \"{name}\" (given by --{flag}); the header is \"{}\"",
-                header.join(",")
-            ))
-        })
-    };
-    let dyad_col = find(&args.dyad, "dyad")?;
-    let x_col = find(&args.x, "x")?;
-    let y_col = find(&args.y, "y")?;
-    let role_col = args
-        .distinguish
-        .as_deref()
-        .map(|d| find(d, "distinguish"))
-        .transpose()?;
-
-    let mut dyads: Vec<Dyad> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut lines: HashMap<String, Vec<u64>> = HashMap::new();
-    while let Some(rec) = reader.next_record().map_err(csv_error)? {
-        let line = rec.line();
-        crate::csv::check_width(&rec, header.len()).map_err(input_error)?;
-        let field = |i: usize| rec.get(i).unwrap_or_default();
-        let id = lossy(field(dyad_col));
-        if id.is_empty() {
-            return Err(input_error(format!(
-                "line {line}: empty dyad id in column \"{}\"",
-                args.dyad
-            )));
-        }
-        let role = match role_col {
-            Some(c) => {
-                let r = lossy(field(c));
-                if r.is_empty() {
-                    return Err(input_error(format!(
-                        "line {line}: empty value in the distinguishing column \"{}\"",
-                        header[c]
-                    )));
-                }
-                Some(r)
-            }
-            None => None,
-        };
-        let person = Person {
-            role,
-            x: value(field(x_col), &args.x, line)?,
-            y: value(field(y_col), &args.y, line)?,
-        };
-        lines.entry(id.clone()).or_default().push(line);
-        match index.get(&id) {
-            Some(&i) => dyads[i].members.push(person),
-            None => {
-                index.insert(id.clone(), dyads.len());
-                dyads.push(Dyad {
-                    id,
-                    members: vec![person],
-                });
-            }
-        }
-    }
-    if dyads.is_empty() {
-        return Err(input_error("no data rows after the header"));
-    }
-    Ok(Read { dyads, lines })
 }
 
 #[derive(Serialize)]
@@ -250,6 +76,8 @@ struct ApimJson<'a> {
     ml_deviance: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     distinguishability_test: Option<TestJson>,
+    /// Always present (possibly empty): what a reader must know.
+    warnings: &'a [String],
 }
 
 fn term_name(t: Term) -> &'static str {
@@ -268,21 +96,46 @@ fn model_name(m: Model) -> &'static str {
 }
 
 pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
-    let read = read(args, input)?;
-    refuse_degenerate(args, &read.dyads)?;
-    let fit = if args.distinguish.is_some() {
-        distinguishable(&read.dyads)
+    let cols = Columns {
+        dyad: &args.dyad,
+        x: &args.x,
+        y: &args.y,
+        distinguish: args.distinguish.as_deref(),
+        covariates: &args.covariates,
+    };
+    let source = (args.input != "-").then(|| Path::new(&args.input));
+    let (read, checks) = read(&cols, input, source)?;
+    checks.refuse_degenerate(&args.x, &args.y)?;
+    let model = if args.distinguish.is_some() {
+        Model::Distinguishable
     } else {
-        indistinguishable(&read.dyads)
+        Model::Indistinguishable
+    };
+    let fit = read
+        .data
+        .fit(model)
+        .map_err(|e| input_error(e.to_string()))?;
+    let mut warnings = Vec::new();
+    if read.singletons > 0 {
+        warnings.push(format!(
+            "{} of {} dyads have a single row (the partner is absent); they contribute \
+             that row only",
+            read.singletons, read.dyads
+        ));
     }
-    .map_err(|e| input_error(read.explain(&e)))?;
+    let _ = read.rows;
     match args.format {
-        Format::Json => write_json(&fit, out),
-        Format::Table => write_table(&fit, out),
+        Format::Json => write_json(&fit, &warnings, out),
+        Format::Table => {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            write_table(&fit, out)
+        }
     }
 }
 
-fn write_json(fit: &ApimFit, out: &mut dyn Write) -> Result<(), AnalyzeError> {
+fn write_json(fit: &ApimFit, warnings: &[String], out: &mut dyn Write) -> Result<(), AnalyzeError> {
     let doc = ApimJson {
         model: model_name(fit.model),
         n_dyads: fit.n_dyads,
@@ -317,6 +170,7 @@ fn write_json(fit: &ApimFit, out: &mut dyn Write) -> Result<(), AnalyzeError> {
             df: t.df,
             p: t.p,
         }),
+        warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| AnalyzeError::Output(e.into()))?;
     writeln!(out)?;
@@ -399,6 +253,7 @@ mod tests {
             x: "x".into(),
             y: "y".into(),
             distinguish: distinguish.map(Into::into),
+            covariates: Vec::new(),
             format: Format::Json,
         }
     }
@@ -418,15 +273,137 @@ mod tests {
         assert!(err(&a, "couple,x,y\n1,2,abc\n")
             .starts_with("line 2: column \"y\": \"abc\" is not a number"));
         assert!(err(&a, "couple,x,y\n1,2,inf\n").starts_with("line 2"));
-        let incomplete = err(&a, "couple,x,y\n1,2,3\n1,3,4\n2,1,2\n3,1,\n3,2,2\n");
-        assert!(
-            incomplete.contains("incomplete dyads") && incomplete.contains("2, 3"),
-            "{incomplete}"
-        );
         let d = args(Some("role"));
         assert!(
             err(&d, "couple,x,y,role\n1,2,3,a\n1,3,4,b\n2,1,2,c\n2,1,1,a\n")
                 .contains("exactly two values")
         );
+    }
+}
+
+#[cfg(test)]
+mod streaming {
+    //! The streaming reader against the in-memory path: the same numbers
+    //! whatever the row order.
+    use super::*;
+    use analytics::apim::{distinguishable, indistinguishable, Dyad, Person};
+
+    /// 40 couples, deterministic but irregular values.
+    fn rows() -> Vec<(String, &'static str, f64, f64)> {
+        let mut out = Vec::new();
+        let mut s = 12345u64;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) % 1000) as f64 / 100.0
+        };
+        for i in 0..40 {
+            let (xa, xb, e1, e2) = (next(), next(), next(), next());
+            out.push((
+                format!("c{i}"),
+                "w",
+                xa,
+                1.0 + 0.5 * xa + 0.2 * xb + e1 / 5.0,
+            ));
+            out.push((
+                format!("c{i}"),
+                "h",
+                xb,
+                2.0 + 0.3 * xb + 0.4 * xa + e2 / 5.0,
+            ));
+        }
+        out
+    }
+
+    fn csv(rows: &[(String, &str, f64, f64)]) -> String {
+        let mut s = String::from("couple,role,x,y\n");
+        for (id, role, x, y) in rows {
+            s.push_str(&format!("{id},{role},{x},{y}\n"));
+        }
+        s
+    }
+
+    fn json(distinguish: bool, input: &str) -> serde_json::Value {
+        let mut a = tests_args(distinguish);
+        a.format = Format::Json;
+        let mut out = Vec::new();
+        run(&a, input.as_bytes(), &mut out).expect("fit");
+        serde_json::from_slice(&out).expect("json")
+    }
+
+    fn tests_args(distinguish: bool) -> ApimArgs {
+        ApimArgs {
+            input: "-".into(),
+            dyad: "couple".into(),
+            x: "x".into(),
+            y: "y".into(),
+            distinguish: distinguish.then(|| "role".into()),
+            covariates: Vec::new(),
+            format: Format::Json,
+        }
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+
+    #[test]
+    fn shuffled_rows_give_the_in_memory_numbers() {
+        let rows = rows();
+        // Every row moved: partners far apart, wives' and husbands' order
+        // reversed for half the couples.
+        let mut shuffled = rows.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            shuffled.swap(i, (i * 37 + 11) % n);
+        }
+        let dyads: Vec<Dyad> = rows
+            .chunks(2)
+            .map(|pair| Dyad {
+                id: pair[0].0.clone(),
+                members: pair
+                    .iter()
+                    .map(|(_, role, x, y)| Person {
+                        role: Some((*role).to_owned()),
+                        x: Some(*x),
+                        y: Some(*y),
+                    })
+                    .collect(),
+            })
+            .collect();
+        for distinguish in [false, true] {
+            let want = if distinguish {
+                distinguishable(&dyads)
+            } else {
+                indistinguishable(&dyads)
+            }
+            .expect("in-memory fit");
+            for input in [csv(&rows), csv(&shuffled)] {
+                let got = json(distinguish, &input);
+                assert_eq!(got["n_dyads"], want.n_dyads);
+                let effects = got["effects"].as_array().expect("effects");
+                assert_eq!(effects.len(), want.effects.len());
+                // Roles come in order of first appearance, which the
+                // shuffle changes: match effects by term and role.
+                for w in &want.effects {
+                    let g = effects
+                        .iter()
+                        .find(|g| {
+                            g["term"] == term_name(w.term)
+                                && g["role"].as_str() == w.role.as_deref()
+                        })
+                        .expect("the same effect");
+                    close(g["estimate"].as_f64().expect("b"), w.estimate);
+                    close(g["se"].as_f64().expect("se"), w.se.expect("se"));
+                    close(g["df"].as_f64().expect("df"), w.df.expect("df"));
+                    close(g["p"].as_f64().expect("p"), w.p.expect("p"));
+                }
+                close(
+                    got["dyad_covariance"].as_f64().expect("cov"),
+                    want.dyad_covariance.expect("cov"),
+                );
+            }
+        }
     }
 }

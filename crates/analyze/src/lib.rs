@@ -3,7 +3,10 @@
 //! that names the line, never a panic.
 
 mod apim;
+mod apim_read;
+mod apim_shim;
 mod csv;
+mod dyad_ids;
 mod format;
 mod lag;
 mod seen;
