@@ -60,8 +60,6 @@ pub(super) struct Eval {
     pub hess_reml: Vec<f64>,
     pub fisher_reml: Vec<f64>,
     pub fisher_ml: Vec<f64>,
-    /// ln|XᵀV⁻¹X| (with V = I this is ln|XᵀX|, which nlme adds back).
-    pub log_det_xvx: f64,
     /// GLS estimates β̂ and their covariance C = (XᵀV⁻¹X)⁻¹.
     pub beta: Vec<f64>,
     pub cov: SquareMatrix,
@@ -295,7 +293,6 @@ impl Problem {
             hess_reml,
             fisher_reml,
             fisher_ml,
-            log_det_xvx,
             beta,
             cov,
             dcov,

@@ -49,10 +49,10 @@
 //! test compares ML deviances, since the fixed effects differ.
 //!
 //! **Likelihood and information criteria.** `reml_log_likelihood`, `aic` and
-//! `bic` are R's `logLik`, `AIC` and `BIC` of the REML gls fit: nlme's REML
-//! log-likelihood adds ½ ln|XᵀX| to the textbook one (so it differs from SAS's
-//! "−2 Res Log Likelihood"), counts p fixed effects plus the variance
-//! parameters, and BIC uses N − p observations.
+//! `bic` are R's `logLik`, `AIC` and `BIC` of the REML gls fit (nlme 3.1-162):
+//! the REML log-likelihood above, p fixed effects plus the variance
+//! parameters (2 indistinguishable, 3 distinguishable) as the parameter
+//! count, and N − p observations for BIC.
 
 mod data;
 mod engine;
@@ -844,9 +844,9 @@ impl ApimData {
             Model::Indistinguishable => None,
         };
 
-        // nlme's REML log-likelihood: the textbook one plus ½ ln|XᵀX|.
-        let xtx = problem.eval(&Self::identity(model)).map(|e| e.log_det_xvx);
-        let ll_nlme = xtx.and_then(|l| finite(reml.eval.ll_reml + 0.5 * l));
+        // nlme 3.1-162 reports the textbook REML log-likelihood (checked by
+        // scripts/r/apim_reference.R, which writes it out densely).
+        let ll_nlme = finite(reml.eval.ll_reml);
         let n_par = (p + k_n) as f64;
         let n_obs = problem.n_rows - p as f64;
         let aic = ll_nlme.and_then(|l| finite(-2.0 * l + 2.0 * n_par));
