@@ -27,6 +27,12 @@ FIELDS = [
 ]
 
 
+def num(text):
+    """The shortest decimal that rounds to the same f64 (what Rust and
+    clippy want), from R's 17 significant digits."""
+    return repr(float(text))
+
+
 def main(path):
     header = ""
     cases = {}
@@ -55,11 +61,11 @@ def main(path):
             if kind == "usize":
                 out.append(f"        {name}: {v[0]},")
             elif kind == "f64":
-                out.append(f"        {name}: {v[0]},")
+                out.append(f"        {name}: {num(v[0])},")
             elif kind == "opt":
-                out.append(f"        {name}: {'Some(' + v[0] + ')' if v else 'None'},")
+                out.append(f"        {name}: {'Some(' + num(v[0]) + ')' if v else 'None'},")
             else:
-                vals = ", ".join(v) if v else ""
+                vals = ", ".join(num(x) for x in v) if v else ""
                 out.append(f"        {name}: &[{vals}],")
         out.append("    },")
     out.append("];")
