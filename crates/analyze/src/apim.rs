@@ -85,6 +85,8 @@ fn term_name(t: Term) -> &'static str {
         Term::Intercept => "intercept",
         Term::Actor => "actor",
         Term::Partner => "partner",
+        // The core's `Effect::name` carries the column name.
+        Term::Covariate(_) => "covariate",
     }
 }
 
