@@ -1,100 +1,80 @@
-//! `reciprocity analyze apim`: reads one row per person, groups rows into
-//! dyads, and fits the actor–partner interdependence model from the
-//! analytics crate (REML, as SAS PROC MIXED and nlme::gls give it).
+//! `reciprocity analyze apim`: reads one row per person, streams each dyad
+//! into the actor–partner interdependence model of the analytics crate
+//! (REML, as SAS PROC MIXED and `nlme::gls` give it) and prints the fit as
+//! JSON or as a journal-style table.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use analytics::apim::{ApimFit, Model, Term};
+use analytics::apim::{
+    ApimFit, ChiSquareTest, Descriptives, Effect, Hypothesis, Model, Summary, Term, WaldTest,
+};
 use serde::Serialize;
 
 use crate::apim_read::{read, Columns};
 use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
+/// Fits the actor–partner interdependence model (APIM; Kenny, Kashy & Cook
+/// 2006) to dyadic data with one CSV row per person.
+///
+/// Each row holds a dyad id, the person's predictor X and outcome Y (and,
+/// optionally, a distinguishing value such as role and covariates). The two
+/// rows of a dyad need not be next to each other. The model is
+/// y = b0 + a·x_own + p·x_partner (+ covariates) with the two partners'
+/// residuals correlated, estimated by REML as SAS PROC MIXED and R's
+/// nlme::gls do; degrees of freedom are Satterthwaite's.
+///
+/// Missing values: an empty cell, NA or "." is missing. A person's row
+/// enters the fit when their own X, Y and covariates and their partner's X
+/// are present (as nlme::gls with na.omit on pairwise data); a dyad with one
+/// usable row still counts. The `warnings` list says how many rows were
+/// left out.
+///
+/// JSON output: model, n_dyads, n_complete_dyads, n_rows_used, estimation,
+/// effects [{term, name, role, estimate, se, df, t, p, ci_low, ci_high}],
+/// residual_variance, dyad_covariance, partial_icc, role_variances,
+/// ml_deviance, reml_log_likelihood, aic, bic, k [{role, k, se, ci_low,
+/// ci_high}], tests {actor_equals_partner, role_differences,
+/// nonindependence}, distinguishability_test (with --distinguish),
+/// descriptives, covariates and warnings (always present). Undefined
+/// statistics are null. The table output prints the same as a journal table;
+/// its warnings also go to standard error.
+///
+/// Exit status: 0 on success; 2 on bad input, with a message naming the
+/// line (rows wider or narrower than the header, a value that is not a
+/// number or is larger than 1e100 in magnitude, a dyad with more than two
+/// rows, a column named twice, binary input, an outcome or predictor with
+/// no variation, a predictor equal to the outcome).
 #[derive(Debug, Clone, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ApimArgs {
     /// CSV with a header and one row per person; `-` reads standard input.
     #[arg(long)]
     pub input: String,
-    /// Column holding the dyad id.
-    #[arg(long)]
+    /// Column holding the dyad id (any text; two rows per id at most).
+    #[arg(long, value_name = "COL")]
     pub dyad: String,
-    /// Column holding the predictor X.
-    #[arg(long)]
+    /// Column holding the predictor X (its own value gives the actor
+    /// effect, the partner's value the partner effect).
+    #[arg(long, value_name = "COL")]
     pub x: String,
     /// Column holding the outcome Y.
-    #[arg(long)]
+    #[arg(long, value_name = "COL")]
     pub y: String,
-    /// Column distinguishing the two members (e.g. role or gender): separate
-    /// actor and partner effects per value, and a test of whether they differ.
-    #[arg(long)]
+    /// Column distinguishing the two members (e.g. role or gender; exactly
+    /// two values, one per member): separate effects and residual variance
+    /// per value, tests of role differences, and a likelihood-ratio test of
+    /// whether the distinction is needed at all.
+    #[arg(long, value_name = "COL")]
     pub distinguish: Option<String>,
-    /// A column to adjust for (repeatable): its effect on Y is estimated
-    /// beside the actor and partner effects.
+    /// A column to adjust for, such as age (repeatable): the person's own
+    /// value enters with one effect (one per role with --distinguish).
     #[arg(long = "covariate", value_name = "COL")]
     pub covariates: Vec<String>,
+    /// `json` (the document API.md fixes) or `table` (a journal-style table).
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-}
-
-#[derive(Serialize)]
-struct EffectJson<'a> {
-    term: &'static str,
-    role: Option<&'a str>,
-    estimate: Option<f64>,
-    se: Option<f64>,
-    df: Option<f64>,
-    t: Option<f64>,
-    p: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct RoleVariance<'a> {
-    role: &'a str,
-    variance: f64,
-}
-
-#[derive(Serialize)]
-struct TestJson {
-    chi2: f64,
-    df: u32,
-    p: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct ApimJson<'a> {
-    model: &'static str,
-    n_dyads: usize,
-    estimation: &'static str,
-    effects: Vec<EffectJson<'a>>,
-    residual_variance: Option<f64>,
-    dyad_covariance: Option<f64>,
-    partial_icc: Option<f64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    role_variances: Vec<RoleVariance<'a>>,
-    ml_deviance: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distinguishability_test: Option<TestJson>,
-    /// Always present (possibly empty): what a reader must know.
-    warnings: &'a [String],
-}
-
-fn term_name(t: Term) -> &'static str {
-    match t {
-        Term::Intercept => "intercept",
-        Term::Actor => "actor",
-        Term::Partner => "partner",
-        // The core's `Effect::name` carries the column name.
-        Term::Covariate(_) => "covariate",
-    }
-}
-
-fn model_name(m: Model) -> &'static str {
-    match m {
-        Model::Indistinguishable => "indistinguishable",
-        Model::Distinguishable => "distinguishable",
-    }
 }
 
 pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
@@ -117,44 +97,237 @@ pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<
         .data
         .fit(model)
         .map_err(|e| input_error(e.to_string()))?;
-    let mut warnings = Vec::new();
+    let mut warnings = fit.warnings.clone();
     if read.singletons > 0 {
         warnings.push(format!(
-            "{} of {} dyads have a single row (the partner is absent); they contribute \
-             that row only",
+            "{} of the {} dyad ids in the file have a single row (the partner's row is absent).",
             read.singletons, read.dyads
         ));
     }
-    let _ = read.rows;
     match args.format {
-        Format::Json => write_json(&fit, &warnings, out),
+        Format::Json => write_json(&fit, read.rows, &warnings, out),
         Format::Table => {
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
-            write_table(&fit, out)
+            write_table(&fit, read.rows, &warnings, out)
         }
     }
 }
 
-fn write_json(fit: &ApimFit, warnings: &[String], out: &mut dyn Write) -> Result<(), AnalyzeError> {
+fn term_name(t: Term) -> &'static str {
+    match t {
+        Term::Intercept => "intercept",
+        Term::Actor => "actor",
+        Term::Partner => "partner",
+        Term::Covariate(_) => "covariate",
+    }
+}
+
+fn model_name(m: Model) -> &'static str {
+    match m {
+        Model::Indistinguishable => "indistinguishable",
+        Model::Distinguishable => "distinguishable",
+    }
+}
+
+fn estimation(fit: &ApimFit) -> &'static str {
+    if fit.closed_form {
+        "REML (closed form: complete dyads, no covariates); Satterthwaite df"
+    } else {
+        "REML (Newton-Raphson over dyad blocks); Satterthwaite df"
+    }
+}
+
+#[derive(Serialize)]
+struct EffectJson<'a> {
+    term: &'static str,
+    /// "intercept", "actor", "partner" or the covariate's column.
+    name: &'a str,
+    role: Option<&'a str>,
+    estimate: Option<f64>,
+    se: Option<f64>,
+    df: Option<f64>,
+    t: Option<f64>,
+    p: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+impl<'a> From<&'a Effect> for EffectJson<'a> {
+    fn from(e: &'a Effect) -> Self {
+        Self {
+            term: term_name(e.term),
+            name: &e.name,
+            role: e.role.as_deref(),
+            estimate: e.estimate.is_finite().then_some(e.estimate),
+            se: e.se,
+            df: e.df,
+            t: e.t,
+            p: e.p,
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RoleVariance<'a> {
+    role: &'a str,
+    variance: f64,
+}
+
+#[derive(Serialize)]
+struct TestJson {
+    chi2: f64,
+    df: u32,
+    p: Option<f64>,
+}
+
+impl From<&ChiSquareTest> for TestJson {
+    fn from(t: &ChiSquareTest) -> Self {
+        Self {
+            chi2: t.chi2,
+            df: t.df,
+            p: t.p,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct KJson<'a> {
+    role: Option<&'a str>,
+    k: Option<f64>,
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WaldJson<'a> {
+    /// For a role difference: the effect compared ("actor", a covariate…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effect: Option<String>,
+    /// For actor = partner with roles: the role within which they are
+    /// compared.
+    role: Option<&'a str>,
+    difference: Option<f64>,
+    se: Option<f64>,
+    df: Option<f64>,
+    t: Option<f64>,
+    p: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct TestsJson<'a> {
+    actor_equals_partner: Vec<WaldJson<'a>>,
+    role_differences: Vec<WaldJson<'a>>,
+    nonindependence: Option<TestJson>,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    mean: Option<f64>,
+    sd: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct DescriptivesJson<'a> {
+    role: Option<&'a str>,
+    n_rows: usize,
+    x: SummaryJson<'a>,
+    y: SummaryJson<'a>,
+    covariates: Vec<SummaryJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ApimJson<'a> {
+    model: &'static str,
+    n_dyads: usize,
+    n_complete_dyads: usize,
+    n_rows_read: u64,
+    n_rows_used: usize,
+    estimation: &'static str,
+    effects: Vec<EffectJson<'a>>,
+    residual_variance: Option<f64>,
+    dyad_covariance: Option<f64>,
+    partial_icc: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    role_variances: Vec<RoleVariance<'a>>,
+    ml_deviance: Option<f64>,
+    reml_log_likelihood: Option<f64>,
+    aic: Option<f64>,
+    bic: Option<f64>,
+    k: Vec<KJson<'a>>,
+    tests: TestsJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distinguishability_test: Option<TestJson>,
+    descriptives: Vec<DescriptivesJson<'a>>,
+    covariates: &'a [String],
+    /// Always present (possibly empty): what a reader must know.
+    warnings: &'a [String],
+}
+
+/// The name of the effect a role-difference test compares.
+fn hypothesis_effect(fit: &ApimFit, h: Hypothesis) -> Option<String> {
+    match h {
+        Hypothesis::ActorEqualsPartner => None,
+        Hypothesis::SameAcrossRoles(Term::Covariate(i)) => fit.covariates.get(i).cloned(),
+        Hypothesis::SameAcrossRoles(t) => Some(term_name(t).to_owned()),
+    }
+}
+
+fn wald_json<'a>(fit: &ApimFit, w: &'a WaldTest) -> WaldJson<'a> {
+    WaldJson {
+        effect: hypothesis_effect(fit, w.hypothesis),
+        role: w.role.as_deref(),
+        difference: w.difference.is_finite().then_some(w.difference),
+        se: w.se,
+        df: w.df,
+        t: w.t,
+        p: w.p,
+    }
+}
+
+fn summary_json<'a>(name: Option<&'a str>, s: &Summary) -> SummaryJson<'a> {
+    SummaryJson {
+        name,
+        mean: s.mean,
+        sd: s.sd,
+    }
+}
+
+fn descriptives_json<'a>(fit: &'a ApimFit, d: &'a Descriptives) -> DescriptivesJson<'a> {
+    DescriptivesJson {
+        role: d.role.as_deref(),
+        n_rows: d.n_rows,
+        x: summary_json(None, &d.x),
+        y: summary_json(None, &d.y),
+        covariates: fit
+            .covariates
+            .iter()
+            .zip(&d.covariates)
+            .map(|(n, s)| summary_json(Some(n), s))
+            .collect(),
+    }
+}
+
+fn write_json(
+    fit: &ApimFit,
+    rows: u64,
+    warnings: &[String],
+    out: &mut dyn Write,
+) -> Result<(), AnalyzeError> {
     let doc = ApimJson {
         model: model_name(fit.model),
         n_dyads: fit.n_dyads,
-        estimation: "REML (closed form for complete dyads); Satterthwaite df",
-        effects: fit
-            .effects
-            .iter()
-            .map(|e| EffectJson {
-                term: term_name(e.term),
-                role: e.role.as_deref(),
-                estimate: e.estimate.is_finite().then_some(e.estimate),
-                se: e.se,
-                df: e.df,
-                t: e.t,
-                p: e.p,
-            })
-            .collect(),
+        n_complete_dyads: fit.n_complete_dyads,
+        n_rows_read: rows,
+        n_rows_used: fit.n_rows_used,
+        estimation: estimation(fit),
+        effects: fit.effects.iter().map(EffectJson::from).collect(),
         residual_variance: fit.residual_variance,
         dyad_covariance: fit.dyad_covariance,
         partial_icc: fit.partial_icc,
@@ -167,11 +340,40 @@ fn write_json(fit: &ApimFit, warnings: &[String], out: &mut dyn Write) -> Result
             })
             .collect(),
         ml_deviance: fit.ml_deviance.is_finite().then_some(fit.ml_deviance),
-        distinguishability_test: fit.distinguishability_test.map(|t| TestJson {
-            chi2: t.chi2,
-            df: t.df,
-            p: t.p,
-        }),
+        reml_log_likelihood: fit.reml_log_likelihood,
+        aic: fit.aic,
+        bic: fit.bic,
+        k: fit
+            .k
+            .iter()
+            .map(|k| KJson {
+                role: k.role.as_deref(),
+                k: k.k,
+                se: k.se,
+                ci_low: k.ci_low,
+                ci_high: k.ci_high,
+            })
+            .collect(),
+        tests: TestsJson {
+            actor_equals_partner: fit
+                .actor_partner_tests
+                .iter()
+                .map(|w| wald_json(fit, w))
+                .collect(),
+            role_differences: fit
+                .role_difference_tests
+                .iter()
+                .map(|w| wald_json(fit, w))
+                .collect(),
+            nonindependence: fit.nonindependence_test.as_ref().map(TestJson::from),
+        },
+        distinguishability_test: fit.distinguishability_test.as_ref().map(TestJson::from),
+        descriptives: fit
+            .descriptives
+            .iter()
+            .map(|d| descriptives_json(fit, d))
+            .collect(),
+        covariates: &fit.covariates,
         warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| AnalyzeError::Output(e.into()))?;
@@ -179,67 +381,205 @@ fn write_json(fit: &ApimFit, warnings: &[String], out: &mut dyn Write) -> Result
     Ok(())
 }
 
-fn write_table(fit: &ApimFit, out: &mut dyn Write) -> Result<(), AnalyzeError> {
+/// "[0.033, 1.307]", or a dash when either end is undefined.
+fn interval(low: Option<f64>, high: Option<f64>, dp: usize) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!("[{l:.dp$}, {h:.dp$}]"),
+        _ => crate::format::UNDEFINED.to_owned(),
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A Wald test for a sentence: "difference 0.123, t(145.0) = 1.23, p = 0.2200".
+fn wald_clause(w: &WaldTest) -> String {
+    format!(
+        "difference {}, SE {}, t({}) = {}, {}",
+        num(Some(w.difference).filter(|d| d.is_finite()), 3),
+        num(w.se, 3),
+        num(w.df, 1),
+        num(w.t, 2),
+        p_clause(w.p)
+    )
+}
+
+fn chi_clause(t: &ChiSquareTest) -> String {
+    format!("χ²({}) = {}, {}", t.df, num(Some(t.chi2), 2), p_clause(t.p))
+}
+
+fn write_table(
+    fit: &ApimFit,
+    rows: u64,
+    warnings: &[String],
+    out: &mut dyn Write,
+) -> Result<(), AnalyzeError> {
+    let dyads = if fit.model == Model::Distinguishable {
+        "distinguishable"
+    } else {
+        "indistinguishable"
+    };
     writeln!(
         out,
-        "Actor–partner interdependence model, {} dyads: {} (REML; Satterthwaite df)",
-        model_name(fit.model),
+        "Table 1. Actor–partner interdependence model (REML), {dyads} dyads, N = {} dyads",
         fit.n_dyads
     )?;
+    writeln!(
+        out,
+        "({} complete; {} of {} rows used)",
+        fit.n_complete_dyads, fit.n_rows_used, rows
+    )?;
     writeln!(out)?;
-    let rows: Vec<Vec<String>> = fit
+    let effect_rows: Vec<Vec<String>> = fit
         .effects
         .iter()
         .map(|e| {
             vec![
-                term_name(e.term).to_owned(),
+                capitalised(&e.name),
                 e.role.clone().unwrap_or_else(|| "–".to_owned()),
-                num(Some(e.estimate).filter(|v| v.is_finite()), 4),
-                num(e.se, 4),
+                num(Some(e.estimate).filter(|v| v.is_finite()), 3),
+                num(e.se, 3),
+                interval(e.ci_low, e.ci_high, 3),
+                num(e.t, 2),
                 num(e.df, 1),
-                num(e.t, 3),
                 p_value(e.p),
             ]
         })
         .collect();
     table(
         out,
-        &["term", "role", "estimate", "SE", "df", "t", "p"],
-        &rows,
+        &["Effect", "Role", "b", "SE", "95% CI", "t", "df", "p"],
+        &effect_rows,
         2,
     )?;
+
     writeln!(out)?;
+    writeln!(out, "Variance components")?;
     match fit.model {
-        Model::Indistinguishable => writeln!(
-            out,
-            "residual variance {}, dyad covariance {}, partial ICC {}",
-            num(fit.residual_variance, 5),
-            num(fit.dyad_covariance, 5),
-            num(fit.partial_icc, 4)
-        )?,
-        Model::Distinguishable => {
-            let vars: Vec<String> = fit
-                .role_variances
-                .iter()
-                .map(|(r, v)| format!("{r}: {}", num(Some(*v), 5)))
-                .collect();
+        Model::Indistinguishable => {
             writeln!(
                 out,
-                "residual variances {}, covariance {}, residual correlation {}",
-                vars.join(", "),
-                num(fit.dyad_covariance, 5),
-                num(fit.partial_icc, 4)
+                "  Residual variance    {}",
+                num(fit.residual_variance, 4)
             )?;
+            writeln!(
+                out,
+                "  Dyad covariance      {}",
+                num(fit.dyad_covariance, 4)
+            )?;
+            writeln!(out, "  Partial ICC          {}", num(fit.partial_icc, 3))?;
+        }
+        Model::Distinguishable => {
+            for (role, v) in &fit.role_variances {
+                writeln!(out, "  Residual variance, {role}  {}", num(Some(*v), 4))?;
+            }
+            writeln!(
+                out,
+                "  Residual covariance  {}",
+                num(fit.dyad_covariance, 4)
+            )?;
+            writeln!(out, "  Residual correlation {}", num(fit.partial_icc, 3))?;
         }
     }
-    if let Some(t) = fit.distinguishability_test {
+
+    writeln!(out)?;
+    writeln!(out, "Tests")?;
+    for w in &fit.actor_partner_tests {
+        let within = w
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(out, "  Actor = partner{within}: {}", wald_clause(w))?;
+    }
+    for w in &fit.role_difference_tests {
+        let what = hypothesis_effect(fit, w.hypothesis).unwrap_or_default();
         writeln!(
             out,
-            "distinguishability (ML deviance difference): χ² = {}, df = {}, {}",
-            num(Some(t.chi2), 3),
-            t.df,
-            p_clause(t.p)
+            "  {} equal across roles: {}",
+            capitalised(&what),
+            wald_clause(w)
         )?;
+    }
+    for k in &fit.k {
+        let role = k
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  k = partner / actor{role}: {}, 95% CI {}",
+            num(k.k, 3),
+            interval(k.ci_low, k.ci_high, 3)
+        )?;
+    }
+    if let Some(t) = &fit.nonindependence_test {
+        writeln!(
+            out,
+            "  Nonindependence (residual dyad covariance = 0, REML LR): {}",
+            chi_clause(t)
+        )?;
+    }
+    if let Some(t) = &fit.distinguishability_test {
+        writeln!(
+            out,
+            "  Distinguishability (against indistinguishable, ML LR): {}",
+            chi_clause(t)
+        )?;
+    }
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Fit: REML log-likelihood {}, AIC {}, BIC {}",
+        num(fit.reml_log_likelihood, 2),
+        num(fit.aic, 2),
+        num(fit.bic, 2)
+    )?;
+
+    if !fit.descriptives.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Descriptives of the rows used")?;
+        let mut header = vec!["Role".to_owned(), "n".to_owned()];
+        header.push("X mean (SD)".to_owned());
+        header.push("Y mean (SD)".to_owned());
+        for c in &fit.covariates {
+            header.push(format!("{c} mean (SD)"));
+        }
+        let ms = |s: &Summary| format!("{} ({})", num(s.mean, 3), num(s.sd, 3));
+        let rows: Vec<Vec<String>> = fit
+            .descriptives
+            .iter()
+            .map(|d| {
+                let mut r = vec![
+                    d.role.clone().unwrap_or_else(|| "all".to_owned()),
+                    d.n_rows.to_string(),
+                    ms(&d.x),
+                    ms(&d.y),
+                ];
+                r.extend(d.covariates.iter().map(ms));
+                r
+            })
+            .collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        table(out, &header, &rows, 1)?;
+    }
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Note. b = unstandardized estimate; {}. Degrees of freedom by Satterthwaite's method; \
+         95% CIs are b ± t(.975, df) × SE; the CI of k is the delta method's.",
+        estimation(fit).split(';').next().unwrap_or_default().trim()
+    )?;
+    for w in warnings {
+        writeln!(out, "Warning. {w}")?;
     }
     Ok(())
 }

@@ -12,10 +12,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::apim_shim::{ApimData, ApimSpec, DyadError, Member};
 use crate::csv::{CsvError, CsvReader};
 use crate::dyad_ids::ClosedIds;
 use crate::{input_error, AnalyzeError};
+use analytics::apim::{ApimData, ApimSpec, DyadError, Member};
 
 /// The largest magnitude a value may have: its square, summed over ten
 /// million rows, stays far below f64's 1.8e308.

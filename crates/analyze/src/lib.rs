@@ -4,7 +4,6 @@
 
 mod apim;
 mod apim_read;
-mod apim_shim;
 mod csv;
 mod dyad_ids;
 mod format;
