@@ -14,8 +14,11 @@ use std::path::Path;
 
 use crate::csv::{CsvError, CsvReader};
 use crate::dyad_ids::ClosedIds;
+use crate::fast_csv::FastCsv;
 use crate::{input_error, AnalyzeError};
-use analytics::apim::{ApimData, ApimSpec, DyadError, Member};
+use analytics::apim::{ApimData, ApimSpec};
+
+use crate::apim_fold::{Fold, Row};
 
 /// The largest magnitude a value may have: its square, summed over ten
 /// million rows, stays far below f64's 1.8e308.
@@ -55,13 +58,16 @@ struct OpenRow {
 }
 
 impl OpenRow {
-    fn member(&self) -> Member<'_> {
-        Member {
-            role: self.role,
-            x: self.x,
-            y: self.y,
-            covariates: &self.covariates,
-        }
+    fn values(&self) -> (Row, &[Option<f64>]) {
+        (
+            Row {
+                line: self.line,
+                role: self.role,
+                x: self.x,
+                y: self.y,
+            },
+            &self.covariates,
+        )
     }
 }
 
@@ -230,7 +236,7 @@ struct Grouper {
     spec_covariates: Vec<String>,
     distinguish: bool,
     roles: Vec<Vec<u8>>,
-    data: Option<ApimData>,
+    fold: Option<Fold>,
     /// The most recently opened dyad: with rows in dyad order, the only
     /// open one, compared without hashing.
     pending_id: Vec<u8>,
@@ -247,15 +253,16 @@ struct Grouper {
 }
 
 impl Grouper {
-    fn data(&mut self) -> &mut ApimData {
+    /// The fold, started at the first dyad (when both roles are known).
+    fn fold(&mut self) -> &mut Fold {
         let (roles, covariates) = (&self.roles, &self.spec_covariates);
         let distinguish = self.distinguish;
-        self.data.get_or_insert_with(|| {
+        self.fold.get_or_insert_with(|| {
             let roles = match roles.as_slice() {
                 [a, b] if distinguish => Some([lossy(a), lossy(b)]),
                 _ => None,
             };
-            ApimData::new(ApimSpec {
+            Fold::new(ApimSpec {
                 roles,
                 covariates: covariates.clone(),
             })
@@ -290,22 +297,9 @@ impl Grouper {
                 return;
             }
         }
-        let (pair, one);
-        let members: &[Member] = match second {
-            Some(s) => {
-                pair = [first.member(), s.member()];
-                &pair
-            }
-            None => {
-                one = [first.member()];
-                &one
-            }
-        };
-        let pushed = self.data().push_dyad(members);
-        match pushed {
-            Ok(()) => {}
-            Err(DyadError::RolesNotOneEach) => self.bad_roles.add(id, &lines()),
-            Err(DyadError::TooManyMembers) => self.third_rows.add(id, &lines()),
+        match second {
+            Some(s) => self.fold().push(&[first.values(), s.values()]),
+            None => self.fold().push(&[first.values()]),
         }
     }
 
@@ -368,7 +362,7 @@ pub fn read(
     source: Option<&Path>,
 ) -> Result<(Read, Checks), AnalyzeError> {
     let csv_error = |e: CsvError| input_error(e.describe());
-    let mut reader = CsvReader::new(input);
+    let mut reader = FastCsv::new(input);
     let header: Vec<String> = match reader.next_record().map_err(csv_error)? {
         Some(rec) => crate::csv::header_names(&rec, false).map_err(input_error)?,
         None => return Err(input_error("the input is empty: expected a header line")),
@@ -413,7 +407,7 @@ pub fn read(
         spec_covariates: cols.covariates.to_vec(),
         distinguish: role_col.is_some(),
         roles: Vec::with_capacity(2),
-        data: None,
+        fold: None,
         pending_id: Vec::with_capacity(32),
         pending: None,
         open: OpenMap::default(),
@@ -425,7 +419,7 @@ pub fn read(
         buffers: Vec::new(),
     };
     if role_col.is_none() {
-        g.data();
+        g.fold();
     }
     let mut checks = Checks::default();
     let mut rows = 0u64;
@@ -529,10 +523,25 @@ pub fn read(
     }
     let singletons = g.singletons;
     let dyads = g.dyads;
-    let data = g
-        .data
+    let (data, refused) = g
+        .fold
         .take()
+        .and_then(Fold::finish)
         .ok_or_else(|| input_error("no dyad could be read"))?;
+    if let Some(first) = refused.first() {
+        let lines: Vec<String> = refused
+            .iter()
+            .map(|r| {
+                let l: Vec<String> = r.lines.iter().map(u64::to_string).collect();
+                format!("lines {}", l.join(", "))
+            })
+            .collect();
+        return Err(input_error(format!(
+            "{} ({})",
+            first.error,
+            lines.join("; ")
+        )));
+    }
     Ok((
         Read {
             data,

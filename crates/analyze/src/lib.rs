@@ -3,9 +3,11 @@
 //! that names the line, never a panic.
 
 mod apim;
+mod apim_fold;
 mod apim_read;
 mod csv;
 mod dyad_ids;
+mod fast_csv;
 mod format;
 mod lag;
 mod seen;
