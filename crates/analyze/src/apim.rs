@@ -620,6 +620,21 @@ mod tests {
             err(&d, "couple,x,y,role\n1,2,3,a\n1,3,4,b\n2,1,2,c\n2,1,1,a\n")
                 .contains("exactly two values")
         );
+        let same = err(
+            &d,
+            "couple,x,y,role\n1,2,3,a\n1,3,4,b\n2,1,2,a\n3,1,1,b\n2,5,1,a\n",
+        );
+        assert!(
+            same.contains("do not have one role each") && same.contains("2 (lines 4, 6)"),
+            "{same}"
+        );
+        let third = err(&a, "couple,x,y\n7,1,2\n7,2,3\n8,1,1\n7,3,3\n");
+        assert!(
+            third.contains("more than two rows") && third.contains("7 (line 5)"),
+            "{third}"
+        );
+        assert!(err(&a, "couple,x,y\n").contains("no data rows"));
+        assert!(err(&a, "couple,x,y\n,1,2\n").starts_with("line 2: empty dyad id"));
     }
 }
 
@@ -688,6 +703,43 @@ mod streaming {
 
     fn close(a: f64, b: f64) {
         assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+
+    /// With missing values (fitted by iterations, not the closed form) the
+    /// order of the rows still does not matter.
+    #[test]
+    fn shuffled_incomplete_rows_give_the_sorted_numbers() {
+        let mut rows = rows();
+        rows[3].3 = f64::NAN; // written as NA below
+        rows[10].2 = f64::NAN;
+        rows.remove(21);
+        let text = |rows: &[(String, &str, f64, f64)]| csv(rows).replace("NaN", "NA");
+        let mut shuffled = rows.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            shuffled.swap(i, (i * 29 + 5) % n);
+        }
+        for distinguish in [false, true] {
+            let (a, b) = (
+                json(distinguish, &text(&rows)),
+                json(distinguish, &text(&shuffled)),
+            );
+            assert_eq!(a["n_dyads"], b["n_dyads"]);
+            // 79 rows: c1 husband (no Y), c5 wife (no X) and so her husband (no
+            // partner X), and c10 wife (husband absent) are left out.
+            assert_eq!(a["n_rows_used"], 75);
+            for e in a["effects"].as_array().expect("effects") {
+                let f = b["effects"]
+                    .as_array()
+                    .expect("effects")
+                    .iter()
+                    .find(|f| f["name"] == e["name"] && f["role"] == e["role"])
+                    .expect("the same effect");
+                for k in ["estimate", "se", "df"] {
+                    close(f[k].as_f64().expect(k), e[k].as_f64().expect(k));
+                }
+            }
+        }
     }
 
     #[test]
