@@ -15,39 +15,45 @@ use crate::apim_read::{read, Columns};
 use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
-/// Fits the actor–partner interdependence model (APIM; Kenny, Kashy & Cook
-/// 2006) to dyadic data with one CSV row per person.
-///
-/// Each row holds a dyad id, the person's predictor X and outcome Y (and,
-/// optionally, a distinguishing value such as role and covariates). The two
-/// rows of a dyad need not be next to each other. The model is
-/// y = b0 + a·x_own + p·x_partner (+ covariates) with the two partners'
-/// residuals correlated, estimated by REML as SAS PROC MIXED and R's
-/// nlme::gls do; degrees of freedom are Satterthwaite's.
-///
-/// Missing values: an empty cell, NA or "." is missing. A person's row
-/// enters the fit when their own X, Y and covariates and their partner's X
-/// are present (as nlme::gls with na.omit on pairwise data); a dyad with one
-/// usable row still counts. The `warnings` list says how many rows were
-/// left out.
-///
-/// JSON output: model, n_dyads, n_complete_dyads, n_rows_used, estimation,
-/// effects [{term, name, role, estimate, se, df, t, p, ci_low, ci_high}],
-/// residual_variance, dyad_covariance, partial_icc, role_variances,
-/// ml_deviance, reml_log_likelihood, aic, bic, k [{role, k, se, ci_low,
-/// ci_high}], tests {actor_equals_partner, role_differences,
-/// nonindependence}, distinguishability_test (with --distinguish),
-/// descriptives, covariates and warnings (always present). Undefined
-/// statistics are null. The table output prints the same as a journal table;
-/// its warnings also go to standard error.
-///
-/// Exit status: 0 on success; 2 on bad input, with a message naming the
-/// line (rows wider or narrower than the header, a value that is not a
-/// number or is larger than 1e100 in magnitude, a dyad with more than two
-/// rows, a column named twice, binary input, an outcome or predictor with
-/// no variation, a predictor equal to the outcome).
+/// `analyze apim --help`: what the command fits, how missing values are
+/// treated, what it prints and when it refuses.
+pub const LONG_ABOUT: &str = "\
+Fits the actor–partner interdependence model (APIM; Kenny, Kashy & Cook\n\
+2006) to dyadic data with one CSV row per person.\n\
+\n\
+Each row holds a dyad id, the person's predictor X and outcome Y (and,\n\
+optionally, a distinguishing value such as role and covariates). The two\n\
+rows of a dyad need not be next to each other (memory stays flat when\n\
+they are; otherwise it holds one row per dyad waiting for its partner).\n\
+The model is y = b0 + a·x_own + p·x_partner (+ covariates) with the two\n\
+partners' residuals correlated, estimated by REML as SAS PROC MIXED and\n\
+R's nlme::gls do; degrees of freedom are Satterthwaite's.\n\
+\n\
+Missing values: an empty cell, NA or \".\" is missing. A person's row\n\
+enters the fit when their own X, Y and covariates and their partner's X\n\
+are present (as nlme::gls with na.omit on pairwise data); a dyad with one\n\
+usable row still counts. The `warnings` list says how many rows were\n\
+left out.\n\
+\n\
+JSON output: model, n_dyads, n_complete_dyads, n_rows_read,\n\
+n_rows_used, estimation, effects [{term, name, role, estimate, se, df,\n\
+t, p, ci_low, ci_high}],\n\
+residual_variance, dyad_covariance, partial_icc, role_variances,\n\
+ml_deviance, reml_log_likelihood, aic, bic, k [{role, k, se, ci_low,\n\
+ci_high}], tests {actor_equals_partner, role_differences,\n\
+nonindependence}, distinguishability_test (with --distinguish),\n\
+descriptives, covariates and warnings (always present). Undefined\n\
+statistics are null. The table output prints the same as a journal table;\n\
+its warnings also go to standard error.\n\
+\n\
+Exit status: 0 on success; 2 on bad input, with a message naming the\n\
+line (rows wider or narrower than the header, a value that is not a\n\
+number or is larger than 1e100 in magnitude, a dyad with more than two\n\
+rows, a column named twice, binary input, an outcome or predictor with\n\
+no variation, a predictor equal to the outcome).\n\
+";
+
 #[derive(Debug, Clone, clap::Args)]
-#[command(verbatim_doc_comment)]
 pub struct ApimArgs {
     /// CSV with a header and one row per person; `-` reads standard input.
     #[arg(long)]

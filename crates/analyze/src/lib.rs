@@ -25,6 +25,7 @@ pub enum AnalyzeCommand {
     /// `sequence,code`, optionally `actor`).
     Lag(LagArgs),
     /// Actor–partner interdependence model (one CSV row per person).
+    #[command(long_about = apim::LONG_ABOUT)]
     Apim(ApimArgs),
 }
 
