@@ -161,46 +161,42 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// A plain decimal (`-12.345`) with at most 15 significant digits, parsed
-/// without going through `str`: the digits form an integer m < 2⁵³ and the
+/// A plain decimal (`-12.345`) with at most 15 digits, parsed without
+/// going through `str`: the digits form an integer m < 10¹⁵ < 2⁵³ and the
 /// value is m / 10^k, one correctly rounded division of two exact doubles
 /// (Clinger's fast path), so the result is bit for bit what `str::parse`
 /// gives. Anything else (exponents, more digits) returns `None` and takes
 /// the general path.
 #[inline]
 fn fast_decimal(b: &[u8]) -> Option<f64> {
-    let (negative, digits) = match b.first()? {
+    let (negative, d) = match b.first()? {
         b'-' => (true, &b[1..]),
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
     let mut m: u64 = 0;
-    // Digits seen, and significant digits (after leading zeros).
-    let (mut seen, mut significant) = (0usize, 0usize);
-    let mut frac: Option<usize> = None;
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(c - b'0');
-                seen += 1;
-                if m != 0 {
-                    significant += 1;
-                }
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-                if significant > 15 {
-                    return None;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
-        }
+    let mut i = 0;
+    // Wrapping: more than 19 digits would overflow, and are refused below.
+    while let Some(c) = d.get(i).map(|c| c.wrapping_sub(b'0')).filter(|c| *c <= 9) {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(c));
+        i += 1;
     }
-    if seen == 0 {
+    let whole = i;
+    let mut frac = 0;
+    if d.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while let Some(c) = d.get(i).map(|c| c.wrapping_sub(b'0')).filter(|c| *c <= 9) {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(c));
+            i += 1;
+        }
+        frac = i - start;
+    }
+    let digits = whole + frac;
+    if i != d.len() || digits == 0 || digits > 15 {
         return None;
     }
-    let v = m as f64 / *POW10.get(frac.unwrap_or(0))?;
+    let v = m as f64 / POW10[frac];
     Some(if negative { -v } else { v })
 }
 
@@ -661,7 +657,7 @@ mod tests {
             ".5",
             "+7.25",
             "99999.999999",
-            "0.000000000000001",
+            "0.00000000000001",
         ] {
             let want: f64 = s.parse().expect(s);
             let got = fast_decimal(s.as_bytes()).expect(s);
@@ -678,6 +674,10 @@ mod tests {
             "0.00000000000000000000000001",
             "1,5",
             "--1",
+            "123456789012345678901234567890",
+            "1.-2",
+            "-.",
+            "+",
         ] {
             assert_eq!(fast_decimal(s.as_bytes()), None, "{s}");
         }
