@@ -466,31 +466,30 @@ fn write_table(
 
     writeln!(out)?;
     writeln!(out, "Variance components")?;
-    match fit.model {
-        Model::Indistinguishable => {
-            writeln!(
-                out,
-                "  Residual variance    {}",
-                num(fit.residual_variance, 4)
-            )?;
-            writeln!(
-                out,
-                "  Dyad covariance      {}",
-                num(fit.dyad_covariance, 4)
-            )?;
-            writeln!(out, "  Partial ICC          {}", num(fit.partial_icc, 3))?;
-        }
-        Model::Distinguishable => {
-            for (role, v) in &fit.role_variances {
-                writeln!(out, "  Residual variance, {role}  {}", num(Some(*v), 4))?;
-            }
-            writeln!(
-                out,
-                "  Residual covariance  {}",
-                num(fit.dyad_covariance, 4)
-            )?;
-            writeln!(out, "  Residual correlation {}", num(fit.partial_icc, 3))?;
-        }
+    let components: Vec<(String, String)> = match fit.model {
+        Model::Indistinguishable => vec![
+            ("Residual variance".into(), num(fit.residual_variance, 4)),
+            ("Dyad covariance".into(), num(fit.dyad_covariance, 4)),
+            ("Partial ICC".into(), num(fit.partial_icc, 3)),
+        ],
+        Model::Distinguishable => fit
+            .role_variances
+            .iter()
+            .map(|(role, v)| (format!("Residual variance, {role}"), num(Some(*v), 4)))
+            .chain([
+                ("Residual covariance".into(), num(fit.dyad_covariance, 4)),
+                ("Residual correlation".into(), num(fit.partial_icc, 3)),
+            ])
+            .collect(),
+    };
+    let width = components
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in &components {
+        let pad = width - label.chars().count();
+        writeln!(out, "  {label}{}  {value:>7}", " ".repeat(pad))?;
     }
 
     writeln!(out)?;
