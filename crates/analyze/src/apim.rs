@@ -639,6 +639,11 @@ mod tests {
             "{third}"
         );
         assert!(err(&a, "couple,x,y\n").contains("no data rows"));
+        let one = err(&d, "couple,x,y,role\n1,2,3,a\n1,3,4,a\n2,1,2,a\n2,5,1,a\n");
+        assert!(
+            one.contains("must take exactly two values, found 1: a"),
+            "{one}"
+        );
         assert!(err(&a, "couple,x,y\n,1,2\n").starts_with("line 2: empty dyad id"));
     }
 }

@@ -482,6 +482,22 @@ pub fn read(
     }
     g.finish();
 
+    // One value in the distinguishing column explains every refused pair
+    // at once: say that first.
+    if let Some(c) = role_col {
+        if g.roles.len() < 2 {
+            return Err(input_error(format!(
+                "the distinguishing column \"{}\" must take exactly two values, found {}: {}",
+                header[c],
+                g.roles.len(),
+                g.roles
+                    .iter()
+                    .map(|r| lossy(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
     if !g.third_rows.shown.is_empty() {
         if let Some(path) = source {
             relocate(path, dyad_col, &mut g.third_rows);
@@ -502,20 +518,6 @@ pub fn read(
             cols.distinguish.unwrap_or_default(),
             g.bad_roles.located()
         )));
-    }
-    if let Some(c) = role_col {
-        if g.roles.len() < 2 {
-            return Err(input_error(format!(
-                "the distinguishing column \"{}\" must take exactly two values, found {}: {}",
-                header[c],
-                g.roles.len(),
-                g.roles
-                    .iter()
-                    .map(|r| lossy(r))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
     }
     let singletons = g.singletons;
     let dyads = g.dyads;
