@@ -192,6 +192,58 @@ pub fn chi_square_sf(x: f64, df: f64) -> f64 {
     gamma_q(df / 2.0, x / 2.0)
 }
 
+/// The critical value t > 0 with P(|T| ≥ t) = `p` for Student's t on `df`
+/// degrees of freedom (so a 95% interval uses `p = 0.05`), by bisection on
+/// `t_two_tailed_p`, which decreases strictly in t. `None` when p is not in
+/// (0, 1) or df is not positive and finite.
+pub fn t_two_tailed_critical(p: f64, df: f64) -> Option<f64> {
+    if !(p > 0.0 && p < 1.0 && df > 0.0 && df.is_finite()) {
+        return None;
+    }
+    let mut hi = 1.0;
+    while t_two_tailed_p(hi, df) > p {
+        hi *= 2.0;
+        if hi > 1e12 {
+            return None;
+        }
+    }
+    let mut lo = 0.0;
+    // 200 halvings of an interval below 1e12 reach the spacing of f64.
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if t_two_tailed_p(mid, df) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
+/// The critical value z > 0 with P(|Z| ≥ z) = `p` for the standard normal,
+/// by bisection on `normal_two_tailed_p`.
+pub fn normal_two_tailed_critical(p: f64) -> Option<f64> {
+    if !(p > 0.0 && p < 1.0) {
+        return None;
+    }
+    let (mut lo, mut hi) = (0.0, 40.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if normal_two_tailed_p(mid) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +272,19 @@ mod tests {
         // Deep tail keeps relative precision: 2·(1−Φ(8)) = 1.244192114854e-15.
         let p = normal_two_tailed_p(8.0);
         assert!((p / 1.244_192_114_854_357e-15 - 1.0).abs() < 1e-9, "{p}");
+    }
+
+    #[test]
+    fn critical_values_invert_the_tail_probabilities() {
+        let t = t_two_tailed_critical(0.05, 10.0).expect("t");
+        close(t, 2.228_138_851_986_274, 1e-11);
+        // R 4.2.2: qt(0.975, 273) = 1.9686916197952944.
+        let t = t_two_tailed_critical(0.05, 273.0).expect("t");
+        close(t, 1.968_691_619_795_294_4, 1e-10);
+        let z = normal_two_tailed_critical(0.05).expect("z");
+        close(z, 1.959_963_984_540_054, 1e-12);
+        assert_eq!(t_two_tailed_critical(0.0, 5.0), None);
+        assert_eq!(t_two_tailed_critical(0.05, f64::NAN), None);
     }
 
     #[test]

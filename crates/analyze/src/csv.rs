@@ -13,6 +13,12 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// A record over `buf` with fields at the given byte ranges (for readers
+    /// that split lines themselves, such as `fast_csv`).
+    pub fn from_parts(buf: &'a [u8], fields: &'a [(usize, usize)], line: u64) -> Self {
+        Self { buf, fields, line }
+    }
+
     pub fn len(&self) -> usize {
         self.fields.len()
     }
@@ -125,6 +131,16 @@ impl<R: BufRead> CsvReader<R> {
             lines_read: 0,
             first: true,
         }
+    }
+
+    /// A reader that continues a file of which `lines_before` lines were
+    /// already read (so its line numbers go on from there; no BOM is
+    /// looked for).
+    pub fn continuing(reader: R, lines_before: u64) -> Self {
+        let mut r = Self::new(reader);
+        r.lines_read = lines_before;
+        r.first = false;
+        r
     }
 
     /// The next non-blank record, or `None` at the end of the input.

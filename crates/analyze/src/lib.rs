@@ -3,7 +3,11 @@
 //! that names the line, never a panic.
 
 mod apim;
+mod apim_fold;
+mod apim_read;
 mod csv;
+mod dyad_ids;
+mod fast_csv;
 mod format;
 mod lag;
 mod lag_report;
@@ -38,6 +42,7 @@ pub enum AnalyzeCommand {
     /// sequences and any lag. See docs/analyze-lag.md.
     Lag(LagArgs),
     /// Actor–partner interdependence model (one CSV row per person).
+    #[command(long_about = apim::LONG_ABOUT)]
     Apim(ApimArgs),
 }
 
