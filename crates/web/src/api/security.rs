@@ -133,6 +133,7 @@ pub async fn end_session(
     responses(
         (status = 204, description = "Every other session ended"),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Called with a token (session only)", body = ErrorBody),
     )
 )]
 pub async fn end_other_sessions(
@@ -208,7 +209,7 @@ pub struct RecoveryCodeBody {
     responses(
         (status = 201, description = "The new code, shown once", body = RecoveryCodeBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Wrong password", body = ErrorBody),
+        (status = 403, description = "Wrong password, or called with a token", body = ErrorBody),
         (status = 429, description = "Too many password attempts", body = ErrorBody),
     )
 )]

@@ -174,8 +174,7 @@ pub async fn end_other_sessions(
     client: &ClientAddr,
     headers: &HeaderMap,
 ) -> Result<(), AppError> {
-    let none = SecretHash::from_stored(String::new());
-    let keep = caller.session_hash().unwrap_or(&none);
+    let keep = require_session(caller, "Sign out your other devices")?;
     domain::accounts::end_other_sessions(&state.app, caller.account_id, keep).await?;
     events::record(
         state,
@@ -188,6 +187,23 @@ pub async fn end_other_sessions(
     Ok(())
 }
 
+/// The caller's session, or 403 `session_required` for a token.
+///
+/// SECURITY: what decides who can get into the account (the password, the
+/// recovery code, signing the owner's other devices out) is changed from a
+/// signed-in browser only. A token is a script's key: one that leaks must
+/// not lock the owner out or take the account over. These routes are
+/// documented session-only in the OpenAPI document.
+fn require_session<'a>(caller: &'a Authenticated, doing: &str) -> Result<&'a SecretHash, AppError> {
+    caller.session_hash().ok_or_else(|| {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            format!("{doing} from a signed-in browser, not with a token."),
+        )
+    })
+}
+
 /// Changes the password with the current one. Every other session and
 /// every token ends; the session that asked stays (a token cannot ask).
 pub async fn change_password(
@@ -198,13 +214,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), AppError> {
-    let Some(session) = caller.session_hash() else {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "session_required",
-            "Change your password from a signed-in browser, not with a token.",
-        ));
-    };
+    let session = require_session(caller, "Change your password")?;
     let email = Email::parse(&caller.account.email)?;
     let password = new_password(new, "new_password", &email, &caller.account.display_name)?;
     reauthenticate(state, caller, current, "current_password").await?;
@@ -242,16 +252,8 @@ pub async fn new_recovery_code(
     headers: &HeaderMap,
     password: &str,
 ) -> Result<RecoveryCode, AppError> {
-    // SECURITY: a recovery code resets the password, so, like the password
-    // itself, it is changed from a signed-in browser only, never with a
-    // token (the route is documented session-only).
-    if caller.session_hash().is_none() {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "session_required",
-            "Make a new recovery code from a signed-in browser, not with a token.",
-        ));
-    }
+    // A recovery code resets the password, so it is guarded like it.
+    require_session(caller, "Make a new recovery code")?;
     reauthenticate(state, caller, password, "password").await?;
     let code = RecoveryCode::generate();
     domain::accounts::set_recovery_code(&state.app, caller.account_id, &code.hash()).await?;
