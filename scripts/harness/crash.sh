@@ -28,4 +28,4 @@ esac
 
 echo "kills=$RECIPROCITY_CRASH_KILLS max_ms=$RECIPROCITY_CRASH_MAX_MS seed=$RECIPROCITY_CRASH_SEED sha=$(git rev-parse --short HEAD) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\" cores=$(nproc)" >&2
 cargo test -p reciprocity --test crash -- "$filter" --nocapture --test-threads 1 2>&1 |
-  grep --line-buffered -E '^\{"harness"|panicked|FAILED|test result' 
+  grep --line-buffered -E '"harness":"crash_kill9"|panicked|FAILED|test result' 
