@@ -306,11 +306,13 @@ pub async fn reset_password(
                 format!("reset:email:{}", email.as_str()),
                 limits.reset_per_target,
             ));
-            let name = domain::accounts::by_email(&state.app, &email)
-                .await?
-                .map(|a| a.display_name)
-                .unwrap_or_default();
-            (Some(email), name)
+            // SECURITY (R14): the new password is judged by what the
+            // requester typed, never by the account's display name. With
+            // it, a known address answered 422 `contains_personal` where
+            // an unknown one answered 401, before any limit was taken: a
+            // free check of whether an address has an account, and of its
+            // name. (Sign-up and a signed-in change still refuse the name.)
+            (Some(email), String::new())
         }
         ResetWith::Link { .. } => (None, String::new()),
     };
