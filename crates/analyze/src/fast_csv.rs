@@ -123,7 +123,9 @@ impl<R: BufRead> FastCsv<R> {
             let mut field_start = self.start;
             let mut nul = false;
             let mut newline = None;
-            let bytes = &self.buf[self.start..self.end];
+            // A local copy: `self.start` would be reloaded after each push.
+            let base = self.start;
+            let bytes = &self.buf[base..self.end];
             let mut k = 0;
             // Eight bytes at a time: a mask of the bytes at or below ','
             // (the only ones that matter), exact per byte — the low seven
@@ -140,12 +142,12 @@ impl<R: BufRead> FastCsv<R> {
                     mask &= mask - 1;
                     match bytes[j] {
                         b'\n' => {
-                            newline = Some(self.start + j);
+                            newline = Some(base + j);
                             break 'words;
                         }
                         b',' => {
-                            self.fields.push((field_start, self.start + j));
-                            field_start = self.start + j + 1;
+                            self.fields.push((field_start, base + j));
+                            field_start = base + j + 1;
                         }
                         b'"' => return Ok(Step::Quoted),
                         0 => nul = true,
@@ -160,7 +162,7 @@ impl<R: BufRead> FastCsv<R> {
                     if b > b',' {
                         continue;
                     }
-                    let i = self.start + j;
+                    let i = base + j;
                     match b {
                         b'\n' => {
                             newline = Some(i);
