@@ -174,35 +174,40 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
+    // More than 19 digits would overflow m: refused below (digits > 15),
+    // so wrapping is harmless.
     let mut m: u64 = 0;
-    let mut i = 0;
-    // Wrapping: more than 19 digits would overflow, and are refused below.
-    while let Some(c) = d.get(i).map(|c| c.wrapping_sub(b'0')).filter(|c| *c <= 9) {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(c));
-        i += 1;
-    }
-    let whole = i;
-    let mut frac = 0;
-    if d.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while let Some(c) = d.get(i).map(|c| c.wrapping_sub(b'0')).filter(|c| *c <= 9) {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(c));
-            i += 1;
+    let mut dot = None;
+    for (i, &c) in d.iter().enumerate() {
+        let digit = c.wrapping_sub(b'0');
+        if digit <= 9 {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if c == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
         }
-        frac = i - start;
     }
-    let digits = whole + frac;
-    if i != d.len() || digits == 0 || digits > 15 {
+    let (digits, frac) = match dot {
+        Some(p) => (d.len() - 1, d.len() - 1 - p),
+        None => (d.len(), 0),
+    };
+    if digits == 0 || digits > 15 {
         return None;
     }
-    let v = m as f64 / POW10[frac];
+    // m < 10¹⁵ fits an i64: a signed conversion is one instruction.
+    let v = (m as i64) as f64 / POW10[frac];
     Some(if negative { -v } else { v })
 }
 
 /// A number, or `None` for the usual spellings of a missing value.
-#[inline]
+#[inline(always)]
 fn value(field: &[u8], column: &str, line: u64) -> Result<Option<f64>, AnalyzeError> {
+    // At most 15 digits: finite and far below VALUE_LIMIT, so nothing
+    // waits on the division's result.
+    if let Some(v) = fast_decimal(field) {
+        return Ok(Some(v));
+    }
     if field.is_empty() || field == b"NA" || field == b"." {
         return Ok(None);
     }

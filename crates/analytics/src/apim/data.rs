@@ -3,12 +3,15 @@
 
 use super::{ApimSpec, DyadError, Member};
 
-/// Σ z zᵀ over the blocks of one pattern, row-major.
+/// Σ z zᵀ over the blocks of one pattern, row-major. Only the upper
+/// triangle (j ≥ i) is accumulated, the matrix being symmetric: zᵢzⱼ and
+/// zⱼzᵢ are the same double, so `get` and `symmetric` give bit for bit the
+/// sums of the full product.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Moments {
     pub dim: usize,
     pub n: usize,
-    pub sum: Vec<f64>,
+    sum: Vec<f64>,
 }
 
 impl Moments {
@@ -20,18 +23,34 @@ impl Moments {
         }
     }
 
+    #[inline]
     fn add(&mut self, z: &[f64]) {
+        debug_assert_eq!(z.len(), self.dim);
         self.n += 1;
-        for (i, zi) in z.iter().enumerate() {
-            let row = &mut self.sum[i * self.dim..(i + 1) * self.dim];
-            for (cell, zj) in row.iter_mut().zip(z) {
+        let dim = self.dim;
+        for (i, &zi) in z.iter().enumerate() {
+            let row = &mut self.sum[i * dim + i..(i + 1) * dim];
+            for (cell, &zj) in row.iter_mut().zip(&z[i..]) {
                 *cell += zi * zj;
             }
         }
     }
 
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.sum[i * self.dim + j]
+        let (a, b) = if i <= j { (i, j) } else { (j, i) };
+        self.sum[a * self.dim + b]
+    }
+
+    /// The whole matrix, row-major.
+    pub fn symmetric(&self) -> Vec<f64> {
+        let dim = self.dim;
+        let mut full = self.sum.clone();
+        for i in 0..dim {
+            for j in 0..i {
+                full[i * dim + j] = full[j * dim + i];
+            }
+        }
+        full
     }
 }
 
@@ -87,77 +106,96 @@ impl ApimData {
     /// slice of the wrong length counts as missing covariates. On error
     /// nothing is added.
     pub fn push_dyad(&mut self, members: &[Member]) -> Result<(), DyadError> {
-        if members.len() > 2 {
+        let n = members.len();
+        if n > 2 {
             return Err(DyadError::TooManyMembers);
         }
-        let mut order: Vec<&Member> = members.iter().collect();
+        let Some(first) = members.first() else {
+            return Ok(());
+        };
+        let mut order: [&Member; 2] = [first, members.get(1).unwrap_or(first)];
         if self.spec.roles.is_some() {
-            let roles: Vec<Option<usize>> = order.iter().map(|m| m.role).collect();
-            let ok = match roles.as_slice() {
-                [Some(r)] => *r < 2,
-                [Some(a), Some(b)] => (*a == 0 && *b == 1) || (*a == 1 && *b == 0),
-                [] => true,
-                _ => false,
+            let ok = match (order[0].role, n) {
+                (Some(r), 1) => r < 2,
+                (Some(a), _) => matches!((a, order[1].role), (0, Some(1)) | (1, Some(0))),
+                (None, _) => false,
             };
             if !ok {
                 return Err(DyadError::RolesNotOneEach);
             }
-            order.sort_by_key(|m| m.role);
+            if n == 2 && order[0].role > order[1].role {
+                order.swap(0, 1);
+            }
         }
-        self.rows_pushed += order.len();
+        self.rows_pushed += n;
         let q = self.spec.covariates.len();
-        let own = |m: &Member| -> Option<Vec<f64>> {
-            let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
-            if m.covariates.len() != q {
-                return None;
+        let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+        // Member i's row is usable when its own values are all finite and
+        // its partner's X is; then this holds the partner's X.
+        let mut usable: [Option<f64>; 2] = [None, None];
+        for i in 0..n {
+            let m = order[i];
+            let own_ok = m.covariates.len() == q
+                && finite(m.x).is_some()
+                && finite(m.y).is_some()
+                && m.covariates.iter().all(|c| finite(*c).is_some());
+            if own_ok && n == 2 {
+                usable[i] = finite(order[1 - i].x);
             }
-            let mut v = vec![finite(m.x)?, finite(m.y)?];
-            for c in m.covariates {
-                v.push(finite(*c)?);
-            }
-            Some(v)
-        };
-        let usable: Vec<Option<(Vec<f64>, f64)>> = order
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let partner_x = order
-                    .get(1 - i.min(1))
-                    .filter(|_| order.len() == 2)
-                    .and_then(|p| p.x)
-                    .filter(|v| v.is_finite())?;
-                Some((own(m)?, partner_x))
-            })
-            .collect();
-        let first = usable.iter().flatten().next();
-        let Some((first_own, _)) = first else {
+        }
+        let Some(first_usable) = (0..n).find(|&i| usable[i].is_some()) else {
             return Ok(());
         };
-        let origin = self.origin.get_or_insert_with(|| first_own.clone()).clone();
-        let row = |(own, xp): &(Vec<f64>, f64)| -> Vec<f64> {
-            let mut z = vec![1.0, own[0] - origin[0], xp - origin[0]];
-            z.extend(own[2..].iter().zip(&origin[2..]).map(|(c, o)| c - o));
-            z.push(own[1] - origin[1]);
-            z
+        let origin: &[f64] = self.origin.get_or_insert_with(|| {
+            let m = order[first_usable];
+            let mut v = Vec::with_capacity(2 + q);
+            v.extend([m.x.unwrap_or_default(), m.y.unwrap_or_default()]);
+            v.extend(m.covariates.iter().map(|c| c.unwrap_or_default()));
+            v
+        });
+        // Writes member i's row [1, x, x_partner, c…, y] − origin into out
+        // (m + 1 values).
+        let row = |i: usize, out: &mut [f64]| {
+            let m = order[i];
+            let o_x = origin[0];
+            out[0] = 1.0;
+            out[X] = m.x.unwrap_or_default() - o_x;
+            out[XP] = usable[i].unwrap_or_default() - o_x;
+            for ((cell, c), o) in out[FIRST_COV..FIRST_COV + q]
+                .iter_mut()
+                .zip(m.covariates)
+                .zip(&origin[2..])
+            {
+                *cell = c.unwrap_or_default() - o;
+            }
+            out[FIRST_COV + q] = m.y.unwrap_or_default() - origin[1];
         };
-        match usable.as_slice() {
-            [Some(a), Some(b)] => {
-                let mut z = row(a);
-                z.extend(row(b));
-                self.complete.add(&z);
-            }
-            _ => {
-                for (m, u) in order.iter().zip(&usable) {
-                    if let Some(u) = u {
-                        let slot = if self.spec.roles.is_some() {
-                            m.role.unwrap_or(0)
-                        } else {
-                            0
-                        };
-                        self.single[slot].add(&row(u));
-                    }
-                }
-            }
+        let b = FIRST_COV + q + 1;
+        // The stacked rows: on the stack for up to 6 covariates.
+        let mut stack = [0.0f64; 20];
+        let mut heap = Vec::new();
+        let z: &mut [f64] = if 2 * b <= stack.len() {
+            &mut stack[..2 * b]
+        } else {
+            heap.resize(2 * b, 0.0);
+            &mut heap
+        };
+        if usable[0].is_some() && usable[1].is_some() {
+            let (z1, z2) = z.split_at_mut(b);
+            row(0, z1);
+            row(1, z2);
+            self.complete.add(z);
+        } else {
+            // One usable row (both would be the complete case above).
+            let i = first_usable;
+            let slot = if self.spec.roles.is_some() {
+                order[i].role.unwrap_or(0)
+            } else {
+                0
+            };
+            let z = &mut z[..b];
+            row(i, z);
+            self.single[slot].add(z);
         }
         Ok(())
     }

@@ -27,16 +27,16 @@ impl ApimData {
                     groups.push(Group {
                         size: 2,
                         n: self.complete.n as f64,
-                        g: self.complete.sum.clone(),
+                        g: self.complete.symmetric(),
                         s: vec![[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]],
                     });
                 }
                 let n1 = self.single[0].n + self.single[1].n;
                 if n1 > 0 {
                     let g = self.single[0]
-                        .sum
+                        .symmetric()
                         .iter()
-                        .zip(&self.single[1].sum)
+                        .zip(&self.single[1].symmetric())
                         .map(|(a, c)| a + c)
                         .collect();
                     groups.push(Group {
