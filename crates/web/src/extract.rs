@@ -204,6 +204,17 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> AppError {
         )
         .with_field(field);
     }
+    // A key sent twice (found by tests/http/fuzz_bodies.rs): it answered
+    // "invalid_type" without a field.
+    if message.starts_with("duplicate field") {
+        let field = within(quoted.unwrap_or_default());
+        return AppError::new(
+            StatusCode::BAD_REQUEST,
+            "duplicate_field",
+            format!("`{field}` is sent twice."),
+        )
+        .with_field(field);
+    }
     if message.starts_with("missing field") {
         let field = within(quoted.unwrap_or_default());
         return AppError::new(

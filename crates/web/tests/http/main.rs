@@ -12,6 +12,7 @@ mod accounts;
 mod conversation_pages;
 mod ended;
 mod enumeration;
+mod fuzz_bodies;
 mod hardening;
 mod ledger;
 mod ledger_pages;
