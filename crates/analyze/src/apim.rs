@@ -11,7 +11,7 @@ use analytics::apim::{
 };
 use serde::Serialize;
 
-use crate::apim_read::{read, Columns};
+use crate::apim_read::{read_with, Columns, Parallel, PARALLEL};
 use crate::format::{num, p_clause, p_value, table};
 use crate::{input_error, AnalyzeError, Format};
 
@@ -84,6 +84,16 @@ pub struct ApimArgs {
 }
 
 pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<(), AnalyzeError> {
+    run_with(args, input, out, PARALLEL)
+}
+
+/// `run`, with the file read on two threads from `parallel.min_size` bytes.
+pub(crate) fn run_with(
+    args: &ApimArgs,
+    input: impl BufRead,
+    out: &mut dyn Write,
+    parallel: Parallel,
+) -> Result<(), AnalyzeError> {
     let cols = Columns {
         dyad: &args.dyad,
         x: &args.x,
@@ -92,7 +102,7 @@ pub fn run(args: &ApimArgs, input: impl BufRead, out: &mut dyn Write) -> Result<
         covariates: &args.covariates,
     };
     let source = (args.input != "-").then(|| Path::new(&args.input));
-    let (read, checks) = read(&cols, input, source)?;
+    let (read, checks) = read_with(&cols, input, source, parallel)?;
     checks.refuse_degenerate(&args.x, &args.y)?;
     let model = if args.distinguish.is_some() {
         Model::Distinguishable
@@ -809,5 +819,208 @@ mod streaming {
                 );
             }
         }
+    }
+}
+
+/// The file read on two threads gives what one thread gives, byte for byte.
+#[cfg(test)]
+mod two_threads {
+    use super::*;
+    use crate::apim_read::Parallel;
+
+    /// One thread only; two threads, chunks of `chunk` bytes.
+    const ONE: Parallel = Parallel {
+        min_size: u64::MAX,
+        chunk: 1 << 20,
+    };
+
+    thread_local! {
+        /// Runs that took the two-thread path to the end.
+        static TWO: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Runs of `same` that took the two-thread path (of 16).
+    fn same_two(name: &str, csv: &str) -> u32 {
+        let before = TWO.with(std::cell::Cell::get);
+        same(name, csv);
+        TWO.with(std::cell::Cell::get) - before
+    }
+
+    fn two(chunk: u64) -> Parallel {
+        Parallel { min_size: 0, chunk }
+    }
+
+    fn run_file(csv: &str, distinguish: bool, covariates: bool, p: Parallel) -> String {
+        let path = std::env::temp_dir().join(format!(
+            "reciprocity-apim-two-{}-{:x}.csv",
+            std::process::id(),
+            {
+                use std::hash::{DefaultHasher, Hash, Hasher};
+                let mut h = DefaultHasher::new();
+                (csv, distinguish, covariates, p.chunk, p.min_size).hash(&mut h);
+                std::thread::current().id().hash(&mut h);
+                h.finish()
+            }
+        ));
+        std::fs::write(&path, csv).expect("write");
+        let args = ApimArgs {
+            input: path.to_string_lossy().into_owned(),
+            dyad: "couple".into(),
+            x: "x".into(),
+            y: "y".into(),
+            distinguish: distinguish.then(|| "role".into()),
+            covariates: if covariates {
+                vec!["age".into()]
+            } else {
+                Vec::new()
+            },
+            format: Format::Json,
+        };
+        let input = std::io::BufReader::new(std::fs::File::open(&path).expect("open"));
+        let mut out = Vec::new();
+        let r = run_with(&args, input, &mut out, p);
+        if p.min_size == 0 {
+            let cols = crate::apim_read::Columns {
+                dyad: &args.dyad,
+                x: &args.x,
+                y: &args.y,
+                distinguish: args.distinguish.as_deref(),
+                covariates: &args.covariates,
+            };
+            let two = crate::apim_read::splits(&cols, &path, p);
+            TWO.with(|t| t.set(t.get() + u32::from(two)));
+        }
+        let _ = std::fs::remove_file(&path);
+        match r {
+            Ok(()) => String::from_utf8(out).expect("utf-8"),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    fn rng(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// Rows `couple,role,x,y,age` for `n` couples, in couple order.
+    fn rows(n: usize, seed: u64) -> Vec<String> {
+        let mut s = seed;
+        let mut v = Vec::new();
+        for c in 1..=n {
+            for role in ["wife", "husband"] {
+                let x = (rng(&mut s) % 10_000) as f64 / 100.0;
+                let y = (rng(&mut s) % 10_000) as f64 / 100.0 + x * 0.3;
+                let age = 20 + rng(&mut s) % 50;
+                v.push(format!("c{c},{role},{x:.2},{y:.2},{age}"));
+            }
+        }
+        v
+    }
+
+    fn file(rows: &[String]) -> String {
+        let mut f = String::from("couple,role,x,y,age\n");
+        for r in rows {
+            f.push_str(r);
+            f.push('\n');
+        }
+        f
+    }
+
+    fn same(name: &str, csv: &str) {
+        for (d, c) in [(false, false), (true, false), (false, true), (true, true)] {
+            let want = run_file(csv, d, c, ONE);
+            for chunk in [3, 50, 997, 1 << 20] {
+                let got = run_file(csv, d, c, two(chunk));
+                assert_eq!(
+                    got, want,
+                    "{name}, distinguish {d}, covariate {c}, chunk {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn same_output_and_errors_as_one_thread() {
+        let sorted = rows(300, 7);
+        assert_eq!(same_two("sorted", &file(&sorted)), 16, "sorted");
+
+        let mut shuffled = sorted.clone();
+        let mut s = 99u64;
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (rng(&mut s) % (i as u64 + 1)) as usize);
+        }
+        assert_eq!(same_two("shuffled", &file(&shuffled)), 16, "shuffled");
+
+        // Incomplete dyads, missing values, blank lines, CRLF.
+        let mut incomplete = sorted.clone();
+        incomplete.remove(10);
+        incomplete.remove(200);
+        incomplete[50] = "c26,wife,NA,3.5,40".into();
+        incomplete[77] = "c39,husband,1.25,,".into();
+        incomplete.insert(120, String::new());
+        let text = file(&incomplete);
+        assert_eq!(same_two("incomplete", &text), 16, "incomplete");
+        same("crlf", &file(&incomplete).replace('\n', "\r\n"));
+
+        // A dyad spanning the middle, the rest in order.
+        let mut spanning = sorted.clone();
+        let last = spanning.remove(1);
+        spanning.push(last);
+        assert_eq!(same_two("spanning", &file(&spanning)), 16, "spanning");
+
+        // A third row across the middle, and within one half.
+        let mut third = sorted.clone();
+        third.push(sorted[0].clone());
+        assert_eq!(
+            same_two("third row across", &file(&third)),
+            16,
+            "third row across"
+        );
+        let mut third = sorted.clone();
+        third.insert(3, sorted[2].clone());
+        assert_eq!(
+            same_two("third row within", &file(&third)),
+            16,
+            "third row within"
+        );
+
+        // Roles: both members one role; a third role; one role only.
+        let mut roles = sorted.clone();
+        roles[401] = roles[401].replace("husband", "wife");
+        same("bad roles", &file(&roles));
+        let mut roles = sorted.clone();
+        roles[500] = roles[500].replace("husband", "partner");
+        same("third role", &file(&roles));
+        let wives: Vec<String> = sorted.iter().step_by(2).cloned().collect();
+        same("one role", &file(&wives));
+        // Roles first seen in the second half: husband before wife.
+        let mut late = sorted.clone();
+        for pair in late.chunks_mut(2) {
+            pair.swap(0, 1);
+        }
+        assert_eq!(same_two("husband first", &file(&late)), 16, "husband first");
+
+        // Rows the single path refuses, and a quote: the single path says it.
+        let mut bad = sorted.clone();
+        bad[450] = "c226,husband,abc,1,30".into();
+        assert_eq!(same_two("not a number", &file(&bad)), 0, "not a number");
+        let mut bad = sorted.clone();
+        bad[450] = "c226,husband,1,2".into();
+        same("short row", &file(&bad));
+        let mut bad = sorted.clone();
+        bad[450] = ",husband,1,2,3".into();
+        same("empty id", &file(&bad));
+        let mut bad = sorted.clone();
+        bad[450] = "\"c226\",husband,1.5,2,30".into();
+        assert_eq!(same_two("quoted", &file(&bad)), 0, "quoted");
+        let mut bad = sorted.clone();
+        bad[450] = "c226,husband,1e300,2,30".into();
+        same("too large", &file(&bad));
+        same("no newline at the end", file(&sorted).trim_end());
+        same("header only", "couple,role,x,y,age\n");
+        same("no such column", "couple,r,x,y\nc1,a,1,2\n");
+        same("bom", &format!("\u{feff}{}", file(&sorted)));
     }
 }

@@ -354,16 +354,20 @@ impl Grouper {
     }
 }
 
-/// Reads the whole input into the model's sums. `source` is the file the
-/// input came from, read again only to name the lines of a refused dyad's
-/// earlier rows (`None` for standard input).
-pub fn read(
-    cols: &Columns<'_>,
-    input: impl BufRead,
-    source: Option<&Path>,
-) -> Result<(Read, Checks), AnalyzeError> {
+/// Which column is where, from the header.
+struct Layout {
+    header: Vec<String>,
+    dyad_col: usize,
+    x_col: usize,
+    y_col: usize,
+    role_col: Option<usize>,
+    cov_cols: Vec<usize>,
+    width: usize,
+}
+
+/// Reads the header and finds the columns.
+fn layout<R: BufRead>(cols: &Columns<'_>, reader: &mut FastCsv<R>) -> Result<Layout, AnalyzeError> {
     let csv_error = |e: CsvError| input_error(e.describe());
-    let mut reader = FastCsv::new(input);
     let header: Vec<String> = match reader.next_record().map_err(csv_error)? {
         Some(rec) => crate::csv::header_names(&rec, false).map_err(input_error)?,
         None => return Err(input_error("the input is empty: expected a header line")),
@@ -403,73 +407,140 @@ pub fn read(
         cov_cols.push(col);
     }
     let width = header.len();
+    Ok(Layout {
+        header,
+        dyad_col,
+        x_col,
+        y_col,
+        role_col,
+        cov_cols,
+        width,
+    })
+}
 
-    let mut g = Grouper {
-        spec_covariates: cols.covariates.to_vec(),
-        distinguish: role_col.is_some(),
-        roles: Vec::with_capacity(2),
-        fold: None,
-        pending_id: Vec::with_capacity(32),
-        pending: None,
-        open: OpenMap::default(),
-        closed: ClosedIds::default(),
-        third_rows: Problems::default(),
-        bad_roles: Problems::default(),
-        singletons: 0,
-        dyads: 0,
-        buffers: Vec::new(),
-    };
-    if role_col.is_none() {
-        g.fold();
+impl Grouper {
+    fn new(cols: &Columns<'_>, lay: &Layout) -> Self {
+        let mut g = Grouper {
+            spec_covariates: cols.covariates.to_vec(),
+            distinguish: lay.role_col.is_some(),
+            roles: Vec::with_capacity(2),
+            fold: None,
+            pending_id: Vec::with_capacity(32),
+            pending: None,
+            open: OpenMap::default(),
+            closed: ClosedIds::default(),
+            third_rows: Problems::default(),
+            bad_roles: Problems::default(),
+            singletons: 0,
+            dyads: 0,
+            buffers: Vec::new(),
+        };
+        if lay.role_col.is_none() {
+            g.fold();
+        }
+        g
     }
+
+    /// The index of role `r` (a non-empty value of column `name`), in
+    /// order of first appearance; a third value is refused.
+    #[inline]
+    fn role(&mut self, r: &[u8], line: u64, name: &str) -> Result<usize, AnalyzeError> {
+        match self.roles.iter().position(|k| k == r) {
+            Some(i) => Ok(i),
+            None if self.roles.len() < 2 => {
+                self.roles.push(r.to_vec());
+                Ok(self.roles.len() - 1)
+            }
+            None => Err(input_error(format!(
+                "line {line}: column \"{name}\" (--distinguish) has a third value \"{}\" \
+                 after \"{}\" and \"{}\"; the distinguishing variable must take \
+                 exactly two values",
+                lossy(r),
+                lossy(&self.roles[0]),
+                lossy(&self.roles[1])
+            ))),
+        }
+    }
+}
+
+/// When a file is read on two threads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Parallel {
+    /// Files smaller than this are read on one thread.
+    pub min_size: u64,
+    /// Bytes per chunk handed to a parsing thread.
+    pub chunk: u64,
+}
+
+pub(crate) const PARALLEL: Parallel = Parallel {
+    min_size: 8 << 20,
+    chunk: 1 << 20,
+};
+
+/// Reads the whole input into the model's sums. `source` is the file the
+/// input came from, read again only to name the lines of a refused dyad's
+/// earlier rows (`None` for standard input). A file of at least
+/// `parallel.min_size` bytes is parsed on two threads (`split::read`);
+/// `input` is then not used unless that path gives up (a quote, a
+/// malformed row, …), and standard input is always read on one thread.
+pub(crate) fn read_with(
+    cols: &Columns<'_>,
+    input: impl BufRead,
+    source: Option<&Path>,
+    parallel: Parallel,
+) -> Result<(Read, Checks), AnalyzeError> {
+    if let Some(path) = source {
+        let big =
+            std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= parallel.min_size);
+        if big {
+            if let Some(done) = split::read(cols, path, parallel) {
+                return done;
+            }
+        }
+    }
+    read_single(cols, input, source)
+}
+
+fn read_single(
+    cols: &Columns<'_>,
+    input: impl BufRead,
+    source: Option<&Path>,
+) -> Result<(Read, Checks), AnalyzeError> {
+    let csv_error = |e: CsvError| input_error(e.describe());
+    let mut reader = FastCsv::new(input);
+    let lay = layout(cols, &mut reader)?;
+    let mut g = Grouper::new(cols, &lay);
     let mut checks = Checks::default();
     let mut rows = 0u64;
     while let Some(rec) = reader.next_record().map_err(csv_error)? {
         let line = rec.line();
-        crate::csv::check_width(&rec, width).map_err(input_error)?;
+        crate::csv::check_width(&rec, lay.width).map_err(input_error)?;
         rows += 1;
         let field = |i: usize| rec.get(i).unwrap_or_default();
-        let id = field(dyad_col);
+        let id = field(lay.dyad_col);
         if id.is_empty() {
             return Err(input_error(format!(
                 "line {line}: empty dyad id in column \"{}\" (--dyad)",
                 cols.dyad
             )));
         }
-        let role = match role_col {
+        let role = match lay.role_col {
             Some(c) => {
                 let r = field(c);
                 if r.is_empty() {
                     return Err(input_error(format!(
                         "line {line}: empty value in the distinguishing column \"{}\"",
-                        header[c]
+                        lay.header[c]
                     )));
                 }
-                Some(match g.roles.iter().position(|k| k == r) {
-                    Some(i) => i,
-                    None if g.roles.len() < 2 => {
-                        g.roles.push(r.to_vec());
-                        g.roles.len() - 1
-                    }
-                    None => {
-                        return Err(input_error(format!(
-                            "line {line}: column \"{}\" (--distinguish) has a third value \"{}\" \
-                             after \"{}\" and \"{}\"; the distinguishing variable must take \
-                             exactly two values",
-                            header[c],
-                            lossy(r),
-                            lossy(&g.roles[0]),
-                            lossy(&g.roles[1])
-                        )))
-                    }
-                })
+                Some(g.role(r, line, &lay.header[c])?)
             }
             None => None,
         };
-        let x = value(field(x_col), cols.x, line)?;
-        let y = value(field(y_col), cols.y, line)?;
+        let x = value(field(lay.x_col), cols.x, line)?;
+        let y = value(field(lay.y_col), cols.y, line)?;
         let mut covariates = g.buffer();
-        for (&c, name) in cov_cols.iter().zip(cols.covariates) {
+        for (&c, name) in lay.cov_cols.iter().zip(cols.covariates) {
             covariates.push(value(field(c), name, line)?);
         }
         checks.see(x, y);
@@ -482,6 +553,18 @@ pub fn read(
         };
         g.row(id, row);
     }
+    conclude(cols, &lay, g, rows, checks, source)
+}
+
+/// After the last row: the dyads seen once, the refusals, the fit's data.
+fn conclude(
+    cols: &Columns<'_>,
+    lay: &Layout,
+    mut g: Grouper,
+    rows: u64,
+    checks: Checks,
+    source: Option<&Path>,
+) -> Result<(Read, Checks), AnalyzeError> {
     if rows == 0 {
         return Err(input_error("no data rows after the header"));
     }
@@ -489,11 +572,11 @@ pub fn read(
 
     // One value in the distinguishing column explains every refused pair
     // at once: say that first.
-    if let Some(c) = role_col {
+    if let Some(c) = lay.role_col {
         if g.roles.len() < 2 {
             return Err(input_error(format!(
                 "the distinguishing column \"{}\" must take exactly two values, found {}: {}",
-                header[c],
+                lay.header[c],
                 g.roles.len(),
                 g.roles
                     .iter()
@@ -505,7 +588,7 @@ pub fn read(
     }
     if !g.third_rows.shown.is_empty() {
         if let Some(path) = source {
-            relocate(path, dyad_col, &mut g.third_rows);
+            relocate(path, lay.dyad_col, &mut g.third_rows);
         }
         let earlier = if source.is_none() {
             " (the line of each extra row; its first two rows came earlier)"
@@ -643,6 +726,273 @@ impl Checks {
         }
         Ok(())
     }
+}
+
+/// A file parsed on two threads: the data lines are cut into chunks at
+/// line boundaries, the two threads parse alternate chunks (splitting,
+/// checks of each row, numbers), and this thread takes the parsed chunks
+/// back in file order and groups them exactly as `read_single` does, so the
+/// dyads reach the fold in the same order and the sums are bit for bit the
+/// same. Anything unusual (a quote, a row the single path would refuse, a
+/// header not on line 1) gives up and leaves the file to `read_single`,
+/// which then says what it always says.
+mod split {
+    use super::*;
+    use std::fs::File;
+    use std::os::unix::fs::FileExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+    use std::sync::Arc;
+
+    /// Parsed chunks from one thread, and the way back for emptied ones.
+    type Queue = (Receiver<Option<Parsed>>, Sender<Parsed>);
+
+    /// One chunk's rows, parsed.
+    #[derive(Default)]
+    struct Parsed {
+        /// Ids and roles, back to back; `ends` holds where each ends.
+        text: Vec<u8>,
+        id_ends: Vec<u32>,
+        role_ends: Vec<u32>,
+        /// Line of each row within the chunk (from 1).
+        lines: Vec<u64>,
+        /// x, y, then the covariates, per row.
+        values: Vec<Option<f64>>,
+        /// Newlines in the chunk.
+        newlines: u64,
+    }
+
+    impl Parsed {
+        fn clear(&mut self) {
+            self.text.clear();
+            self.id_ends.clear();
+            self.role_ends.clear();
+            self.lines.clear();
+            self.values.clear();
+            self.newlines = 0;
+        }
+    }
+
+    /// Reads the lines starting in [start, end) into `buf`; returns where
+    /// the first starts in `buf` (they end at its end).
+    fn chunk_bytes(
+        file: &File,
+        len: u64,
+        data: u64,
+        start: u64,
+        end: u64,
+        buf: &mut Vec<u8>,
+    ) -> Option<usize> {
+        let from = if start == data { start } else { start - 1 };
+        buf.clear();
+        buf.resize((end - from) as usize, 0);
+        file.read_exact_at(buf, from).ok()?;
+        // On past `end` to the newline ending the last line.
+        let mut at = end;
+        while at < len && buf.last() != Some(&b'\n') {
+            let n = (len - at).min(1 << 16) as usize;
+            let old = buf.len();
+            buf.resize(old + n, 0);
+            file.read_exact_at(&mut buf[old..], at).ok()?;
+            at += n as u64;
+            if buf[old..].contains(&b'\n') {
+                break;
+            }
+        }
+        let first = if start == data {
+            0
+        } else {
+            buf.iter().position(|&b| b == b'\n')? + 1
+        };
+        if (first as u64) + from >= end {
+            buf.truncate(first);
+            return Some(first);
+        }
+        let last = (end - 1 - from) as usize;
+        let stop = match buf[last..].iter().position(|&b| b == b'\n') {
+            Some(i) => last + i + 1,
+            None => buf.len(),
+        };
+        buf.truncate(stop);
+        Some(first)
+    }
+
+    /// Parses the lines of `buf[first..]` into `p`; `false` if anything in
+    /// them is unusual. Gives the buffer back.
+    fn parse(
+        cols: &Columns<'_>,
+        lay: &Layout,
+        buf: Vec<u8>,
+        first: usize,
+        p: &mut Parsed,
+    ) -> (bool, Vec<u8>) {
+        let bytes = &buf[first..];
+        if bytes.contains(&b'"') || bytes.starts_with(b"\xEF\xBB\xBF") {
+            return (false, buf);
+        }
+        p.newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut reader = FastCsv::from_bytes(buf, first);
+        let ok = rows(cols, lay, &mut reader, p).is_some();
+        (ok, reader.into_buffer())
+    }
+
+    fn rows(
+        cols: &Columns<'_>,
+        lay: &Layout,
+        reader: &mut FastCsv<&[u8]>,
+        p: &mut Parsed,
+    ) -> Option<()> {
+        while let Some(rec) = reader.next_record().ok()? {
+            if rec.len() != lay.width {
+                return None;
+            }
+            let field = |i: usize| rec.get(i).unwrap_or_default();
+            let id = field(lay.dyad_col);
+            if id.is_empty() {
+                return None;
+            }
+            p.text.extend_from_slice(id);
+            p.id_ends.push(p.text.len() as u32);
+            if let Some(c) = lay.role_col {
+                let r = field(c);
+                if r.is_empty() {
+                    return None;
+                }
+                p.text.extend_from_slice(r);
+                p.role_ends.push(p.text.len() as u32);
+            }
+            p.values.push(value(field(lay.x_col), cols.x, 0).ok()?);
+            p.values.push(value(field(lay.y_col), cols.y, 0).ok()?);
+            for (&c, name) in lay.cov_cols.iter().zip(cols.covariates) {
+                p.values.push(value(field(c), name, 0).ok()?);
+            }
+            p.lines.push(rec.line());
+        }
+        Some(())
+    }
+
+    pub(super) fn read(
+        cols: &Columns<'_>,
+        path: &Path,
+        parallel: Parallel,
+    ) -> Option<Result<(Read, Checks), AnalyzeError>> {
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        // The header: line 1, no quote, not blank.
+        let mut head = vec![0u8; len.min(1 << 16) as usize];
+        file.read_exact_at(&mut head, 0).ok()?;
+        let nl = head.iter().position(|&b| b == b'\n')?;
+        if head[..nl].contains(&b'"') || head[..nl].iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let data = nl as u64 + 1;
+        let mut header_reader = FastCsv::with_capacity(&head[..=nl], nl + 2);
+        let lay = layout(cols, &mut header_reader).ok()?;
+        let chunk = parallel.chunk.max(1);
+        let chunks = (len - data).div_ceil(chunk);
+        let stop = Arc::new(AtomicBool::new(false));
+        std::thread::scope(|scope| {
+            let mut queues: Vec<Queue> = Vec::new();
+            for t in 0..2u64 {
+                let (tx, rx) = sync_channel::<Option<Parsed>>(2);
+                let (back, empties) = channel::<Parsed>();
+                queues.push((rx, back));
+                let (file, lay, stop) = (&file, &lay, stop.clone());
+                scope.spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut k = t;
+                    while k < chunks && !stop.load(Ordering::Relaxed) {
+                        let start = data + k * chunk;
+                        let end = (start + chunk).min(len);
+                        let mut p = empties.try_recv().unwrap_or_default();
+                        p.clear();
+                        let ok = match chunk_bytes(file, len, data, start, end, &mut buf) {
+                            Some(first) => {
+                                let (ok, back) =
+                                    parse(cols, lay, std::mem::take(&mut buf), first, &mut p);
+                                buf = back;
+                                ok
+                            }
+                            None => false,
+                        };
+                        if tx.send(ok.then_some(p)).is_err() || !ok {
+                            return;
+                        }
+                        k += 2;
+                    }
+                });
+            }
+            let done = group(cols, &lay, &queues, chunks, path);
+            stop.store(true, Ordering::Relaxed);
+            drop(queues);
+            done
+        })
+    }
+
+    /// Groups the parsed chunks in file order; `None` if a chunk gave up.
+    fn group(
+        cols: &Columns<'_>,
+        lay: &Layout,
+        queues: &[Queue],
+        chunks: u64,
+        path: &Path,
+    ) -> Option<Result<(Read, Checks), AnalyzeError>> {
+        let mut g = Grouper::new(cols, lay);
+        let mut checks = Checks::default();
+        let mut rows = 0u64;
+        // Lines before the chunk: the header's, then each chunk's.
+        let mut base = 1u64;
+        let width = 2 + lay.cov_cols.len();
+        for k in 0..chunks {
+            let (rx, back) = &queues[(k % 2) as usize];
+            let p = rx.recv().ok()??;
+            let mut id_start = 0usize;
+            for (i, &local) in p.lines.iter().enumerate() {
+                let line = base + local;
+                rows += 1;
+                let id_end = p.id_ends[i] as usize;
+                let id = &p.text[id_start..id_end];
+                id_start = id_end;
+                let role = match lay.role_col {
+                    Some(c) => {
+                        let role_end = p.role_ends[i] as usize;
+                        let r = &p.text[id_start..role_end];
+                        id_start = role_end;
+                        match g.role(r, line, &lay.header[c]) {
+                            Ok(i) => Some(i),
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                    None => None,
+                };
+                let v = &p.values[i * width..(i + 1) * width];
+                let (x, y) = (v[0], v[1]);
+                let mut covariates = g.buffer();
+                covariates.extend_from_slice(&v[2..]);
+                checks.see(x, y);
+                g.row(
+                    id,
+                    OpenRow {
+                        line,
+                        role,
+                        x,
+                        y,
+                        covariates,
+                    },
+                );
+            }
+            base += p.newlines;
+            // The thread may have finished: then nothing to recycle.
+            let _ = back.send(p);
+        }
+        Some(conclude(cols, lay, g, rows, checks, Some(path)))
+    }
+}
+
+/// Whether the file is read on two threads to the end (no fallback).
+#[cfg(test)]
+pub(crate) fn splits(cols: &Columns<'_>, path: &Path, parallel: Parallel) -> bool {
+    split::read(cols, path, parallel).is_some()
 }
 
 #[cfg(test)]

@@ -38,9 +38,15 @@ pub struct FastCsv<R> {
 
 impl<R: BufRead> FastCsv<R> {
     pub fn new(reader: R) -> Self {
+        Self::with_capacity(reader, CHUNK)
+    }
+
+    /// With a first buffer of `capacity` bytes (it grows for longer lines):
+    /// an input known to be small need not zero a whole chunk.
+    pub fn with_capacity(reader: R, capacity: usize) -> Self {
         Self {
             inner: Some(reader),
-            buf: vec![0; CHUNK],
+            buf: vec![0; capacity.max(64)],
             start: 0,
             end: 0,
             eof: false,
@@ -49,6 +55,29 @@ impl<R: BufRead> FastCsv<R> {
             first: true,
             slow: None,
         }
+    }
+
+    /// The records of `buf[start..]`, a whole input already in memory (the
+    /// buffer is used in place; `into_buffer` gives it back). Its first
+    /// line is not treated as a file's first (no byte-order mark).
+    pub fn from_bytes(buf: Vec<u8>, start: usize) -> Self {
+        let end = buf.len();
+        Self {
+            inner: None,
+            buf,
+            start,
+            end,
+            eof: true,
+            fields: Vec::with_capacity(8),
+            lines_read: 0,
+            first: false,
+            slow: None,
+        }
+    }
+
+    /// The buffer, for the next `from_bytes`.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// The next non-blank record, or `None` at the end of the input.
