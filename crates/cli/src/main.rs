@@ -1,6 +1,8 @@
-//! The one Reciprocity binary: `serve`, `migrate` and `analyze`.
+//! The one Reciprocity binary: `serve`, `migrate`, `backup`, `restore`,
+//! `analyze` and `admin`.
 
 mod admin;
+mod backup;
 mod config;
 mod engine;
 
@@ -26,6 +28,10 @@ enum Command {
     Serve(config::ServeArgs),
     /// Run the database migrations and exit.
     Migrate(config::DatabaseArgs),
+    /// Copy the whole database into a new file, while the server runs.
+    Backup(backup::BackupArgs),
+    /// Restore a backup file into a new, empty database (either engine).
+    Restore(backup::BackupArgs),
     /// Analyse coded data from a file (lag-sequential analysis, APIM).
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -40,6 +46,8 @@ fn main() -> ExitCode {
         Command::Analyze(cmd) => analyze::run(cmd),
         Command::Serve(args) => run_async(serve(args)),
         Command::Migrate(args) => run_async(migrate(args)),
+        Command::Backup(args) => run_async(backup::backup(args)),
+        Command::Restore(args) => run_async(backup::restore(args)),
         Command::Admin(cmd) => run_async(admin::run(cmd)),
     }
 }

@@ -1,24 +1,20 @@
 //! R42 in SECURITY.md: a backup restores, row for row, into a fresh
-//! database, on both engines.
+//! database, on both engines, and across them.
 //!
-//! State of the binary (checked by hand at this commit): `reciprocity` has
-//! `serve`, `migrate`, `analyze` and `admin`; the `backup FILE` and
-//! `restore FILE` that API.md lists do not exist yet, so there is no backup
-//! format and no SQLite-to-PostgreSQL restore to test. The round trip below
-//! is written against API.md's contract and ignored until they land
-//! (`cargo test -p reciprocity --test backup_roundtrip -- --ignored`).
-//!
-//! What runs in CI today is its other half: realistic data seeded through
-//! the API of the real server (accounts, a relationship, contributions with
-//! thanks, preferences, sealed values and conversation rounds with notes,
-//! respect areas, a token, an open invitation, an operator's reset link)
-//! and the comparison, which
-//! takes its tables from the schema itself (so a table added later is
-//! compared without anyone touching this file) and must see a difference
-//! of a single row. Each test prints one JSON line (`-- --nocapture`).
+//! Realistic data is seeded through the API of the real server (accounts, a
+//! relationship, contributions with thanks, preferences, sealed values and
+//! conversation rounds with notes, respect areas, a token, an open
+//! invitation, an operator's reset link); `reciprocity backup FILE` copies
+//! it while the server runs, `reciprocity restore FILE` puts it into a new
+//! database, and the comparison takes its tables from the schema itself (so
+//! a table added later is compared without anyone touching this file). The
+//! comparison is first shown to see a single changed row. Each test prints
+//! one JSON line (`-- --nocapture`).
 
 mod support;
 
+use std::path::Path;
+use std::process::Output;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -225,8 +221,6 @@ async fn the_comparison_sees_every_table_and_a_single_changed_row(url: &str, eng
         json!({
             "harness": "backup_restore_comparison",
             "engine": engine,
-            "backup_subcommand": false,
-            "restore_subcommand": false,
             "api_writes": writes,
             "tables": before.len(),
             "rows": rows,
@@ -265,16 +259,7 @@ async fn backup_then_restore_gives_back_every_row(url: &str, fresh_url: &str, en
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("reciprocity.backup");
     // Online: the server is still running.
-    let backup = binary()
-        .args(["backup", "--database", url])
-        .arg(&file)
-        .output()
-        .expect("run backup");
-    assert!(
-        backup.status.success(),
-        "backup: {}",
-        String::from_utf8_lossy(&backup.stderr)
-    );
+    succeeded(run("backup", url, &file));
     server.stop();
     #[cfg(unix)]
     {
@@ -286,16 +271,7 @@ async fn backup_then_restore_gives_back_every_row(url: &str, fresh_url: &str, en
         assert_eq!(mode & 0o777, 0o600, "the backup is its owner's alone");
     }
     let backup_done = started.elapsed();
-    let restore = binary()
-        .args(["restore", "--database", fresh_url])
-        .arg(&file)
-        .output()
-        .expect("run restore");
-    assert!(
-        restore.status.success(),
-        "restore: {}",
-        String::from_utf8_lossy(&restore.stderr)
-    );
+    succeeded(run("restore", fresh_url, &file));
     let diff = differences(&dump(url).await, &dump(fresh_url).await);
     println!(
         "{}",
@@ -326,7 +302,6 @@ async fn postgres_comparison_sees_every_table_and_a_single_changed_row() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "`reciprocity backup` and `restore` are in API.md but not implemented (issue 13)"]
 async fn sqlite_backup_then_restore_gives_back_every_row() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("live.db").display());
@@ -335,11 +310,157 @@ async fn sqlite_backup_then_restore_gives_back_every_row() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "`reciprocity backup` and `restore` are in API.md but not implemented (issue 13)"]
 async fn postgres_backup_then_restore_gives_back_every_row() {
     let (Some(live), Some(fresh)) = (support::postgres().await, support::postgres().await) else {
         return;
     };
     // A migrated, empty database: what an operator restores into.
     backup_then_restore_gives_back_every_row(&live.url, &fresh.url, "postgres").await;
+}
+
+/// `reciprocity backup|restore --database URL FILE`.
+fn run(subcommand: &str, url: &str, file: &Path) -> Output {
+    binary()
+        .args([subcommand, "--database", url])
+        .arg(file)
+        .output()
+        .expect("run reciprocity")
+}
+
+/// Its standard output, after checking it succeeded.
+fn succeeded(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Its error message, after checking it failed.
+fn failed(out: Output) -> String {
+    assert!(
+        !out.status.success(),
+        "should have failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// SQLite to PostgreSQL and back: an operator moving to a provider's
+/// engine (or away from it) loses nothing. Also: a restore refuses a
+/// database that already holds data, on PostgreSQL, and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_to_postgres_and_back_keeps_every_row() {
+    let Some(pg) = support::postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let live = format!("sqlite://{}", dir.path().join("live.db").display());
+    let back = format!("sqlite://{}", dir.path().join("back.db").display());
+    let mut server = Server::start(&live).await;
+    seed(&server.base()).await;
+    operator_reset_link(&live);
+    server.stop();
+
+    let from_sqlite = dir.path().join("from-sqlite.backup");
+    let from_postgres = dir.path().join("from-postgres.backup");
+    let said = succeeded(run("backup", &live, &from_sqlite));
+    assert!(said.starts_with("backed up "), "{said}");
+    succeeded(run("restore", &pg.url, &from_sqlite));
+    let in_postgres = dump(&pg.url).await;
+    let again = failed(run("restore", &pg.url, &from_sqlite));
+    assert!(again.contains("already holds data"), "{again}");
+    assert!(
+        differences(&in_postgres, &dump(&pg.url).await).is_empty(),
+        "a refused restore writes nothing"
+    );
+    succeeded(run("backup", &pg.url, &from_postgres));
+    succeeded(run("restore", &back, &from_postgres));
+
+    let (before, after) = (dump(&live).await, dump(&back).await);
+    let rows: usize = before.values().map(Vec::len).sum();
+    let diff = differences(&before, &after);
+    println!(
+        "{}",
+        json!({"harness": "backup_restore", "engine": "sqlite->postgres->sqlite",
+               "rows": rows, "table_mismatches": diff.len()})
+    );
+    assert!(diff.is_empty(), "{diff:#?}");
+    // Same row counts in PostgreSQL, table by table.
+    for (table, rows) in &before {
+        assert_eq!(
+            in_postgres.get(table).map(Vec::len),
+            Some(rows.len()),
+            "{table} in PostgreSQL"
+        );
+    }
+}
+
+/// What an operator can get wrong, each refused with a message that says
+/// what to do, and nothing overwritten or half-written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mistakes_are_refused_plainly_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let live = format!("sqlite://{}", dir.path().join("live.db").display());
+    let mut server = Server::start(&live).await;
+    seed(&server.base()).await;
+    server.stop();
+    let file = dir.path().join("ok.backup");
+    succeeded(run("backup", &live, &file));
+
+    // A backup never overwrites a file.
+    let kept = std::fs::read(&file).expect("backup");
+    let message = failed(run("backup", &live, &file));
+    assert!(message.contains("already exists"), "{message}");
+    assert_eq!(std::fs::read(&file).expect("backup"), kept);
+
+    // A database that is not there: no backup file is left behind.
+    let missing = format!("sqlite://{}", dir.path().join("nowhere.db").display());
+    let orphan = dir.path().join("orphan.backup");
+    let message = failed(run("backup", &missing, &orphan));
+    assert!(message.contains("there is no database at"), "{message}");
+    assert!(!orphan.exists(), "a failed backup leaves no file");
+
+    // Restoring into a database that holds data: refused, nothing changes.
+    let before = dump(&live).await;
+    let message = failed(run("restore", &live, &file));
+    assert!(message.contains("already holds data"), "{message}");
+    assert!(differences(&before, &dump(&live).await).is_empty());
+
+    // Files that are not (finished) backups.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database at all").expect("write");
+    let live_file = dir.path().join("live.db");
+    let absent = dir.path().join("absent.backup");
+    for (path, why) in [
+        (&file, "same file"),
+        (&text, "not a Reciprocity backup"),
+        (&live_file, "did not finish"),
+        (&absent, "no such file"),
+    ] {
+        let target = if path == &file {
+            format!("sqlite://{}", file.display())
+        } else {
+            format!("sqlite://{}", dir.path().join("target.db").display())
+        };
+        let message = failed(run("restore", &target, path));
+        assert!(message.contains(why), "{}: {message}", path.display());
+    }
+
+    // A backup from another schema version.
+    let other = dir.path().join("other.backup");
+    std::fs::copy(&file, &other).expect("copy");
+    let other_url = format!("sqlite://{}", other.display());
+    execute(
+        &other_url,
+        "UPDATE reciprocity_backup SET schema_version = 999",
+    )
+    .await;
+    let target = format!("sqlite://{}", dir.path().join("target2.db").display());
+    let message = failed(run("restore", &target, &other));
+    assert!(
+        message.contains("schema version 999") && message.contains("reciprocity migrate"),
+        "{message}"
+    );
 }

@@ -14,6 +14,8 @@
 //! the requests interleave.
 
 mod accounts;
+#[cfg(feature = "sqlite")]
+pub mod backup;
 mod conversations;
 mod convert;
 mod credentials;
