@@ -86,6 +86,49 @@ pub fn insert_sqlite<'a>(
     q
 }
 
+/// `SELECT` every column of a table, in the backup's column order.
+pub fn select_all(table: &super::schema::Table) -> String {
+    format!(
+        "SELECT {} FROM {}",
+        table
+            .columns
+            .iter()
+            .map(|c| quoted(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        quoted(&table.name)
+    )
+}
+
+/// Groups a table's rows (as read from either engine) into batches of
+/// [`batch_rows`] and gives each to `sink`, so a large table is never held
+/// whole in memory. Returns the number of rows.
+pub async fn in_batches<S>(
+    mut rows: S,
+    columns: usize,
+    mut sink: impl AsyncFnMut(Vec<Vec<Cell>>) -> Result<(), BackupError>,
+) -> Result<u64, BackupError>
+where
+    S: futures_util::Stream<Item = Result<Vec<Cell>, BackupError>> + Unpin,
+{
+    use futures_util::TryStreamExt;
+    let size = batch_rows(columns);
+    let mut batch = Vec::with_capacity(size);
+    let mut total = 0;
+    while let Some(row) = rows.try_next().await? {
+        batch.push(row);
+        if batch.len() == size {
+            total += batch.len() as u64;
+            sink(std::mem::replace(&mut batch, Vec::with_capacity(size))).await?;
+        }
+    }
+    if !batch.is_empty() {
+        total += batch.len() as u64;
+        sink(batch).await?;
+    }
+    Ok(total)
+}
+
 /// An identifier in double quotes. Our names come from our own schema, but
 /// quoting keeps a future name that is also a keyword working.
 pub fn quoted(name: &str) -> String {
@@ -94,4 +137,47 @@ pub fn quoted(name: &str) -> String {
 
 fn decode(table: &str, e: sqlx::Error) -> BackupError {
     BackupError::Database(format!("reading a row of {table}"), e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn rows_go_in_whole_batches_then_the_rest() {
+        // 9 columns: 100 rows a batch (900 bound values at most).
+        let rows: Vec<Result<Vec<Cell>, BackupError>> =
+            (0..250).map(|i| Ok(vec![Cell::Int(i); 9])).collect();
+        let mut seen = Vec::new();
+        let total = in_batches(futures_util::stream::iter(rows), 9, async |batch| {
+            seen.push((batch.len(), batch[0][0].clone()));
+            Ok(())
+        })
+        .await
+        .expect("batches");
+        assert_eq!(total, 250);
+        assert_eq!(
+            seen,
+            [(100, Cell::Int(0)), (100, Cell::Int(100)), (50, Cell::Int(200))]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_stops_the_copy() {
+        let rows = vec![
+            Ok(vec![Cell::Null]),
+            Err(BackupError::SameFile),
+            Ok(vec![Cell::Null]),
+        ];
+        let mut batches = 0;
+        let result = in_batches(futures_util::stream::iter(rows), 1, async |_| {
+            batches += 1;
+            Ok(())
+        })
+        .await;
+        assert!(matches!(result, Err(BackupError::SameFile)));
+        // The row before the failure waits in a batch that is never
+        // written: the caller's transaction rolls back anyway.
+        assert_eq!(batches, 0);
+    }
 }

@@ -220,39 +220,15 @@ fn insert_pg<'a>(
 async fn each_pg_batch(
     conn: &mut PgConnection,
     table: &Table,
-    mut sink: impl AsyncFnMut(Vec<Vec<Cell>>) -> Result<(), BackupError>,
+    sink: impl AsyncFnMut(Vec<Vec<Cell>>) -> Result<(), BackupError>,
 ) -> Result<u64, BackupError> {
-    use futures_util::TryStreamExt;
-    let select = format!(
-        "SELECT {} FROM {}",
-        table
-            .columns
-            .iter()
-            .map(|c| cells::quoted(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        cells::quoted(&table.name)
-    );
-    let size = cells::batch_rows(table.columns.len());
-    let mut batch = Vec::with_capacity(size);
-    let mut total = 0;
-    let mut rows = sqlx::query(&select).fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .doing(format!("reading {}", table.name))?
-    {
-        batch.push(from_pg(&row, table)?);
-        if batch.len() == size {
-            total += batch.len() as u64;
-            sink(std::mem::replace(&mut batch, Vec::with_capacity(size))).await?;
-        }
-    }
-    if !batch.is_empty() {
-        total += batch.len() as u64;
-        sink(batch).await?;
-    }
-    Ok(total)
+    use futures_util::StreamExt;
+    let select = cells::select_all(table);
+    let rows = sqlx::query(&select).fetch(&mut *conn).map(|row| {
+        row.doing(format!("reading {}", table.name))
+            .and_then(|row| from_pg(&row, table))
+    });
+    cells::in_batches(rows, table.columns.len(), sink).await
 }
 
 /// A PostgreSQL row as cells, by each column's declared type; booleans

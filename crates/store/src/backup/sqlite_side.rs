@@ -114,39 +114,15 @@ pub fn check_version(source: &BackupFile) -> Result<(), BackupError> {
 pub async fn each_batch(
     conn: &mut SqliteConnection,
     table: &Table,
-    mut sink: impl AsyncFnMut(Vec<Vec<Cell>>) -> Result<(), BackupError>,
+    sink: impl AsyncFnMut(Vec<Vec<Cell>>) -> Result<(), BackupError>,
 ) -> Result<u64, BackupError> {
-    use futures_util::TryStreamExt;
-    let select = format!(
-        "SELECT {} FROM {}",
-        table
-            .columns
-            .iter()
-            .map(|c| cells::quoted(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        cells::quoted(&table.name)
-    );
-    let size = cells::batch_rows(table.columns.len());
-    let mut batch = Vec::with_capacity(size);
-    let mut total = 0;
-    let mut rows = sqlx::query(&select).fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .doing(format!("reading {}", table.name))?
-    {
-        batch.push(cells::from_sqlite(&row, &table.name)?);
-        if batch.len() == size {
-            total += batch.len() as u64;
-            sink(std::mem::replace(&mut batch, Vec::with_capacity(size))).await?;
-        }
-    }
-    if !batch.is_empty() {
-        total += batch.len() as u64;
-        sink(batch).await?;
-    }
-    Ok(total)
+    use futures_util::StreamExt;
+    let select = cells::select_all(table);
+    let rows = sqlx::query(&select).fetch(&mut *conn).map(|row| {
+        row.doing(format!("reading {}", table.name))
+            .and_then(|row| cells::from_sqlite(&row, &table.name))
+    });
+    cells::in_batches(rows, table.columns.len(), sink).await
 }
 
 /// The last migration applied to a SQLite database.
