@@ -158,7 +158,11 @@ mod tests {
         assert_eq!(total, 250);
         assert_eq!(
             seen,
-            [(100, Cell::Int(0)), (100, Cell::Int(100)), (50, Cell::Int(200))]
+            [
+                (100, Cell::Int(0)),
+                (100, Cell::Int(100)),
+                (50, Cell::Int(200))
+            ]
         );
     }
 
