@@ -192,6 +192,12 @@ impl SecurityEventKind {
         Self::OtherSessionsEnded,
     ];
 
+    /// Recorded while answering someone not yet signed in (a failed or
+    /// throttled sign-in), so its cost shows in that answer's timing.
+    pub fn before_sign_in(self) -> bool {
+        matches!(self, Self::SignInFailed | Self::SignInThrottled)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedIn => "signed_in",

@@ -20,6 +20,11 @@ pub trait Engine: Database<Connection: Migrate, QueryResult: RowsAffected> {
     /// texts sit side by side in `ledger.rs`.
     const PACKED_LEDGER: &'static str;
 
+    /// A statement that lets the current transaction's commit return
+    /// before it reaches the disk, where the engine has one (PostgreSQL's
+    /// `synchronous_commit`); see `insert_security_event`.
+    const RELAXED_COMMIT: Option<&'static str>;
+
     /// This engine's migration set.
     fn migrator() -> &'static Migrator;
 }

@@ -13,6 +13,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 impl Engine for Postgres {
     const ENGINE_NAME: &'static str = "postgres";
     const PACKED_LEDGER: &'static str = crate::ledger::PACKED_STRING_AGG;
+    const RELAXED_COMMIT: Option<&'static str> = Some("SET LOCAL synchronous_commit TO OFF");
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR

@@ -20,6 +20,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 impl Engine for Sqlite {
     const ENGINE_NAME: &'static str = "sqlite";
     const PACKED_LEDGER: &'static str = crate::ledger::PACKED_GROUP_CONCAT;
+    // Durability is per connection on SQLite (`synchronous`), and the one
+    // writer connection serves every write: no per-transaction relaxing.
+    const RELAXED_COMMIT: Option<&'static str> = None;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
