@@ -11,7 +11,10 @@
 //! must land whole or not at all). On SQLite a separate connection forces
 //! `wal_checkpoint(TRUNCATE)` every 50 ms while the server writes, so kills
 //! also fall during checkpoints (the server's own automatic checkpoints run
-//! too). On PostgreSQL only the app is killed; the database survives.
+//! too). On PostgreSQL only the app is killed; the database survives. On
+//! both, an online backup is taken every 200 ms meanwhile, and each backup
+//! is checked like the database (every write acknowledged before it began
+//! is in it, nothing torn).
 //!
 //! Bounded for CI: 30 kills, each 0-400 ms after the server is healthy.
 //! By hand (scripts/harness/crash.sh): `RECIPROCITY_CRASH_KILLS=1000
@@ -158,6 +161,78 @@ fn start_checkpointer(
     })
 }
 
+/// What the online backups taken during the run showed.
+#[derive(Default)]
+struct Backups {
+    taken: u64,
+    /// `reciprocity backup` returned an error.
+    failed: u64,
+    /// A backup without a contribution acknowledged before it started, or
+    /// with a torn thanks, an orphan or a failed integrity check.
+    bad: u64,
+    first_problem: Option<String>,
+}
+
+/// Takes an online backup (the code of `reciprocity backup`) every 200 ms
+/// while writers write and kills fall, so kills also land during backups
+/// (SECURITY.md H8), and checks each one as the live database is checked:
+/// it holds every contribution acknowledged before it started (a backup is
+/// one consistent snapshot), no torn thanks, no orphan, integrity ok.
+/// Runs on a thread of its own: the backup's future is not `Send` (it
+/// copies through async closures), which the command-line tool never needs.
+fn start_backups(
+    url: String,
+    acks: Arc<Mutex<Acks>>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Backups> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut figures = Backups::default();
+        while !stop.load(Ordering::Relaxed) {
+            let before: Vec<String> = acks.lock().expect("acks").contributions.clone();
+            let file = dir.path().join(format!("{}.backup", figures.taken));
+            figures.taken += 1;
+            match store::backup::backup(&url, &file).await {
+                Err(err) => {
+                    figures.failed += 1;
+                    figures
+                        .first_problem
+                        .get_or_insert_with(|| format!("backup failed: {err}"));
+                }
+                Ok(_) => {
+                    let found = inspect(&format!("sqlite://{}", file.display())).await;
+                    let missing = before
+                        .iter()
+                        .filter(|id| !found.contributions.contains(*id))
+                        .count();
+                    if missing > 0
+                        || found.partial > 0
+                        || found.foreign_key_violations > 0
+                        || !found.integrity_ok
+                    {
+                        figures.bad += 1;
+                        figures.first_problem.get_or_insert_with(|| {
+                            format!(
+                                "backup {}: {missing} acknowledged contributions missing, partial {}, fk {}, integrity ok {}",
+                                figures.taken, found.partial, found.foreign_key_violations, found.integrity_ok
+                            )
+                        });
+                    }
+                    let _ = std::fs::remove_file(&file);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        figures
+    })
+    })
+}
+
 /// What the database holds after a kill.
 struct Found {
     integrity_ok: bool,
@@ -263,6 +338,7 @@ async fn kill_nine_loses_no_acknowledged_write(url: &str, engine: &str) {
     let live = Arc::new(AtomicBool::new(true));
     let checkpointer = is_sqlite(url)
         .then(|| start_checkpointer(url.to_owned(), live.clone(), writers.stop.clone()));
+    let backups = start_backups(url.to_owned(), acks.clone(), writers.stop.clone());
 
     let (mut lost, mut partial, mut integrity_failures, mut fk_failures) =
         (0usize, 0i64, 0u64, 0i64);
@@ -314,6 +390,7 @@ async fn kill_nine_loses_no_acknowledged_write(url: &str, engine: &str) {
         Some(task) => task.await.expect("checkpointer"),
         None => 0,
     };
+    let backups = backups.join().expect("backups");
     server.stop();
     let acks = acks.lock().expect("acks");
     let summary = json!({
@@ -335,12 +412,20 @@ async fn kill_nine_loses_no_acknowledged_write(url: &str, engine: &str) {
         "server_5xx": counters.server_errors.load(Ordering::Relaxed),
         "refused_while_down": counters.refused.load(Ordering::Relaxed),
         "forced_checkpoints": checkpoints,
+        "online_backups": backups.taken,
+        "online_backups_failed": backups.failed,
+        "online_backups_bad": backups.bad,
         "seconds": started.elapsed().as_secs_f64(),
     });
     println!("{summary}");
     assert!(
         first_problem.is_none(),
         "{summary}\nfirst problem: {first_problem:?}"
+    );
+    assert!(
+        backups.first_problem.is_none() && backups.taken > 0,
+        "{summary}\nfirst backup problem: {:?}",
+        backups.first_problem
     );
     assert!(
         acks.contributions.len() as u64 >= kills,
