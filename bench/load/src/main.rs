@@ -54,10 +54,7 @@ async fn main() -> anyhow::Result<()> {
     };
     eprintln!(
         "== seeding {} couples ({} at once), then {} s of mix at {} virtual users",
-        config.couples,
-        config.seed_concurrency,
-        args.duration,
-        config.concurrency
+        config.couples, config.seed_concurrency, args.duration, config.concurrency
     );
     let report = load::run(&config).await?;
     println!(

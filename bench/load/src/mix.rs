@@ -89,7 +89,10 @@ impl Kind {
     }
 
     pub fn is_write(self) -> bool {
-        matches!(self, Kind::Contribute | Kind::Thank | Kind::Note | Kind::Draft)
+        matches!(
+            self,
+            Kind::Contribute | Kind::Thank | Kind::Note | Kind::Draft
+        )
     }
 
     fn draw(rng: &mut Rng) -> Kind {
@@ -236,7 +239,12 @@ async fn one(
     }
     let (method, path, body, expected): (Method, String, Option<Value>, u16) = match kind {
         Kind::Me => (Method::GET, "/api/v1/me".into(), None, 200),
-        Kind::Contributions => (Method::GET, format!("{rel}/contributions?limit=50"), None, 200),
+        Kind::Contributions => (
+            Method::GET,
+            format!("{rel}/contributions?limit=50"),
+            None,
+            200,
+        ),
         Kind::Balance => (Method::GET, format!("{rel}/balance"), None, 200),
         Kind::ValuesComparison => (
             Method::GET,

@@ -191,14 +191,25 @@ mod tests {
     fn percentiles_are_nearest_rank() {
         let mut v: Vec<u32> = (1..=100).map(|ms| ms * 1000).collect();
         let l = latency(&mut v);
-        assert_eq!((l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms), (50.0, 95.0, 99.0, 100.0));
+        assert_eq!(
+            (l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms),
+            (50.0, 95.0, 99.0, 100.0)
+        );
         assert_eq!(latency(&mut []).p99_ms, 0.0);
     }
 
     #[test]
     fn the_weights_are_seventy_reads_and_thirty_writes() {
-        let reads: u64 = Kind::ALL.iter().filter(|k| !k.is_write()).map(|k| k.weight()).sum();
-        let writes: u64 = Kind::ALL.iter().filter(|k| k.is_write()).map(|k| k.weight()).sum();
+        let reads: u64 = Kind::ALL
+            .iter()
+            .filter(|k| !k.is_write())
+            .map(|k| k.weight())
+            .sum();
+        let writes: u64 = Kind::ALL
+            .iter()
+            .filter(|k| k.is_write())
+            .map(|k| k.weight())
+            .sum();
         assert_eq!((reads, writes), (70, 30));
     }
 }

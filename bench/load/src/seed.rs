@@ -344,9 +344,7 @@ async fn seed_couple(
         ));
     }
 
-    let [a, b]: [Person; 2] = people
-        .try_into()
-        .map_err(|_| "two people".to_owned())?;
+    let [a, b]: [Person; 2] = people.try_into().map_err(|_| "two people".to_owned())?;
     Ok((
         Couple {
             rel,
@@ -387,8 +385,22 @@ pub fn value_answer(rng: &mut Rng, key: &str) -> Value {
 }
 
 const WORDS: [&str; 16] = [
-    "we", "listen", "before", "answering", "and", "keep", "small", "promises", "trust", "grows",
-    "when", "the", "other", "notices", "what", "matters",
+    "we",
+    "listen",
+    "before",
+    "answering",
+    "and",
+    "keep",
+    "small",
+    "promises",
+    "trust",
+    "grows",
+    "when",
+    "the",
+    "other",
+    "notices",
+    "what",
+    "matters",
 ];
 
 /// `words` words of plain prose.
