@@ -3,7 +3,8 @@
 //! API with the load generator of `bench/load`, then a few seconds of its
 //! 70% read / 30% write mix. Every request must get the answer the mix
 //! expects (0 errors: no 5xx, no busy database, no refused connection), and
-//! every kind of request must have run. Timings are printed, not asserted.
+//! every kind of request must have run, and the server's peak memory must
+//! stay under a generous bound. Timings are printed, not asserted.
 //!
 //! By hand, the full size (1,000 couples, a minute per engine) is
 //! `bash bench/load/run.sh`. Knobs here: `RECIPROCITY_LOAD_COUPLES` (20),
@@ -16,6 +17,10 @@ use std::time::Duration;
 
 use store_conformance::testdb::{Engine, TestDb};
 use support::{env_or, Server};
+
+/// A ceiling for the server's peak resident memory over the whole run,
+/// far above what it needs (about 30 MB idle, a few MB per couple at most).
+const MEMORY_BOUND_MB: f64 = 256.0;
 
 async fn mix_has_no_errors(db: TestDb, engine: &str) {
     let server = Server::start(&db.url).await;
@@ -42,6 +47,15 @@ async fn mix_has_no_errors(db: TestDb, engine: &str) {
         "{engine}: kinds of request that never ran: {:?}",
         report.kinds_not_run()
     );
+    // R47, memory growth bounded: before the argon2 work memory was reused
+    // (crates/web/src/auth/password.rs), the 80 password hashes of 20
+    // couples' sign-ups and sign-ins left this server at about 500 MB.
+    if let Some(peak) = report.memory.hwm_mb {
+        assert!(
+            peak < MEMORY_BOUND_MB,
+            "{engine}: the server peaked at {peak} MB resident"
+        );
+    }
     assert!(
         report.writes > 0 && report.reads > report.writes,
         "{engine}: the mix is mostly reads"
