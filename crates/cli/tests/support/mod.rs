@@ -51,6 +51,11 @@ impl Server {
         server
     }
 
+    /// The running server's process id (for its memory in /proc).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
