@@ -180,7 +180,7 @@ fn property(engine: DbEngine) {
     let totals = std::cell::RefCell::new(Totals::default());
     let started = Instant::now();
     let result = runner.run(
-        &Reference::sequential_strategy(1..=steps),
+        &Reference::sequential_strategy((steps / 2).max(1)..=steps),
         |(initial, sequence, seen)| {
             let mut totals = totals.borrow_mut();
             runtime

@@ -277,6 +277,9 @@ impl Model {
             self.signed_in[p] = true;
             return Some(200);
         }
+        if self.nothing_to_act_on(p, &step.action) {
+            return None;
+        }
         if !self.signed_in[p] {
             // Every other action is made with the session cookie.
             return Some(401);
@@ -476,6 +479,27 @@ impl Model {
         }
     }
 
+    /// Whether the step has nothing to send: no relationship to act in, no
+    /// relationship or entry to pick, no token to revoke (or one already).
+    fn nothing_to_act_on(&self, p: usize, action: &Action) -> bool {
+        match action {
+            Action::SignIn | Action::SignOut | Action::Create => false,
+            Action::NewToken => self.token[p] == Token::Live,
+            Action::RevokeToken => self.token[p] != Token::Live,
+            Action::Join { .. } => self.rels.is_empty(),
+            Action::Correct { .. } | Action::Withdraw { .. } | Action::Thank { .. } => {
+                self.entries.is_empty()
+            }
+            Action::Leave
+            | Action::Log { .. }
+            | Action::ShowNumbers { .. }
+            | Action::Save { .. }
+            | Action::Submit { .. }
+            | Action::NewRound { .. }
+            | Action::Note => self.current_of(p).is_none(),
+        }
+    }
+
     /// The rules of correcting or withdrawing entry `pick` (the 24-hour
     /// window is never reached here): `Ok(index)` when allowed.
     fn entry_for_change(&self, p: usize, pick: usize) -> Option<Result<usize, u16>> {
@@ -595,6 +619,28 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
+/// An action for `p`, weighted by where `p` stands: signed out, they most
+/// likely sign in; without an open relationship, they most likely start or
+/// join one (the pending one); otherwise anything.
+fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
+    let pending: Vec<usize> = (0..state.rels.len())
+        .filter(|&r| state.rels[r].status == Status::Pending)
+        .collect();
+    let join = if pending.is_empty() {
+        (0..8usize).boxed()
+    } else {
+        proptest::sample::select(pending).boxed()
+    }
+    .prop_map(|pick| Action::Join { pick });
+    if !state.signed_in[p] {
+        prop_oneof![2 => Just(Action::SignIn), 1 => action()].boxed()
+    } else if state.open_of(p).is_none() {
+        prop_oneof![2 => Just(Action::Create), 3 => join, 1 => action()].boxed()
+    } else {
+        action().boxed()
+    }
+}
+
 impl ReferenceStateMachine for Reference {
     type State = Model;
     type Transition = Step;
@@ -604,20 +650,25 @@ impl ReferenceStateMachine for Reference {
     }
 
     fn transitions(state: &Model) -> BoxedStrategy<Step> {
-        // Mostly the members of the newest relationship act, so that a
-        // couple gets far enough to reveal a round; anyone may act too.
-        let couple = state
-            .rels
-            .last()
-            .map(|r| r.members.clone())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| (0..PEOPLE).collect());
+        // Mostly the people of the newest relationship act (or, while it
+        // waits for a partner, the others), so that a couple gets far
+        // enough to reveal a round and leave; anyone may act too.
+        let people: Vec<usize> = match state.rels.last() {
+            Some(r) if r.status == Status::Pending => {
+                (0..PEOPLE).filter(|p| !r.is_member(*p)).collect()
+            }
+            Some(r) => r.members.clone(),
+            None => (0..PEOPLE).collect(),
+        };
         let actor = prop_oneof![
-            2 => proptest::sample::select(couple),
+            3 => proptest::sample::select(people),
             1 => 0..PEOPLE,
         ];
-        (actor, action())
-            .prop_map(|(actor, action)| Step { actor, action })
+        let state = state.clone();
+        actor
+            .prop_flat_map(move |actor| {
+                action_for(&state, actor).prop_map(move |action| Step { actor, action })
+            })
             .boxed()
     }
 
