@@ -37,6 +37,11 @@ pub struct Tally {
     pub checks: u64,
     pub requests: u64,
     pub violations: Vec<String>,
+    /// Reads refused with the never-existed 404 (strangers, former partners).
+    pub denied: u64,
+    /// Words of this case found in a response by someone allowed to read
+    /// them: a scanner that never finds anything proves nothing.
+    pub sightings: u64,
 }
 
 impl Tally {
@@ -72,9 +77,10 @@ impl Channel<'_> {
     }
 }
 
-/// The markers of this case found in `body` that `allowed` does not hold
-/// (and any marker of another case: no case may see another's words).
-pub fn leaks(case: u64, body: &str, allowed: &BTreeSet<u32>) -> Vec<String> {
+/// The markers found in `body`: `Ok` when `allowed` holds it, `Err` for a
+/// leak (one `allowed` does not hold, or any of another case: no case may
+/// see another's words).
+pub fn scan(case: u64, body: &str, allowed: &BTreeSet<u32>) -> Vec<Result<u32, String>> {
     let mut found = Vec::new();
     let mut rest = body;
     while let Some(at) = rest.find("h3c") {
@@ -91,7 +97,9 @@ pub fn leaks(case: u64, body: &str, allowed: &BTreeSet<u32>) -> Vec<String> {
         }
         let marker: u32 = tail[..m].parse().unwrap_or(u32::MAX);
         if their_case.parse::<u64>().ok() != Some(case) || !allowed.contains(&marker) {
-            found.push(format!("h3c{their_case}n{marker}z"));
+            found.push(Err(format!("h3c{their_case}n{marker}z")));
+        } else {
+            found.push(Ok(marker));
         }
     }
     found
@@ -170,6 +178,7 @@ async fn person(case: &Case, model: &Model, baselines: &Baselines, p: usize, tal
             if !rel.is_member(p) {
                 // Not theirs: exactly the answer for an id that never existed.
                 let want = &baselines.0[route];
+                tally.denied += 1;
                 tally.check(reply.status == 404 && &reply.body == want, || {
                     format!(
                         "P{p} (stranger) GET {path}: {} {} (never-existed: 404 {want})",
@@ -185,8 +194,13 @@ async fn person(case: &Case, model: &Model, baselines: &Baselines, p: usize, tal
 
     tally.requests += replies.len() as u64;
     for reply in &replies {
-        for leak in leaks(case.case, &reply.body, &allowed) {
-            tally.check(false, || format!("P{p} received {leak}, which the model hides"));
+        for found in scan(case.case, &reply.body, &allowed) {
+            match found {
+                Ok(_) => tally.sightings += 1,
+                Err(leak) => {
+                    tally.check(false, || format!("P{p} received {leak}, which the model hides"))
+                }
+            }
         }
         tally.checks += 1;
     }
@@ -501,6 +515,7 @@ fn comparison(
     let what = || format!("P{p} GET {route} of relationship {r}");
     if rel.status == Status::Ended {
         let want = &baselines.0[route];
+        tally.denied += 1;
         tally.check(reply.status == 404 && &reply.body == want, || {
             format!("{}: {} {} (never-existed: 404 {want})", what(), reply.status, reply.body)
         });

@@ -85,6 +85,14 @@ struct Totals {
     requests: u64,
     checks: u64,
     violations: u64,
+    denied: u64,
+    sightings: u64,
+    /// What the cases reached, from the final model of each: a harness
+    /// that never reaches a reveal or a leave would check little.
+    reveals: u64,
+    leaves: u64,
+    entries: u64,
+    notes: u64,
 }
 
 /// Runs one case: fresh accounts, then each step on the server and in the
@@ -123,15 +131,19 @@ async fn one_case(
         }
         if let Some(reply) = &reply {
             let allowed = model.may_see(step.actor);
-            for leak in checks::leaks(case.case, &reply.body, &allowed) {
-                tally
-                    .violations
-                    .push(format!("the reply carried {leak}, which the model hides"));
+            for found in checks::scan(case.case, &reply.body, &allowed) {
+                if let Err(leak) = found {
+                    tally
+                        .violations
+                        .push(format!("the reply carried {leak}, which the model hides"));
+                }
             }
         }
         checks::all(&case, &model, baselines, &mut tally).await;
         totals.requests += std::mem::take(&mut tally.requests);
         totals.checks += std::mem::take(&mut tally.checks);
+        totals.denied += std::mem::take(&mut tally.denied);
+        totals.sightings += std::mem::take(&mut tally.sightings);
         if !tally.violations.is_empty() {
             totals.violations += tally.violations.len() as u64;
             return Err(format!(
@@ -144,6 +156,19 @@ async fn one_case(
             ));
         }
     }
+    totals.reveals += model
+        .rels
+        .iter()
+        .flat_map(|r| r.rounds.iter().flatten())
+        .filter(|round| round.revealed())
+        .count() as u64;
+    totals.leaves += model
+        .rels
+        .iter()
+        .filter(|r| r.status == reference::Status::Ended)
+        .count() as u64;
+    totals.entries += model.entries.len() as u64;
+    totals.notes += model.notes.len() as u64;
     Ok(())
 }
 
@@ -214,6 +239,14 @@ fn property(engine: DbEngine) {
         "requests": totals.requests,
         "checks": totals.checks,
         "invariant_violations": totals.violations,
+        "denied_reads_checked": totals.denied,
+        "allowed_sightings": totals.sightings,
+        "reached": {
+            "reveals": totals.reveals,
+            "ended_relationships": totals.leaves,
+            "entries": totals.entries,
+            "notes": totals.notes,
+        },
         "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     });
     println!("{summary}");
@@ -230,4 +263,42 @@ fn sqlite_matches_the_model() {
 #[test]
 fn postgres_matches_the_model() {
     property(DbEngine::Postgres);
+}
+
+/// The generator, run on the model alone (no server): the sequences CI
+/// runs must reach reveals, leaves, thanks and notes, or the checks after
+/// them would pass without ever being exercised.
+#[test]
+fn the_generator_reaches_every_state_that_matters() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let strategy = Reference::sequential_strategy(12..=25);
+    let (mut reveals, mut leaves, mut thanked, mut notes, mut steps, mut sent) =
+        (0, 0, 0, 0, 0, 0);
+    let cases = 200;
+    for _ in 0..cases {
+        let (mut model, sequence, _) = strategy.new_tree(&mut runner).expect("tree").current();
+        for step in &sequence {
+            model.step(step);
+            steps += 1;
+            sent += u32::from(model.expect.is_some());
+        }
+        let rounds = model.rels.iter().flat_map(|r| r.rounds.iter().flatten());
+        reveals += u32::from(rounds.clone().any(reference::Round::revealed));
+        leaves += u32::from(model.rels.iter().any(|r| r.status == reference::Status::Ended));
+        thanked += u32::from(model.entries.iter().any(|e| e.thanks.is_some()));
+        notes += u32::from(!model.notes.is_empty());
+    }
+    println!(
+        "{}",
+        json!({"sequences": cases, "steps": steps, "sent": sent, "with_reveal": reveals,
+               "with_leave": leaves, "with_thanks": thanked, "with_note": notes})
+    );
+    for (what, count) in [("a reveal", reveals), ("a leave", leaves), ("a thanks", thanked)] {
+        assert!(count * 5 >= cases, "only {count} of {cases} sequences reach {what}");
+    }
+    assert!(notes > 0, "no sequence reaches a note");
 }

@@ -273,9 +273,17 @@ impl Model {
 
     fn apply_step(&mut self, step: &Step) -> Option<u16> {
         let p = step.actor;
-        if let Action::SignIn = step.action {
-            self.signed_in[p] = true;
-            return Some(200);
+        match step.action {
+            Action::SignIn => {
+                self.signed_in[p] = true;
+                return Some(200);
+            }
+            // Signing out needs no session: a repeat is harmless.
+            Action::SignOut => {
+                self.signed_in[p] = false;
+                return Some(204);
+            }
+            _ => {}
         }
         if self.nothing_to_act_on(p, &step.action) {
             return None;
@@ -285,11 +293,7 @@ impl Model {
             return Some(401);
         }
         match step.action {
-            Action::SignIn => unreachable!(),
-            Action::SignOut => {
-                self.signed_in[p] = false;
-                Some(204)
-            }
+            Action::SignIn | Action::SignOut => unreachable!("answered above"),
             Action::NewToken => {
                 if self.token[p] == Token::Live {
                     return None;
@@ -599,8 +603,8 @@ fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         3 => Just(Action::Create),
         3 => (0..8usize).prop_map(|pick| Action::Join { pick }),
-        1 => Just(Action::Leave),
-        4 => (any::<bool>(), 1..=5u8)
+        3 => Just(Action::Leave),
+        5 => (any::<bool>(), 1..=5u8)
             .prop_map(|(for_partner, effort)| Action::Log { for_partner, effort }),
         2 => (0..32usize, 1..=5u8).prop_map(|(pick, effort)| Action::Correct { pick, effort }),
         2 => (0..32usize).prop_map(|pick| Action::Withdraw { pick }),
@@ -637,7 +641,46 @@ fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
     } else if state.open_of(p).is_none() {
         prop_oneof![2 => Just(Action::Create), 3 => join, 1 => action()].boxed()
     } else {
-        action().boxed()
+        // The next move in each sealed round, as a partner who means to
+        // finish it would make it: this is what reaches reveals and notes.
+        let Some(r) = state.open_of(p) else {
+            return action().boxed();
+        };
+        let rel = &state.rels[r];
+        let me = rel.side_of(p).unwrap_or_default();
+        let mut next = Vec::new();
+        for i in [Instrument::Values, Instrument::Respect, Instrument::Talk] {
+            match rel.rounds[i.index()].last() {
+                Some(round) if round.revealed() => {
+                    if i == Instrument::Talk {
+                        next.push(Action::Note);
+                    }
+                    next.push(Action::NewRound { instrument: i });
+                }
+                Some(round) if round.sides[me].submitted => {}
+                Some(round) if round.sides[me].draft.is_some() => {
+                    next.push(Action::Submit { instrument: i });
+                }
+                _ => next.push(Action::Save {
+                    instrument: i,
+                    level: 1 + (state.markers % 5) as u8,
+                }),
+            }
+        }
+        // And thanks for what the partner gave.
+        if let Some(pick) = state.entries.iter().position(|e| {
+            e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn
+        }) {
+            next.push(Action::Thank {
+                pick,
+                value: 1 + (state.markers % 5) as u8,
+                note: state.markers % 3 != 0,
+            });
+        }
+        if next.is_empty() {
+            return action().boxed();
+        }
+        prop_oneof![1 => action(), 2 => proptest::sample::select(next)].boxed()
     }
 }
 
