@@ -667,20 +667,31 @@ fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
                 }),
             }
         }
+        // Something given, so that there is something to thank, correct,
+        // withdraw, and keep or lose after a leave.
+        let mut ledger = vec![Action::Log {
+            for_partner: state.markers % 2 == 1,
+            effort: 1 + (state.markers % 5) as u8,
+        }];
         // And thanks for what the partner gave.
         if let Some(pick) = state.entries.iter().position(|e| {
             e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn
         }) {
-            next.push(Action::Thank {
+            ledger.push(Action::Thank {
                 pick,
                 value: 1 + (state.markers % 5) as u8,
                 note: state.markers % 3 != 0,
             });
         }
         if next.is_empty() {
-            return action().boxed();
+            return prop_oneof![1 => action(), 1 => proptest::sample::select(ledger)].boxed();
         }
-        prop_oneof![1 => action(), 2 => proptest::sample::select(next)].boxed()
+        prop_oneof![
+            2 => action(),
+            3 => proptest::sample::select(next),
+            1 => proptest::sample::select(ledger),
+        ]
+        .boxed()
     }
 }
 
