@@ -649,8 +649,23 @@ fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
         let rel = &state.rels[r];
         let me = rel.side_of(p).unwrap_or_default();
         let mut next = Vec::new();
+        let mut finishing = Vec::new();
         for i in [Instrument::Values, Instrument::Respect, Instrument::Talk] {
-            match rel.rounds[i.index()].last() {
+            // A round someone wrote in comes first: one round at a time
+            // reaches its reveal far sooner than three at once.
+            let latest = rel.rounds[i.index()].last();
+            if let Some(round) = latest.filter(|r| !r.revealed() && r.sides.iter().any(wrote_in)) {
+                let side = round.sides[me];
+                if side.draft.is_none() {
+                    finishing.push(Action::Save {
+                        instrument: i,
+                        level: 1 + (state.markers % 5) as u8,
+                    });
+                } else if !side.submitted {
+                    finishing.push(Action::Submit { instrument: i });
+                }
+            }
+            match latest {
                 Some(round) if round.revealed() => {
                     if i == Instrument::Talk {
                         next.push(Action::Note);
@@ -666,6 +681,9 @@ fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
                     level: 1 + (state.markers % 5) as u8,
                 }),
             }
+        }
+        if !finishing.is_empty() {
+            next = finishing;
         }
         // Something given, so that there is something to thank, correct,
         // withdraw, and keep or lose after a leave.
