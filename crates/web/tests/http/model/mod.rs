@@ -174,7 +174,7 @@ async fn one_case(
 
 /// Runs the property on one engine and prints its summary line.
 fn property(engine: DbEngine) {
-    let cases = env_number("H3_CASES", 32) as u32;
+    let cases = env_number("H3_CASES", 20) as u32;
     let steps = env_number("H3_STEPS", 25) as usize;
     let seed = env_number("H3_SEED", 20_261_129);
     let runtime = tokio::runtime::Builder::new_multi_thread()
