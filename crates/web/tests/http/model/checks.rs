@@ -25,7 +25,10 @@ pub fn read_routes() -> Vec<(&'static str, String)> {
         ("respect", "/respect".into()),
         ("respect comparison", "/respect/comparison".into()),
         ("talk", format!("/conversations/{deck}")),
-        ("talk comparison", format!("/conversations/{deck}/comparison")),
+        (
+            "talk comparison",
+            format!("/conversations/{deck}/comparison"),
+        ),
         ("talk notes", format!("/conversations/{deck}/notes")),
         ("written", "/written".into()),
     ]
@@ -53,7 +56,9 @@ impl Tally {
     }
 
     fn equal(&mut self, got: &Value, want: &Value, what: impl FnOnce() -> String) {
-        self.check(got == want, || format!("{}: got {got}, model {want}", what()));
+        self.check(got == want, || {
+            format!("{}: got {got}, model {want}", what())
+        });
     }
 }
 
@@ -209,9 +214,9 @@ async fn person(case: &Case, model: &Model, baselines: &Baselines, p: usize, tal
         for found in scan(case.case, &reply.body, &allowed) {
             match found {
                 Ok(_) => tally.sightings += 1,
-                Err(leak) => {
-                    tally.check(false, || format!("P{p} received {leak}, which the model hides"))
-                }
+                Err(leak) => tally.check(false, || {
+                    format!("P{p} received {leak}, which the model hides")
+                }),
             }
         }
         tally.checks += 1;
@@ -503,8 +508,22 @@ fn status(
     };
     let body = reply.json();
     tally.equal(
-        &json!([reply.status, body["round"], body["mine"], body["partner_submitted"], body["ended"], answers_of(&body["answers"], i)]),
-        &json!([200, n, mine, partner, ended, model_answers(case, side.draft.as_ref(), i)]),
+        &json!([
+            reply.status,
+            body["round"],
+            body["mine"],
+            body["partner_submitted"],
+            body["ended"],
+            answers_of(&body["answers"], i)
+        ]),
+        &json!([
+            200,
+            n,
+            mine,
+            partner,
+            ended,
+            model_answers(case, side.draft.as_ref(), i)
+        ]),
         || format!("P{p} GET {path}"),
     );
 }
@@ -529,7 +548,12 @@ fn comparison(
         let want = &baselines.0[route];
         tally.denied += 1;
         tally.check(reply.status == 404 && &reply.body == want, || {
-            format!("{}: {} {} (never-existed: 404 {want})", what(), reply.status, reply.body)
+            format!(
+                "{}: {} {} (never-existed: 404 {want})",
+                what(),
+                reply.status,
+                reply.body
+            )
         });
         return;
     }

@@ -276,8 +276,7 @@ fn the_generator_reaches_every_state_that_matters() {
         TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
     );
     let strategy = Reference::sequential_strategy(12..=25);
-    let (mut reveals, mut leaves, mut thanked, mut notes, mut steps, mut sent) =
-        (0, 0, 0, 0, 0, 0);
+    let (mut reveals, mut leaves, mut thanked, mut notes, mut steps, mut sent) = (0, 0, 0, 0, 0, 0);
     let cases = 200;
     for _ in 0..cases {
         let (mut model, sequence, _) = strategy.new_tree(&mut runner).expect("tree").current();
@@ -288,7 +287,12 @@ fn the_generator_reaches_every_state_that_matters() {
         }
         let rounds = model.rels.iter().flat_map(|r| r.rounds.iter().flatten());
         reveals += u32::from(rounds.clone().any(reference::Round::revealed));
-        leaves += u32::from(model.rels.iter().any(|r| r.status == reference::Status::Ended));
+        leaves += u32::from(
+            model
+                .rels
+                .iter()
+                .any(|r| r.status == reference::Status::Ended),
+        );
         thanked += u32::from(model.entries.iter().any(|e| e.thanks.is_some()));
         notes += u32::from(!model.notes.is_empty());
     }
@@ -297,8 +301,15 @@ fn the_generator_reaches_every_state_that_matters() {
         json!({"sequences": cases, "steps": steps, "sent": sent, "with_reveal": reveals,
                "with_leave": leaves, "with_thanks": thanked, "with_note": notes})
     );
-    for (what, count) in [("a reveal", reveals), ("a leave", leaves), ("a thanks", thanked)] {
-        assert!(count * 5 >= cases, "only {count} of {cases} sequences reach {what}");
+    for (what, count) in [
+        ("a reveal", reveals),
+        ("a leave", leaves),
+        ("a thanks", thanked),
+    ] {
+        assert!(
+            count * 5 >= cases,
+            "only {count} of {cases} sequences reach {what}"
+        );
     }
     assert!(notes > 0, "no sequence reaches a note");
 }

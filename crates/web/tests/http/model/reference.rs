@@ -48,26 +48,49 @@ pub enum Action {
     /// Start a relationship (an invitation for the partner).
     Create,
     /// Use the invitation of relationship number `pick` (modulo how many).
-    Join { pick: usize },
+    Join {
+        pick: usize,
+    },
     /// Leave the actor's current relationship.
     Leave,
     /// Log a contribution; `for_partner`: the partner did it for the actor
     /// (then it is thanked at once, with a note).
-    Log { for_partner: bool, effort: u8 },
+    Log {
+        for_partner: bool,
+        effort: u8,
+    },
     /// Correct entry number `pick` (of every entry of the case, so strangers
     /// and former partners try too).
-    Correct { pick: usize, effort: u8 },
+    Correct {
+        pick: usize,
+        effort: u8,
+    },
     /// Withdraw (delete) entry number `pick`.
-    Withdraw { pick: usize },
+    Withdraw {
+        pick: usize,
+    },
     /// Thank entry number `pick`, with or without a note.
-    Thank { pick: usize, value: u8, note: bool },
+    Thank {
+        pick: usize,
+        value: u8,
+        note: bool,
+    },
     /// The actor's choice to see numbers (ratings) in the current relationship.
-    ShowNumbers { show: bool },
+    ShowNumbers {
+        show: bool,
+    },
     /// Save a draft (every item of the instrument, at `level`, with a new
     /// marker in its one text field where it has one).
-    Save { instrument: Instrument, level: u8 },
-    Submit { instrument: Instrument },
-    NewRound { instrument: Instrument },
+    Save {
+        instrument: Instrument,
+        level: u8,
+    },
+    Submit {
+        instrument: Instrument,
+    },
+    NewRound {
+        instrument: Instrument,
+    },
     /// A note on the conversation deck's latest round.
     Note,
     SignOut,
@@ -505,40 +528,41 @@ impl Model {
     }
 
     /// The rules of correcting or withdrawing entry `pick` (the 24-hour
-    /// window is never reached here): `Ok(index)` when allowed.
+    /// window is never reached here): `Ok(index)` when allowed, else the
+    /// status, in the order the server decides them.
     fn entry_for_change(&self, p: usize, pick: usize) -> Option<Result<usize, u16>> {
-        if self.entries.is_empty() {
-            return None;
-        }
-        let e = pick % self.entries.len();
-        let entry = &self.entries[e];
-        Some(
-            self.writer(p, entry.rel)
-                .and_then(|()| if entry.withdrawn { Err(404) } else { Ok(()) })
-                .and_then(|()| if entry.logged_by != p { Err(403) } else { Ok(()) })
-                .and_then(|()| {
-                    if entry.thanks.is_some() && entry.giver == p {
-                        Err(409)
-                    } else {
-                        Ok(e)
-                    }
-                }),
-        )
+        let e = pick % self.entries.len().max(1);
+        let entry = self.entries.get(e)?;
+        Some(if let Err(status) = self.writer(p, entry.rel) {
+            Err(status)
+        } else if entry.withdrawn {
+            Err(404)
+        } else if entry.logged_by != p {
+            Err(403)
+        } else if entry.thanks.is_some() && entry.giver == p {
+            // Thanked: kept as it was (a receiver's own "for me" entry,
+            // thanked as it was logged, stays theirs to change).
+            Err(409)
+        } else {
+            Ok(e)
+        })
     }
 
     /// The rules of thanking entry `pick`: the receiver, once.
     fn entry_to_thank(&self, p: usize, pick: usize) -> Option<Result<usize, u16>> {
-        if self.entries.is_empty() {
-            return None;
-        }
-        let e = pick % self.entries.len();
-        let entry = &self.entries[e];
-        Some(
-            self.writer(p, entry.rel)
-                .and_then(|()| if entry.withdrawn { Err(404) } else { Ok(()) })
-                .and_then(|()| if entry.receiver != p { Err(403) } else { Ok(()) })
-                .and_then(|()| if entry.thanks.is_some() { Err(409) } else { Ok(e) }),
-        )
+        let e = pick % self.entries.len().max(1);
+        let entry = self.entries.get(e)?;
+        Some(if let Err(status) = self.writer(p, entry.rel) {
+            Err(status)
+        } else if entry.withdrawn {
+            Err(404)
+        } else if entry.receiver != p {
+            Err(403)
+        } else if entry.thanks.is_some() {
+            Err(409)
+        } else {
+            Ok(e)
+        })
     }
 
     /// Every marker `p` may read anywhere, by the §1.3 rules. The leak check
@@ -692,13 +716,15 @@ fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
             effort: 1 + (state.markers % 5) as u8,
         }];
         // And thanks for what the partner gave.
-        if let Some(pick) = state.entries.iter().position(|e| {
-            e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn
-        }) {
+        if let Some(pick) = state
+            .entries
+            .iter()
+            .position(|e| e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn)
+        {
             ledger.push(Action::Thank {
                 pick,
                 value: 1 + (state.markers % 5) as u8,
-                note: state.markers % 3 != 0,
+                note: !state.markers.is_multiple_of(3),
             });
         }
         if next.is_empty() {

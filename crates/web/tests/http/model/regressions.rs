@@ -17,15 +17,8 @@ async fn replay(engine: DbEngine, steps: Vec<Step>) {
     };
     let baselines = baselines(&app).await;
     let mut totals = Totals::default();
-    if let Err(difference) = one_case(
-        &app,
-        &baselines,
-        Model::default(),
-        steps,
-        None,
-        &mut totals,
-    )
-    .await
+    if let Err(difference) =
+        one_case(&app, &baselines, Model::default(), steps, None, &mut totals).await
     {
         panic!("{difference}");
     }
@@ -43,20 +36,63 @@ async fn a_couple_reveals_leaves_and_one_starts_again(engine: DbEngine) {
         vec![
             s(0, Action::Create),
             s(1, Action::Join { pick: 0 }),
-            s(0, Action::Save { instrument: talk, level: 2 }),
-            s(1, Action::Save { instrument: talk, level: 4 }),
+            s(
+                0,
+                Action::Save {
+                    instrument: talk,
+                    level: 2,
+                },
+            ),
+            s(
+                1,
+                Action::Save {
+                    instrument: talk,
+                    level: 4,
+                },
+            ),
             s(0, Action::Submit { instrument: talk }),
             s(1, Action::Submit { instrument: talk }),
             s(1, Action::Note),
-            s(0, Action::Save { instrument: values, level: 3 }),
-            s(0, Action::Log { for_partner: false, effort: 3 }),
-            s(1, Action::Thank { pick: 0, value: 4, note: true }),
-            s(1, Action::Log { for_partner: true, effort: 2 }),
+            s(
+                0,
+                Action::Save {
+                    instrument: values,
+                    level: 3,
+                },
+            ),
+            s(
+                0,
+                Action::Log {
+                    for_partner: false,
+                    effort: 3,
+                },
+            ),
+            s(
+                1,
+                Action::Thank {
+                    pick: 0,
+                    value: 4,
+                    note: true,
+                },
+            ),
+            s(
+                1,
+                Action::Log {
+                    for_partner: true,
+                    effort: 2,
+                },
+            ),
             s(0, Action::Leave),
             s(1, Action::Withdraw { pick: 1 }),
             s(2, Action::Create),
             s(1, Action::Join { pick: 1 }),
-            s(2, Action::Save { instrument: talk, level: 1 }),
+            s(
+                2,
+                Action::Save {
+                    instrument: talk,
+                    level: 1,
+                },
+            ),
         ],
     )
     .await;
@@ -71,7 +107,13 @@ async fn a_token_reads_as_its_owner_until_revoked(engine: DbEngine) {
             s(1, Action::Join { pick: 0 }),
             s(0, Action::NewToken),
             s(0, Action::SignOut),
-            s(1, Action::Log { for_partner: false, effort: 2 }),
+            s(
+                1,
+                Action::Log {
+                    for_partner: false,
+                    effort: 2,
+                },
+            ),
             s(0, Action::SignIn),
             s(0, Action::RevokeToken),
             s(0, Action::SignOut),

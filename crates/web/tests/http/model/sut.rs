@@ -197,7 +197,8 @@ impl Case {
             }
             Action::Correct { pick, effort } => {
                 let (path, _) = self.entry_path(before, *pick)?;
-                let body = json!({"description": self.text(fresh(after.markers)), "effort": effort});
+                let body =
+                    json!({"description": self.text(fresh(after.markers)), "effort": effort});
                 self.send(p, Method::PATCH, &path, Some(body)).await
             }
             Action::Withdraw { pick } => {
@@ -238,10 +239,7 @@ impl Case {
                 self.send(p, Method::POST, &path, Some(json!({}))).await
             }
             Action::Note => {
-                let path = format!(
-                    "{}/notes",
-                    self.instrument_path(current?, Instrument::Talk)
-                );
+                let path = format!("{}/notes", self.instrument_path(current?, Instrument::Talk));
                 let body = json!({"text": self.text(fresh(after.markers))});
                 self.send(p, Method::POST, &path, Some(body)).await
             }
