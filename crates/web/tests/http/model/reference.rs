@@ -649,94 +649,96 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// An action for `p`, weighted by where `p` stands: signed out, they most
 /// likely sign in; without an open relationship, they most likely start or
-/// join one (the pending one); otherwise anything.
+/// join one (the pending one); in one, they often make the move a partner
+/// who means to finish would make, and otherwise anything.
 fn action_for(state: &Model, p: usize) -> BoxedStrategy<Action> {
-    let pending: Vec<usize> = (0..state.rels.len())
-        .filter(|&r| state.rels[r].status == Status::Pending)
-        .collect();
-    let join = if pending.is_empty() {
-        (0..8usize).boxed()
-    } else {
-        proptest::sample::select(pending).boxed()
-    }
-    .prop_map(|pick| Action::Join { pick });
     if !state.signed_in[p] {
-        prop_oneof![2 => Just(Action::SignIn), 1 => action()].boxed()
-    } else if state.open_of(p).is_none() {
-        prop_oneof![2 => Just(Action::Create), 3 => join, 1 => action()].boxed()
-    } else {
-        // The next move in each sealed round, as a partner who means to
-        // finish it would make it: this is what reaches reveals and notes.
-        let Some(r) = state.open_of(p) else {
-            return action().boxed();
-        };
-        let rel = &state.rels[r];
-        let me = rel.side_of(p).unwrap_or_default();
-        let mut next = Vec::new();
-        let mut finishing = Vec::new();
-        for i in [Instrument::Values, Instrument::Respect, Instrument::Talk] {
-            // A round someone wrote in comes first: one round at a time
-            // reaches its reveal far sooner than three at once.
-            let latest = rel.rounds[i.index()].last();
-            if let Some(round) = latest.filter(|r| !r.revealed() && r.sides.iter().any(wrote_in)) {
-                let side = round.sides[me];
-                if side.draft.is_none() {
-                    finishing.push(Action::Save {
-                        instrument: i,
-                        level: 1 + (state.markers % 5) as u8,
-                    });
-                } else if !side.submitted {
-                    finishing.push(Action::Submit { instrument: i });
-                }
-            }
-            match latest {
-                Some(round) if round.revealed() => {
-                    if i == Instrument::Talk {
-                        next.push(Action::Note);
-                    }
-                    next.push(Action::NewRound { instrument: i });
-                }
-                Some(round) if round.sides[me].submitted => {}
-                Some(round) if round.sides[me].draft.is_some() => {
-                    next.push(Action::Submit { instrument: i });
-                }
-                _ => next.push(Action::Save {
-                    instrument: i,
-                    level: 1 + (state.markers % 5) as u8,
-                }),
-            }
-        }
-        if !finishing.is_empty() {
-            next = finishing;
-        }
-        // Something given, so that there is something to thank, correct,
-        // withdraw, and keep or lose after a leave.
-        let mut ledger = vec![Action::Log {
-            for_partner: state.markers % 2 == 1,
-            effort: 1 + (state.markers % 5) as u8,
-        }];
-        // And thanks for what the partner gave.
-        if let Some(pick) = state
-            .entries
-            .iter()
-            .position(|e| e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn)
-        {
-            ledger.push(Action::Thank {
-                pick,
-                value: 1 + (state.markers % 5) as u8,
-                note: !state.markers.is_multiple_of(3),
-            });
-        }
-        if next.is_empty() {
-            return prop_oneof![1 => action(), 1 => proptest::sample::select(ledger)].boxed();
-        }
-        prop_oneof![
-            2 => action(),
-            3 => proptest::sample::select(next),
-            1 => proptest::sample::select(ledger),
-        ]
-        .boxed()
+        return prop_oneof![2 => Just(Action::SignIn), 1 => action()].boxed();
     }
+    let Some(r) = state.open_of(p) else {
+        let pending: Vec<usize> = (0..state.rels.len())
+            .filter(|&r| state.rels[r].status == Status::Pending)
+            .collect();
+        let join = if pending.is_empty() {
+            (0..8usize).boxed()
+        } else {
+            proptest::sample::select(pending).boxed()
+        }
+        .prop_map(|pick| Action::Join { pick });
+        return prop_oneof![2 => Just(Action::Create), 3 => join, 1 => action()].boxed();
+    };
+    // Varies with the history, so the levels saved vary too.
+    let level = 1 + (state.markers % 5) as u8;
+    let sealed = sealed_moves(&state.rels[r], p, level);
+    let ledger = ledger_moves(state, r, p, level);
+    if sealed.is_empty() {
+        return prop_oneof![1 => action(), 1 => proptest::sample::select(ledger)].boxed();
+    }
+    prop_oneof![
+        2 => action(),
+        3 => proptest::sample::select(sealed),
+        1 => proptest::sample::select(ledger),
+    ]
+    .boxed()
+}
+
+/// The next move of `p` in each sealed instrument: save, submit, then a
+/// note or a new round once revealed. A round someone already wrote in comes
+/// first: one round at a time reaches its reveal far sooner than three.
+fn sealed_moves(rel: &Rel, p: usize, level: u8) -> Vec<Action> {
+    let me = rel.side_of(p).unwrap_or_default();
+    let (mut finishing, mut any) = (Vec::new(), Vec::new());
+    for i in [Instrument::Values, Instrument::Respect, Instrument::Talk] {
+        let latest = rel.rounds[i.index()].last();
+        let move_here = match latest {
+            Some(round) if round.revealed() => {
+                if i == Instrument::Talk {
+                    any.push(Action::Note);
+                }
+                Some(Action::NewRound { instrument: i })
+            }
+            Some(round) if round.sides[me].submitted => None,
+            Some(round) if round.sides[me].draft.is_some() => {
+                Some(Action::Submit { instrument: i })
+            }
+            _ => Some(Action::Save {
+                instrument: i,
+                level,
+            }),
+        };
+        let started = latest.is_some_and(|r| !r.revealed() && r.sides.iter().any(wrote_in));
+        match move_here {
+            Some(m) if started => finishing.push(m),
+            Some(m) => any.push(m),
+            None => {}
+        }
+    }
+    if finishing.is_empty() {
+        any
+    } else {
+        finishing
+    }
+}
+
+/// Something given (so that there is something to thank, correct, withdraw,
+/// and keep or lose after a leave), and thanks for what the partner gave.
+fn ledger_moves(state: &Model, r: usize, p: usize, level: u8) -> Vec<Action> {
+    let mut moves = vec![Action::Log {
+        for_partner: state.markers % 2 == 1,
+        effort: level,
+    }];
+    if let Some(pick) = state
+        .entries
+        .iter()
+        .position(|e| e.rel == r && e.receiver == p && e.thanks.is_none() && !e.withdrawn)
+    {
+        moves.push(Action::Thank {
+            pick,
+            value: level,
+            note: !state.markers.is_multiple_of(3),
+        });
+    }
+    moves
 }
 
 impl ReferenceStateMachine for Reference {
