@@ -17,6 +17,7 @@ mod hardening;
 mod ledger;
 mod ledger_pages;
 mod lockout;
+mod model;
 mod nul;
 mod pages;
 mod passwords;
