@@ -39,11 +39,14 @@ pub use state::AppState;
 /// the other's activity; they live on [`metrics_router`], served only on
 /// the operator's `--metrics-bind` listener.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, openapi) = api::split();
     let openapi = Arc::new(openapi);
+    // A route layer: it runs only for a method a route serves, so a method
+    // no route serves answers 405 rather than 415 (found by H4), and an
+    // unknown path 404.
     let api = api
-        .fallback(ops::api_not_found)
-        .layer(from_fn(middleware::require_json));
+        .route_layer(from_fn(middleware::require_json))
+        .fallback(ops::api_not_found);
     Router::new()
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
@@ -83,7 +86,7 @@ pub fn metrics_router(state: AppState) -> Router {
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
 pub fn openapi_json() -> String {
-    let (_, openapi) = api::routes().split_for_parts();
+    let (_, openapi) = api::split();
     openapi.to_pretty_json().unwrap_or_default()
 }
 

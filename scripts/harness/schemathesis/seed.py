@@ -151,6 +151,17 @@ def config(world):
     deck = json.dumps(world["deck"])
     never = json.dumps(NEVER_REAL)
     return f"""# Written by scripts/harness/schemathesis/seed.py for one run.
+
+# positive_data_acceptance: 422 is also an acceptable answer to data the
+# document calls valid. 422 is a rule about a value's meaning that a JSON
+# schema cannot state: a day at most one day ahead, a password strong
+# enough and not the owner's name, an invitation code that exists, an
+# area name not already on the map. What a schema can state (types,
+# ranges, enums, required fields) answers 400 when broken, and 400 to
+# schema-valid data still fails the check.
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
 [dictionaries.relationship]
 values = [{rel}]
 [dictionaries.contribution]

@@ -39,6 +39,7 @@ pub struct DeckSummary {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ConversationAnswerBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     /// A prompt key of this deck (`prompt` is accepted too).
@@ -49,6 +50,7 @@ pub struct AnswerBody {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ConversationAnswersBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
     answers: Vec<AnswerBody>,

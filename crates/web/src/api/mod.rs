@@ -12,6 +12,7 @@ mod sealed;
 mod security;
 mod session;
 pub use session::sign_in_cookies;
+mod shared_responses;
 mod tokens;
 mod values;
 pub mod written;
@@ -65,8 +66,16 @@ impl Modify for Security {
     }
 }
 
+/// The API's router and its OpenAPI document, complete with the answers
+/// every operation shares (`shared_responses`).
+pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = routes().split_for_parts();
+    shared_responses::add(&mut doc);
+    (router, doc)
+}
+
 /// Every API route, with its OpenAPI description.
-pub fn routes() -> OpenApiRouter<AppState> {
+fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::create))
         .routes(routes!(session::create, session::delete, session::get))
