@@ -183,6 +183,8 @@ pub struct ListQuery {
     #[param(value_type = Option<AwaitingFilter>)]
     awaiting: Option<String>,
     /// At most this many (default and maximum 200), newest first.
+    // utoipa writes a u32 as int32, whose range stops at 2^31 - 1 (H4).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295.0)]
     limit: Option<u32>,
 }
 
@@ -470,6 +472,7 @@ pub async fn acknowledge(
     responses(
         (status = 200, description = "Saved", body = PreferencesView),
         (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "The relationship has ended: nothing in it changes any more", body = ErrorBody),
     )
 )]
 pub async fn set_preferences(
@@ -530,6 +533,7 @@ async fn preferences_of(
     responses(
         (status = 200, description = "The balance; figures are null until both partners chose to see numbers", body = BalanceBody),
         (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "The relationship has ended: its balance is no longer shown", body = ErrorBody),
         (status = 422, description = "A date is invalid", body = ErrorBody),
     )
 )]
@@ -543,12 +547,27 @@ pub async fn balance(
         &state.app,
         caller.account_id,
         relationship_id(&id)?,
-        window.from.as_deref(),
-        window.to.as_deref(),
+        given_date(window.from.as_deref(), "from")?,
+        given_date(window.to.as_deref(), "to")?,
         Utc::now(),
     )
     .await?;
     Ok(Json(balance_body(&view)))
+}
+
+/// A date parameter a program sent: `?to=` with nothing is not a date, and
+/// answers 422 instead of standing for the default (found by H4). The
+/// balance page keeps reading an empty date field as "the default".
+fn given_date<'a>(raw: Option<&'a str>, field: &'static str) -> Result<Option<&'a str>, AppError> {
+    match raw {
+        Some(text) if text.trim().is_empty() => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_date",
+            "Use a date like 2026-03-14.",
+        )
+        .with_field(field)),
+        other => Ok(other),
+    }
 }
 
 fn partner_figures(

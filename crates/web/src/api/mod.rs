@@ -71,6 +71,8 @@ impl Modify for Security {
 pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = routes().split_for_parts();
     shared_responses::add(&mut doc);
+    shared_responses::optional_empty_bodies(&mut doc);
+    shared_responses::reset_needs_a_proof(&mut doc);
     (router, doc)
 }
 
