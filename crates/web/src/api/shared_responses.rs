@@ -8,7 +8,7 @@
 //! client generated from the document had no case for them.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema};
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
 use utoipa::openapi::{
     AllOfBuilder, ContentBuilder, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder,
 };
@@ -123,35 +123,38 @@ pub fn optional_empty_bodies(doc: &mut OpenApi) {
     }
 }
 
-/// A password reset needs one proof of two: the e-mail with a recovery
-/// code, or a reset token (`proof_required`, 400, otherwise). The derive
-/// cannot say so, so the schema gains an `anyOf` of the two sets of
-/// required fields (found by H4).
+/// A password reset needs one proof of two, not both: the e-mail with a
+/// recovery code, or a reset token (`proof_required`, 400, otherwise).
+/// The derive cannot say so, so the schema gains a `oneOf` of the two
+/// (found by H4): each requires its own fields as strings and leaves the
+/// other's absent or null.
 pub fn reset_needs_a_proof(doc: &mut OpenApi) {
+    use utoipa::openapi::schema::{OneOfBuilder, Type};
     let Some(components) = doc.components.as_mut() else {
         return;
     };
     let Some(original) = components.schemas.remove("ResetBody") else {
         return;
     };
-    let needs = |fields: &[&str]| {
+    let proof = |given: &[&str], left_out: &[&str]| {
         let mut object = ObjectBuilder::new();
-        for field in fields {
-            // Present and a string: null counts as absent.
-            object = object.required(*field).property(
-                *field,
-                ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
-            );
+        for field in given {
+            object = object
+                .required(*field)
+                .property(*field, ObjectBuilder::new().schema_type(Type::String));
+        }
+        for field in left_out {
+            object = object.property(*field, ObjectBuilder::new().schema_type(Type::Null));
         }
         object.build()
     };
-    let proofs = AnyOfBuilder::new()
-        .item(needs(&["email", "recovery_code"]))
-        .item(needs(&["reset_token"]))
+    let proofs = OneOfBuilder::new()
+        .item(proof(&["email", "recovery_code"], &["reset_token"]))
+        .item(proof(&["reset_token"], &["email", "recovery_code"]))
         .build();
     let schema = AllOfBuilder::new()
         .item(original)
-        .item(Schema::AnyOf(proofs))
+        .item(Schema::OneOf(proofs))
         .build();
     components
         .schemas
