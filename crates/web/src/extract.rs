@@ -110,7 +110,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         // way is read again with them as `3` (found by H4: schemathesis
         // sent `"effort": 3.0` and got 400). Only after a failure, so an
         // ordinary body is read once.
-        Err(err) if err.inner().to_string().starts_with("invalid type: floating point") => {
+        Err(err)
+            if err
+                .inner()
+                .to_string()
+                .starts_with("invalid type: floating point") =>
+        {
             match integral_floats_as_integers(bytes) {
                 Some(rewritten) => return parse(&rewritten),
                 None => return Err(describe(err)),
@@ -411,8 +416,14 @@ mod tests {
         assert_eq!((body.email.as_str(), body.age), ("a 1.0 \" 2.0", 3));
         // A real fraction, or an exponent, stays a wrong type.
         assert_eq!(field_of(br#"{"email": "a", "age": 3.5}"#).1, "invalid_type");
-        assert_eq!(field_of(br#"{"email": "a", "age": 3.0e0}"#).1, "invalid_type");
-        assert_eq!(field_of(br#"{"email": "a", "age": 3.0, "age": 4}"#).1, "duplicate_field");
+        assert_eq!(
+            field_of(br#"{"email": "a", "age": 3.0e0}"#).1,
+            "invalid_type"
+        );
+        assert_eq!(
+            field_of(br#"{"email": "a", "age": 3.0, "age": 4}"#).1,
+            "duplicate_field"
+        );
     }
 
     #[test]

@@ -53,6 +53,12 @@ def main():
     totals["canaries"] = len(world["canaries"])
     totals["canaries_in_log"] = sum(1 for c in world["canaries"] if c["text"] in log)
     totals["panics_in_log"] = log.count("panicked")
+    # Canaries a run copied into a request (hooks.py): no longer checked.
+    try:
+        with open(f"{run_dir}/moved.txt") as f:
+            totals["canaries_moved"] = len({line.strip() for line in f if line.strip()})
+    except FileNotFoundError:
+        totals["canaries_moved"] = 0
     found |= totals["canaries_in_log"] > 0 or totals["panics_in_log"] > 0
     print(json.dumps(totals), flush=True)
     return 1 if found else 0
