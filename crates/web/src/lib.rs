@@ -41,12 +41,8 @@ pub use state::AppState;
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::split();
     let openapi = Arc::new(openapi);
-    // A route layer: it runs only for a method a route serves, so a method
-    // no route serves answers 405 rather than 415 (found by H4), and an
-    // unknown path 404.
-    let api = api
-        .route_layer(from_fn(middleware::require_json))
-        .fallback(ops::api_not_found);
+    // Writes must be JSON: each route's methods check (`api::json`).
+    let api = api.fallback(ops::api_not_found);
     Router::new()
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
