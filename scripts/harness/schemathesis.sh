@@ -84,8 +84,8 @@ start_server() {
   env -u DATABASE_URL -u RECIPROCITY_BIND RECIPROCITY_LOG=warn \
     "$bin" serve --database "$url" --bind "127.0.0.1:$port" >"$run_dir/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 300); do
-    if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then return 0; fi
+  for _ in $(seq 1 150); do
+    if "$py" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$base/healthz" 2>/dev/null; then return 0; fi
     kill -0 "$server_pid" 2>/dev/null || { cat "$run_dir/server.log" >&2; echo "h4: server exited" >&2; exit 1; }
     sleep 0.1
   done
