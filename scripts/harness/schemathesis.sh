@@ -148,14 +148,16 @@ for engine in $ENGINES; do
     fi
     echo "h4: $engine / $run" >&2
     # Exit code ignored here: the summary below reads the report and decides.
-    H4_WORLD="$run_dir/world.json" H4_ROLE="$role" PYTHONPATH="$here/schemathesis" SCHEMATHESIS_HOOKS=hooks \
+    # From the run's folder: schemathesis keeps a cache (.schemathesis/) in
+    # the working directory, which must not land in the repository.
+    (cd "$run_dir" && H4_WORLD="$run_dir/world.json" H4_ROLE="$role" PYTHONPATH="$here/schemathesis" SCHEMATHESIS_HOOKS=hooks \
       "$venv/bin/st" --config-file "$run_dir/schemathesis.toml" run "$base/api/openapi.json" \
       --url "$base" "${auth[@]}" "${only[@]}" \
       --checks all --phases examples,coverage,fuzzing,stateful \
       --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 \
       --generation-database none --continue-on-failure --no-color \
       --report json,pytest --report-dir "$run_dir/$run" --report-json-path "$run_dir/$run/report.json" \
-      >"$run_dir/$run.log" 2>&1 || true
+      >"$run_dir/$run.log" 2>&1) || true
   done
   cleanup
   runs="$ROLES"
