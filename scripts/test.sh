@@ -46,5 +46,11 @@ echo "== Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
+echo "== H4 schemathesis against the OpenAPI document (bounded)"
+# Five examples per operation and role, both engines (about 2 minutes);
+# by hand: scripts/harness/schemathesis.sh (100 examples).
+H4_SKIP_BUILD=1 MAX_EXAMPLES="${H4_MAX_EXAMPLES:-5}" SEED="${H4_SEED:-20261129}" \
+  bash scripts/harness/schemathesis.sh
+
 echo "== Browser tests (Chromium)"
 E2E_SKIP_BUILD=1 bash e2e/run.sh

@@ -39,11 +39,10 @@ pub use state::AppState;
 /// the other's activity; they live on [`metrics_router`], served only on
 /// the operator's `--metrics-bind` listener.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, openapi) = api::split();
     let openapi = Arc::new(openapi);
-    let api = api
-        .fallback(ops::api_not_found)
-        .layer(from_fn(middleware::require_json));
+    // Writes must be JSON: each route's methods check (`api::json`).
+    let api = api.fallback(ops::api_not_found);
     Router::new()
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
@@ -83,7 +82,7 @@ pub fn metrics_router(state: AppState) -> Router {
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
 pub fn openapi_json() -> String {
-    let (_, openapi) = api::routes().split_for_parts();
+    let (_, openapi) = api::split();
     openapi.to_pretty_json().unwrap_or_default()
 }
 

@@ -186,17 +186,26 @@ pub async fn body_limit(State(state): State<AppState>, request: Request, next: N
 
 /// API writes must be JSON (API.md): a form or `text/plain` body cannot
 /// reach a JSON endpoint, which also closes the CORS-free CSRF route.
+///
+/// A write without a body and without a `Content-Type` (submit, a new
+/// round: actions the document declares with no body) carries nothing to
+/// read as another format, so it passes (found by H4: it answered 415 to a
+/// request the OpenAPI document describes). A browser form always sends a
+/// `Content-Type`, even when empty, so it is still refused.
 pub async fn require_json(request: Request, next: Next) -> Response {
     let writes = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH
     );
-    let json = request
-        .headers()
+    let headers = request.headers();
+    let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        .map(|v| v.to_str().ok().and_then(|v| v.split(';').next()));
+    let json = match content_type {
+        Some(Some(v)) => v.trim().eq_ignore_ascii_case("application/json"),
+        Some(None) => false,
+        None => !has_body(headers),
+    };
     if writes && !json {
         return AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -206,4 +215,15 @@ pub async fn require_json(request: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(request).await
+}
+
+/// Whether the request announces a body: a non-zero `Content-Length`, or
+/// any `Transfer-Encoding` (chunked: a length unknown in advance).
+fn has_body(headers: &axum::http::HeaderMap) -> bool {
+    if headers.contains_key(header::TRANSFER_ENCODING) {
+        return true;
+    }
+    headers
+        .get(header::CONTENT_LENGTH)
+        .is_some_and(|v| v.to_str().map_or(true, |v| v.trim() != "0"))
 }

@@ -39,6 +39,7 @@ pub struct DeckSummary {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ConversationAnswerBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     /// A prompt key of this deck (`prompt` is accepted too).
@@ -49,6 +50,7 @@ pub struct AnswerBody {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ConversationAnswersBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
     answers: Vec<AnswerBody>,
@@ -131,6 +133,7 @@ pub struct NoteBody {
     /// Up to 2,000 characters.
     text: String,
     /// The revealed round the note is about; the latest when absent.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295.0)]
     round: Option<u32>,
     /// Mark it as an idea to propose as an agreement.
     #[serde(default)]

@@ -19,6 +19,31 @@ use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
+/// The nine domains (`domain::ledger::Domain`), as the document names
+/// them; only a schema (a test keeps the two lists the same).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DomainKey {
+    HouseholdLabor,
+    MoneyAndGoods,
+    EmotionalSupport,
+    PhysicalAffection,
+    SexualIntimacy,
+    Parenting,
+    FamilyAndSocial,
+    Planning,
+    PersonalGrowth,
+}
+
+/// The one value of the `awaiting` filter; only a schema.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AwaitingFilter {
+    Me,
+}
+
 /// Lists are capped so a long history never becomes one huge response.
 const LIST_MAX: u32 = 200;
 
@@ -26,18 +51,23 @@ const LIST_MAX: u32 = 200;
 #[serde(deny_unknown_fields)]
 pub struct NewContributionBody {
     /// One of the nine domains in API.md.
+    #[schema(value_type = DomainKey)]
     domain: String,
     /// What was done, in a few words (1–500 characters).
+    #[schema(pattern = r"\S", max_length = 500)]
     description: String,
     /// The day it happened (default today; at most one day ahead).
     occurred_on: Option<String>,
     /// 1–5: what it cost the giver, relative to their own capacity.
+    #[schema(minimum = 1, maximum = 5)]
     effort: i64,
+    #[schema(minimum = 1, maximum = 1440)]
     minutes: Option<i64>,
     /// True to log something the partner did for the caller ("you did this for me").
     #[serde(default)]
     for_partner: bool,
     /// With `for_partner`: what it meant to the caller, 1–5 (then it counts as thanked).
+    #[schema(minimum = 1, maximum = 5)]
     value: Option<i64>,
     /// With `for_partner`: an optional thank-you the partner will see.
     note: Option<String>,
@@ -46,12 +76,15 @@ pub struct NewContributionBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionBody {
+    #[schema(value_type = Option<DomainKey>)]
     domain: Option<String>,
+    #[schema(pattern = r"\S", max_length = 500)]
     description: Option<String>,
     occurred_on: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
     effort: Option<i64>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1440)]
     minutes: Option<Option<i64>>,
 }
 
@@ -64,6 +97,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgmentBody {
     /// 1–5: how much this meant to the receiver.
+    #[schema(minimum = 1, maximum = 5)]
     value: i64,
     /// An optional thank-you the giver will see (up to 1,000 characters).
     note: Option<String>,
@@ -140,12 +174,17 @@ impl From<EntryView> for ContributionView {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this domain.
+    #[param(value_type = Option<DomainKey>)]
     domain: Option<String>,
     /// Only what this partner gave (an account id).
+    #[param(value_type = Option<uuid::Uuid>)]
     giver: Option<String>,
     /// `me`: only what the caller received and has not thanked yet.
+    #[param(value_type = Option<AwaitingFilter>)]
     awaiting: Option<String>,
     /// At most this many (default and maximum 200), newest first.
+    // utoipa writes a u32 as int32, whose range stops at 2^31 - 1 (H4).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295.0)]
     limit: Option<u32>,
 }
 
@@ -153,8 +192,10 @@ pub struct ListQuery {
 #[into_params(parameter_in = Query)]
 pub struct WindowQuery {
     /// First day (default: 89 days before `to`).
+    #[param(value_type = Option<NaiveDate>)]
     from: Option<String>,
     /// Last day (default: today).
+    #[param(value_type = Option<NaiveDate>)]
     to: Option<String>,
 }
 
@@ -431,6 +472,7 @@ pub async fn acknowledge(
     responses(
         (status = 200, description = "Saved", body = PreferencesView),
         (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "The relationship has ended: nothing in it changes any more", body = ErrorBody),
     )
 )]
 pub async fn set_preferences(
@@ -491,6 +533,7 @@ async fn preferences_of(
     responses(
         (status = 200, description = "The balance; figures are null until both partners chose to see numbers", body = BalanceBody),
         (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+        (status = 409, description = "The relationship has ended: its balance is no longer shown", body = ErrorBody),
         (status = 422, description = "A date is invalid", body = ErrorBody),
     )
 )]
@@ -504,12 +547,27 @@ pub async fn balance(
         &state.app,
         caller.account_id,
         relationship_id(&id)?,
-        window.from.as_deref(),
-        window.to.as_deref(),
+        given_date(window.from.as_deref(), "from")?,
+        given_date(window.to.as_deref(), "to")?,
         Utc::now(),
     )
     .await?;
     Ok(Json(balance_body(&view)))
+}
+
+/// A date parameter a program sent: `?to=` with nothing is not a date, and
+/// answers 422 instead of standing for the default (found by H4). The
+/// balance page keeps reading an empty date field as "the default".
+fn given_date<'a>(raw: Option<&'a str>, field: &'static str) -> Result<Option<&'a str>, AppError> {
+    match raw {
+        Some(text) if text.trim().is_empty() => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_date",
+            "Use a date like 2026-03-14.",
+        )
+        .with_field(field)),
+        other => Ok(other),
+    }
 }
 
 fn partner_figures(

@@ -12,6 +12,7 @@ mod sealed;
 mod security;
 mod session;
 pub use session::sign_in_cookies;
+mod shared_responses;
 mod tokens;
 mod values;
 pub mod written;
@@ -65,49 +66,80 @@ impl Modify for Security {
     }
 }
 
+/// The API's router and its OpenAPI document, complete with the answers
+/// every operation shares (`shared_responses`).
+pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = routes().split_for_parts();
+    shared_responses::add(&mut doc);
+    shared_responses::optional_empty_bodies(&mut doc);
+    shared_responses::reset_needs_a_proof(&mut doc);
+    (router, doc)
+}
+
+/// A route's methods refuse a write that is not JSON
+/// (`middleware::require_json`). Layered on the methods only, not on the
+/// route's answer to a method it does not serve, so that answers 405
+/// rather than 415 (found by H4).
+fn json(
+    (schemas, paths, methods): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let methods = methods.route_layer(axum::middleware::from_fn(crate::middleware::require_json));
+    (schemas, paths, methods)
+}
+
 /// Every API route, with its OpenAPI description.
-pub fn routes() -> OpenApiRouter<AppState> {
+fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(accounts::create))
-        .routes(routes!(session::create, session::delete, session::get))
-        .routes(routes!(me::get))
-        .routes(routes!(tokens::create, tokens::list))
-        .routes(routes!(tokens::revoke))
-        .routes(routes!(security::change_password))
-        .routes(routes!(security::sessions, security::end_other_sessions))
-        .routes(routes!(security::end_session))
-        .routes(routes!(security::security_events))
-        .routes(routes!(security::new_recovery_code))
-        .routes(routes!(security::reset_password))
-        .routes(routes!(relationships::create))
-        .routes(routes!(relationships::join))
-        .routes(routes!(relationships::get))
-        .routes(routes!(relationships::leave))
-        .routes(routes!(relationships::renew_invite))
-        .routes(routes!(written::get))
-        .routes(routes!(ledger::create, ledger::list))
-        .routes(routes!(ledger::suggestions))
-        .routes(routes!(ledger::correct, ledger::delete))
-        .routes(routes!(ledger::acknowledge))
-        .routes(routes!(ledger::set_preferences, ledger::get_preferences))
-        .routes(routes!(ledger::balance))
-        .routes(routes!(values::items))
-        .routes(routes!(values::status))
-        .routes(routes!(values::save))
-        .routes(routes!(values::submit))
-        .routes(routes!(values::comparison))
-        .routes(routes!(values::new_round))
-        .routes(routes!(respect::save_areas, respect::status))
-        .routes(routes!(respect::save))
-        .routes(routes!(respect::areas, respect::add_area))
-        .routes(routes!(respect::submit))
-        .routes(routes!(respect::comparison))
-        .routes(routes!(respect::new_round))
-        .routes(routes!(conversations::decks))
-        .routes(routes!(conversations::status))
-        .routes(routes!(conversations::save))
-        .routes(routes!(conversations::submit))
-        .routes(routes!(conversations::comparison))
-        .routes(routes!(conversations::new_round))
-        .routes(routes!(conversations::add_note, conversations::notes))
+        .routes(json(routes!(accounts::create)))
+        .routes(json(routes!(
+            session::create,
+            session::delete,
+            session::get
+        )))
+        .routes(json(routes!(me::get)))
+        .routes(json(routes!(tokens::create, tokens::list)))
+        .routes(json(routes!(tokens::revoke)))
+        .routes(json(routes!(security::change_password)))
+        .routes(json(routes!(
+            security::sessions,
+            security::end_other_sessions
+        )))
+        .routes(json(routes!(security::end_session)))
+        .routes(json(routes!(security::security_events)))
+        .routes(json(routes!(security::new_recovery_code)))
+        .routes(json(routes!(security::reset_password)))
+        .routes(json(routes!(relationships::create)))
+        .routes(json(routes!(relationships::join)))
+        .routes(json(routes!(relationships::get)))
+        .routes(json(routes!(relationships::leave)))
+        .routes(json(routes!(relationships::renew_invite)))
+        .routes(json(routes!(written::get)))
+        .routes(json(routes!(ledger::create, ledger::list)))
+        .routes(json(routes!(ledger::suggestions)))
+        .routes(json(routes!(ledger::correct, ledger::delete)))
+        .routes(json(routes!(ledger::acknowledge)))
+        .routes(json(routes!(
+            ledger::set_preferences,
+            ledger::get_preferences
+        )))
+        .routes(json(routes!(ledger::balance)))
+        .routes(json(routes!(values::items)))
+        .routes(json(routes!(values::status)))
+        .routes(json(routes!(values::save)))
+        .routes(json(routes!(values::submit)))
+        .routes(json(routes!(values::comparison)))
+        .routes(json(routes!(values::new_round)))
+        .routes(json(routes!(respect::save_areas, respect::status)))
+        .routes(json(routes!(respect::save)))
+        .routes(json(routes!(respect::areas, respect::add_area)))
+        .routes(json(routes!(respect::submit)))
+        .routes(json(routes!(respect::comparison)))
+        .routes(json(routes!(respect::new_round)))
+        .routes(json(routes!(conversations::decks)))
+        .routes(json(routes!(conversations::status)))
+        .routes(json(routes!(conversations::save)))
+        .routes(json(routes!(conversations::submit)))
+        .routes(json(routes!(conversations::comparison)))
+        .routes(json(routes!(conversations::new_round)))
+        .routes(json(routes!(conversations::add_note, conversations::notes)))
 }

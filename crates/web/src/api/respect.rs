@@ -54,8 +54,10 @@ pub struct AreaAnswerBody {
     #[serde(alias = "area")]
     key: String,
     /// "I respect your …", 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     i_respect: i64,
     /// "I feel respected in my …", 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     i_feel_respected: i64,
 }
 

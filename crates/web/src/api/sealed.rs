@@ -168,6 +168,8 @@ pub fn status<T: Clone>(current: &Current<T>) -> (RoundStatus, domain::rounds::A
 #[into_params(parameter_in = Query)]
 pub struct RoundQuery {
     /// A round number; the latest round when absent.
+    // utoipa writes a u32 as int32, whose range stops at 2^31 - 1 (H4).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295.0)]
     round: Option<u32>,
 }
 

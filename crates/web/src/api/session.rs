@@ -136,6 +136,7 @@ pub struct SessionBody {
     responses(
         (status = 200, description = "The caller's session", body = SessionBody),
         (status = 401, description = "Not signed in, or the session has ended", body = ErrorBody),
+        (status = 404, description = "Called with an API token, which has no session", body = ErrorBody),
     )
 )]
 pub async fn get(

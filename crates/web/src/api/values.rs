@@ -36,19 +36,24 @@ pub struct ItemsBody {
     definition_max_chars: usize,
 }
 
+// Named apart from the conversation's bodies of the same Rust name: the
+// document keys schemas by name, and one silently replaced the other (H4).
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ValuesAnswerBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     /// An item key from `values/items` (`item` is accepted too).
     #[serde(alias = "item")]
     key: String,
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     importance: i64,
     /// Up to 2,000 characters; blank or absent means none.
     definition: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = ValuesAnswersBody)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
     /// Saved into the caller's draft: an item sent again replaces the

@@ -387,6 +387,39 @@ async fn history_filters_and_suggestions(engine: DbEngine) {
         .await;
     assert_eq!(bad_window.status(), 422);
     assert_eq!(error_of(bad_window).await.1.as_deref(), Some("from"));
+    // H4: a blank date is not a date (it stood for the default).
+    let blank = ada.get(&format!("{r}/balance?to=")).await;
+    assert_eq!(blank.status(), 422);
+    assert_eq!(
+        error_of(blank).await,
+        ("invalid_date".into(), Some("to".into()))
+    );
+    // H4: writes that take no body need no Content-Type, and a method no
+    // route serves answers 405, not 415.
+    let bare = ada
+        .client
+        .post(format!("{}{r}/values/submit", ada.base))
+        .send()
+        .await
+        .expect("POST");
+    assert_ne!(bare.status(), 415, "a bodyless write is not a wrong format");
+    let wrong_method = ada
+        .client
+        .put(format!("{}{r}", ada.base))
+        .body("x")
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(wrong_method.status(), 405);
+    let as_text = ada
+        .client
+        .post(format!("{}{r}/values/submit", ada.base))
+        .header("content-type", "text/plain")
+        .body("")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(as_text.status(), 415, "a declared other format still is");
 }
 
 on_both_engines!(
