@@ -464,3 +464,62 @@ async fn mistakes_are_refused_plainly_and_change_nothing() {
         "{message}"
     );
 }
+
+/// Two restores of one backup into one new database at the same moment:
+/// the rule (one restore into an empty database) holds at the write, by a
+/// lock, so exactly one lands, whole, and the other is refused plainly.
+async fn two_restores_at_once_land_once(url: &str, target: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut server = Server::start(url).await;
+    seed(&server.base()).await;
+    server.stop();
+    let file = dir.path().join("race.backup");
+    succeeded(run("backup", url, &file));
+    // Migrated first, so the race is over the data, not the schema.
+    succeeded(
+        binary()
+            .args(["migrate", "--database", target])
+            .output()
+            .expect("migrate"),
+    );
+    let start = || {
+        binary()
+            .args(["restore", "--database", target])
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn restore")
+    };
+    let (first, second) = (start(), start());
+    let outputs = [
+        first.wait_with_output().expect("first"),
+        second.wait_with_output().expect("second"),
+    ];
+    let won = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one restore lands");
+    let loser = outputs
+        .into_iter()
+        .find(|o| !o.status.success())
+        .expect("a loser");
+    let message = String::from_utf8_lossy(&loser.stderr);
+    assert!(message.contains("already holds data"), "{message}");
+    let diff = differences(&dump(url).await, &dump(target).await);
+    assert!(diff.is_empty(), "{diff:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_two_restores_at_once_land_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let target = format!("sqlite://{}", dir.path().join("target.db").display());
+    two_restores_at_once_land_once(&url, &target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_restores_at_once_land_once() {
+    let (Some(live), Some(target)) = (support::postgres().await, support::postgres().await) else {
+        return;
+    };
+    two_restores_at_once_land_once(&live.url, &target.url).await;
+}

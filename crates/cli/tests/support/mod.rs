@@ -256,27 +256,10 @@ pub async fn couple(base: &str, tag: &str) -> Couple {
     }
 }
 
-/// splitmix64: small, seeded, the same sequence on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
+/// splitmix64, seeded: one generator for the crash harness and the load
+/// generator (`bench/load`, already a dev-dependency for `tests/load.rs`).
+#[allow(unused_imports)] // not every test binary draws random numbers
+pub use load::rng::Rng;
 
 /// Which engine a `sqlite://` or `postgres://` URL names.
 pub fn is_sqlite(url: &str) -> bool {

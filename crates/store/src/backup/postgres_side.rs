@@ -15,6 +15,9 @@ use super::{program_schema_version, BackupError, Context, Summary};
 use crate::engine::Engine;
 use crate::postgres::PgStore;
 
+/// The advisory lock key that serialises restores ("rcp restore" in ASCII).
+const RESTORE_LOCK: i64 = 0x7263_7020_7265_7374;
+
 /// Copies every table, as one `REPEATABLE READ` snapshot, into the new
 /// backup file, which first gets this version's SQLite schema.
 pub async fn backup(url: &str, out: &Path) -> Result<Summary, BackupError> {
@@ -79,6 +82,14 @@ pub async fn restore(source: &mut BackupFile, url: &str) -> Result<Summary, Back
         .map_err(|e| BackupError::Database("migrating the database".into(), e.into()))?;
     let tables = schema::tables(&mut source.conn).await?;
     let mut tx = store.write.begin().await.doing("starting the restore")?;
+    // Two restores into one database at once: the second waits here until
+    // the first commits, then sees its rows and refuses (without the lock
+    // both would find the database empty under READ COMMITTED).
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(RESTORE_LOCK)
+        .execute(&mut *tx)
+        .await
+        .doing("waiting for another restore")?;
     for table in &tables {
         let rows: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM {}",

@@ -64,7 +64,14 @@ pub async fn restore(source: &mut BackupFile, url: &str) -> Result<Summary, Back
         .await
         .map_err(|e| BackupError::Database("migrating the database".into(), e.into()))?;
     let tables = schema::tables(&mut source.conn).await?;
-    let mut tx = store.write.begin().await.doing("starting the restore")?;
+    // IMMEDIATE: the write lock is taken before the emptiness check, so two
+    // restores into one database cannot both find it empty; the second
+    // waits, then sees the first one's rows and refuses.
+    let mut tx = store
+        .write
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .doing("starting the restore")?;
     for table in &tables {
         let rows = count(&mut tx, &table.name).await?;
         if rows > 0 {
