@@ -10,10 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::AccountId;
+use crate::me::Me;
 use crate::secret::{Secret, SecretHash};
 use crate::store::{
     Account, Credential, HeldForm, NewAccount, NewSession, NewToken, PasswordChange, Principal,
-    ResetProof, SecurityEvent, SecurityEventKind, SessionInfo, StoreError, Sweep, TokenInfo,
+    ResetKeys, ResetProof, SecurityEvent, SecurityEventKind, SessionInfo, StoreError, Sweep,
+    TokenInfo,
 };
 use crate::values::Email;
 
@@ -135,13 +137,34 @@ impl TokenLifetime {
     }
 }
 
-pub async fn mint_token(app: &App, token: &NewToken) -> Result<(), DomainError> {
-    Ok(app.store().insert_token(token).await?)
+/// The field a token's name is sealed as (with its owner's key: only they list tokens).
+const TOKEN_NAME: &str = "api_tokens.name";
+
+/// Stores a new token; its name is sealed with the owner's key.
+pub async fn mint_token(app: &App, me: &Me, token: &NewToken) -> Result<(), DomainError> {
+    let sealed = NewToken {
+        name: me
+            .own()?
+            .seal(TOKEN_NAME, &token.id.to_string(), &token.name),
+        ..token.clone()
+    };
+    Ok(app.store().insert_token(&sealed).await?)
 }
 
 /// The owner's tokens, newest first; never their secrets.
-pub async fn tokens(app: &App, owner: AccountId) -> Result<Vec<TokenInfo>, DomainError> {
-    Ok(app.store().tokens_of(owner).await?)
+pub async fn tokens(app: &App, me: &Me) -> Result<Vec<TokenInfo>, DomainError> {
+    let own = me.own()?;
+    app.store()
+        .tokens_of(me.id)
+        .await?
+        .into_iter()
+        .map(|token| {
+            Ok(TokenInfo {
+                name: own.open(TOKEN_NAME, &token.id.to_string(), &token.name)?,
+                ..token
+            })
+        })
+        .collect()
 }
 
 /// Revokes one of the owner's tokens; anyone else's id is not found.
@@ -185,16 +208,43 @@ pub async fn reset_password(
     app: &App,
     proof: &ResetProof<'_>,
     new_hash: &str,
+    keys: &ResetKeys<'_>,
 ) -> Result<Option<AccountId>, DomainError> {
-    Ok(app.store().reset_password(proof, new_hash).await?)
+    Ok(app.store().reset_password(proof, new_hash, keys).await?)
 }
 
+/// Whose reset link this is, while it works (a read: the reset itself
+/// uses the link up in its own conditional write).
+pub async fn reset_link_owner(
+    app: &App,
+    token_hash: &SecretHash,
+    now: DateTime<Utc>,
+) -> Result<Option<AccountId>, DomainError> {
+    Ok(app.store().reset_link_owner(token_hash, now).await?)
+}
+
+/// Replaces the recovery code, and the data key wrapped by it.
 pub async fn set_recovery_code(
     app: &App,
     owner: AccountId,
     code_hash: &SecretHash,
+    key_by_recovery: Option<&str>,
 ) -> Result<(), DomainError> {
-    Ok(app.store().set_recovery_code(owner, code_hash).await?)
+    Ok(app
+        .store()
+        .set_recovery_code(owner, code_hash, key_by_recovery)
+        .await?)
+}
+
+/// Gives keys to an account made before encryption at rest (at sign-in,
+/// the one moment its password is at hand); false when a concurrent
+/// sign-in gave it keys first (then those are the account's).
+pub async fn give_keys(
+    app: &App,
+    owner: AccountId,
+    keys: &crate::store::StoredAccountKeys,
+) -> Result<bool, DomainError> {
+    Ok(app.store().set_account_keys(owner, keys).await?)
 }
 
 /// How long an operator's reset link works.

@@ -15,6 +15,7 @@ use crate::access::{self, Reader, Writer};
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
+use crate::me::{Me, Shared};
 use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Store};
 
 /// A giver may correct or delete their own entry for this long; after that
@@ -303,6 +304,21 @@ impl EntryView {
     }
 }
 
+/// The fields sealed with the couple's key, each bound to its entry's id.
+const DESCRIPTION: &str = "contributions.description";
+const THANKS_NOTE: &str = "contributions.thanks_note";
+
+/// A stored entry with its words opened; every read goes through here.
+fn opened(key: &Shared, mut record: ContributionRecord) -> Result<ContributionRecord, DomainError> {
+    let id = record.id.to_string();
+    record.description = key.open(DESCRIPTION, &id, &record.description)?;
+    record.thanks_note = record
+        .thanks_note
+        .map(|note| key.open(THANKS_NOTE, &id, &note))
+        .transpose()?;
+    Ok(record)
+}
+
 fn one_view(
     record: ContributionRecord,
     reader: &Reader,
@@ -324,6 +340,7 @@ async fn consent(store: &dyn Store, reader: &Reader) -> Result<Consent, DomainEr
 /// The writer's view of an entry just written: read back with the rules.
 async fn written(
     store: &dyn Store,
+    key: &Shared,
     writer: &Writer,
     id: uuid::Uuid,
     now: DateTime<Utc>,
@@ -334,17 +351,18 @@ async fn written(
         .await?
         .ok_or(DomainError::NotFound)?;
     let consent = consent(store, &reader).await?;
-    one_view(record, &reader, consent, now)
+    one_view(opened(key, record)?, &reader, consent, now)
 }
 
 pub async fn record(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     input: ContributionInput<'_>,
     now: DateTime<Utc>,
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
+    let actor = me.id;
     let domain = Domain::parse(input.domain)?;
     let description = description(input.description)?;
     let occurred = occurred_on(input.occurred_on, now.date_naive())?;
@@ -371,25 +389,28 @@ pub async fn record(
         (None, None)
     };
     let writer = access::writer(store, actor, rel).await?;
+    let key = me.shared(store, &writer.rel).await?;
     let (giver, receiver) = if input.for_partner {
         (writer.partner, actor)
     } else {
         (actor, writer.partner)
     };
+    let id = uuid::Uuid::new_v4();
+    let record = id.to_string();
     let new = NewContribution {
-        id: uuid::Uuid::new_v4(),
+        id,
         relationship_id: rel,
         giver,
         receiver,
         logged_by: actor,
         domain,
-        description,
+        description: key.seal(DESCRIPTION, &record, &description),
         day: day_number(occurred),
         effort,
         minutes,
         created_at: now,
         value,
-        thanks_note: thanks,
+        thanks_note: thanks.map(|note| key.seal(THANKS_NOTE, &record, &note)),
     };
     // The store inserts only into an active relationship: a leave that
     // lands between the check above and this write wins.
@@ -398,7 +419,7 @@ pub async fn record(
             .await?
             .unwrap_or_else(access::ended));
     }
-    written(store, &writer, new.id, now).await
+    written(store, &key, &writer, new.id, now).await
 }
 
 fn already_thanked() -> DomainError {
@@ -408,7 +429,7 @@ fn already_thanked() -> DomainError {
 /// The receiver says what it meant (and may say thank you).
 pub async fn acknowledge(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     id: uuid::Uuid,
     value: i64,
@@ -416,9 +437,12 @@ pub async fn acknowledge(
     now: DateTime<Utc>,
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
+    let actor = me.id;
     let value = rating(value, "value")?;
     let thanks = note(thanks)?;
     let writer = access::writer(store, actor, rel).await?;
+    let key = me.shared(store, &writer.rel).await?;
+    let thanks = thanks.map(|note| key.seal(THANKS_NOTE, &id.to_string(), &note));
     let found = store
         .contribution(rel, id)
         .await?
@@ -442,7 +466,7 @@ pub async fn acknowledge(
             .await?
             .unwrap_or_else(already_thanked));
     }
-    written(store, &writer, id, now).await
+    written(store, &key, &writer, id, now).await
 }
 
 /// Why an entry can no longer be changed by `actor`, if it cannot. The one
@@ -528,19 +552,21 @@ pub struct Correction<'a> {
 
 pub async fn correct(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     id: uuid::Uuid,
     change: Correction<'_>,
     now: DateTime<Utc>,
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
+    let actor = me.id;
     let (writer, mut updated) = correctable(store, actor, rel, id, now).await?;
+    let key = me.shared(store, &writer.rel).await?;
     if let Some(d) = change.domain {
         updated.domain = Domain::parse(d)?;
     }
     if let Some(d) = change.description {
-        updated.description = description(d)?;
+        updated.description = key.seal(DESCRIPTION, &id.to_string(), &description(d)?);
     }
     if change.occurred_on.is_some() {
         updated.day = day_number(occurred_on(change.occurred_on, now.date_naive())?);
@@ -557,7 +583,7 @@ pub async fn correct(
     {
         return Err(explain_refused_change(store, actor, rel, id, now).await);
     }
-    written(store, &writer, id, now).await
+    written(store, &key, &writer, id, now).await
 }
 
 pub async fn remove(
@@ -583,35 +609,43 @@ pub async fn remove(
 /// actor wrote (entries they logged, thanks they gave).
 pub async fn list(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     mut filter: ContributionFilter,
     now: DateTime<Utc>,
 ) -> Result<Vec<EntryView>, DomainError> {
     let store = app.store();
-    let reader = access::reader(store, actor, rel).await?;
+    let reader = access::reader(store, me.id, rel).await?;
     if reader.is_former() {
-        filter.written_by = Some(actor);
+        filter.written_by = Some(me.id);
     }
     let consent = consent(store, &reader).await?;
-    Ok(store
-        .contributions(rel, &filter)
-        .await?
-        .into_iter()
-        .filter_map(|c| EntryView::for_reader(c, &reader, consent, now))
-        .collect())
+    let found = store.contributions(rel, &filter).await?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = me.shared(store, &reader.rel).await?;
+    let mut views = Vec::with_capacity(found.len());
+    for record in found {
+        if let Some(view) = EntryView::for_reader(opened(&key, record)?, &reader, consent, now) {
+            views.push(view);
+        }
+    }
+    Ok(views)
 }
 
 /// The entry's words, if `actor` may still correct it; otherwise why not
 /// (the correction form asks before it shows anything).
 pub async fn correctable_entry(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     id: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> Result<EntryDetails, DomainError> {
-    let (_, record) = correctable(app.store(), actor, rel, id, now).await?;
+    let store = app.store();
+    let (writer, record) = correctable(store, me.id, rel, id, now).await?;
+    let record = opened(&me.shared(store, &writer.rel).await?, record)?;
     Ok(EntryDetails {
         domain: record.domain,
         description: record.description,
@@ -622,14 +656,33 @@ pub async fn correctable_entry(
 }
 
 /// The actor's own recent descriptions, offered again when logging.
+///
+/// Each description is sealed apart (random nonces), so the database cannot
+/// tell two equal ones apart: the latest 64 are opened and told apart here.
 pub async fn suggestions(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
 ) -> Result<Vec<String>, DomainError> {
+    const SHOWN: usize = 8;
     let store = app.store();
-    access::reader(store, actor, rel).await?;
-    Ok(store.recent_descriptions(rel, actor, 8).await?)
+    let reader = access::reader(store, me.id, rel).await?;
+    let recent = store.recent_descriptions(rel, me.id, 64).await?;
+    if recent.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = me.shared(store, &reader.rel).await?;
+    let mut distinct: Vec<String> = Vec::with_capacity(SHOWN);
+    for (id, sealed) in recent {
+        let text = key.open(DESCRIPTION, &id.to_string(), &sealed)?;
+        if !distinct.contains(&text) {
+            distinct.push(text);
+            if distinct.len() == SHOWN {
+                break;
+            }
+        }
+    }
+    Ok(distinct)
 }
 
 pub async fn set_show_numbers(

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod ledger;
+pub mod me;
 pub mod password;
 pub mod questionnaires;
 pub mod recovery;

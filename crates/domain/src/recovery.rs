@@ -50,7 +50,12 @@ impl std::fmt::Debug for RecoveryCode {
 
 /// The stored hash of a code as a person typed it.
 pub fn hash_typed(typed: &str) -> SecretHash {
-    let normal: String = typed
+    SecretHash::of(&normalise(typed))
+}
+
+/// A code as typed, in the one form both its hash and the key it wraps use.
+pub fn normalise(typed: &str) -> String {
+    typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| match c.to_ascii_uppercase() {
@@ -58,8 +63,7 @@ pub fn hash_typed(typed: &str) -> SecretHash {
             'O' => '0',
             other => other,
         })
-        .collect();
-    SecretHash::of(&normal)
+        .collect()
 }
 
 #[cfg(test)]

@@ -16,8 +16,11 @@ use crate::access;
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
+use crate::me::{self, Me};
 use crate::secret::SecretHash;
-use crate::store::{JoinOutcome, Membership, NewRelationship, Relationship, Store, StoreError};
+use crate::store::{
+    JoinOutcome, Membership, NewRelationship, NewRelationshipKeys, Relationship, Store, StoreError,
+};
 
 /// How long an invitation stays valid.
 pub const INVITE_LIFETIME_DAYS: i64 = 7;
@@ -102,12 +105,30 @@ impl InviteCode {
 
 /// The stored form of a code as typed: case, spaces and dashes do not matter.
 pub fn hash_invite(typed: &str) -> SecretHash {
-    let normalised: String = typed
+    SecretHash::of(&normalise(typed))
+}
+
+/// A code as typed, without what does not matter (case, spaces, dashes).
+fn normalise(typed: &str) -> String {
+    typed
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
-        .collect();
-    SecretHash::of(&normalised)
+        .collect()
+}
+
+/// The relationship key wrapped by an invitation code, for the joiner.
+fn wrap_for_invitation(
+    key: &keys::RelationshipKey,
+    rel: RelationshipId,
+    code: &InviteCode,
+) -> Result<String, DomainError> {
+    key.for_invitation(
+        &rel.to_string(),
+        &normalise(code.expose()),
+        &mut keys::wrap::Memory::new(),
+    )
+    .map_err(|e| DomainError::Storage(format!("wrap the relationship key: {e}")))
 }
 
 fn base32(bytes: &[u8]) -> String {
@@ -143,12 +164,11 @@ pub struct Invitation {
 }
 
 /// Opens a new relationship with `creator` as its first member.
-pub async fn create(
-    app: &App,
-    creator: AccountId,
-    now: DateTime<Utc>,
-) -> Result<Invitation, DomainError> {
+/// The couple's key is made here: sealed to the creator, and wrapped by
+/// the invitation code for the joiner.
+pub async fn create(app: &App, me: &Me, now: DateTime<Utc>) -> Result<Invitation, DomainError> {
     let store = app.store();
+    let creator = me.id;
     ensure_no_open_relationship(store, creator).await?;
     let code = InviteCode::generate();
     let invitation = Invitation {
@@ -156,13 +176,23 @@ pub async fn create(
         expires_at: now + Duration::days(INVITE_LIFETIME_DAYS),
         code,
     };
+    let rel = invitation.relationship_id;
+    let key = keys::RelationshipKey::generate();
+    let keys = NewRelationshipKeys {
+        for_creator: key
+            .seal_to(&me.account_keys()?.public_key())
+            .map_err(|e| DomainError::Storage(format!("seal the relationship key: {e}")))?,
+        for_invitation: wrap_for_invitation(&key, rel, &invitation.code)?,
+        check: me::seal_check(&key, rel),
+    };
     store
         .create_relationship(&NewRelationship {
-            id: invitation.relationship_id,
+            id: rel,
             creator,
             invite_hash: invitation.code.hash(),
             invite_expires_at: invitation.expires_at,
             created_at: now,
+            keys,
         })
         .await
         .map_err(open_elsewhere)?;
@@ -172,12 +202,12 @@ pub async fn create(
 /// A fresh code for a relationship still waiting for its partner; the old code stops working.
 pub async fn renew_invite(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     id: RelationshipId,
     now: DateTime<Utc>,
 ) -> Result<Invitation, DomainError> {
     let store = app.store();
-    let relationship = visible_to(store, actor, id).await?;
+    let relationship = visible_to(store, me.id, id).await?;
     if relationship.status == RelationshipStatus::Ended {
         return Err(access::ended());
     }
@@ -192,20 +222,30 @@ pub async fn renew_invite(
         code: InviteCode::generate(),
         expires_at: now + Duration::days(INVITE_LIFETIME_DAYS),
     };
+    let key = me.shared(store, &relationship).await?;
+    let wrapped = wrap_for_invitation(key.relationship_key(), id, &invitation.code)?;
     store
-        .replace_invite(id, &invitation.code.hash(), invitation.expires_at)
+        .replace_invite(
+            id,
+            &invitation.code.hash(),
+            invitation.expires_at,
+            Some(&wrapped),
+        )
         .await?;
     Ok(invitation)
 }
 
 /// Joins the relationship an invitation code belongs to.
+/// The joiner receives the couple's key through the copy wrapped by the
+/// code, sealed to them in the same write that spends the code.
 pub async fn join(
     app: &App,
-    account: AccountId,
+    me: &Me,
     typed_code: &str,
     now: DateTime<Utc>,
 ) -> Result<RelationshipId, DomainError> {
     let store = app.store();
+    let account = me.id;
     if typed_code.trim().is_empty() {
         return Err(FieldError::new(
             "invite_code",
@@ -232,8 +272,31 @@ pub async fn join(
             field: Some("invite_code"),
         });
     }
+    let code_hash = hash_invite(typed_code);
+    let sealed_key = match store.invitation(&code_hash).await? {
+        Some(invitation) if invitation.created_by != account => match invitation.wrapped_key {
+            Some(wrapped) => {
+                let key = keys::RelationshipKey::from_invitation(
+                    &wrapped,
+                    &invitation.relationship_id.to_string(),
+                    &normalise(typed_code),
+                    &mut keys::wrap::Memory::new(),
+                )
+                .map_err(|e| DomainError::Storage(format!("open the invitation's key: {e}")))?;
+                Some(
+                    key.seal_to(&me.account_keys()?.public_key())
+                        .map_err(|e| DomainError::Storage(format!("seal the key: {e}")))?,
+                )
+            }
+            // An invitation from before encryption at rest: the partner
+            // hands the key over at their next request.
+            None => None,
+        },
+        // Unknown, or the caller's own: the write below says which.
+        _ => None,
+    };
     match store
-        .join_relationship(&hash_invite(typed_code), account, now)
+        .join_relationship(&code_hash, account, now, sealed_key.as_deref())
         .await
         .map_err(open_elsewhere)?
     {

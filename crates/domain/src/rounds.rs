@@ -16,6 +16,7 @@ use crate::access::{self, Reader};
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
+use crate::me::{Me, Shared};
 use crate::sealed::{self, Comparison, Own, Round, RoundRecord, RoundState, RoundView, SideRecord};
 use crate::store::{Relationship, Store, StoreError};
 
@@ -88,15 +89,91 @@ fn encode<T: Serialize>(answers: &Answers<T>) -> Result<String, DomainError> {
     serde_json::to_string(answers).map_err(|e| DomainError::Storage(format!("encode answers: {e}")))
 }
 
-fn decode_record<T: DeserializeOwned>(record: RoundRecord<String>) -> Result<Full<T>, DomainError> {
+/// The keys a round's answers are sealed with, for one caller: a draft
+/// with its author's own key (nobody else ever reads it), submitted
+/// answers with the couple's key (both read them once revealed).
+pub(crate) struct AnswerKeys<'a> {
+    me: &'a Me,
+    shared: Shared,
+}
+
+const DRAFT: &str = "sealed_sides.draft";
+const SUBMITTED: &str = "sealed_sides.answers";
+
+impl<'a> AnswerKeys<'a> {
+    pub(crate) async fn of(
+        store: &dyn Store,
+        me: &'a Me,
+        rel: &Relationship,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            me,
+            shared: me.shared(store, rel).await?,
+        })
+    }
+
+    /// The couple's key (notes beside the answers are sealed with it too).
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// Where a side's answers belong: questionnaire, round, author.
+    fn record(kind: &str, number: u32, account: AccountId) -> String {
+        format!("{kind}/{number}/{account}")
+    }
+
+    fn seal(
+        &self,
+        kind: &str,
+        number: u32,
+        side: &SideRecord<String>,
+    ) -> Result<Option<String>, DomainError> {
+        let record = Self::record(kind, number, side.account);
+        let Some(json) = &side.answers else {
+            return Ok(None);
+        };
+        Ok(Some(if side.submitted_at.is_some() {
+            self.shared.seal(SUBMITTED, &record, json)
+        } else {
+            self.me.own()?.seal(DRAFT, &record, json)
+        }))
+    }
+
+    /// The side's answers as JSON; a partner's draft (sealed with their own
+    /// key) is `Some("{}")`: it exists, and nothing of it can be read.
+    fn open(
+        &self,
+        kind: &str,
+        number: u32,
+        side: &SideRecord<String>,
+    ) -> Result<Option<String>, DomainError> {
+        let record = Self::record(kind, number, side.account);
+        let Some(stored) = &side.answers else {
+            return Ok(None);
+        };
+        Ok(Some(
+            match (side.submitted_at, side.account == self.me.id) {
+                (Some(_), _) => self.shared.open(SUBMITTED, &record, stored)?,
+                (None, true) => self.me.own()?.open(DRAFT, &record, stored)?,
+                (None, false) => "{}".to_owned(),
+            },
+        ))
+    }
+}
+
+fn decode_record<T: DeserializeOwned>(
+    keys: &AnswerKeys<'_>,
+    kind: &str,
+    record: RoundRecord<String>,
+) -> Result<Full<T>, DomainError> {
     let RoundRecord {
         number,
         started_at,
         sides,
     } = record;
     let [a, b] = sides.map(|side| {
-        let answers = side
-            .answers
+        let answers = keys
+            .open(kind, number, &side)?
             .map(|text| serde_json::from_str(&text))
             .transpose()
             .map_err(|e| DomainError::Storage(format!("decode answers of round {number}: {e}")))?;
@@ -145,22 +222,25 @@ async fn outline<Q: Questionnaire>(
 /// is never read whole: the outline says which numbers are needed.
 async fn full<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     rel: RelationshipId,
     q: &Q,
     first: u32,
     last: u32,
 ) -> Result<Vec<Full<Q::Answer>>, DomainError> {
+    let kind = q.kind();
     store
-        .sealed_rounds(rel, &q.kind(), first..=last)
+        .sealed_rounds(rel, &kind, first..=last)
         .await?
         .into_iter()
-        .map(decode_record)
+        .map(|record| decode_record(keys, &kind, record))
         .collect()
 }
 
 /// The latest round with its answers, if there is one.
 async fn latest<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     rel: RelationshipId,
     q: &Q,
     outline: &Outline,
@@ -168,7 +248,7 @@ async fn latest<Q: Questionnaire>(
     let Some(number) = outline.last().map(Round::number) else {
         return Ok(None);
     };
-    Ok(full(store, rel, q, number, number).await?.pop())
+    Ok(full(store, keys, rel, q, number, number).await?.pop())
 }
 
 /// The relationship, when `actor` may answer in it: a member of an active
@@ -283,19 +363,21 @@ fn own_only<T: Clone>(
 /// The caller's view of the latest round, with the history of rounds.
 pub async fn current<Q: Questionnaire>(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
     let store = app.store();
-    let reader = access::reader(store, actor, rel).await?;
-    current_in(store, &reader, q).await
+    let reader = access::reader(store, me.id, rel).await?;
+    let keys = AnswerKeys::of(store, me, &reader.rel).await?;
+    current_in(store, &keys, &reader, q).await
 }
 
 /// [`current`] for a caller already known to be a member of `rel` (a list
 /// of several questionnaires checks membership once).
 pub(crate) async fn current_in<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     reader: &Reader,
     q: &Q,
 ) -> Result<Current<Q::Answer>, DomainError> {
@@ -309,12 +391,12 @@ pub(crate) async fn current_in<Q: Questionnaire>(
             .find(|r| !matches!(r.own_side(reader.actor), Ok(Own::Drafting { draft: None })))
             .map(Round::number);
         let latest = match last_own {
-            Some(n) => full(store, rel, q, n, n).await?.pop(),
+            Some(n) => full(store, keys, rel, q, n, n).await?.pop(),
             None => None,
         };
         return own_only(&outline, latest.as_ref(), reader.actor);
     }
-    let latest = latest(store, rel, q, &outline).await?;
+    let latest = latest(store, keys, rel, q, &outline).await?;
     current_of(&outline, latest.as_ref(), reader.actor)
 }
 
@@ -322,13 +404,14 @@ pub(crate) async fn current_in<Q: Questionnaire>(
 /// answering first at the same moment both end up in the same round 1.
 async fn latest_or_first<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     rel: RelationshipId,
     pair: [AccountId; 2],
     q: &Q,
     now: DateTime<Utc>,
 ) -> Result<(Outline, Full<Q::Answer>), DomainError> {
     let found = outline(store, rel, q).await?;
-    if let Some(round) = latest(store, rel, q, &found).await? {
+    if let Some(round) = latest(store, keys, rel, q, &found).await? {
         return Ok((found, round));
     }
     let first = Round::first(pair, now)?;
@@ -340,7 +423,7 @@ async fn latest_or_first<Q: Questionnaire>(
         Ok(false) => Err(access::ended()),
         Err(StoreError::Conflict(_)) => {
             let found = outline(store, rel, q).await?;
-            let round = latest(store, rel, q, &found).await?.ok_or_else(|| {
+            let round = latest(store, keys, rel, q, &found).await?.ok_or_else(|| {
                 DomainError::Storage("round 1 conflicted but cannot be read".into())
             })?;
             Ok((found, round))
@@ -351,6 +434,7 @@ async fn latest_or_first<Q: Questionnaire>(
 
 async fn save_side<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     rel: RelationshipId,
     q: &Q,
     round: &Full<Q::Answer>,
@@ -362,17 +446,19 @@ async fn save_side<Q: Questionnaire>(
         .iter()
         .find(|s| s.account == actor)
         .ok_or(DomainError::NotFound)?;
-    let stored = SideRecord {
+    let encoded = SideRecord {
         account: actor,
         answers: side.answers.as_ref().map(encode).transpose()?,
         submitted_at: side.submitted_at,
     };
+    let kind = q.kind();
+    let stored = SideRecord {
+        answers: keys.seal(&kind, round.number(), &encoded)?,
+        ..encoded
+    };
     // False: the caller submitted in a concurrent request after we loaded,
     // or the relationship ended meanwhile.
-    if store
-        .save_side(rel, &q.kind(), round.number(), &stored)
-        .await?
-    {
+    if store.save_side(rel, &kind, round.number(), &stored).await? {
         Ok(())
     } else {
         Err(refused(store, actor, rel, sealed::SealedError::AlreadySubmitted).await)
@@ -384,15 +470,17 @@ async fn save_side<Q: Questionnaire>(
 /// needed. Refused once the caller has submitted this round.
 pub async fn save<Q: Questionnaire>(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     q: &Q,
     entries: Answers<Option<Q::Answer>>,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
     let store = app.store();
-    let (_, pair) = answerable(store, actor, rel).await?;
-    let (outline, mut round) = latest_or_first(store, rel, pair, q, now).await?;
+    let actor = me.id;
+    let (relationship, pair) = answerable(store, actor, rel).await?;
+    let keys = AnswerKeys::of(store, me, &relationship).await?;
+    let (outline, mut round) = latest_or_first(store, &keys, rel, pair, q, now).await?;
     let mut draft = match round.view_for(actor)? {
         RoundView::Sealed {
             mine: Own::Drafting { draft },
@@ -407,7 +495,7 @@ pub async fn save<Q: Questionnaire>(
         };
     }
     round.save_draft(actor, draft)?;
-    save_side(store, rel, q, &round, actor).await?;
+    save_side(store, &keys, rel, q, &round, actor).await?;
     current_of(&outline, Some(&round), actor)
 }
 
@@ -415,15 +503,17 @@ pub async fn save<Q: Questionnaire>(
 /// partner already submitted, this is the reveal.
 pub async fn submit<Q: Questionnaire>(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     q: &Q,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
     let store = app.store();
-    answerable(store, actor, rel).await?;
+    let actor = me.id;
+    let (relationship, _) = answerable(store, actor, rel).await?;
+    let keys = AnswerKeys::of(store, me, &relationship).await?;
     let outline = outline(store, rel, q).await?;
-    let mut round = latest(store, rel, q, &outline)
+    let mut round = latest(store, &keys, rel, q, &outline)
         .await?
         .ok_or(sealed::SealedError::NothingToSubmit)?;
     if let RoundView::Sealed {
@@ -442,7 +532,7 @@ pub async fn submit<Q: Questionnaire>(
         .filter_map(|s| s.submitted_at)
         .fold(now, DateTime::max);
     round.submit(actor, at)?;
-    save_side(store, rel, q, &round, actor).await?;
+    save_side(store, &keys, rel, q, &round, actor).await?;
     current_of(&outline, Some(&round), actor)
 }
 
@@ -481,13 +571,13 @@ pub async fn start<Q: Questionnaire>(
 /// conversation can be set beside last time.
 pub async fn comparison<Q: Questionnaire>(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     q: &Q,
     number: Option<u32>,
 ) -> Result<Revealed<Q::Answer>, DomainError> {
     let store = app.store();
-    comparison_in(store, actor, rel, q, number).await
+    comparison_in(store, me, rel, q, number).await
 }
 
 /// [`comparison`] inside the crate (notes and the talk page ask it too).
@@ -495,12 +585,14 @@ pub async fn comparison<Q: Questionnaire>(
 /// other's words.
 pub(crate) async fn comparison_in<Q: Questionnaire>(
     store: &dyn Store,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     q: &Q,
     number: Option<u32>,
 ) -> Result<Revealed<Q::Answer>, DomainError> {
-    if access::reader(store, actor, rel).await?.is_former() {
+    let actor = me.id;
+    let reader = access::reader(store, actor, rel).await?;
+    if reader.is_former() {
         return Err(DomainError::NotFound);
     }
     let outline = outline(store, rel, q).await?;
@@ -525,7 +617,16 @@ pub(crate) async fn comparison_in<Q: Questionnaire>(
         .find(|r| r.number() == wanted)
         .map(|r| r.comparison(actor))
         .transpose()?;
-    let mut pair = full(store, rel, q, wanted.saturating_sub(1).max(1), wanted).await?;
+    let keys = AnswerKeys::of(store, me, &reader.rel).await?;
+    let mut pair = full(
+        store,
+        &keys,
+        rel,
+        q,
+        wanted.saturating_sub(1).max(1),
+        wanted,
+    )
+    .await?;
     let this_round = pair
         .pop()
         .filter(|r| r.number() == wanted)
@@ -550,6 +651,7 @@ pub struct OwnRound<T> {
 /// person keeps of a questionnaire, whatever became of the relationship.
 pub(crate) async fn own_history<Q: Questionnaire>(
     store: &dyn Store,
+    keys: &AnswerKeys<'_>,
     reader: &Reader,
     q: &Q,
 ) -> Result<Vec<OwnRound<Q::Answer>>, DomainError> {
@@ -558,7 +660,7 @@ pub(crate) async fn own_history<Q: Questionnaire>(
         return Ok(Vec::new());
     };
     let mut mine = Vec::new();
-    for round in full(store, reader.rel.id, q, 1, last).await? {
+    for round in full(store, keys, reader.rel.id, q, 1, last).await? {
         match round.own_side(reader.actor)? {
             Own::Drafting { draft: None } => {}
             own => mine.push(OwnRound {

@@ -16,6 +16,7 @@ use crate::relationship::{MemberRole, RelationshipStatus};
 use crate::sealed::{RoundRecord, SideRecord};
 use crate::secret::SecretHash;
 use crate::values::Email;
+pub use keys::StoredAccountKeys;
 
 /// What can go wrong in a store, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,8 @@ pub struct NewAccount {
     /// The hash of the recovery code shown once at sign-up.
     pub recovery_hash: SecretHash,
     pub created_at: DateTime<Utc>,
+    /// The account's keys, wrapped by the password and the recovery code.
+    pub keys: StoredAccountKeys,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +72,9 @@ pub struct Account {
     /// Whether the owner holds a recovery code (accounts made before codes
     /// existed have none until they make one).
     pub has_recovery_code: bool,
+    /// The account's wrapped keys; `None` for an account made before
+    /// encryption at rest, until its owner next signs in.
+    pub keys: Option<StoredAccountKeys>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +87,9 @@ pub struct NewSession {
     pub device: String,
     /// "Keep me signed in on this device" was chosen.
     pub persistent: bool,
+    /// The account keys, sealed under a secret derived from the session id
+    /// (`keys::SessionSecret::of_credential`), which only the cookie holds.
+    pub sealed_keys: String,
 }
 
 /// A live server-side session, as found by the hash of its id.
@@ -91,6 +100,8 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub persistent: bool,
+    /// See [`NewSession::sealed_keys`].
+    pub sealed_keys: Option<String>,
 }
 
 /// One of the owner's sessions, as listed to them.
@@ -111,6 +122,8 @@ pub struct NewToken {
     pub token_hash: SecretHash,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The account keys, sealed under a secret derived from the token.
+    pub sealed_keys: String,
 }
 
 /// A personal API token as its owner sees it (never its secret).
@@ -129,6 +142,8 @@ pub struct TokenUse {
     pub id: uuid::Uuid,
     pub expires_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// See [`NewToken::sealed_keys`].
+    pub sealed_keys: Option<String>,
 }
 
 /// A new password, and what ends with the old one.
@@ -139,8 +154,11 @@ pub struct PasswordChange<'a> {
     /// racing changes, only the first still finds it.
     pub expected_hash: &'a str,
     pub new_hash: &'a str,
-    /// The session that asked, which stays signed in; every other session
-    /// and every token of the account ends.
+    /// The data key wrapped by the new password (`None` only for an
+    /// account that has no keys yet).
+    pub new_key_by_password: Option<&'a str>,
+    /// The session that asked, which stays signed in (its keys are the
+    /// same keys); every other session and every token of the account ends.
     pub keep_session: &'a SecretHash,
 }
 
@@ -159,6 +177,22 @@ pub enum ResetProof<'a> {
         token_hash: &'a SecretHash,
         now: DateTime<Utc>,
     },
+}
+
+/// The keys an account has after a password reset.
+#[derive(Debug, Clone)]
+pub enum ResetKeys<'a> {
+    /// The recovery code unwrapped the data key: the same keys, wrapped by
+    /// the new password and the next recovery code. Nothing is lost.
+    Kept {
+        by_password: &'a str,
+        by_recovery: &'a str,
+    },
+    /// An operator's link: new keys. Texts sealed with the old data key
+    /// (drafts never submitted, token names) cannot be opened any more and
+    /// are deleted; the relationship keys sealed to the old public key are
+    /// dropped, for the partner to seal again to the new one.
+    Fresh(&'a StoredAccountKeys),
 }
 
 /// What the owner is told happened to their account's credentials.
@@ -267,6 +301,28 @@ pub struct NewRelationship {
     pub invite_hash: SecretHash,
     pub invite_expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    pub keys: NewRelationshipKeys,
+}
+
+/// A new relationship's key in the forms it is stored in.
+#[derive(Debug, Clone)]
+pub struct NewRelationshipKeys {
+    /// Sealed to the creator's public key.
+    pub for_creator: String,
+    /// Wrapped by the invitation code, for the joiner.
+    pub for_invitation: String,
+    /// A constant sealed with the key (see `Relationship::key_check`).
+    pub check: String,
+}
+
+/// An invitation as the joiner's request finds it by its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub relationship_id: RelationshipId,
+    pub created_by: AccountId,
+    pub expires_at: DateTime<Utc>,
+    /// The relationship key wrapped by the code.
+    pub wrapped_key: Option<String>,
 }
 
 /// How a caller proved who they are, by the hash of the secret they sent.
@@ -302,6 +358,13 @@ pub struct Member {
     pub role: MemberRole,
     /// Set once this member left; a member who left sees nothing new.
     pub left_at: Option<DateTime<Utc>>,
+    /// The member's public key (`None` until an account made before
+    /// encryption at rest signs in again).
+    pub public_key: Option<String>,
+    /// The relationship key sealed to this member; `None` until a member
+    /// who holds it seals it to them (after a join by a keyless account, or
+    /// an operator's reset gave them new keys).
+    pub sealed_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,6 +374,11 @@ pub struct Relationship {
     pub created_at: DateTime<Utc>,
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub members: Vec<Member>,
+    /// A constant sealed with the relationship key, set once: proves which
+    /// key is the couple's, so two members can never each make their own.
+    pub key_check: Option<String>,
+    /// Made before encryption at rest: its older texts are stored in clear.
+    pub clear_text_allowed: bool,
 }
 
 /// What happened to an attempt to join with an invite code.
@@ -413,6 +481,13 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_account(&self, account: &NewAccount) -> StoreResult<()>;
     async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>>;
     async fn account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>>;
+    /// Gives keys to an account made before encryption at rest; false when
+    /// it already has some (a concurrent sign-in made them first).
+    async fn set_account_keys(
+        &self,
+        account: AccountId,
+        keys: &StoredAccountKeys,
+    ) -> StoreResult<bool>;
 
     // Sessions.
     async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
@@ -463,13 +538,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         proof: &ResetProof<'_>,
         new_hash: &str,
+        keys: &ResetKeys<'_>,
     ) -> StoreResult<Option<AccountId>>;
-    /// Replaces the account's recovery code (by its hash).
+    /// Replaces the account's recovery code (by its hash) and the data key
+    /// wrapped by it.
     async fn set_recovery_code(
         &self,
         account: AccountId,
         code_hash: &SecretHash,
+        key_by_recovery: Option<&str>,
     ) -> StoreResult<()>;
+    /// The account a working (unexpired) reset link belongs to.
+    async fn reset_link_owner(
+        &self,
+        token_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<AccountId>>;
     /// Creates a one-time reset link, replacing any earlier one of the account.
     async fn insert_reset_link(
         &self,
@@ -502,21 +586,46 @@ pub trait Store: Send + Sync + 'static {
     // Relationships.
     /// Creates the relationship, its creator's membership and its invitation together.
     async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()>;
-    /// Replaces the invitation of a pending relationship (the old code stops working).
+    /// Replaces the invitation of a pending relationship (the old code stops
+    /// working), with the relationship key wrapped by the new code.
     async fn replace_invite(
         &self,
         id: RelationshipId,
         invite_hash: &SecretHash,
         expires_at: DateTime<Utc>,
+        wrapped_key: Option<&str>,
     ) -> StoreResult<()>;
+    /// The invitation with this code, if any (used or not, expired or not).
+    async fn invitation(&self, invite_hash: &SecretHash) -> StoreResult<Option<Invitation>>;
     /// Joins by invitation in one transaction: checks the code is unused and
-    /// unexpired, adds the member, activates the relationship, spends the code.
+    /// unexpired, adds the member (with the relationship key sealed to
+    /// them), activates the relationship, spends the code (and the key
+    /// wrapped by it).
     async fn join_relationship(
         &self,
         invite_hash: &SecretHash,
         account: AccountId,
         now: DateTime<Utc>,
+        sealed_key: Option<&str>,
     ) -> StoreResult<JoinOutcome>;
+    /// Makes `check` the relationship's key check and seals the key to
+    /// `account`, only if the relationship has no key yet (one made before
+    /// encryption at rest); false when another member made one first.
+    async fn create_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+        check: &str,
+    ) -> StoreResult<bool>;
+    /// Seals the relationship key to a member who has no copy; false when
+    /// they have one already.
+    async fn give_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+    ) -> StoreResult<bool>;
     async fn memberships_of(&self, account: AccountId) -> StoreResult<Vec<Membership>>;
     async fn relationship(&self, id: RelationshipId) -> StoreResult<Option<Relationship>>;
     /// Ends the relationship for both: marks the member as left and the
@@ -582,13 +691,16 @@ pub trait Store: Send + Sync + 'static {
         from_day: i32,
         to_day: i32,
     ) -> StoreResult<Vec<crate::ledger::Entry>>;
-    /// The account's most recent distinct descriptions, newest first.
+    /// The descriptions of the entries the account logged most recently,
+    /// newest first, each with its entry's id (sealed texts: equal
+    /// descriptions look different here, so telling them apart is the
+    /// caller's).
     async fn recent_descriptions(
         &self,
         rel: RelationshipId,
         account: AccountId,
         limit: u32,
-    ) -> StoreResult<Vec<String>>;
+    ) -> StoreResult<Vec<(uuid::Uuid, String)>>;
     async fn set_show_numbers(
         &self,
         rel: RelationshipId,

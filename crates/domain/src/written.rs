@@ -10,12 +10,13 @@ use crate::app::App;
 use crate::catalog::decks::DECKS;
 use crate::catalog::Deck;
 use crate::error::DomainError;
-use crate::ids::{AccountId, RelationshipId};
+use crate::ids::RelationshipId;
 use crate::ledger::{self, EntryView};
-use crate::questionnaires::conversations::DeckRound;
+use crate::me::Me;
+use crate::questionnaires::conversations::{self, DeckRound};
 use crate::questionnaires::respect::{RespectAnswer, RespectMap};
 use crate::questionnaires::values::{ValueAnswer, Values};
-use crate::rounds::{self, OwnRound};
+use crate::rounds::{self, AnswerKeys, OwnRound};
 use crate::store::{ContributionFilter, ConversationNote};
 
 /// One conversation deck: the caller's answers per round and their notes.
@@ -48,15 +49,17 @@ const ENTRIES_MAX: u32 = 500;
 
 pub async fn mine(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     now: DateTime<Utc>,
 ) -> Result<Written, DomainError> {
     let store = app.store();
+    let actor = me.id;
     let reader = access::reader(store, actor, rel).await?;
+    let keys = AnswerKeys::of(store, me, &reader.rel).await?;
     let entries = ledger::list(
         app,
-        actor,
+        me,
         rel,
         ContributionFilter {
             written_by: Some(actor),
@@ -81,13 +84,13 @@ pub async fn mine(
     let respect_map = RespectMap::load(app, actor, rel).await?;
     let mut decks = Vec::new();
     for deck in DECKS {
-        let rounds = rounds::own_history(store, &reader, &DeckRound(deck)).await?;
+        let rounds = rounds::own_history(store, &keys, &reader, &DeckRound(deck)).await?;
         let mut notes = Vec::new();
         for round in &rounds {
-            for note in store
+            let stored = store
                 .conversation_notes(rel, deck.key, round.number)
-                .await?
-            {
+                .await?;
+            for note in conversations::opened_notes(keys.shared(), stored)? {
                 if note.author == actor {
                     notes.push((round.number, note));
                 }
@@ -105,8 +108,8 @@ pub async fn mine(
         ended: reader.is_former(),
         ended_at: reader.rel.members.iter().filter_map(|m| m.left_at).max(),
         entries,
-        values: rounds::own_history(store, &reader, &Values).await?,
-        respect: rounds::own_history(store, &reader, &respect_map).await?,
+        values: rounds::own_history(store, &keys, &reader, &Values).await?,
+        respect: rounds::own_history(store, &keys, &reader, &respect_map).await?,
         respect_map,
         decks,
     })

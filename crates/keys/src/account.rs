@@ -13,10 +13,11 @@ use chacha20poly1305::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
 use zeroize::Zeroizing;
 
-use crate::wrap::{self, Cost};
+use crate::wrap::{self, Cost, Memory};
 use crate::{envelope, Key, KeyError};
 
 /// A person's keys, unwrapped: held only while they are signed in.
+#[derive(Clone)]
 pub struct AccountKeys {
     data: Key,
     secret: SecretKey,
@@ -66,14 +67,22 @@ impl AccountKeys {
         password: &str,
         recovery_code: &str,
         cost: Cost,
+        memory: &mut Memory,
     ) -> Result<StoredAccountKeys, KeyError> {
         Ok(StoredAccountKeys {
-            by_password: wrap::wrap(&self.data, password, cost, &context(account_id, "password"))?,
+            by_password: wrap::wrap(
+                &self.data,
+                password,
+                cost,
+                &context(account_id, "password"),
+                memory,
+            )?,
             by_recovery_code: wrap::wrap(
                 &self.data,
                 recovery_code,
-                cost,
+                Cost::RANDOM_CODE,
                 &context(account_id, "recovery"),
+                memory,
             )?,
             public_key: self.public_key(),
             sealed_secret_key: envelope::seal(
@@ -89,11 +98,13 @@ impl AccountKeys {
         stored: &StoredAccountKeys,
         account_id: &str,
         password: &str,
+        memory: &mut Memory,
     ) -> Result<Self, KeyError> {
         let data = wrap::unwrap(
             &stored.by_password,
             password,
             &context(account_id, "password"),
+            memory,
         )?;
         Self::with_data_key(stored, account_id, data)
     }
@@ -103,11 +114,13 @@ impl AccountKeys {
         stored: &StoredAccountKeys,
         account_id: &str,
         code: &str,
+        memory: &mut Memory,
     ) -> Result<Self, KeyError> {
         let data = wrap::unwrap(
             &stored.by_recovery_code,
             code,
             &context(account_id, "recovery"),
+            memory,
         )?;
         Self::with_data_key(stored, account_id, data)
     }
@@ -143,6 +156,7 @@ impl AccountKeys {
         account_id: &str,
         new_password: &str,
         cost: Cost,
+        memory: &mut Memory,
     ) -> Result<StoredAccountKeys, KeyError> {
         Ok(StoredAccountKeys {
             by_password: wrap::wrap(
@@ -150,6 +164,7 @@ impl AccountKeys {
                 new_password,
                 cost,
                 &context(account_id, "password"),
+                memory,
             )?,
             ..stored.clone()
         })
@@ -161,14 +176,15 @@ impl AccountKeys {
         stored: &StoredAccountKeys,
         account_id: &str,
         new_code: &str,
-        cost: Cost,
+        memory: &mut Memory,
     ) -> Result<StoredAccountKeys, KeyError> {
         Ok(StoredAccountKeys {
             by_recovery_code: wrap::wrap(
                 &self.data,
                 new_code,
-                cost,
+                Cost::RANDOM_CODE,
                 &context(account_id, "recovery"),
+                memory,
             )?,
             ..stored.clone()
         })
@@ -209,8 +225,14 @@ mod tests {
     const ID: &str = "0b6e3c1a";
 
     fn stored(keys: &AccountKeys) -> StoredAccountKeys {
-        keys.store(ID, "a long password", "RCV-1234-5678", Cost::FOR_TESTS)
-            .expect("stores")
+        keys.store(
+            ID,
+            "a long password",
+            "RCV-1234-5678",
+            Cost::FOR_TESTS,
+            &mut Memory::new(),
+        )
+        .expect("stores")
     }
 
     #[test]
@@ -219,8 +241,10 @@ mod tests {
         let stored = stored(&keys);
         let note = envelope::seal_text(keys.data_key(), "my own words", "reflections:1");
         for unwrapped in [
-            AccountKeys::with_password(&stored, ID, "a long password").expect("password"),
-            AccountKeys::with_recovery_code(&stored, ID, "RCV-1234-5678").expect("code"),
+            AccountKeys::with_password(&stored, ID, "a long password", &mut Memory::new())
+                .expect("password"),
+            AccountKeys::with_recovery_code(&stored, ID, "RCV-1234-5678", &mut Memory::new())
+                .expect("code"),
         ] {
             assert_eq!(unwrapped.public_key(), keys.public_key());
             assert_eq!(
@@ -229,9 +253,23 @@ mod tests {
             );
         }
         // Nothing stored is the key itself or opens without a secret.
-        assert!(AccountKeys::with_password(&stored, ID, "RCV-1234-5678").is_err());
-        assert!(AccountKeys::with_recovery_code(&stored, ID, "a long password").is_err());
-        assert!(AccountKeys::with_password(&stored, "another-id", "a long password").is_err());
+        assert!(
+            AccountKeys::with_password(&stored, ID, "RCV-1234-5678", &mut Memory::new()).is_err()
+        );
+        assert!(AccountKeys::with_recovery_code(
+            &stored,
+            ID,
+            "a long password",
+            &mut Memory::new()
+        )
+        .is_err());
+        assert!(AccountKeys::with_password(
+            &stored,
+            "another-id",
+            "a long password",
+            &mut Memory::new()
+        )
+        .is_err());
     }
 
     #[test]
@@ -239,23 +277,44 @@ mod tests {
         let keys = AccountKeys::generate();
         let before = stored(&keys);
         let note = envelope::seal_text(keys.data_key(), "draft", "drafts:7");
-        let signed_in = AccountKeys::with_password(&before, ID, "a long password").expect("in");
+        let signed_in =
+            AccountKeys::with_password(&before, ID, "a long password", &mut Memory::new())
+                .expect("in");
         let after = signed_in
-            .rewrap_password(&before, ID, "a new long password", Cost::FOR_TESTS)
+            .rewrap_password(
+                &before,
+                ID,
+                "a new long password",
+                Cost::FOR_TESTS,
+                &mut Memory::new(),
+            )
             .expect("rewraps");
-        assert!(AccountKeys::with_password(&after, ID, "a long password").is_err());
-        let again = AccountKeys::with_password(&after, ID, "a new long password").expect("new");
+        assert!(
+            AccountKeys::with_password(&after, ID, "a long password", &mut Memory::new()).is_err()
+        );
+        let again =
+            AccountKeys::with_password(&after, ID, "a new long password", &mut Memory::new())
+                .expect("new");
         assert_eq!(
             *envelope::open_text(again.data_key(), &note, "drafts:7").expect("opens"),
             "draft"
         );
         // The recovery code still works, and a new code retires it.
-        assert!(AccountKeys::with_recovery_code(&after, ID, "RCV-1234-5678").is_ok());
+        assert!(
+            AccountKeys::with_recovery_code(&after, ID, "RCV-1234-5678", &mut Memory::new())
+                .is_ok()
+        );
         let newer = again
-            .rewrap_recovery_code(&after, ID, "RCV-9999-0000", Cost::FOR_TESTS)
+            .rewrap_recovery_code(&after, ID, "RCV-9999-0000", &mut Memory::new())
             .expect("rewraps");
-        assert!(AccountKeys::with_recovery_code(&newer, ID, "RCV-1234-5678").is_err());
-        assert!(AccountKeys::with_recovery_code(&newer, ID, "RCV-9999-0000").is_ok());
+        assert!(
+            AccountKeys::with_recovery_code(&newer, ID, "RCV-1234-5678", &mut Memory::new())
+                .is_err()
+        );
+        assert!(
+            AccountKeys::with_recovery_code(&newer, ID, "RCV-9999-0000", &mut Memory::new())
+                .is_ok()
+        );
     }
 
     #[test]
@@ -266,7 +325,7 @@ mod tests {
         let mut stored = stored(&keys);
         stored.public_key = AccountKeys::generate().public_key();
         assert_eq!(
-            AccountKeys::with_password(&stored, ID, "a long password").err(),
+            AccountKeys::with_password(&stored, ID, "a long password", &mut Memory::new()).err(),
             Some(KeyError::Malformed("public key"))
         );
     }

@@ -11,7 +11,7 @@ use base64::Engine;
 use chacha20poly1305::aead::OsRng;
 
 use crate::account::{self, AccountKeys};
-use crate::wrap::{self, Cost};
+use crate::wrap::{self, Cost, Memory};
 use crate::{Key, KeyError};
 
 const SEALED_PREFIX: &str = "rs1.";
@@ -61,9 +61,15 @@ impl RelationshipKey {
         &self,
         relationship_id: &str,
         code: &str,
-        cost: Cost,
+        memory: &mut Memory,
     ) -> Result<String, KeyError> {
-        wrap::wrap(&self.0, code, cost, &invitation_context(relationship_id))
+        wrap::wrap(
+            &self.0,
+            code,
+            Cost::RANDOM_CODE,
+            &invitation_context(relationship_id),
+            memory,
+        )
     }
 
     /// Opened by the joiner with the code they were given.
@@ -71,8 +77,9 @@ impl RelationshipKey {
         wrapped: &str,
         relationship_id: &str,
         code: &str,
+        memory: &mut Memory,
     ) -> Result<Self, KeyError> {
-        wrap::unwrap(wrapped, code, &invitation_context(relationship_id)).map(Self)
+        wrap::unwrap(wrapped, code, &invitation_context(relationship_id), memory).map(Self)
     }
 }
 
@@ -92,13 +99,18 @@ mod tests {
         let key = RelationshipKey::generate();
         let for_ada = key.seal_to(&ada.public_key()).expect("seals");
         let invitation = key
-            .for_invitation("r1", "INVITE-CODE-42", Cost::FOR_TESTS)
+            .for_invitation("r1", "INVITE-CODE-42", &mut Memory::new())
             .expect("wraps");
         let note = envelope::seal_text(key.key(), "our note", "conversation_notes.text:9");
 
         // Bo joins with the code; the key is re-sealed to him.
-        let joined = RelationshipKey::from_invitation(&invitation, "r1", "INVITE-CODE-42")
-            .expect("code opens");
+        let joined = RelationshipKey::from_invitation(
+            &invitation,
+            "r1",
+            "INVITE-CODE-42",
+            &mut Memory::new(),
+        )
+        .expect("code opens");
         let for_bo = joined.seal_to(&bo.public_key()).expect("seals");
 
         for (keys, sealed) in [(&ada, &for_ada), (&bo, &for_bo)] {
@@ -115,8 +127,20 @@ mod tests {
             RelationshipKey::open_sealed(&stranger, &for_ada).err(),
             Some(KeyError::CannotOpen)
         );
-        assert!(RelationshipKey::from_invitation(&invitation, "r1", "INVITE-CODE-43").is_err());
-        assert!(RelationshipKey::from_invitation(&invitation, "r2", "INVITE-CODE-42").is_err());
+        assert!(RelationshipKey::from_invitation(
+            &invitation,
+            "r1",
+            "INVITE-CODE-43",
+            &mut Memory::new()
+        )
+        .is_err());
+        assert!(RelationshipKey::from_invitation(
+            &invitation,
+            "r2",
+            "INVITE-CODE-42",
+            &mut Memory::new()
+        )
+        .is_err());
     }
 
     #[test]

@@ -23,6 +23,21 @@ impl SessionSecret {
     }
 
     /// As the cookie carries it.
+    /// The secret of a credential the server hands out and stores only as
+    /// a SHA-256 hash (a session id in its cookie, a personal API token):
+    /// derived from it with argon2id under a salt of its own, so the stored
+    /// hash (another function of the credential) tells nothing about it.
+    /// The credential carries 256 random bits, so no stretching is needed.
+    pub fn of_credential(credential: &str) -> Result<Self, KeyError> {
+        crate::wrap::derive(
+            credential,
+            b"reciprocity:credential-keys",
+            crate::Cost::RANDOM_CODE,
+            &mut crate::wrap::Memory::new(),
+        )
+        .map(Self)
+    }
+
     pub fn to_cookie(&self) -> String {
         URL_SAFE_NO_PAD.encode(self.0.bytes())
     }
@@ -49,6 +64,24 @@ impl SessionSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_credential_always_derives_the_same_secret_and_another_credential_does_not() {
+        let keys = AccountKeys::generate();
+        let locked = SessionSecret::of_credential("session-id-1")
+            .expect("derives")
+            .lock(&keys, "s1");
+        let again = SessionSecret::of_credential("session-id-1").expect("derives");
+        assert_eq!(
+            again.unlock(&locked, "s1").expect("opens").public_key(),
+            keys.public_key()
+        );
+        let other = SessionSecret::of_credential("session-id-2").expect("derives");
+        assert_eq!(
+            other.unlock(&locked, "s1").err(),
+            Some(KeyError::CannotOpen)
+        );
+    }
 
     #[test]
     fn only_the_cookie_opens_the_sessions_keys() {

@@ -8,11 +8,30 @@ use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
     ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm, JoinOutcome,
-    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, ResetProof,
-    SecurityEvent, SecurityEventKind, Store, StoreError, Sweep,
+    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, ResetKeys,
+    ResetProof, SecurityEvent, SecurityEventKind, Store, StoreError, Sweep,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
+
+/// Keys as the store sees them: opaque text it keeps and returns (the
+/// `keys` crate's own tests cover what they open).
+fn stored_keys(owner: &str) -> domain::store::StoredAccountKeys {
+    domain::store::StoredAccountKeys {
+        by_password: format!("ak1$password-of-{owner}"),
+        by_recovery_code: format!("ak1$recovery-of-{owner}"),
+        public_key: format!("public-key-of-{owner}"),
+        sealed_secret_key: format!("rk1.secret-of-{owner}"),
+    }
+}
+
+fn relationship_keys(tag: &str) -> domain::store::NewRelationshipKeys {
+    domain::store::NewRelationshipKeys {
+        for_creator: format!("rs1.creator-{tag}"),
+        for_invitation: format!("ak1$invitation-{tag}"),
+        check: format!("rk1.check-{tag}"),
+    }
+}
 
 fn t0() -> DateTime<Utc> {
     // A fixed instant with milliseconds, to check they survive the round trip.
@@ -31,6 +50,7 @@ async fn account(store: &dyn Store, email: &str, name: &str) -> AccountId {
             password_hash: format!("$argon2id$fake${name}"),
             recovery_hash: SecretHash::of(&format!("recovery-{email}")),
             created_at: t0(),
+            keys: stored_keys(email),
         })
         .await
         .expect("insert account");
@@ -68,6 +88,7 @@ pub async fn accounts(store: &dyn Store) {
             password_hash: "x".into(),
             recovery_hash: SecretHash::of("other"),
             created_at: t0(),
+            keys: stored_keys("other"),
         })
         .await;
     assert!(
@@ -109,6 +130,7 @@ fn new_session(
         created_at: at,
         device: "Firefox on Linux".into(),
         persistent,
+        sealed_keys: "rk1.session-keys".into(),
     }
 }
 
@@ -193,6 +215,7 @@ pub async fn sessions_and_tokens(store: &dyn Store) {
             token_hash: token.clone(),
             created_at: t0(),
             expires_at: t0() + Duration::days(90),
+            sealed_keys: "rk1.token-keys".into(),
         })
         .await
         .expect("insert token");
@@ -231,6 +254,7 @@ pub async fn relationships(store: &dyn Store) {
             invite_hash: hash_invite("code-one"),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
+            keys: relationship_keys("r"),
         })
         .await
         .expect("create");
@@ -253,38 +277,48 @@ pub async fn relationships(store: &dyn Store) {
 
     // The creator cannot spend their own invitation.
     let own = store
-        .join_relationship(&hash_invite("code-one"), a, t0())
+        .join_relationship(&hash_invite("code-one"), a, t0(), Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(own, JoinOutcome::OwnInvitation);
 
     // Renewing replaces the code: the old one no longer works.
     store
-        .replace_invite(rel, &hash_invite("code-two"), t0() + Duration::days(7))
+        .replace_invite(
+            rel,
+            &hash_invite("code-two"),
+            t0() + Duration::days(7),
+            None,
+        )
         .await
         .expect("renew");
     let old = store
-        .join_relationship(&hash_invite("code-one"), b, t0())
+        .join_relationship(&hash_invite("code-one"), b, t0(), Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(old, JoinOutcome::InvalidCode);
 
     // An expired code does not work, and is not spent by the attempt.
     let late = store
-        .join_relationship(&hash_invite("code-two"), b, t0() + Duration::days(8))
+        .join_relationship(
+            &hash_invite("code-two"),
+            b,
+            t0() + Duration::days(8),
+            Some("rs1.joiner"),
+        )
         .await
         .expect("join");
     assert_eq!(late, JoinOutcome::InvalidCode);
 
     let joined_at = t0() + Duration::minutes(1);
     let joined = store
-        .join_relationship(&hash_invite("code-two"), b, joined_at)
+        .join_relationship(&hash_invite("code-two"), b, joined_at, Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(joined, JoinOutcome::Joined(rel));
     // Single use: the same code fails for the next person.
     let reused = store
-        .join_relationship(&hash_invite("code-two"), c, t0())
+        .join_relationship(&hash_invite("code-two"), c, t0(), Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(reused, JoinOutcome::InvalidCode);
@@ -314,6 +348,7 @@ pub async fn relationships(store: &dyn Store) {
             token_hash: b_token.clone(),
             created_at: t0(),
             expires_at: t0() + Duration::days(90),
+            sealed_keys: "rk1.token-keys".into(),
         })
         .await
         .expect("token");
@@ -370,6 +405,7 @@ pub async fn relationships(store: &dyn Store) {
             invite_hash: hash_invite("code-three"),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
+            keys: relationship_keys("r"),
         })
         .await
         .expect("create");
@@ -378,7 +414,7 @@ pub async fn relationships(store: &dyn Store) {
         .await
         .expect("leave");
     let after = store
-        .join_relationship(&hash_invite("code-three"), a, t0())
+        .join_relationship(&hash_invite("code-three"), a, t0(), Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(after, JoinOutcome::InvalidCode);
@@ -454,6 +490,7 @@ pub async fn rules_in_writes(store: &dyn Store) {
             invite_hash: hash_invite("w-second"),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
+            keys: relationship_keys("r"),
         })
         .await;
     assert!(
@@ -496,6 +533,7 @@ pub async fn rules_in_writes(store: &dyn Store) {
             invite_hash: hash_invite("w-after"),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
+            keys: relationship_keys("r"),
         })
         .await
         .expect("a new relationship after the old one ended");
@@ -520,11 +558,12 @@ async fn couple_tagged(store: &dyn Store, tag: &str) -> (RelationshipId, Account
             invite_hash: hash_invite(&code),
             invite_expires_at: t0() + Duration::days(7),
             created_at: t0(),
+            keys: relationship_keys("r"),
         })
         .await
         .expect("create");
     let joined = store
-        .join_relationship(&hash_invite(&code), b, t0())
+        .join_relationship(&hash_invite(&code), b, t0(), Some("rs1.joiner"))
         .await
         .expect("join");
     assert_eq!(joined, JoinOutcome::Joined(rel));
@@ -733,10 +772,13 @@ pub async fn ledger(store: &dyn Store) {
     );
     corrected.description = record.description.clone();
 
+    let texts = |found: Vec<(uuid::Uuid, String)>| -> Vec<String> {
+        found.into_iter().map(|(_, text)| text).collect()
+    };
     let suggestions = store.recent_descriptions(rel, b, 8).await.expect("recent");
-    assert_eq!(suggestions, ["cooked dinner"]);
+    assert_eq!(texts(suggestions), ["cooked dinner"]);
     assert_eq!(
-        store.recent_descriptions(rel, a, 8).await.expect("recent"),
+        texts(store.recent_descriptions(rel, a, 8).await.expect("recent")),
         ["dishes on day 101", "dishes on day 100"]
     );
 
@@ -1192,6 +1234,7 @@ pub async fn account_control(store: &dyn Store) {
             token_hash: token.clone(),
             created_at: t0(),
             expires_at: t0() + Duration::days(90),
+            sealed_keys: "rk1.token-keys".into(),
         })
         .await
         .expect("token");
@@ -1252,6 +1295,7 @@ pub async fn account_control(store: &dyn Store) {
             token_hash: token.clone(),
             created_at: t0(),
             expires_at: t0() + Duration::days(1),
+            sealed_keys: "rk1.token-keys".into(),
         })
         .await
         .expect("token");
@@ -1259,7 +1303,12 @@ pub async fn account_control(store: &dyn Store) {
         account_id: sam,
         expected_hash: "$argon2id$fake$Sam",
         new_hash: "$argon2id$new",
+        new_key_by_password: Some("ak1$rewrapped"),
         keep_session: &phone,
+    };
+    let keep_keys = ResetKeys::Kept {
+        by_password: "ak1$by-new-password",
+        by_recovery: "ak1$by-next-code",
     };
     assert!(store.change_password(&change).await.expect("change"));
     assert!(!store.change_password(&change).await.expect("change"));
@@ -1282,14 +1331,14 @@ pub async fn account_control(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .reset_password(&by_code(&wrong), "$argon2id$x")
+            .reset_password(&by_code(&wrong), "$argon2id$x", &keep_keys)
             .await
             .expect("reset"),
         None
     );
     assert_eq!(
         store
-            .reset_password(&by_code(&code), "$argon2id$reset")
+            .reset_password(&by_code(&code), "$argon2id$reset", &keep_keys)
             .await
             .expect("reset"),
         Some(sam)
@@ -1300,7 +1349,7 @@ pub async fn account_control(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .reset_password(&by_code(&code), "$argon2id$again")
+            .reset_password(&by_code(&code), "$argon2id$again", &keep_keys)
             .await
             .expect("reset"),
         None,
@@ -1313,7 +1362,7 @@ pub async fn account_control(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .reset_password(&other_email, "$argon2id$x")
+            .reset_password(&other_email, "$argon2id$x", &keep_keys)
             .await
             .expect("reset"),
         None,
@@ -1332,7 +1381,7 @@ pub async fn account_control(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .reset_password(&late, "$argon2id$x")
+            .reset_password(&late, "$argon2id$x", &keep_keys)
             .await
             .expect("reset"),
         None
@@ -1343,14 +1392,14 @@ pub async fn account_control(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .reset_password(&on_time, "$argon2id$link")
+            .reset_password(&on_time, "$argon2id$link", &keep_keys)
             .await
             .expect("reset"),
         Some(sam)
     );
     assert_eq!(
         store
-            .reset_password(&on_time, "$argon2id$y")
+            .reset_password(&on_time, "$argon2id$y", &keep_keys)
             .await
             .expect("reset"),
         None
@@ -1358,7 +1407,7 @@ pub async fn account_control(store: &dyn Store) {
     let sam_now = store.account_by_id(sam).await.expect("read").expect("sam");
     assert_eq!(sam_now.password_hash, "$argon2id$link");
     store
-        .set_recovery_code(sam, &SecretHash::of("fresh"))
+        .set_recovery_code(sam, &SecretHash::of("fresh"), Some("ak1$fresh"))
         .await
         .expect("recovery");
 

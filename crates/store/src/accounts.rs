@@ -1,22 +1,30 @@
 //! Accounts: creating one, and finding one by email address or by id.
 
-use domain::store::{Account, NewAccount, StoreResult};
+use domain::store::{Account, NewAccount, StoreResult, StoredAccountKeys};
 use domain::values::Email;
 use domain::AccountId;
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
 use crate::convert::{backend, db_error, millis, time, uuid};
-use crate::engine::{Engine, SqlStore, Value};
+use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
-const INSERT: &str =
-    "INSERT INTO accounts (id, email, display_name, password_hash, created_at, recovery_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT: &str = "INSERT INTO accounts (id, email, display_name, password_hash, \
+     created_at, recovery_hash, key_by_password, key_by_recovery, public_key, sealed_secret_key) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 const BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, \
-     recovery_hash IS NOT NULL AS has_recovery_code FROM accounts WHERE email = $1";
+     recovery_hash IS NOT NULL AS has_recovery_code, \
+     key_by_password, key_by_recovery, public_key, sealed_secret_key \
+     FROM accounts WHERE email = $1";
 
 const BY_ID: &str = "SELECT id, email, display_name, password_hash, created_at, \
-     recovery_hash IS NOT NULL AS has_recovery_code FROM accounts WHERE id = $1";
+     recovery_hash IS NOT NULL AS has_recovery_code, \
+     key_by_password, key_by_recovery, public_key, sealed_secret_key \
+     FROM accounts WHERE id = $1";
+
+/// Keys for an account made before encryption at rest: only while it has none.
+const SET_KEYS: &str = "UPDATE accounts SET key_by_password = $2, key_by_recovery = $3, \
+     public_key = $4, sealed_secret_key = $5 WHERE id = $1 AND public_key IS NULL";
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -26,6 +34,26 @@ struct AccountRow {
     password_hash: String,
     created_at: i64,
     has_recovery_code: bool,
+    key_by_password: Option<String>,
+    key_by_recovery: Option<String>,
+    public_key: Option<String>,
+    sealed_secret_key: Option<String>,
+}
+
+/// The stored keys, when the account has them (all four or none; a key
+/// made before the recovery code could wrap it is stored as empty).
+pub(crate) fn stored_keys(
+    by_password: Option<String>,
+    by_recovery: Option<String>,
+    public_key: Option<String>,
+    sealed_secret_key: Option<String>,
+) -> Option<StoredAccountKeys> {
+    Some(StoredAccountKeys {
+        by_password: by_password?,
+        by_recovery_code: by_recovery.unwrap_or_default(),
+        public_key: public_key?,
+        sealed_secret_key: sealed_secret_key?,
+    })
 }
 
 impl AccountRow {
@@ -37,6 +65,12 @@ impl AccountRow {
             password_hash: self.password_hash,
             created_at: time(self.created_at)?,
             has_recovery_code: self.has_recovery_code,
+            keys: stored_keys(
+                self.key_by_password,
+                self.key_by_recovery,
+                self.public_key,
+                self.sealed_secret_key,
+            ),
         })
     }
 }
@@ -67,10 +101,31 @@ where
             .bind(&a.password_hash)
             .bind(millis(a.created_at))
             .bind(a.recovery_hash.as_str())
+            .bind(&a.keys.by_password)
+            .bind(&a.keys.by_recovery_code)
+            .bind(&a.keys.public_key)
+            .bind(&a.keys.sealed_secret_key)
             .execute(&self.write)
             .await
             .map_err(db_error("email"))?;
         Ok(())
+    }
+
+    pub(crate) async fn set_account_keys(
+        &self,
+        account: AccountId,
+        keys: &StoredAccountKeys,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(SET_KEYS)
+            .bind(account.to_string())
+            .bind(&keys.by_password)
+            .bind(&keys.by_recovery_code)
+            .bind(&keys.public_key)
+            .bind(&keys.sealed_secret_key)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub(crate) async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>> {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::secret::SecretHash;
-use domain::store::{PasswordChange, ResetProof, StoreResult};
+use domain::store::{PasswordChange, ResetKeys, ResetProof, StoreResult};
 use domain::AccountId;
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
@@ -13,20 +13,42 @@ use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
 /// The rule is in the WHERE: the password changes only if the hash the
 /// current password was checked against is still the stored one.
-const CHANGE_PASSWORD: &str =
-    "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+/// The data key is re-wrapped by the new password in the same statement.
+const CHANGE_PASSWORD: &str = "UPDATE accounts SET password_hash = $3, \
+     key_by_password = COALESCE($4, key_by_password) WHERE id = $1 AND password_hash = $2";
 
 /// The recovery code is used up by the same statement that uses it.
 const RESET_BY_CODE: &str = "UPDATE accounts SET password_hash = $3, recovery_hash = $4 \
      WHERE email = $1 AND recovery_hash = $2 RETURNING id";
 
+/// The same keys, wrapped by the new password and the next recovery code.
+const REWRAP_KEYS: &str =
+    "UPDATE accounts SET key_by_password = $2, key_by_recovery = $3 WHERE id = $1";
+
+/// New keys after an operator's reset.
+const REPLACE_KEYS: &str = "UPDATE accounts SET key_by_password = $2, key_by_recovery = $3, \
+     public_key = $4, sealed_secret_key = $5 WHERE id = $1";
+
+/// Relationship keys sealed to the old public key open no more: dropped,
+/// for the partner to seal again to the new one (`Store::give_relationship_key`).
+const DROP_RELATIONSHIP_KEYS: &str =
+    "UPDATE relationship_members SET sealed_key = NULL WHERE account_id = $1";
+
+/// Drafts were sealed with the old data key: unreadable now, so removed.
+const DROP_DRAFTS: &str =
+    "UPDATE sealed_sides SET answers = NULL WHERE account_id = $1 AND submitted_at IS NULL";
+
 /// A link works once and only before it expires.
 const TAKE_RESET_LINK: &str =
     "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id";
 
+const RESET_LINK_OWNER: &str =
+    "SELECT account_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2";
+
 const SET_PASSWORD: &str = "UPDATE accounts SET password_hash = $2 WHERE id = $1";
 
-const SET_RECOVERY: &str = "UPDATE accounts SET recovery_hash = $2 WHERE id = $1";
+const SET_RECOVERY: &str = "UPDATE accounts SET recovery_hash = $2, \
+     key_by_recovery = COALESCE($3, key_by_recovery) WHERE id = $1";
 
 const DELETE_RESET_LINKS: &str = "DELETE FROM password_resets WHERE account_id = $1";
 
@@ -89,6 +111,7 @@ where
             .bind(&account)
             .bind(c.expected_hash)
             .bind(c.new_hash)
+            .bind(c.new_key_by_password)
             .execute(&mut *tx)
             .await
             .map_err(backend)?
@@ -105,6 +128,7 @@ where
         &self,
         proof: &ResetProof<'_>,
         new_hash: &str,
+        keys: &ResetKeys<'_>,
     ) -> StoreResult<Option<AccountId>> {
         let mut tx = self.write.begin().await.map_err(backend)?;
         let account: Option<String> = match proof {
@@ -141,6 +165,38 @@ where
         let Some(account) = account else {
             return Ok(None);
         };
+        match keys {
+            ResetKeys::Kept {
+                by_password,
+                by_recovery,
+            } => {
+                sqlx::query(REWRAP_KEYS)
+                    .bind(&account)
+                    .bind(*by_password)
+                    .bind(*by_recovery)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            ResetKeys::Fresh(fresh) => {
+                sqlx::query(REPLACE_KEYS)
+                    .bind(&account)
+                    .bind(&fresh.by_password)
+                    .bind(&fresh.by_recovery_code)
+                    .bind(&fresh.public_key)
+                    .bind(&fresh.sealed_secret_key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                for sql in [DROP_RELATIONSHIP_KEYS, DROP_DRAFTS] {
+                    sqlx::query(sql)
+                        .bind(&account)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+            }
+        }
         end_credentials(&mut tx, &account, "").await?;
         tx.commit().await.map_err(backend)?;
         Ok(Some(AccountId(uuid(&account)?)))
@@ -150,14 +206,30 @@ where
         &self,
         account: AccountId,
         code_hash: &SecretHash,
+        key_by_recovery: Option<&str>,
     ) -> StoreResult<()> {
         sqlx::query(SET_RECOVERY)
             .bind(account.to_string())
             .bind(code_hash.as_str())
+            .bind(key_by_recovery)
             .execute(&self.write)
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    pub(crate) async fn reset_link_owner(
+        &self,
+        token_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<AccountId>> {
+        let owner: Option<String> = sqlx::query_scalar(RESET_LINK_OWNER)
+            .bind(token_hash.as_str())
+            .bind(millis(now))
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        owner.map(|id| Ok(AccountId(uuid(&id)?))).transpose()
     }
 
     pub(crate) async fn insert_reset_link(

@@ -72,9 +72,9 @@ pub(crate) const PACKED_STRING_AGG: &str = "SELECT string_agg(\
      || ' ' || effort || ' ' || COALESCE(value, 0), ',') \
      FROM contributions WHERE relationship_id = $1 AND day BETWEEN $3 AND $4";
 
-const RECENT_DESCRIPTIONS: &str = "SELECT description FROM contributions \
+const RECENT_DESCRIPTIONS: &str = "SELECT id, description FROM contributions \
      WHERE relationship_id = $1 AND logged_by = $2 \
-     GROUP BY description ORDER BY MAX(created_at) DESC LIMIT $3";
+     ORDER BY created_at DESC, id LIMIT $3";
 
 /// An upsert that lands only while the relationship is active.
 const SET_SHOW_NUMBERS: &str =
@@ -326,14 +326,17 @@ where
         rel: RelationshipId,
         account: AccountId,
         limit: u32,
-    ) -> StoreResult<Vec<String>> {
-        sqlx::query_scalar(RECENT_DESCRIPTIONS)
+    ) -> StoreResult<Vec<(uuid::Uuid, String)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(RECENT_DESCRIPTIONS)
             .bind(rel.to_string())
             .bind(account.to_string())
             .bind(i64::from(limit))
             .fetch_all(&self.read)
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|(id, text)| Ok((uuid(&id)?, text)))
+            .collect()
     }
 
     pub(crate) async fn set_show_numbers(

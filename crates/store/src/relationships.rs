@@ -3,31 +3,44 @@
 
 use chrono::{DateTime, Utc};
 use domain::secret::SecretHash;
-use domain::store::{JoinOutcome, Member, Membership, NewRelationship, Relationship, StoreResult};
+use domain::store::{
+    Invitation, JoinOutcome, Member, Membership, NewRelationship, Relationship, StoreResult,
+};
 use domain::{AccountId, RelationshipId};
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
 use crate::convert::{backend, db_error, millis, role, status, time, uuid};
 use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
-const INSERT_PENDING: &str =
-    "INSERT INTO relationships (id, status, created_at) VALUES ($1, 'pending', $2)";
+const INSERT_PENDING: &str = "INSERT INTO relationships (id, status, created_at, key_check) \
+     VALUES ($1, 'pending', $2, $3)";
 
 /// The partial unique index on open memberships refuses a second open
 /// relationship (`Conflict("open_relationship")`), however two requests
 /// interleave.
-const INSERT_PARTNER: &str =
-    "INSERT INTO relationship_members (relationship_id, account_id, role, joined_at) \
-     VALUES ($1, $2, 'partner', $3)";
+const INSERT_PARTNER: &str = "INSERT INTO relationship_members \
+     (relationship_id, account_id, role, joined_at, sealed_key) \
+     VALUES ($1, $2, 'partner', $3, $4)";
 
-const INSERT_INVITE: &str =
-    "INSERT INTO relationship_invites (relationship_id, code_hash, created_by, expires_at) \
-     VALUES ($1, $2, $3, $4)";
+const INSERT_INVITE: &str = "INSERT INTO relationship_invites \
+     (relationship_id, code_hash, created_by, expires_at, wrapped_key) VALUES ($1, $2, $3, $4, $5)";
 
-const REPLACE_INVITE: &str =
-    "UPDATE relationship_invites SET code_hash = $2, expires_at = $3 WHERE relationship_id = $1";
+const REPLACE_INVITE: &str = "UPDATE relationship_invites \
+     SET code_hash = $2, expires_at = $3, wrapped_key = $4 WHERE relationship_id = $1";
 
 const INVITE_CREATOR: &str = "SELECT created_by FROM relationship_invites WHERE code_hash = $1";
+
+const INVITATION: &str = "SELECT relationship_id, created_by, expires_at, wrapped_key \
+     FROM relationship_invites WHERE code_hash = $1";
+
+/// The key of a relationship from before encryption at rest is made once:
+/// of two members racing, the second finds `key_check` set and changes nothing.
+const SET_KEY_CHECK: &str =
+    "UPDATE relationships SET key_check = $2 WHERE id = $1 AND key_check IS NULL";
+
+/// A member's copy of the key, written only where they have none.
+const GIVE_KEY: &str = "UPDATE relationship_members SET sealed_key = $3 \
+     WHERE relationship_id = $1 AND account_id = $2 AND sealed_key IS NULL";
 
 /// Deleting the invitation is what spends it: of two people racing with one
 /// code, only one DELETE finds the row.
@@ -41,11 +54,13 @@ const MEMBERSHIPS_OF: &str = "SELECT m.relationship_id, m.role, r.status, m.join
      FROM relationship_members m JOIN relationships r ON r.id = m.relationship_id \
      WHERE m.account_id = $1 ORDER BY m.joined_at DESC, m.relationship_id";
 
-const HEAD: &str = "SELECT r.status, r.created_at, i.expires_at AS invite_expires_at \
+const HEAD: &str = "SELECT r.status, r.created_at, i.expires_at AS invite_expires_at, \
+     r.key_check, r.clear_text_allowed \
      FROM relationships r LEFT JOIN relationship_invites i ON i.relationship_id = r.id \
      WHERE r.id = $1";
 
-const MEMBERS: &str = "SELECT m.account_id, a.display_name, m.role, m.left_at \
+const MEMBERS: &str = "SELECT m.account_id, a.display_name, m.role, m.left_at, \
+     a.public_key, m.sealed_key \
      FROM relationship_members m JOIN accounts a ON a.id = m.account_id \
      WHERE m.relationship_id = $1 ORDER BY m.joined_at, m.account_id";
 
@@ -85,6 +100,8 @@ struct HeadRow {
     status: String,
     created_at: i64,
     invite_expires_at: Option<i64>,
+    key_check: Option<String>,
+    clear_text_allowed: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,6 +110,16 @@ struct MemberRow {
     display_name: String,
     role: String,
     left_at: Option<i64>,
+    public_key: Option<String>,
+    sealed_key: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    relationship_id: String,
+    created_by: String,
+    expires_at: i64,
+    wrapped_key: Option<String>,
 }
 
 impl MemberRow {
@@ -102,6 +129,8 @@ impl MemberRow {
             display_name: self.display_name,
             role: role(&self.role)?,
             left_at: self.left_at.map(time).transpose()?,
+            public_key: self.public_key,
+            sealed_key: self.sealed_key,
         })
     }
 }
@@ -131,6 +160,7 @@ where
         sqlx::query(INSERT_PENDING)
             .bind(&id)
             .bind(at)
+            .bind(&r.keys.check)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -138,6 +168,7 @@ where
             .bind(&id)
             .bind(&creator)
             .bind(at)
+            .bind(&r.keys.for_creator)
             .execute(&mut *tx)
             .await
             .map_err(db_error("open_relationship"))?;
@@ -146,6 +177,7 @@ where
             .bind(r.invite_hash.as_str())
             .bind(&creator)
             .bind(millis(r.invite_expires_at))
+            .bind(&r.keys.for_invitation)
             .execute(&mut *tx)
             .await
             .map_err(db_error("invite"))?;
@@ -157,15 +189,82 @@ where
         id: RelationshipId,
         invite_hash: &SecretHash,
         expires_at: DateTime<Utc>,
+        wrapped_key: Option<&str>,
     ) -> StoreResult<()> {
         sqlx::query(REPLACE_INVITE)
             .bind(id.to_string())
             .bind(invite_hash.as_str())
             .bind(millis(expires_at))
+            .bind(wrapped_key)
             .execute(&self.write)
             .await
             .map_err(db_error("invite"))?;
         Ok(())
+    }
+
+    pub(crate) async fn invitation(
+        &self,
+        invite_hash: &SecretHash,
+    ) -> StoreResult<Option<Invitation>> {
+        let row: Option<InvitationRow> = sqlx::query_as(INVITATION)
+            .bind(invite_hash.as_str())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        row.map(|r| {
+            Ok(Invitation {
+                relationship_id: RelationshipId(uuid(&r.relationship_id)?),
+                created_by: AccountId(uuid(&r.created_by)?),
+                expires_at: time(r.expires_at)?,
+                wrapped_key: r.wrapped_key,
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn create_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+        check: &str,
+    ) -> StoreResult<bool> {
+        let rel = rel.to_string();
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        let made = sqlx::query(SET_KEY_CHECK)
+            .bind(&rel)
+            .bind(check)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if made.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(GIVE_KEY)
+            .bind(&rel)
+            .bind(account.to_string())
+            .bind(sealed_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    pub(crate) async fn give_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+    ) -> StoreResult<bool> {
+        let given = sqlx::query(GIVE_KEY)
+            .bind(rel.to_string())
+            .bind(account.to_string())
+            .bind(sealed_key)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(given.rows_affected() == 1)
     }
 
     pub(crate) async fn join_relationship(
@@ -173,6 +272,7 @@ where
         invite_hash: &SecretHash,
         account: AccountId,
         now: DateTime<Utc>,
+        sealed_key: Option<&str>,
     ) -> StoreResult<JoinOutcome> {
         let account = account.to_string();
         let now = millis(now);
@@ -206,6 +306,7 @@ where
             .bind(&relationship_id)
             .bind(&account)
             .bind(now)
+            .bind(sealed_key)
             .execute(&mut *tx)
             .await
             .map_err(db_error("open_relationship"))?;
@@ -247,6 +348,8 @@ where
             status: status(&head.status)?,
             created_at: time(head.created_at)?,
             invite_expires_at: head.invite_expires_at.map(time).transpose()?,
+            key_check: head.key_check,
+            clear_text_allowed: head.clear_text_allowed,
             members: members
                 .into_iter()
                 .map(MemberRow::into_member)

@@ -14,8 +14,8 @@ use crate::convert::{backend, db_error, millis, role, status, time, uuid};
 use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
 const INSERT_SESSION: &str = "INSERT INTO sessions \
-     (id, id_hash, account_id, created_at, last_seen_at, device, persistent) \
-     VALUES ($1, $2, $3, $4, $4, $5, $6)";
+     (id, id_hash, account_id, created_at, last_seen_at, device, persistent, sealed_keys) \
+     VALUES ($1, $2, $3, $4, $4, $5, $6, $7)";
 
 /// Moves `last_seen_at` forward, unless it was already touched after `$3`.
 const TOUCH_SESSION: &str =
@@ -40,7 +40,8 @@ const SWEEP_EVENTS: &str = "DELETE FROM security_events WHERE at < $1";
 const SWEEP_HELD_FORMS: &str = "DELETE FROM held_forms WHERE created_at < $1";
 
 const INSERT_TOKEN: &str = "INSERT INTO api_tokens \
-     (id, account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+     (id, account_id, name, token_hash, created_at, expires_at, sealed_keys) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 const TOKENS_OF: &str = "SELECT id, name, created_at, last_used_at, expires_at \
      FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, id";
@@ -54,10 +55,11 @@ const TOUCH_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 \
 /// membership (NULLs when there is none), newest membership first.
 const PRINCIPAL_BY_SESSION: &str = "SELECT s.id AS credential_id, \
      s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
-     s.persistent AS session_persistent, \
+     s.persistent AS session_persistent, s.sealed_keys, \
      CAST(NULL AS BIGINT) AS token_expires_at, CAST(NULL AS BIGINT) AS token_last_used_at, \
      a.id, a.email, a.display_name, a.password_hash, a.created_at, \
      a.recovery_hash IS NOT NULL AS has_recovery_code, \
+     a.key_by_password, a.key_by_recovery, a.public_key, a.sealed_secret_key, \
      m.relationship_id, m.role, r.status, m.joined_at \
      FROM sessions s JOIN accounts a ON a.id = s.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
@@ -68,10 +70,11 @@ const PRINCIPAL_BY_SESSION: &str = "SELECT s.id AS credential_id, \
 /// session columns are NULL.
 const PRINCIPAL_BY_TOKEN: &str = "SELECT t.id AS credential_id, \
      CAST(NULL AS BIGINT) AS session_created_at, CAST(NULL AS BIGINT) AS session_last_seen_at, \
-     CAST(NULL AS BOOLEAN) AS session_persistent, \
+     CAST(NULL AS BOOLEAN) AS session_persistent, t.sealed_keys, \
      t.expires_at AS token_expires_at, t.last_used_at AS token_last_used_at, \
      a.id, a.email, a.display_name, a.password_hash, a.created_at, \
      a.recovery_hash IS NOT NULL AS has_recovery_code, \
+     a.key_by_password, a.key_by_recovery, a.public_key, a.sealed_secret_key, \
      m.relationship_id, m.role, r.status, m.joined_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
@@ -103,6 +106,7 @@ struct PrincipalRow {
     session_created_at: Option<i64>,
     session_last_seen_at: Option<i64>,
     session_persistent: Option<bool>,
+    sealed_keys: Option<String>,
     token_expires_at: Option<i64>,
     token_last_used_at: Option<i64>,
     id: String,
@@ -111,6 +115,10 @@ struct PrincipalRow {
     password_hash: String,
     created_at: i64,
     has_recovery_code: bool,
+    key_by_password: Option<String>,
+    key_by_recovery: Option<String>,
+    public_key: Option<String>,
+    sealed_secret_key: Option<String>,
     relationship_id: Option<String>,
     role: Option<String>,
     status: Option<String>,
@@ -155,6 +163,7 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
             created_at: time(created)?,
             last_seen_at: time(seen)?,
             persistent: first.session_persistent.unwrap_or(false),
+            sealed_keys: first.sealed_keys.clone(),
         }),
         _ => None,
     };
@@ -163,6 +172,7 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
             id: credential_id,
             expires_at: time(expires)?,
             last_used_at: first.token_last_used_at.map(time).transpose()?,
+            sealed_keys: first.sealed_keys.clone(),
         }),
         None => None,
     };
@@ -173,6 +183,12 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
         password_hash: first.password_hash,
         created_at: time(first.created_at)?,
         has_recovery_code: first.has_recovery_code,
+        keys: crate::accounts::stored_keys(
+            first.key_by_password,
+            first.key_by_recovery,
+            first.public_key,
+            first.sealed_secret_key,
+        ),
     };
     Ok(Some(Principal {
         account,
@@ -207,6 +223,7 @@ where
             .bind(millis(s.created_at))
             .bind(&s.device)
             .bind(s.persistent)
+            .bind(&s.sealed_keys)
             .execute(&self.write)
             .await
             .map_err(db_error("session"))?;
@@ -335,6 +352,7 @@ where
             .bind(t.token_hash.as_str())
             .bind(millis(t.created_at))
             .bind(millis(t.expires_at))
+            .bind(&t.sealed_keys)
             .execute(&self.write)
             .await
             .map_err(db_error("token"))?;

@@ -15,9 +15,10 @@ use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
     Account, ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea,
-    HeldForm, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession,
-    NewToken, PasswordChange, Principal, Relationship, ResetProof, SecurityEvent, SessionInfo,
-    Store, StoreError, StoreResult, Sweep, TokenInfo,
+    HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship,
+    NewSession, NewToken, PasswordChange, Principal, Relationship, ResetKeys, ResetProof,
+    SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys, Sweep,
+    TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -77,6 +78,14 @@ where
 
     async fn account_by_id(&self, id: AccountId) -> StoreResult<Option<Account>> {
         SqlStore::account_by_id(self, id).await
+    }
+
+    async fn set_account_keys(
+        &self,
+        account: AccountId,
+        keys: &StoredAccountKeys,
+    ) -> StoreResult<bool> {
+        SqlStore::set_account_keys(self, account, keys).await
     }
 
     async fn insert_session(&self, session: &NewSession) -> StoreResult<()> {
@@ -145,16 +154,26 @@ where
         &self,
         proof: &ResetProof<'_>,
         new_hash: &str,
+        keys: &ResetKeys<'_>,
     ) -> StoreResult<Option<AccountId>> {
-        SqlStore::reset_password(self, proof, new_hash).await
+        SqlStore::reset_password(self, proof, new_hash, keys).await
     }
 
     async fn set_recovery_code(
         &self,
         account: AccountId,
         code_hash: &SecretHash,
+        key_by_recovery: Option<&str>,
     ) -> StoreResult<()> {
-        SqlStore::set_recovery_code(self, account, code_hash).await
+        SqlStore::set_recovery_code(self, account, code_hash, key_by_recovery).await
+    }
+
+    async fn reset_link_owner(
+        &self,
+        token_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<AccountId>> {
+        SqlStore::reset_link_owner(self, token_hash, now).await
     }
 
     async fn insert_reset_link(
@@ -201,8 +220,13 @@ where
         id: RelationshipId,
         invite_hash: &SecretHash,
         expires_at: DateTime<Utc>,
+        wrapped_key: Option<&str>,
     ) -> StoreResult<()> {
-        SqlStore::replace_invite(self, id, invite_hash, expires_at).await
+        SqlStore::replace_invite(self, id, invite_hash, expires_at, wrapped_key).await
+    }
+
+    async fn invitation(&self, invite_hash: &SecretHash) -> StoreResult<Option<Invitation>> {
+        SqlStore::invitation(self, invite_hash).await
     }
 
     async fn join_relationship(
@@ -210,8 +234,28 @@ where
         invite_hash: &SecretHash,
         account: AccountId,
         now: DateTime<Utc>,
+        sealed_key: Option<&str>,
     ) -> StoreResult<JoinOutcome> {
-        SqlStore::join_relationship(self, invite_hash, account, now).await
+        SqlStore::join_relationship(self, invite_hash, account, now, sealed_key).await
+    }
+
+    async fn create_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+        check: &str,
+    ) -> StoreResult<bool> {
+        SqlStore::create_relationship_key(self, rel, account, sealed_key, check).await
+    }
+
+    async fn give_relationship_key(
+        &self,
+        rel: RelationshipId,
+        account: AccountId,
+        sealed_key: &str,
+    ) -> StoreResult<bool> {
+        SqlStore::give_relationship_key(self, rel, account, sealed_key).await
     }
 
     async fn memberships_of(&self, account: AccountId) -> StoreResult<Vec<Membership>> {
@@ -298,7 +342,7 @@ where
         rel: RelationshipId,
         account: AccountId,
         limit: u32,
-    ) -> StoreResult<Vec<String>> {
+    ) -> StoreResult<Vec<(uuid::Uuid, String)>> {
         SqlStore::recent_descriptions(self, rel, account, limit).await
     }
 

@@ -12,7 +12,8 @@ use crate::catalog::decks::DECKS;
 use crate::catalog::{Deck, Prompt};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
-use crate::rounds::{self, Answers, Current, Questionnaire, Revealed};
+use crate::me::{Me, Shared};
+use crate::rounds::{self, AnswerKeys, Answers, Current, Questionnaire, Revealed};
 use crate::store::ConversationNote;
 
 /// A deck as a sealed questionnaire. Prompts may be skipped (some are
@@ -51,19 +52,39 @@ pub fn deck(key: &str) -> Result<&'static Deck, DomainError> {
 /// conversations (membership checked once, not once per deck).
 pub async fn every_deck(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
 ) -> Result<Vec<(&'static Deck, Current<String>)>, DomainError> {
     let store = app.store();
-    let reader = access::reader(store, actor, rel).await?;
+    let reader = access::reader(store, me.id, rel).await?;
+    let keys = AnswerKeys::of(store, me, &reader.rel).await?;
     let mut decks = Vec::with_capacity(DECKS.len());
     for deck in DECKS {
         decks.push((
             deck,
-            rounds::current_in(store, &reader, &DeckRound(deck)).await?,
+            rounds::current_in(store, &keys, &reader, &DeckRound(deck)).await?,
         ));
     }
     Ok(decks)
+}
+
+/// A note's text is sealed with the couple's key, bound to the note's id.
+const NOTE_TEXT: &str = "conversation_notes.text";
+
+/// Notes as stored, with their texts opened.
+pub(crate) fn opened_notes(
+    key: &Shared,
+    notes: Vec<ConversationNote>,
+) -> Result<Vec<ConversationNote>, DomainError> {
+    notes
+        .into_iter()
+        .map(|note| {
+            Ok(ConversationNote {
+                text: key.open(NOTE_TEXT, &note.id.to_string(), &note.text)?,
+                ..note
+            })
+        })
+        .collect()
 }
 
 /// One entry of a request: a blank or missing `text` clears that answer.
@@ -153,7 +174,7 @@ fn compare(deck: &'static Deck, revealed: &Revealed<String>) -> DeckComparison {
 #[allow(clippy::too_many_arguments)]
 pub async fn add_note(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     deck: &'static Deck,
     number: u32,
@@ -164,8 +185,10 @@ pub async fn add_note(
     let store = app.store();
     let text = optional_text(Some(text), "text")?
         .ok_or_else(|| FieldError::new("text", "required", "Write the note first."))?;
-    rounds::answerable(store, actor, rel).await?;
-    rounds::comparison_in(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+    let actor = me.id;
+    let (relationship, _) = rounds::answerable(store, actor, rel).await?;
+    rounds::comparison_in(store, me, rel, &DeckRound(deck), Some(number)).await?;
+    let key = me.shared(store, &relationship).await?;
     let note = ConversationNote {
         id: uuid::Uuid::new_v4(),
         author: actor,
@@ -173,9 +196,13 @@ pub async fn add_note(
         agreement_idea,
         created_at: now,
     };
+    let sealed = ConversationNote {
+        text: key.seal(NOTE_TEXT, &note.id.to_string(), &note.text),
+        ..note.clone()
+    };
     // Written only while the relationship is active (the rule is in the insert).
     if !store
-        .insert_conversation_note(rel, deck.key, number, &note)
+        .insert_conversation_note(rel, deck.key, number, &sealed)
         .await?
     {
         return Err(access::refusal(store, actor, rel)
@@ -189,36 +216,41 @@ pub async fn add_note(
 /// and the notes kept so far. Sealed (409) until both answered.
 pub async fn talk(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     deck: &'static Deck,
     number: Option<u32>,
 ) -> Result<(DeckComparison, Vec<ConversationNote>), DomainError> {
     let store = app.store();
-    let revealed = rounds::comparison_in(store, actor, rel, &DeckRound(deck), number).await?;
+    let revealed = rounds::comparison_in(store, me, rel, &DeckRound(deck), number).await?;
+    let reader = access::reader(store, me.id, rel).await?;
+    let key = me.shared(store, &reader.rel).await?;
     let notes = store
         .conversation_notes(rel, deck.key, revealed.number)
         .await?;
-    Ok((compare(deck, &revealed), notes))
+    Ok((compare(deck, &revealed), opened_notes(&key, notes)?))
 }
 
 /// The notes on a revealed round; the same rule as the comparison. Once the
 /// relationship ended, only the notes the caller wrote.
 pub async fn notes(
     app: &App,
-    actor: AccountId,
+    me: &Me,
     rel: RelationshipId,
     deck: &'static Deck,
     number: u32,
 ) -> Result<Vec<ConversationNote>, DomainError> {
     let store = app.store();
-    let reader = access::reader(store, actor, rel).await?;
+    let reader = access::reader(store, me.id, rel).await?;
     if !reader.is_former() {
-        rounds::comparison_in(store, actor, rel, &DeckRound(deck), Some(number)).await?;
+        rounds::comparison_in(store, me, rel, &DeckRound(deck), Some(number)).await?;
     }
     let mut notes = store.conversation_notes(rel, deck.key, number).await?;
     notes.retain(|n| reader.may_read_words_of(n.author));
-    Ok(notes)
+    if notes.is_empty() {
+        return Ok(notes);
+    }
+    opened_notes(&me.shared(store, &reader.rel).await?, notes)
 }
 
 impl crate::rounds::Instrument for DeckRound {

@@ -154,8 +154,7 @@ impl SealedApi for DeckRound {
         round: Option<u32>,
     ) -> Result<DeckComparisonBody, AppError> {
         let deck = self.0;
-        let (c, notes) =
-            conversations::talk(&state.app, caller.account_id, rel, deck, round).await?;
+        let (c, notes) = conversations::talk(&state.app, &caller.me, rel, deck, round).await?;
         Ok(DeckComparisonBody {
             deck: deck.key,
             round: c.number,
@@ -237,8 +236,7 @@ pub async fn decks(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DeckSummary>>, AppError> {
-    let decks =
-        conversations::every_deck(&state.app, caller.account_id, relationship_id(&id)?).await?;
+    let decks = conversations::every_deck(&state.app, &caller.me, relationship_id(&id)?).await?;
     Ok(Json(
         decks
             .iter()
@@ -277,14 +275,14 @@ pub async fn add_note(
     let number = match body.round {
         Some(n) => n,
         None => {
-            rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck))
+            rounds::current(&state.app, &caller.me, rel, &DeckRound(deck))
                 .await?
                 .number
         }
     };
     let note = conversations::add_note(
         &state.app,
-        caller.account_id,
+        &caller.me,
         rel,
         deck,
         number,
@@ -318,12 +316,12 @@ pub async fn notes(
     let number = match query.round() {
         Some(n) => n,
         None => {
-            rounds::current(&state.app, caller.account_id, rel, &DeckRound(deck))
+            rounds::current(&state.app, &caller.me, rel, &DeckRound(deck))
                 .await?
                 .number
         }
     };
-    let notes = conversations::notes(&state.app, caller.account_id, rel, deck, number).await?;
+    let notes = conversations::notes(&state.app, &caller.me, rel, deck, number).await?;
     Ok(Json(notes.into_iter().map(NoteView::from).collect()))
 }
 

@@ -270,7 +270,7 @@ pub async fn create(
     };
     let recorded = ledger::record(
         &state.app,
-        caller.account_id,
+        &caller.me,
         relationship_id(&id)?,
         input,
         Utc::now(),
@@ -329,7 +329,7 @@ pub async fn list(
     };
     let found = ledger::list(
         &state.app,
-        caller.account_id,
+        &caller.me,
         relationship_id(&id)?,
         filter,
         Utc::now(),
@@ -354,7 +354,7 @@ pub async fn suggestions(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<String>>, AppError> {
     Ok(Json(
-        ledger::suggestions(&state.app, caller.account_id, relationship_id(&id)?).await?,
+        ledger::suggestions(&state.app, &caller.me, relationship_id(&id)?).await?,
     ))
 }
 
@@ -389,7 +389,7 @@ pub async fn correct(
     let rel = relationship_id(&id)?;
     let done = ledger::correct(
         &state.app,
-        caller.account_id,
+        &caller.me,
         rel,
         contribution_id(&cid)?,
         change,
@@ -452,7 +452,7 @@ pub async fn acknowledge(
     let rel = relationship_id(&id)?;
     let done = ledger::acknowledge(
         &state.app,
-        caller.account_id,
+        &caller.me,
         rel,
         contribution_id(&cid)?,
         body.value,

@@ -87,7 +87,7 @@ pub async fn create(
     caller: Authenticated,
     ApiJson(Empty {}): ApiJson<Empty>,
 ) -> Result<(StatusCode, Json<CreatedBody>), AppError> {
-    let invitation = relationship::create(&state.app, caller.account_id, Utc::now()).await?;
+    let invitation = relationship::create(&state.app, &caller.me, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(created(&state, invitation))))
 }
 
@@ -108,8 +108,7 @@ pub async fn join(
     caller: Authenticated,
     ApiJson(body): ApiJson<JoinBody>,
 ) -> Result<Json<StatusBody>, AppError> {
-    let id =
-        relationship::join(&state.app, caller.account_id, &body.invite_code, Utc::now()).await?;
+    let id = relationship::join(&state.app, &caller.me, &body.invite_code, Utc::now()).await?;
     Ok(Json(StatusBody {
         id: id.0,
         status: "active".to_owned(),
@@ -192,8 +191,7 @@ pub async fn renew_invite(
     ApiJson(Empty {}): ApiJson<Empty>,
 ) -> Result<(StatusCode, Json<CreatedBody>), AppError> {
     let invitation =
-        relationship::renew_invite(&state.app, caller.account_id, parse_id(&id)?, Utc::now())
-            .await?;
+        relationship::renew_invite(&state.app, &caller.me, parse_id(&id)?, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(created(&state, invitation))))
 }
 

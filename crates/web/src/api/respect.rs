@@ -151,7 +151,7 @@ impl SealedApi for RespectMap {
         rel: RelationshipId,
         round: Option<u32>,
     ) -> Result<RespectComparisonBody, AppError> {
-        let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
+        let revealed = rounds::comparison(&state.app, &caller.me, rel, self, round).await?;
         let c = self.compare(&revealed);
         let [pa, pb] = c.partners;
         let direction = |from: domain::AccountId,

@@ -58,7 +58,7 @@ pub async fn current<I: SealedApi>(
     rel: RelationshipId,
     q: &I,
 ) -> Result<Json<I::Status>, AppError> {
-    let current = rounds::current(&state.app, caller.account_id, rel, q).await?;
+    let current = rounds::current(&state.app, &caller.me, rel, q).await?;
     Ok(respond(q, &current))
 }
 
@@ -71,7 +71,7 @@ pub async fn save<I: SealedApi>(
     sent: &[I::Entry],
 ) -> Result<Json<I::Status>, AppError> {
     let entries = q.entries(sent).map_err(domain::DomainError::from)?;
-    let current = rounds::save(&state.app, caller.account_id, rel, q, entries, Utc::now()).await?;
+    let current = rounds::save(&state.app, &caller.me, rel, q, entries, Utc::now()).await?;
     Ok(respond(q, &current))
 }
 
@@ -82,7 +82,7 @@ pub async fn submit<I: SealedApi>(
     rel: RelationshipId,
     q: &I,
 ) -> Result<Json<I::Status>, AppError> {
-    let current = rounds::submit(&state.app, caller.account_id, rel, q, Utc::now()).await?;
+    let current = rounds::submit(&state.app, &caller.me, rel, q, Utc::now()).await?;
     Ok(respond(q, &current))
 }
 

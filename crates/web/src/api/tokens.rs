@@ -113,7 +113,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Authenticated,
 ) -> Result<Json<Vec<TokenListItem>>, AppError> {
-    let tokens = domain::accounts::tokens(&state.app, caller.account_id).await?;
+    let tokens = domain::accounts::tokens(&state.app, &caller.me).await?;
     Ok(Json(tokens.into_iter().map(TokenListItem::from).collect()))
 }
 

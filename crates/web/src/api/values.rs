@@ -134,7 +134,7 @@ impl SealedApi for Values {
         rel: domain::RelationshipId,
         round: Option<u32>,
     ) -> Result<ValuesComparisonBody, AppError> {
-        let revealed = rounds::comparison(&state.app, caller.account_id, rel, self, round).await?;
+        let revealed = rounds::comparison(&state.app, &caller.me, rel, self, round).await?;
         let c = self.compare(&revealed);
         let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
             account_id: who.0,

@@ -188,12 +188,6 @@ pub async fn get(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<WrittenBody>, AppError> {
-    let written = written::mine(
-        &state.app,
-        caller.account_id,
-        relationship_id(&id)?,
-        Utc::now(),
-    )
-    .await?;
+    let written = written::mine(&state.app, &caller.me, relationship_id(&id)?, Utc::now()).await?;
     Ok(Json(written.into()))
 }

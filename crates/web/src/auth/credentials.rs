@@ -12,6 +12,7 @@ use domain::store::{NewToken, PasswordChange, ResetProof, SecurityEventKind, Tok
 use domain::values::{Email, Password, PasswordContext, TokenName};
 use domain::FieldError;
 
+use crate::auth::account_keys::{self, reset_keys};
 use crate::auth::client::ClientAddr;
 use crate::auth::events;
 use crate::auth::rate_limit::Rate;
@@ -93,15 +94,17 @@ pub async fn create_token(
     reauthenticate(state, caller, request.password, "password").await?;
     let token = Secret::generate("rcp_");
     let now = Utc::now();
+    let id = uuid::Uuid::new_v4();
     let new = NewToken {
-        id: uuid::Uuid::new_v4(),
+        id,
         account_id: caller.account_id,
         name: name.as_str().to_owned(),
         token_hash: token.hash(),
         created_at: now,
         expires_at: lifetime.expires_at(now),
+        sealed_keys: account_keys::lock(caller.me.account_keys()?, token.expose(), id)?,
     };
-    domain::accounts::mint_token(&state.app, &new).await?;
+    domain::accounts::mint_token(&state.app, &caller.me, &new).await?;
     events::record(
         state,
         caller.account_id,
@@ -223,12 +226,26 @@ pub async fn change_password(
         .hash(password.expose().to_owned())
         .await
         .map_err(|e| AppError::internal().caused_by(e))?;
+    let new_key = match &caller.account.keys {
+        Some(stored) => Some(
+            account_keys::rewrap_password(
+                &state.passwords,
+                caller.me.account_keys()?,
+                stored,
+                caller.account_id,
+                password.expose(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     domain::accounts::change_password(
         &state.app,
         &PasswordChange {
             account_id: caller.account_id,
             expected_hash: &caller.account.password_hash,
             new_hash: &new_hash,
+            new_key_by_password: new_key.as_deref(),
             keep_session: session,
         },
     )
@@ -256,7 +273,22 @@ pub async fn new_recovery_code(
     require_session(caller, "Make a new recovery code")?;
     reauthenticate(state, caller, password, "password").await?;
     let code = RecoveryCode::generate();
-    domain::accounts::set_recovery_code(&state.app, caller.account_id, &code.hash()).await?;
+    let key = match &caller.account.keys {
+        Some(stored) => Some(account_keys::rewrap_recovery_code(
+            caller.me.account_keys()?,
+            stored,
+            caller.account_id,
+            code.expose(),
+        )?),
+        None => None,
+    };
+    domain::accounts::set_recovery_code(
+        &state.app,
+        caller.account_id,
+        &code.hash(),
+        key.as_deref(),
+    )
+    .await?;
     events::record(
         state,
         caller.account_id,
@@ -339,28 +371,52 @@ pub async fn reset_password(
         .map_err(|e| AppError::internal().caused_by(e))?;
     let next_code = RecoveryCode::generate();
     let next_hash = next_code.hash();
+    let now = Utc::now();
     let (found, gives_code) = match proof {
         ResetWith::RecoveryCode { code, .. } => {
             let code_hash = recovery::hash_typed(code);
             let email = email.as_ref().map(Email::as_str).unwrap_or_default();
+            let account = match Email::parse(email) {
+                Ok(parsed) => domain::accounts::by_email(&state.app, &parsed).await?,
+                Err(_) => None,
+            };
+            let keys = reset_keys::with_code(
+                state,
+                account.as_ref(),
+                code,
+                password.expose(),
+                next_code.expose(),
+            )
+            .await?;
             let proof = ResetProof::RecoveryCode {
                 email,
                 code_hash: &code_hash,
                 next_code_hash: &next_hash,
             };
             (
-                domain::accounts::reset_password(&state.app, &proof, &new_hash).await?,
+                domain::accounts::reset_password(&state.app, &proof, &new_hash, &keys.as_reset())
+                    .await?,
                 true,
             )
         }
         ResetWith::Link { token } => {
             let token_hash = SecretHash::of(token);
+            let owner = domain::accounts::reset_link_owner(&state.app, &token_hash, now).await?;
+            let keys = reset_keys::fresh(
+                state,
+                owner.unwrap_or_else(domain::AccountId::new),
+                password.expose(),
+                next_code.expose(),
+            )
+            .await?;
             let proof = ResetProof::Link {
                 token_hash: &token_hash,
-                now: Utc::now(),
+                now,
             };
             (
-                domain::accounts::reset_password(&state.app, &proof, &new_hash).await?,
+                domain::accounts::reset_password(&state.app, &proof, &new_hash, &keys.as_reset())
+                    .await?
+                    .filter(|reset| Some(*reset) == owner),
                 false,
             )
         }

@@ -2,6 +2,7 @@
 //! trusted devices, rate limits, CSRF checks, password changes and resets,
 //! security events and forms held across a sign-out.
 
+pub mod account_keys;
 pub mod client;
 pub mod cookies;
 pub mod credentials;

@@ -78,6 +78,16 @@ impl Passwords {
         Ok(known && matches)
     }
 
+    /// Runs key derivations (the `keys` crate's argon2id wrappings) on the
+    /// same bounded pool and reused work memories as password hashes: a
+    /// sign-in derives twice, and both count against the same limit (R47).
+    pub async fn key_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut keys::wrap::Memory) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        self.with_memory(work).await
+    }
+
     /// Runs `work` on the blocking pool with a permit and a work memory.
     async fn with_memory<T: Send + 'static>(
         &self,

@@ -15,7 +15,7 @@ use crate::auth::client::device_label;
 pub use crate::auth::client::ClientAddr;
 use crate::auth::credentials::new_password;
 use crate::auth::rate_limit::Rate;
-use crate::auth::{cookies, events};
+use crate::auth::{account_keys, cookies, events};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -77,13 +77,22 @@ pub async fn sign_up(
         .await
         .map_err(|e| AppError::internal().caused_by(e))?;
     let recovery_code = RecoveryCode::generate();
+    let id = AccountId::new();
+    let (_, keys) = account_keys::create(
+        &state.passwords,
+        id,
+        password.expose(),
+        recovery_code.expose(),
+    )
+    .await?;
     let account = NewAccount {
-        id: AccountId::new(),
+        id,
         email,
         display_name: display_name.as_str().to_owned(),
         password_hash,
         recovery_hash: recovery_code.hash(),
         created_at: Utc::now(),
+        keys,
     };
     domain::accounts::create(&state.app, &account).await?;
     tracing::info!(account = %account.id, "account created");
@@ -204,21 +213,24 @@ pub async fn sign_in(
     for (key, rate) in &buckets {
         state.limiter.refund(key, *rate);
     }
+    let keys = account_keys::open(&state.passwords, &state.app, &account, input.password).await?;
     // Rotation: whatever session the browser carried is ended, and a new id
     // is issued, so a session fixed before sign-in is worthless after it.
     if let Some(old) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) {
         domain::accounts::end_session(&state.app, &SecretHash::of(old)).await?;
     }
     let session = Secret::generate("");
+    let row = uuid::Uuid::new_v4();
     domain::accounts::start_session(
         &state.app,
         &NewSession {
-            id: uuid::Uuid::new_v4(),
+            id: row,
             id_hash: session.hash(),
             account_id: account.id,
             created_at: Utc::now(),
             device: device_label(headers),
             persistent: input.remember,
+            sealed_keys: account_keys::lock(&keys, session.expose(), row)?,
         },
     )
     .await?;

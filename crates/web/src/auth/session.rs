@@ -14,6 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use chrono::{DateTime, Duration, Utc};
+use domain::me::Me;
 use domain::secret::SecretHash;
 use domain::store::{Account, Credential as StoreCredential, Membership};
 use domain::AccountId;
@@ -52,6 +53,9 @@ pub struct SessionFacts {
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub account_id: AccountId,
+    /// The caller with the keys their credential opened: what every use
+    /// case that reads or writes a person's words takes.
+    pub me: Arc<Me>,
     pub credential: Credential,
     pub account: Account,
     pub memberships: Vec<Membership>,
@@ -147,21 +151,32 @@ pub async fn authenticate(
 /// no session at all. An expired session is ended on the spot.
 pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, AppError> {
     let now = Utc::now();
-    if let Some(token) = bearer(headers) {
-        let found =
-            domain::accounts::principal(&state.app, StoreCredential::Token(&SecretHash::of(token)))
-                .await?;
+    if let Some(secret) = bearer(headers) {
+        let found = domain::accounts::principal(
+            &state.app,
+            StoreCredential::Token(&SecretHash::of(secret)),
+        )
+        .await?;
         let Some((found, token)) = found.and_then(|p| p.token.clone().map(|t| (p, t))) else {
             return Ok(Caller::Anonymous);
         };
         if token.expires_at <= now {
             return Ok(Caller::Anonymous);
         }
+        let Some(me) = unlock(
+            found.account.id,
+            secret,
+            token.sealed_keys.as_deref(),
+            token.id,
+        ) else {
+            return Ok(Caller::Anonymous);
+        };
         if token.last_used_at.is_none_or(|at| now - at > TOUCH_AFTER) {
             domain::accounts::touch_token(&state.app, token.id, now, now - TOUCH_AFTER).await?;
         }
         return Ok(Caller::Signed(Box::new(Authenticated {
             account_id: found.account.id,
+            me,
             credential: Credential::Token(token.id),
             account: found.account,
             memberships: found.memberships,
@@ -192,6 +207,14 @@ pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, A
         domain::accounts::end_session(&state.app, &hash).await?;
         return Ok(Caller::Expired(found.account.id));
     }
+    let Some(me) = unlock(
+        found.account.id,
+        cookie,
+        session.sealed_keys.as_deref(),
+        session.id,
+    ) else {
+        return Ok(Caller::Anonymous);
+    };
     let mut last_seen = session.last_seen_at;
     if now - session.last_seen_at > TOUCH_AFTER {
         domain::accounts::touch_session(&state.app, &hash, now, now - TOUCH_AFTER).await?;
@@ -199,6 +222,7 @@ pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, A
     }
     Ok(Caller::Signed(Box::new(Authenticated {
         account_id: found.account.id,
+        me,
         credential: Credential::Session(hash),
         account: found.account,
         memberships: found.memberships,
@@ -209,6 +233,30 @@ pub async fn identify(headers: &HeaderMap, state: &AppState) -> Result<Caller, A
             ends_at,
         }),
     })))
+}
+
+/// Opens the account keys a session or token row holds, with the secret
+/// derived from the credential the client sent (never stored). `None` when
+/// they do not open: the row was changed, or made by another credential;
+/// the caller is then treated as not signed in, and signs in again.
+fn unlock(
+    account: AccountId,
+    credential: &str,
+    sealed: Option<&str>,
+    row: uuid::Uuid,
+) -> Option<Arc<Me>> {
+    let opened = sealed
+        .ok_or(keys::KeyError::Malformed("no keys held"))
+        .and_then(|sealed| {
+            keys::SessionSecret::of_credential(credential)?.unlock(sealed, &row.to_string())
+        });
+    match opened {
+        Ok(keys) => Some(Arc::new(Me::new(account, Some(keys)))),
+        Err(err) => {
+            tracing::warn!(target: "security", %account, error = %err, "a credential's keys did not open");
+            None
+        }
+    }
 }
 
 /// The owner's sessions that can still be used (ended ones wait for the

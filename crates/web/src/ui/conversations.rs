@@ -15,11 +15,12 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use domain::catalog::decks::DECKS;
 use domain::catalog::Deck;
+use domain::me::Me;
 use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
 use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundView};
 use domain::store::{ConversationNote, Relationship};
-use domain::{AccountId, DomainError, FieldError};
+use domain::{DomainError, FieldError};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -152,8 +153,8 @@ pub async fn index(
     State(state): State<AppState>,
     Space { me, rel }: Space,
 ) -> Result<Response, PageError> {
-    let partner = partner_name(&rel, me);
-    let decks = conversations::every_deck(&state.app, me, rel.id)
+    let partner = partner_name(&rel, me.id);
+    let decks = conversations::every_deck(&state.app, &me, rel.id)
         .await?
         .iter()
         .map(|(deck, current)| DeckLine {
@@ -200,7 +201,7 @@ struct DeckPage<'a> {
 fn deck_page(
     state: &AppState,
     rel: &Relationship,
-    me: AccountId,
+    me: &Me,
     deck: &'static Deck,
     current: Current<String>,
     error: Option<String>,
@@ -237,7 +238,7 @@ fn deck_page(
         status,
         &DeckPage {
             exit_url: &state.config.exit_url,
-            partner: partner_name(rel, me),
+            partner: partner_name(rel, me.id),
             key: slug(deck),
             title: deck.title,
             summary: deck.summary,
@@ -254,11 +255,11 @@ pub async fn overview(
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
     let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
-    let current = rounds::current(&state.app, me, rel.id, &DeckRound(deck)).await?;
+    let current = rounds::current(&state.app, &me, rel.id, &DeckRound(deck)).await?;
     Ok(deck_page(
         &state,
         &rel,
-        me,
+        &me,
         deck,
         current,
         None,
@@ -303,7 +304,7 @@ struct PromptPage<'a> {
 fn prompt_page_of(
     state: &AppState,
     rel: &Relationship,
-    me: AccountId,
+    me: &Me,
     deck: &'static Deck,
     n: usize,
     text: String,
@@ -314,7 +315,7 @@ fn prompt_page_of(
         status,
         &PromptPage {
             exit_url: &state.config.exit_url,
-            partner: partner_name(rel, me),
+            partner: partner_name(rel, me.id),
             key: slug(deck),
             title: deck.title,
             n,
@@ -383,7 +384,9 @@ impl SealedPages for DeckRound {
             sealed::Shown::Saved(saved) => saved.cloned().unwrap_or_default(),
             sealed::Shown::Typed(form) => normalized(&form.text),
         };
-        prompt_page_of(state, &space.rel, space.me, self.0, n, text, errors, status)
+        prompt_page_of(
+            state, &space.rel, &space.me, self.0, n, text, errors, status,
+        )
     }
 
     async fn overview(
@@ -393,10 +396,10 @@ impl SealedPages for DeckRound {
         errors: Errors,
         status: StatusCode,
     ) -> Result<Response, PageError> {
-        let current = rounds::current(&state.app, space.me, space.rel.id, self).await?;
+        let current = rounds::current(&state.app, &space.me, space.rel.id, self).await?;
         let error = errors.general().map(str::to_owned);
         Ok(deck_page(
-            state, &space.rel, space.me, self.0, current, error, status,
+            state, &space.rel, &space.me, self.0, current, error, status,
         ))
     }
 
@@ -481,7 +484,7 @@ struct TalkPage<'a> {
 #[allow(clippy::too_many_arguments)]
 async fn talk_page(
     state: &AppState,
-    me: AccountId,
+    me: &Me,
     rel: &Relationship,
     deck: &'static Deck,
     round: Option<u32>,
@@ -490,14 +493,14 @@ async fn talk_page(
     errors: Errors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let partner = partner_name(rel, me);
+    let partner = partner_name(rel, me.id);
     let (compared, notes) = match conversations::talk(&state.app, me, rel.id, deck, round).await {
         Ok(found) => found,
         Err(err) if is_sealed(&err) => return Ok(sealed_page(state, deck, partner)),
         Err(err) => return Err(sealed::comparison_refused(err)),
     };
     // The columns follow the round's order of partners; the page puts me first.
-    let i_am_first = compared.partners[0] == me;
+    let i_am_first = compared.partners[0] == me.id;
     let prompts = compared
         .prompts
         .iter()
@@ -522,7 +525,7 @@ async fn talk_page(
         })
         .collect();
     let author = |note: &ConversationNote| {
-        if note.author == me {
+        if note.author == me.id {
             "You".to_owned()
         } else {
             partner.clone()
@@ -565,7 +568,7 @@ pub async fn talk(
     let deck = find_deck(&key).ok_or_else(sealed::no_such_page)?;
     talk_page(
         &state,
-        me,
+        &me,
         &rel,
         deck,
         round,
@@ -601,7 +604,7 @@ pub async fn add_note(
     let idea = !form.agreement_idea.is_empty();
     let added = conversations::add_note(
         &state.app,
-        me,
+        &me,
         rel.id,
         deck,
         number,
@@ -616,7 +619,7 @@ pub async fn add_note(
             slug(deck)
         ))
         .into_response()),
-        Err(err) if is_sealed(&err) => Ok(sealed_page(&state, deck, partner_name(&rel, me))),
+        Err(err) if is_sealed(&err) => Ok(sealed_page(&state, deck, partner_name(&rel, me.id))),
         Err(DomainError::NotFound) => Err(sealed::no_such_page()),
         Err(err) => {
             let err = AppError::from(err);
@@ -626,7 +629,7 @@ pub async fn add_note(
             let errors = Errors::from_api(&err, &["text"]);
             talk_page(
                 &state,
-                me,
+                &me,
                 &rel,
                 deck,
                 Some(number),

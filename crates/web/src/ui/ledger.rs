@@ -1,5 +1,7 @@
 //! The ledger pages: quick log, "noticed yet?", history and balance.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, State};
@@ -8,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use domain::ledger::{self, ContributionInput, Domain, EntryView, Figures};
+use domain::me::Me;
 use domain::relationship::{self, RelationshipStatus};
 use domain::store::{ContributionFilter, Relationship};
 use domain::AccountId;
@@ -121,7 +124,8 @@ struct BalancePage<'a> {
 /// answers with the sign-in redirect, or a friendly page when the partner
 /// has not joined yet, so a handler starts with both in hand.
 pub struct Space {
-    pub(super) me: AccountId,
+    /// The person, with the keys their session opened.
+    pub(super) me: Arc<Me>,
     pub(super) rel: Relationship,
 }
 
@@ -153,10 +157,7 @@ impl FromRequestParts<AppState> for Space {
             }
         };
         match relationship::get(&state.app, who.account_id, rel).await {
-            Ok(rel) => Ok(Self {
-                me: who.account_id,
-                rel,
-            }),
+            Ok(rel) => Ok(Self { me: who.me, rel }),
             Err(err) => Err(PageError::from(err).into_response()),
         }
     }
@@ -188,7 +189,7 @@ pub struct LogForm {
 
 async fn ledger_page(
     state: &AppState,
-    me: AccountId,
+    me: &Me,
     rel: &Relationship,
     form: LogForm,
     errors: Errors,
@@ -196,14 +197,14 @@ async fn ledger_page(
 ) -> Result<Response, PageError> {
     let suggestions = ledger::suggestions(&state.app, me, rel.id).await?;
     let filter = ContributionFilter {
-        awaiting: Some(me),
+        awaiting: Some(me.id),
         limit: 50,
         ..Default::default()
     };
     let waiting = ledger::list(&state.app, me, rel.id, filter, Utc::now()).await?;
-    let partner = partner_name(rel, me);
+    let partner = partner_name(rel, me.id);
     let name_of = |id: AccountId| {
-        if id == me {
+        if id == me.id {
             "You".to_owned()
         } else {
             partner.clone()
@@ -242,7 +243,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     ledger_page(
         &state,
-        me,
+        &me,
         &rel,
         LogForm::default(),
         Errors::default(),
@@ -281,12 +282,12 @@ pub async fn log(
         },
         note: None,
     };
-    match ledger::record(&state.app, me, rel.id, input, Utc::now()).await {
+    match ledger::record(&state.app, &me, rel.id, input, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/ledger").into_response()),
         Err(err) => {
             let fields = ["description", "domain", "effort", "value", "occurred_on"];
             let (errors, status) = Errors::for_form(err, &fields)?;
-            ledger_page(&state, me, &rel, form, errors, status).await
+            ledger_page(&state, &me, &rel, form, errors, status).await
         }
     }
 }
@@ -309,7 +310,7 @@ pub async fn thank(
     let value = number(&form.value).unwrap_or(0);
     match ledger::acknowledge(
         &state.app,
-        me,
+        &me,
         rel.id,
         cid,
         value,
@@ -321,7 +322,7 @@ pub async fn thank(
         Ok(_) => Ok(Redirect::to("/ledger").into_response()),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["value", "note"])?;
-            ledger_page(&state, me, &rel, LogForm::default(), errors, status).await
+            ledger_page(&state, &me, &rel, LogForm::default(), errors, status).await
         }
     }
 }
@@ -347,12 +348,12 @@ pub async fn history(
     let partner_id = rel
         .members
         .iter()
-        .find(|m| m.account_id != me)
+        .find(|m| m.account_id != me.id)
         .map(|m| m.account_id);
     let filter = ContributionFilter {
         domain: Domain::parse(&query.domain).ok(),
         giver: match query.person.as_str() {
-            "me" => Some(me),
+            "me" => Some(me.id),
             "partner" => partner_id,
             _ => None,
         },
@@ -360,10 +361,10 @@ pub async fn history(
         limit: 200,
         written_by: None,
     };
-    let found = ledger::list(&state.app, me, rel.id, filter, Utc::now()).await?;
-    let partner = partner_name(&rel, me);
+    let found = ledger::list(&state.app, &me, rel.id, filter, Utc::now()).await?;
+    let partner = partner_name(&rel, me.id);
     let name_of = |id: AccountId| {
-        if id == me {
+        if id == me.id {
             "You".to_owned()
         } else {
             partner.clone()
@@ -396,10 +397,10 @@ pub async fn balance(
     Space { me, rel }: Space,
 ) -> Result<Response, PageError> {
     let now = Utc::now();
-    let view = ledger::balance(&state.app, me, rel.id, None, None, now).await?;
-    let partner = partner_name(&rel, me);
+    let view = ledger::balance(&state.app, me.id, rel.id, None, None, now).await?;
+    let partner = partner_name(&rel, me.id);
     let name = |id: AccountId| {
-        if id == me {
+        if id == me.id {
             "You".to_owned()
         } else {
             partner.clone()
@@ -429,7 +430,7 @@ pub async fn balance(
                 ..Default::default()
             };
             let from = ledger::day_number(view.from);
-            let thanked = ledger::list(&state.app, me, rel.id, filter, now)
+            let thanked = ledger::list(&state.app, &me, rel.id, filter, now)
                 .await?
                 .into_iter()
                 .filter_map(|c| {
@@ -510,7 +511,7 @@ pub async fn numbers(
     Space { me, rel }: Space,
     PageForm(form): PageForm<NumbersForm>,
 ) -> Result<Response, PageError> {
-    ledger::set_show_numbers(&state.app, me, rel.id, form.show == "true", Utc::now()).await?;
+    ledger::set_show_numbers(&state.app, me.id, rel.id, form.show == "true", Utc::now()).await?;
     Ok(Redirect::to("/ledger/balance").into_response())
 }
 
@@ -518,7 +519,7 @@ pub async fn numbers(
 /// page that says why (the domain's rule, `ledger::correction_refused`).
 async fn own_entry(
     state: &AppState,
-    me: AccountId,
+    me: &Me,
     rel: &Relationship,
     cid: &str,
 ) -> Result<(uuid::Uuid, ledger::EntryDetails), PageError> {
@@ -563,7 +564,7 @@ pub async fn edit_form(
     Space { me, rel }: Space,
     Path(cid): Path<String>,
 ) -> Result<Response, PageError> {
-    let (id, details) = own_entry(&state, me, &rel, &cid).await?;
+    let (id, details) = own_entry(&state, &me, &rel, &cid).await?;
     Ok(edit_page(
         &state,
         id,
@@ -580,7 +581,7 @@ pub async fn edit(
     Path(cid): Path<String>,
     PageForm(form): PageForm<LogForm>,
 ) -> Result<Response, PageError> {
-    let (id, details) = own_entry(&state, me, &rel, &cid).await?;
+    let (id, details) = own_entry(&state, &me, &rel, &cid).await?;
     let change = ledger::Correction {
         domain: Some(&form.domain),
         description: Some(&form.description),
@@ -588,7 +589,7 @@ pub async fn edit(
         effort: Some(number(&form.effort).unwrap_or(0)),
         minutes: None,
     };
-    match ledger::correct(&state.app, me, rel.id, id, change, Utc::now()).await {
+    match ledger::correct(&state.app, &me, rel.id, id, change, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/ledger/history").into_response()),
         Err(err) => {
             let fields = ["description", "domain", "effort", "occurred_on"];
@@ -603,7 +604,7 @@ pub async fn delete(
     Space { me, rel }: Space,
     Path(cid): Path<String>,
 ) -> Result<Response, PageError> {
-    let (id, _) = own_entry(&state, me, &rel, &cid).await?;
-    ledger::remove(&state.app, me, rel.id, id, Utc::now()).await?;
+    let (id, _) = own_entry(&state, &me, &rel, &cid).await?;
+    ledger::remove(&state.app, me.id, rel.id, id, Utc::now()).await?;
     Ok(Redirect::to("/ledger/history").into_response())
 }

@@ -12,10 +12,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use domain::catalog::respect::{phrase, FELT_PROMPT, RESPECT_PROMPT};
+use domain::me::Me;
 use domain::questionnaires::respect::{self, RespectAnswer, RespectInput, RespectMap};
 use domain::rounds::{self, Answers, Instrument};
 use domain::store::Relationship;
-use domain::{AccountId, FieldError};
+use domain::FieldError;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -35,12 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/respect/new-round", post(new_round))
 }
 
-async fn load_map(
-    state: &AppState,
-    me: AccountId,
-    rel: &Relationship,
-) -> Result<RespectMap, PageError> {
-    Ok(RespectMap::load(&state.app, me, rel.id).await?)
+async fn load_map(state: &AppState, me: &Me, rel: &Relationship) -> Result<RespectMap, PageError> {
+    Ok(RespectMap::load(&state.app, me.id, rel.id).await?)
 }
 
 #[derive(Template)]
@@ -57,7 +54,7 @@ struct OverviewPage<'a> {
 
 async fn overview_page(
     state: &AppState,
-    me: AccountId,
+    me: &Me,
     rel: &Relationship,
     area_name: String,
     errors: Errors,
@@ -74,7 +71,7 @@ async fn overview_page(
         status,
         &OverviewPage {
             exit_url: &state.config.exit_url,
-            partner: partner_name(rel, me),
+            partner: partner_name(rel, me.id),
             base: "/respect",
             ov: Overview::of(&current, &questions),
             area_name,
@@ -89,7 +86,7 @@ pub async fn overview(
 ) -> Result<Response, PageError> {
     overview_page(
         &state,
-        me,
+        &me,
         &rel,
         String::new(),
         Errors::default(),
@@ -109,11 +106,11 @@ pub async fn add_area(
     Space { me, rel }: Space,
     PageForm(form): PageForm<AreaForm>,
 ) -> Result<Response, PageError> {
-    match respect::add_area(&state.app, me, rel.id, &form.name, Utc::now()).await {
+    match respect::add_area(&state.app, me.id, rel.id, &form.name, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/respect").into_response()),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["name"])?;
-            overview_page(&state, me, &rel, form.name, errors, status).await
+            overview_page(&state, &me, &rel, form.name, errors, status).await
         }
     }
 }
@@ -237,7 +234,7 @@ impl SealedPages for RespectMap {
         errors: Errors,
         status: StatusCode,
     ) -> Result<Response, PageError> {
-        overview_page(state, space.me, &space.rel, String::new(), errors, status).await
+        overview_page(state, &space.me, &space.rel, String::new(), errors, status).await
     }
 }
 
@@ -246,7 +243,7 @@ pub async fn question(
     space: Space,
     Path(n): Path<String>,
 ) -> Result<Response, PageError> {
-    let map = load_map(&state, space.me, &space.rel).await?;
+    let map = load_map(&state, &space.me, &space.rel).await?;
     sealed::question(&state, &space, &map, &n).await
 }
 
@@ -256,12 +253,12 @@ pub async fn answer(
     Path(n): Path<String>,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let map = load_map(&state, space.me, &space.rel).await?;
+    let map = load_map(&state, &space.me, &space.rel).await?;
     sealed::answer(&state, &space, &map, &n, form).await
 }
 
 pub async fn submit(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
-    let map = load_map(&state, space.me, &space.rel).await?;
+    let map = load_map(&state, &space.me, &space.rel).await?;
     sealed::submit(&state, &space, &map).await
 }
 
@@ -335,14 +332,14 @@ pub async fn compare(
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
 ) -> Result<Response, PageError> {
-    let map = load_map(&state, me, &rel).await?;
-    let revealed = rounds::comparison(&state.app, me, rel.id, &map, round)
+    let map = load_map(&state, &me, &rel).await?;
+    let revealed = rounds::comparison(&state.app, &me, rel.id, &map, round)
         .await
         .map_err(sealed::comparison_refused)?;
     let c = map.compare(&revealed);
-    let partner = partner_name(&rel, me);
+    let partner = partner_name(&rel, me.id);
     // `a` and `b` are in the round's order; the reader is one of them.
-    let i_am_a = c.partners[0] == me;
+    let i_am_a = c.partners[0] == me.id;
     let areas: Vec<AreaView> = c
         .areas
         .iter()
@@ -396,6 +393,6 @@ pub async fn compare(
 }
 
 pub async fn new_round(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
-    let map = load_map(&state, space.me, &space.rel).await?;
+    let map = load_map(&state, &space.me, &space.rel).await?;
     sealed::new_round(&state, &space, &map).await
 }

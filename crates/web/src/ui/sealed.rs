@@ -91,7 +91,7 @@ async fn draft<I: SealedPages + Sync>(
     space: &Space,
     q: &I,
 ) -> Result<Option<Answers<I::Answer>>, PageError> {
-    let current = rounds::current(&state.app, space.me, space.rel.id, q).await?;
+    let current = rounds::current(&state.app, &space.me, space.rel.id, q).await?;
     Ok(draft_of(&current.view))
 }
 
@@ -130,7 +130,7 @@ pub async fn answer<I: SealedPages + Sync>(
         return Ok(Redirect::to(&q.after(n, &Answers::new())).into_response());
     };
     let saved = match entries {
-        Ok(entries) => rounds::save(&state.app, space.me, space.rel.id, q, entries, Utc::now())
+        Ok(entries) => rounds::save(&state.app, &space.me, space.rel.id, q, entries, Utc::now())
             .await
             .map_err(AppError::from),
         Err(invalid) => Err(AppError::from(invalid)),
@@ -156,7 +156,7 @@ pub async fn submit<I: SealedPages + Sync>(
     space: &Space,
     q: &I,
 ) -> Result<Response, PageError> {
-    match rounds::submit(&state.app, space.me, space.rel.id, q, Utc::now()).await {
+    match rounds::submit(&state.app, &space.me, space.rel.id, q, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&q.base()).into_response()),
         Err(err) => {
             let err = q.refused(err.into());
@@ -177,7 +177,7 @@ pub async fn new_round<I: SealedPages + Sync>(
     space: &Space,
     q: &I,
 ) -> Result<Response, PageError> {
-    started(rounds::start(&state.app, space.me, space.rel.id, q, Utc::now()).await)?;
+    started(rounds::start(&state.app, space.me.id, space.rel.id, q, Utc::now()).await)?;
     Ok(Redirect::to(&q.base()).into_response())
 }
 

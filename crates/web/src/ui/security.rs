@@ -190,7 +190,7 @@ async fn draw(
             since: when(s.created_at),
         })
         .collect();
-    let tokens = domain::accounts::tokens(&state.app, who.account_id)
+    let tokens = domain::accounts::tokens(&state.app, &who.me)
         .await?
         .into_iter()
         .filter(|t| t.expires_at > now)

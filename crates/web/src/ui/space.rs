@@ -156,7 +156,7 @@ pub async fn create(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    let invitation = relationship::create(&state.app, who.account_id, Utc::now()).await?;
+    let invitation = relationship::create(&state.app, &who.me, Utc::now()).await?;
     Ok(invite_page(&state, &invitation))
 }
 
@@ -172,8 +172,7 @@ pub async fn renew_invite(
         .await?
         .ok_or_else(AppError::not_found)?;
     let invitation =
-        relationship::renew_invite(&state.app, who.account_id, m.relationship_id, Utc::now())
-            .await?;
+        relationship::renew_invite(&state.app, &who.me, m.relationship_id, Utc::now()).await?;
     Ok(invite_page(&state, &invitation))
 }
 
@@ -228,7 +227,7 @@ pub async fn join(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    match relationship::join(&state.app, who.account_id, &form.invite_code, Utc::now()).await {
+    match relationship::join(&state.app, &who.me, &form.invite_code, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/home").into_response()),
         Err(err) => {
             // Every refusal here is about the one field of this form.

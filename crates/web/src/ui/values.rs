@@ -11,9 +11,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::catalog::values::ITEMS;
+use domain::me::Me;
 use domain::questionnaires::values::{ValueAnswer, ValueInput, Values};
 use domain::rounds::{self, Answers, Instrument};
-use domain::{AccountId, FieldError};
+use domain::FieldError;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -51,7 +52,7 @@ struct OverviewPage<'a> {
 
 async fn overview_page(
     state: &AppState,
-    me: AccountId,
+    me: &Me,
     rel: &domain::store::Relationship,
     errors: Errors,
     status: StatusCode,
@@ -61,7 +62,7 @@ async fn overview_page(
         status,
         &OverviewPage {
             exit_url: &state.config.exit_url,
-            partner: partner_name(rel, me),
+            partner: partner_name(rel, me.id),
             base: "/values",
             ov: Overview::of(&current, &questions()),
             errors,
@@ -73,7 +74,7 @@ pub async fn overview(
     State(state): State<AppState>,
     Space { me, rel }: Space,
 ) -> Result<Response, PageError> {
-    overview_page(&state, me, &rel, Errors::default(), StatusCode::OK).await
+    overview_page(&state, &me, &rel, Errors::default(), StatusCode::OK).await
 }
 
 #[derive(Template)]
@@ -188,7 +189,7 @@ impl SealedPages for Values {
         errors: Errors,
         status: StatusCode,
     ) -> Result<Response, PageError> {
-        overview_page(state, space.me, &space.rel, errors, status).await
+        overview_page(state, &space.me, &space.rel, errors, status).await
     }
 }
 
@@ -240,12 +241,12 @@ pub async fn compare(
     Space { me, rel }: Space,
     RoundParam(round): RoundParam,
 ) -> Result<Response, PageError> {
-    let revealed = rounds::comparison(&state.app, me, rel.id, &Values, round)
+    let revealed = rounds::comparison(&state.app, &me, rel.id, &Values, round)
         .await
         .map_err(sealed::comparison_refused)?;
     let c = Values.compare(&revealed);
     // `a` and `b` are in the round's order; the reader is one of them.
-    let i_am_a = c.partners[0] == me;
+    let i_am_a = c.partners[0] == me.id;
     let rows = c
         .items
         .into_iter()
@@ -269,7 +270,7 @@ pub async fn compare(
         StatusCode::OK,
         &ComparePage {
             exit_url: &state.config.exit_url,
-            partner: partner_name(&rel, me),
+            partner: partner_name(&rel, me.id),
             number: c.number,
             revealed_on: c.revealed_at.format("%-d %b %Y").to_string(),
             rows,

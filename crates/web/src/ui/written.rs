@@ -39,14 +39,9 @@ pub async fn page(
     let Some(membership) = latest else {
         return Ok(Redirect::to("/home").into_response());
     };
-    let w: WrittenBody = written::mine(
-        &state.app,
-        who.account_id,
-        membership.relationship_id,
-        Utc::now(),
-    )
-    .await?
-    .into();
+    let w: WrittenBody = written::mine(&state.app, &who.me, membership.relationship_id, Utc::now())
+        .await?
+        .into();
     Ok(render(
         StatusCode::OK,
         &WrittenPage {

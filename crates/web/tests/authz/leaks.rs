@@ -9,8 +9,8 @@
 //! log, are scanned: a marker may appear only where the §1.3 policy lets its
 //! reader see it.
 //!
-//! The database file, its WAL and a backup copy are a separate sink, in a
-//! test ignored until issue 14 (encryption at rest) switches it on.
+//! The database file, its WAL and a backup copy are a separate sink: no
+//! marker may be readable there by anyone (issue 14, encryption at rest).
 
 use serde_json::json;
 
@@ -246,7 +246,6 @@ async fn no_marker_reaches_anyone_it_was_not_shared_with(engine: DbEngine) {
 /// Text at rest: the SQLite file and its WAL, and a backup made by
 /// `reciprocity backup`'s own code while the server runs (on PostgreSQL,
 /// the backup only: its data files are the database server's), byte-searched.
-/// Today text is stored in clear, so this counts what issue 14 must hide.
 async fn no_marker_is_readable_in_the_database_file_or_a_backup(engine: DbEngine) {
     let (_captured, _guard) = world::capture_logs(tracing::Level::DEBUG);
     let Some(session) = scripted(engine).await else {
@@ -295,13 +294,11 @@ async fn no_marker_is_readable_in_the_database_file_or_a_backup(engine: DbEngine
 on_both_engines!(no_marker_reaches_anyone_it_was_not_shared_with);
 
 #[tokio::test]
-#[ignore = "issue 14: encryption at rest"]
 async fn sqlite_at_rest_no_marker_is_readable_in_the_database_file_or_a_backup() {
     no_marker_is_readable_in_the_database_file_or_a_backup(DbEngine::Sqlite).await;
 }
 
 #[tokio::test]
-#[ignore = "issue 14: encryption at rest"]
 async fn postgres_at_rest_no_marker_is_readable_in_a_backup() {
     no_marker_is_readable_in_the_database_file_or_a_backup(DbEngine::Postgres).await;
 }
