@@ -32,6 +32,12 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup file into a new, empty database (either engine).
     Restore(backup::BackupArgs),
+    /// Move a whole instance to another engine, step 1: write every row to
+    /// FILE (the same consistent online copy and file format as `backup`).
+    Export(backup::BackupArgs),
+    /// Move a whole instance, step 2: load FILE into a new, empty database
+    /// of either engine (the same checks as `restore`).
+    Import(backup::BackupArgs),
     /// Analyse coded data from a file (lag-sequential analysis, APIM).
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
         Command::Migrate(args) => run_async(migrate(args)),
         Command::Backup(args) => run_async(backup::backup(args)),
         Command::Restore(args) => run_async(backup::restore(args)),
+        Command::Export(args) => run_async(backup::backup(args)),
+        Command::Import(args) => run_async(backup::restore(args)),
         Command::Admin(cmd) => run_async(admin::run(cmd)),
     }
 }

@@ -347,9 +347,12 @@ fn failed(out: Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// SQLite to PostgreSQL and back: an operator moving to a provider's
-/// engine (or away from it) loses nothing. Also: a restore refuses a
-/// database that already holds data, on PostgreSQL, and writes nothing.
+/// SQLite to PostgreSQL (`reciprocity export` / `import`, what an operator
+/// moving to a provider's engine runs) and back (`backup` / `restore`):
+/// nothing is lost, and on the new engine a person signs in with their
+/// password and reads their sealed words (the wrapped keys moved with them).
+/// Also: an import refuses a database that already holds data, on
+/// PostgreSQL, and writes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_to_postgres_and_back_keeps_every_row() {
     let Some(pg) = support::postgres().await else {
@@ -365,11 +368,11 @@ async fn sqlite_to_postgres_and_back_keeps_every_row() {
 
     let from_sqlite = dir.path().join("from-sqlite.backup");
     let from_postgres = dir.path().join("from-postgres.backup");
-    let said = succeeded(run("backup", &live, &from_sqlite));
+    let said = succeeded(run("export", &live, &from_sqlite));
     assert!(said.starts_with("backed up "), "{said}");
-    succeeded(run("restore", &pg.url, &from_sqlite));
+    succeeded(run("import", &pg.url, &from_sqlite));
     let in_postgres = dump(&pg.url).await;
-    let again = failed(run("restore", &pg.url, &from_sqlite));
+    let again = failed(run("import", &pg.url, &from_sqlite));
     assert!(again.contains("already holds data"), "{again}");
     assert!(
         differences(&in_postgres, &dump(&pg.url).await).is_empty(),
@@ -395,6 +398,29 @@ async fn sqlite_to_postgres_and_back_keeps_every_row() {
             "{table} in PostgreSQL"
         );
     }
+    // Last, as it writes (a session, a security event): on PostgreSQL a
+    // person signs in and reads their words.
+    let mut moved = Server::start(&pg.url).await;
+    let ada = Person::new(&moved.base());
+    ada.expect(
+        "/api/v1/session",
+        &json!({"email": "ada.seed@example.org", "password": support::PASSWORD}),
+        200,
+    )
+    .await;
+    let memberships = ada.get_json("/api/v1/me").await;
+    let rel = memberships["relationships"][0]["id"]
+        .as_str()
+        .expect("a relationship")
+        .to_owned();
+    let entries = ada
+        .get_json(&format!("/api/v1/relationships/{rel}/contributions"))
+        .await;
+    assert!(
+        entries.to_string().contains("entry 0: ünïcode"),
+        "sealed words open on the new engine: {entries}"
+    );
+    moved.stop();
 }
 
 /// What an operator can get wrong, each refused with a message that says

@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::access::{self, Reader, Writer};
+use crate::access_log;
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
@@ -629,6 +630,15 @@ pub async fn list(
     for record in found {
         if let Some(view) = EntryView::for_reader(opened(&key, record)?, &reader, consent, now) {
             views.push(view);
+        }
+    }
+    if let Some(partner) = reader.partner() {
+        let theirs = |v: &EntryView| {
+            (v.logged_by == partner && v.details.is_some())
+                || (v.receiver == partner && v.thanks.is_some())
+        };
+        if views.iter().any(theirs) {
+            access_log::record(store, rel, partner, me.id, "ledger", now).await;
         }
     }
     Ok(views)

@@ -4,6 +4,7 @@
 //! [`App`] and the use cases that take it; it never holds the store.
 
 pub mod access;
+pub mod access_log;
 pub mod accounts;
 mod app;
 pub mod catalog;

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::access::{self, Reader};
+use crate::access_log;
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
@@ -632,9 +633,13 @@ pub(crate) async fn comparison_in<Q: Questionnaire>(
         .filter(|r| r.number() == wanted)
         .ok_or_else(|| DomainError::Storage(format!("round {wanted} vanished")))?;
     let previous = pair.pop().and_then(|r| r.comparison(actor).ok());
+    let this = this_round.comparison(actor)?;
+    if let Some(partner) = reader.partner() {
+        access_log::record(store, rel, partner, actor, &q.kind(), Utc::now()).await;
+    }
     Ok(Revealed {
         number: wanted,
-        this: this_round.comparison(actor)?,
+        this,
         previous,
     })
 }

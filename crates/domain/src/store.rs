@@ -443,6 +443,22 @@ pub struct ContributionFilter {
     pub limit: u32,
 }
 
+/// One line of an owner's access log: `viewer` looked at the owner's shared
+/// items of kind `item` on `day` (first at `first_at`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub owner: AccountId,
+    pub viewer: AccountId,
+    /// The viewer's display name (as read; empty when recording).
+    pub viewer_name: String,
+    pub relationship_id: RelationshipId,
+    /// `ledger`, or a questionnaire kind (`values`, `respect`, `deck:<key>`).
+    pub item: String,
+    /// Days since 1970-01-01.
+    pub day: i32,
+    pub first_at: DateTime<Utc>,
+}
+
 /// A respect-map area a couple added to the standard ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomArea {
@@ -562,6 +578,12 @@ pub trait Store: Send + Sync + 'static {
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    // The access log, for the owner alone.
+    /// Records a view, once per owner, viewer, item and day.
+    async fn record_access(&self, entry: &AccessEntry) -> StoreResult<()>;
+    /// The owner's log, newest first, at most `limit` lines.
+    async fn access_log_of(&self, owner: AccountId, limit: u32) -> StoreResult<Vec<AccessEntry>>;
 
     // Security events, for the owner alone.
     async fn insert_security_event(&self, event: &SecurityEvent) -> StoreResult<()>;

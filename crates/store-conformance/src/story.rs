@@ -7,9 +7,10 @@ use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
 use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
-    ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm, JoinOutcome,
-    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, ResetKeys,
-    ResetProof, SecurityEvent, SecurityEventKind, Store, StoreError, Sweep,
+    AccessEntry, ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm,
+    JoinOutcome, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
+    PasswordChange, ResetKeys, ResetProof, SecurityEvent, SecurityEventKind, Store, StoreError,
+    Sweep,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -1483,4 +1484,82 @@ pub async fn account_control(store: &dyn Store) {
         None,
         "taken once"
     );
+}
+
+/// Keys and the access log: what encryption at rest and the owner's log
+/// ask of a store. The store keeps key material as opaque text; each rule
+/// is in a conditional write, so the second of two racing requests changes
+/// nothing.
+pub async fn keys_and_access_log(store: &dyn Store) {
+    let (rel, a, b) = couple_tagged(store, "k").await;
+    // What was stored comes back, with each member's copy of the key.
+    let read = store.account_by_id(a).await.expect("read").expect("a");
+    assert_eq!(read.keys, Some(stored_keys("ka@example.org")));
+    let found = store.relationship(rel).await.expect("read").expect("rel");
+    assert_eq!(found.key_check.as_deref(), Some("rk1.check-r"));
+    assert!(!found.clear_text_allowed, "made with keys: no clear texts");
+    let member = |who| {
+        found
+            .members
+            .iter()
+            .find(|m| m.account_id == who)
+            .expect("member")
+    };
+    assert_eq!(member(a).sealed_key.as_deref(), Some("rs1.creator-r"));
+    assert_eq!(member(b).sealed_key.as_deref(), Some("rs1.joiner"));
+    assert_eq!(
+        member(a).public_key.as_deref(),
+        Some("public-key-of-ka@example.org")
+    );
+    // A copy is given only to a member who has none; a key is made only
+    // for a relationship that has none.
+    assert!(!store
+        .give_relationship_key(rel, b, "rs1.other")
+        .await
+        .expect("give"));
+    assert!(!store
+        .create_relationship_key(rel, a, "rs1.other", "rk1.other")
+        .await
+        .expect("create"));
+    // Keys for an account that has none, once.
+    assert!(!store
+        .set_account_keys(a, &stored_keys("again"))
+        .await
+        .expect("set"));
+
+    // The access log: once per viewer, item and day; the owner's alone.
+    let line = |viewer, owner, item: &str, day| AccessEntry {
+        owner,
+        viewer,
+        viewer_name: String::new(),
+        relationship_id: rel,
+        item: item.to_owned(),
+        day,
+        first_at: t0() + Duration::days(i64::from(day)),
+    };
+    for entry in [
+        line(b, a, "ledger", 1),
+        line(b, a, "ledger", 1),
+        line(b, a, "values", 1),
+        line(b, a, "ledger", 2),
+        line(a, b, "ledger", 2),
+    ] {
+        store.record_access(&entry).await.expect("record");
+    }
+    let log = store.access_log_of(a, 10).await.expect("log");
+    let seen: Vec<(&str, i32, &str)> = log
+        .iter()
+        .map(|l| (l.item.as_str(), l.day, l.viewer_name.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("ledger", 2, "k-b"),
+            ("ledger", 1, "k-b"),
+            ("values", 1, "k-b")
+        ]
+    );
+    assert!(log.iter().all(|l| l.owner == a && l.viewer == b));
+    assert_eq!(store.access_log_of(b, 10).await.expect("log").len(), 1);
+    assert_eq!(store.access_log_of(a, 1).await.expect("log").len(), 1);
 }

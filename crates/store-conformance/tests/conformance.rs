@@ -139,3 +139,17 @@ async fn account_control_on_postgres() {
     };
     story::account_control(db.store.as_ref()).await;
 }
+
+#[tokio::test]
+async fn keys_and_access_log_on_sqlite() {
+    let db = sqlite().await;
+    story::keys_and_access_log(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn keys_and_access_log_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::keys_and_access_log(db.store.as_ref()).await;
+}

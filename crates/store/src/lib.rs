@@ -13,6 +13,7 @@
 //! is always `$1`), so no write lands after the relationship ended, however
 //! the requests interleave.
 
+mod access_log;
 mod accounts;
 #[cfg(feature = "sqlite")]
 pub mod backup;

@@ -14,11 +14,11 @@ use domain::ledger::Entry;
 use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
-    Account, ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea,
-    HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship,
-    NewSession, NewToken, PasswordChange, Principal, Relationship, ResetKeys, ResetProof,
-    SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys, Sweep,
-    TokenInfo,
+    AccessEntry, Account, ContributionFilter, ContributionRecord, ConversationNote, Credential,
+    CustomArea, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
+    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Relationship, ResetKeys,
+    ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys,
+    Sweep, TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -188,6 +188,14 @@ where
 
     async fn insert_security_event(&self, event: &SecurityEvent) -> StoreResult<()> {
         SqlStore::insert_security_event(self, event).await
+    }
+
+    async fn record_access(&self, entry: &AccessEntry) -> StoreResult<()> {
+        SqlStore::record_access(self, entry).await
+    }
+
+    async fn access_log_of(&self, owner: AccountId, limit: u32) -> StoreResult<Vec<AccessEntry>> {
+        SqlStore::access_log_of(self, owner, limit).await
     }
 
     async fn security_events_of(

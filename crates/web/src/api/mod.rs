@@ -2,6 +2,7 @@
 //! `utoipa_axum::routes!`, so the OpenAPI document is generated from the
 //! very registrations that serve requests and cannot drift from them.
 
+pub mod access_log;
 mod accounts;
 mod conversations;
 pub mod ledger;
@@ -106,6 +107,7 @@ fn routes() -> OpenApiRouter<AppState> {
         )))
         .routes(json(routes!(security::end_session)))
         .routes(json(routes!(security::security_events)))
+        .routes(json(routes!(access_log::access_log)))
         .routes(json(routes!(security::new_recovery_code)))
         .routes(json(routes!(security::reset_password)))
         .routes(json(routes!(relationships::create)))

@@ -2,6 +2,7 @@
 //! form is a plain POST; errors are shown next to their field. Page titles
 //! are neutral ("Notes") so a glance at the tab reveals nothing.
 
+mod access_log;
 mod account;
 mod chart;
 mod conversations;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/j/{code}", get(space::invited))
         .route("/leave", get(space::leave_page).post(space::leave))
         .route("/written", get(written::page))
+        .route("/account/views", get(access_log::page))
         .route("/ledger", get(ledger::page))
         .route("/ledger/log", post(ledger::log))
         .route("/ledger/thank/{cid}", post(ledger::thank))

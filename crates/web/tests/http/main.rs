@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod access_log;
 mod account_control;
 mod accounts;
 mod conversation_pages;
