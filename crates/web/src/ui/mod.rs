@@ -15,6 +15,7 @@ mod security;
 mod space;
 mod statics;
 mod values;
+pub mod visibility;
 mod written;
 
 use askama::Template;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ledger/delete/{cid}", post(ledger::delete))
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
+        .route("/visibility", get(visibility::page))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
         .merge(values::routes())
