@@ -10,6 +10,7 @@ mod form;
 mod ledger;
 mod recover;
 mod respect;
+mod safety;
 mod sealed;
 mod security;
 mod space;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ledger/delete/{cid}", post(ledger::delete))
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
+        .route("/safety", get(safety::page))
         .route("/visibility", get(visibility::page))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
