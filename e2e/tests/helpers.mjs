@@ -277,7 +277,8 @@ export async function eventually(check, ms = 5_000, what = 'condition') {
 
 /**
  * Walks through every page of the web UI with two people and calls
- * `visit(label, page)` on each, in order: signed-out pages, errors, the
+ * `visit(label, page)` on each, in order: signed-out pages (the Safety page
+ * among them), errors, the visibility page without and with a partner, the
  * home page in each state of the space, the invitation and join pages, the
  * ledger pages (log and thank, with a form error; history; balance in words
  * and in figures), the leave page and the 404 page. `contextOptions` go to every browser context.
@@ -310,6 +311,9 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await visit('recover with the recovery code (empty)', a);
     await a.goto('/signup');
     await visit('sign-up (empty)', a);
+    await a.goto('/safety');
+    await visit('safety (signed out)', a);
+    await a.goto('/signup');
 
     await a.fill('#display_name', 'Alex');
     const emailA = uniqueEmail('alex');
@@ -343,6 +347,13 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await c.getByRole('heading', { name: 'Sign in' }).waitFor();
     await visit('sign-in (after a wrong password)', c);
 
+    // Signed in with no partner yet: the Safety page and "what a partner would see".
+    await a.goto('/safety');
+    await visit('safety (signed in)', a);
+    await a.goto('/visibility');
+    await a.getByRole('heading', { name: 'What a partner would see' }).waitFor();
+    await visit('what a partner would see (no partner)', a);
+
     // A's account page.
     await a.goto('/home');
     await clickAndWait(a, 'main a:has-text("Your account")');
@@ -371,6 +382,9 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await clickAndWait(b, 'main button:has-text("Join")');
     await b.getByRole('heading', { name: 'You and Alex' }).waitFor();
     await visit('home (together)', b);
+    await b.goto('/visibility');
+    await b.getByRole('heading', { name: 'What Alex can see' }).waitFor();
+    await visit('what my partner can see', b);
 
     await b.goto('/join');
     await visit('join page (empty)', b);

@@ -30,6 +30,9 @@ pub use auth::rate_limit::Rate;
 pub use config::{Config, Limits};
 pub use server::raise_open_file_limit;
 pub use state::AppState;
+/// The "what my partner can see" table, public so a test can hold every
+/// row of it against what the partner's routes actually answer.
+pub use ui::visibility;
 
 /// The whole public application: API, web UI and health, behind every
 /// cross-cutting layer.

@@ -11,11 +11,13 @@ mod form;
 mod ledger;
 mod recover;
 mod respect;
+mod safety;
 mod sealed;
 mod security;
 mod space;
 mod statics;
 mod values;
+pub mod visibility;
 mod written;
 
 use askama::Template;
@@ -54,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ledger/delete/{cid}", post(ledger::delete))
         .route("/exit", get(exit::exit_get).post(exit::exit_post))
+        .route("/safety", get(safety::page))
+        .route("/visibility", get(visibility::page))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
         .merge(values::routes())

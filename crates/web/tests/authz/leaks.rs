@@ -90,6 +90,8 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
         "/conversations",
         "/account",
         "/join",
+        "/safety",
+        "/visibility",
     ]
     .iter()
     .map(|p| (*p).to_owned())

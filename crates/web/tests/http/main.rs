@@ -28,3 +28,4 @@ mod relationships;
 mod sealed_api;
 mod sealed_pages;
 mod security;
+mod visibility;
