@@ -28,6 +28,9 @@ pub enum Seen {
     No,
     /// Not the data, and not whether there is any.
     NotEvenThatItExists,
+    /// On the partner's own access log: who looked at their shared items,
+    /// which kind, which day (SECURITY.md D5).
+    OnTheirAccessLog,
 }
 
 impl Seen {
@@ -38,6 +41,7 @@ impl Seen {
             Self::IfBothChooseFigures => "Only if you both choose to see figures",
             Self::No => "No",
             Self::NotEvenThatItExists => "No, not even that it exists",
+            Self::OnTheirAccessLog => "Yes, on a list only they see: the days you looked",
         }
     }
 }
@@ -149,6 +153,15 @@ pub const ROWS: &[Row] = &[
         others: Others::NoOne,
         detail: "Your account page is yours alone. Your partner is never told when you sign \
                  in or out or change how you sign in.",
+    },
+    Row {
+        key: "your_views",
+        what: "When you open what your partner shared with you",
+        partner: Seen::OnTheirAccessLog,
+        others: Others::NoOne,
+        detail: "Your partner's account page lists who looked at what they shared: your \
+                 name, which kind of thing (the ledger, a revealed round) and the day, once a \
+                 day. Not how long or how often. Your own list works the same way.",
     },
     Row {
         key: "reflections",

@@ -390,6 +390,10 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
     }
     reads.insert(Moment::Revealed, read_all(&bo, &paths).await);
     rating.insert(Moment::Revealed, rating_bo_sees(&bo, &r, &cid).await);
+    // Ada opens the ledger, which holds Bo's entry: his access log says so.
+    let ada_id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(ada.get(&format!("{r}/contributions")).await.status(), 200);
+    let bo_log = json_of(bo.get("/api/v1/me/access-log").await, "access log", 200).await;
 
     // Ended: Bo leaves.
     let left = bo.post_json(&format!("{r}/leave"), &json!({})).await;
@@ -411,7 +415,11 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
             );
             continue;
         }
-        let probed = planted.0.contains_key(row.key) || row.partner == Seen::IfBothChooseFigures;
+        let probed = planted.0.contains_key(row.key)
+            || matches!(
+                row.partner,
+                Seen::IfBothChooseFigures | Seen::OnTheirAccessLog
+            );
         assert!(probed, "the row {:?} has no probe in this test", row.key);
     }
     for key in planted.0.keys() {
@@ -423,6 +431,17 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
 
     let mut checked = 0;
     for row in ROWS {
+        if row.partner == Seen::OnTheirAccessLog {
+            let lines = bo_log.as_array().expect("lines");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l["viewer_id"] == ada_id.as_str() && l["item"] == "ledger"),
+                "Ada's look at the ledger is on Bo's list: {bo_log}"
+            );
+            checked += 1;
+            continue;
+        }
         if row.partner == Seen::IfBothChooseFigures {
             assert_eq!(row.key, "thanks_value", "the one row about figures");
             assert_eq!(
