@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 mod app;
 pub mod catalog;
+pub mod deletion;
 pub mod error;
 pub mod ids;
 pub mod ledger;
