@@ -139,3 +139,17 @@ async fn account_control_on_postgres() {
     };
     story::account_control(db.store.as_ref()).await;
 }
+
+#[tokio::test]
+async fn deletion_on_sqlite() {
+    let db = sqlite().await;
+    story::deletion(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn deletion_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::deletion(db.store.as_ref()).await;
+}
