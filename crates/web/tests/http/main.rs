@@ -10,6 +10,7 @@ mod common;
 mod account_control;
 mod accounts;
 mod conversation_pages;
+mod deletion;
 mod ended;
 mod enumeration;
 mod fuzz_bodies;
