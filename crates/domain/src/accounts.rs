@@ -50,7 +50,10 @@ pub async fn principal(
     app: &App,
     credential: Credential<'_>,
 ) -> Result<Option<Principal>, DomainError> {
-    Ok(app.store().principal(credential).await?)
+    // A deleted account's leftover credential opens nothing (`deletion::live`).
+    Ok(crate::deletion::live(
+        app.store().principal(credential).await?,
+    ))
 }
 
 // Sessions.

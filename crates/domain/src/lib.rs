@@ -8,6 +8,7 @@ pub mod access_log;
 pub mod accounts;
 mod app;
 pub mod catalog;
+pub mod deletion;
 pub mod error;
 pub mod ids;
 pub mod ledger;

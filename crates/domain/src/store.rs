@@ -526,6 +526,7 @@ pub trait Store: Send + Sync + 'static {
     async fn end_other_sessions(&self, account: AccountId, keep: &SecretHash) -> StoreResult<u64>;
     /// Removes whatever has run out: sessions, tokens, reset links, old
     /// security events and held forms; returns how many rows went.
+    /// On SQLite it also checkpoints and empties the WAL (SECURITY.md R38).
     async fn sweep(&self, sweep: &Sweep) -> StoreResult<u64>;
 
     // Personal API tokens.
@@ -604,6 +605,22 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> StoreResult<Option<HeldForm>>;
+
+    // Deleting an account (see `crate::deletion` for what goes and what stays).
+    /// In one transaction, and only while the stored password hash is still
+    /// `expected_password_hash`: ends every relationship the account has
+    /// open (as `leave_relationship`, at `now`), removes what its owner
+    /// wrote and every credential, and leaves the account row as a
+    /// tombstone nobody can sign in to. False, with nothing changed, when
+    /// the hash is no longer the expected one (a racing password change or
+    /// deletion came first). On SQLite the WAL is then checkpointed and
+    /// emptied, so no old page holds what was deleted.
+    async fn delete_account(
+        &self,
+        account: AccountId,
+        expected_password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     // Relationships.
     /// Creates the relationship, its creator's membership and its invitation together.

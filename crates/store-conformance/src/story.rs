@@ -1563,3 +1563,422 @@ pub async fn keys_and_access_log(store: &dyn Store) {
     assert_eq!(store.access_log_of(b, 10).await.expect("log").len(), 1);
     assert_eq!(store.access_log_of(a, 1).await.expect("log").len(), 1);
 }
+
+/// Deleting an account: one conditional transaction. The person's words
+/// and credentials go, their open relationship ends as by a leave, the
+/// partner's words stay, and the account row is left as a tombstone.
+pub async fn deletion(store: &dyn Store) {
+    let ada = account(store, "da@example.org", "d-a").await;
+    let bo = account(store, "db@example.org", "d-b").await;
+    let cy = account(store, "dc@example.org", "d-c").await;
+    let ada_hash = "$argon2id$fake$d-a";
+    let space = |creator, code: &'static str| async move {
+        let id = RelationshipId::new();
+        store
+            .create_relationship(&NewRelationship {
+                id,
+                creator,
+                invite_hash: hash_invite(code),
+                invite_expires_at: t0() + Duration::days(7),
+                created_at: t0(),
+                keys: relationship_keys("d"),
+            })
+            .await
+            .expect("create");
+        id
+    };
+    // An earlier space of Ada's with Cy, ended by Cy, holding her words.
+    let old = space(ada, "d-old").await;
+    let joined = store
+        .join_relationship(&hash_invite("d-old"), cy, t0(), Some("rs1.joiner"))
+        .await
+        .expect("join");
+    assert_eq!(joined, JoinOutcome::Joined(old));
+    let old_gift = gift(old, ada, cy, 5);
+    store.insert_contribution(&old_gift).await.expect("insert");
+    store
+        .leave_relationship(old, cy, t0())
+        .await
+        .expect("leave");
+    let rel = space(ada, "d-now").await;
+    let joined = store
+        .join_relationship(&hash_invite("d-now"), bo, t0(), Some("rs1.joiner"))
+        .await
+        .expect("join");
+    assert_eq!(joined, JoinOutcome::Joined(rel));
+
+    // The ledger: Ada logs a gift Bo thanks; Bo logs a gift Ada thanks;
+    // Bo logs what Ada did for him (thanked at once, his words).
+    let ada_gift = gift(rel, ada, bo, 10);
+    store.insert_contribution(&ada_gift).await.expect("insert");
+    assert!(store
+        .acknowledge_contribution(rel, ada_gift.id, bo, 4, Some("bo thanks"), t0())
+        .await
+        .expect("ack"));
+    let bo_gift = gift(rel, bo, ada, 11);
+    store.insert_contribution(&bo_gift).await.expect("insert");
+    assert!(store
+        .acknowledge_contribution(rel, bo_gift.id, ada, 5, Some("ada thanks"), t0())
+        .await
+        .expect("ack"));
+    let mut for_bo = gift(rel, ada, bo, 12);
+    for_bo.logged_by = bo;
+    for_bo.value = Some(3);
+    for_bo.thanks_note = Some("bo's own words".into());
+    store.insert_contribution(&for_bo).await.expect("insert");
+    for who in [ada, bo] {
+        assert!(store
+            .set_show_numbers(rel, who, true, t0())
+            .await
+            .expect("numbers"));
+    }
+
+    // Sealed rounds: round 1 revealed, round 2 with Ada's draft and Bo's
+    // submitted answers.
+    store
+        .insert_round(rel, "values", &fresh_round(1, ada, bo))
+        .await
+        .expect("round");
+    for (who, text) in [(ada, "{\"ada\":1}"), (bo, "{\"bo\":1}")] {
+        let side = SideRecord {
+            submitted_at: Some(t0() + Duration::hours(1)),
+            ..draft(who, text)
+        };
+        assert!(store
+            .save_side(rel, "values", 1, &side)
+            .await
+            .expect("submit"));
+    }
+    store
+        .insert_round(rel, "values", &fresh_round(2, ada, bo))
+        .await
+        .expect("round");
+    assert!(store
+        .save_side(rel, "values", 2, &draft(ada, "{\"ada\":2}"))
+        .await
+        .expect("draft"));
+    let bo_submitted = SideRecord {
+        submitted_at: Some(t0() + Duration::hours(2)),
+        ..draft(bo, "{\"bo\":2}")
+    };
+    assert!(store
+        .save_side(rel, "values", 2, &bo_submitted)
+        .await
+        .expect("submit"));
+
+    // Areas and notes by both.
+    for (who, name) in [(ada, "Ada's area"), (bo, "Bo's area")] {
+        let area = CustomArea {
+            id: uuid::Uuid::new_v4(),
+            name: name.into(),
+            created_by: who,
+            created_at: t0(),
+        };
+        assert!(store.insert_custom_area(rel, &area, 8).await.expect("area"));
+    }
+    for (who, text) in [(ada, "ada's note"), (bo, "bo's note")] {
+        let note = ConversationNote {
+            id: uuid::Uuid::new_v4(),
+            author: who,
+            text: text.into(),
+            agreement_idea: false,
+            created_at: t0(),
+        };
+        assert!(store
+            .insert_conversation_note(rel, "deck", 1, &note)
+            .await
+            .expect("note"));
+    }
+
+    // Credentials and the rest of Ada's account; one session of Bo's.
+    let ada_session = SecretHash::of("d-ada-session");
+    let bo_session = SecretHash::of("d-bo-session");
+    store
+        .insert_session(&new_session(&ada_session, ada, t0(), true))
+        .await
+        .expect("session");
+    store
+        .insert_session(&new_session(&bo_session, bo, t0(), false))
+        .await
+        .expect("session");
+    let ada_token = SecretHash::of("rcp_d_ada");
+    store
+        .insert_token(&NewToken {
+            id: uuid::Uuid::new_v4(),
+            account_id: ada,
+            name: "ada's script".into(),
+            token_hash: ada_token.clone(),
+            created_at: t0(),
+            expires_at: t0() + Duration::days(90),
+            sealed_keys: "rk1.token-keys".into(),
+        })
+        .await
+        .expect("token");
+    let link = SecretHash::of("d-reset-link");
+    store
+        .insert_reset_link(ada, &link, t0(), t0() + Duration::days(1))
+        .await
+        .expect("link");
+    store
+        .insert_security_event(&SecurityEvent {
+            id: uuid::Uuid::new_v4(),
+            account_id: ada,
+            kind: SecurityEventKind::SignedIn,
+            at: t0(),
+            device: "Firefox on Linux".into(),
+            client: "192.0.2.x".into(),
+        })
+        .await
+        .expect("event");
+    let held = HeldForm {
+        id: uuid::Uuid::new_v4(),
+        account_id: ada,
+        path: "/ledger/log".into(),
+        sealed: "c2VhbGVk".into(),
+        created_at: t0(),
+    };
+    store.insert_held_form(&held).await.expect("hold");
+
+    // Against a hash that is no longer the stored one, nothing changes.
+    let later = t0() + Duration::days(1);
+    assert!(!store
+        .delete_account(ada, "$argon2id$stale", later)
+        .await
+        .expect("delete"));
+    assert!(store
+        .account_by_email(&Email::parse("da@example.org").expect("email"))
+        .await
+        .expect("read")
+        .is_some());
+    assert!(session_of(store, &ada_session).await.is_some());
+    assert_eq!(
+        store
+            .relationship(rel)
+            .await
+            .expect("read")
+            .expect("rel")
+            .status,
+        RelationshipStatus::Active
+    );
+
+    assert!(store
+        .delete_account(ada, ada_hash, later)
+        .await
+        .expect("delete"));
+    // A second deletion (or anything checked against the old hash) finds
+    // the hash gone; an empty hash never matches either.
+    assert!(!store
+        .delete_account(ada, ada_hash, later)
+        .await
+        .expect("delete"));
+    assert!(!store.delete_account(ada, "", later).await.expect("delete"));
+
+    // The tombstone: no address, a neutral name, nothing to sign in with.
+    let email = Email::parse("da@example.org").expect("email");
+    assert!(store
+        .account_by_email(&email)
+        .await
+        .expect("read")
+        .is_none());
+    let tomb = store
+        .account_by_id(ada)
+        .await
+        .expect("read")
+        .expect("the row stays");
+    assert_eq!(tomb.email, domain::deletion::tombstone_email(ada));
+    assert_eq!(tomb.display_name, domain::deletion::FORMER_MEMBER);
+    assert_eq!(tomb.password_hash, "");
+    assert!(!tomb.has_recovery_code);
+    assert!(domain::deletion::is_deleted(&tomb));
+    let next = SecretHash::of("next");
+    let code = SecretHash::of("recovery-da@example.org");
+    assert_eq!(
+        store
+            .reset_password(
+                &ResetProof::RecoveryCode {
+                    email: "da@example.org",
+                    code_hash: &code,
+                    next_code_hash: &next,
+                },
+                "$argon2id$back",
+                &ResetKeys::Kept {
+                    by_password: "ak1$p",
+                    by_recovery: "ak1$r",
+                },
+            )
+            .await
+            .expect("reset"),
+        None,
+        "the recovery code went"
+    );
+    assert_eq!(
+        store
+            .reset_password(
+                &ResetProof::Link {
+                    token_hash: &link,
+                    now: t0(),
+                },
+                "$argon2id$back",
+                &ResetKeys::Kept {
+                    by_password: "ak1$p",
+                    by_recovery: "ak1$r",
+                },
+            )
+            .await
+            .expect("reset"),
+        None,
+        "the reset link went"
+    );
+
+    // Credentials and the owner's own records are gone; Bo's are not.
+    assert!(session_of(store, &ada_session).await.is_none());
+    assert!(store
+        .principal(Credential::Token(&ada_token))
+        .await
+        .expect("principal")
+        .is_none());
+    assert!(store.sessions_of(ada).await.expect("list").is_empty());
+    assert!(store.tokens_of(ada).await.expect("list").is_empty());
+    assert!(store
+        .security_events_of(ada, 10)
+        .await
+        .expect("list")
+        .is_empty());
+    assert_eq!(
+        store
+            .take_held_form(held.id, ada, t0() - Duration::minutes(30))
+            .await
+            .expect("take"),
+        None
+    );
+    assert!(session_of(store, &bo_session).await.is_some());
+
+    // The space ended as by a leave: Ada left, both memberships closed.
+    let ended = store.relationship(rel).await.expect("read").expect("rel");
+    assert_eq!(ended.status, RelationshipStatus::Ended);
+    let member = |who| {
+        ended
+            .members
+            .iter()
+            .find(|m| m.account_id == who)
+            .expect("member")
+            .clone()
+    };
+    assert_eq!(member(ada).left_at, Some(later));
+    assert_eq!(member(ada).display_name, domain::deletion::FORMER_MEMBER);
+    assert_eq!(member(bo).left_at, None);
+    let bo_memberships = store.memberships_of(bo).await.expect("memberships");
+    assert_eq!(bo_memberships[0].status, RelationshipStatus::Ended);
+
+    // The ledger: what Ada logged went; Bo's entries stay, Ada's thanks on
+    // them cleared; Bo's thanks on his own entry stays.
+    assert!(store
+        .contribution(rel, ada_gift.id)
+        .await
+        .expect("read")
+        .is_none());
+    assert!(
+        store
+            .contribution(old, old_gift.id)
+            .await
+            .expect("read")
+            .is_none(),
+        "her words in an earlier, ended space went too"
+    );
+    let old_ended = store.relationship(old).await.expect("read").expect("old");
+    assert!(
+        old_ended
+            .members
+            .iter()
+            .all(|m| m.account_id != ada || m.left_at.is_none()),
+        "an ended space is left as it ended"
+    );
+    let bo_kept = store
+        .contribution(rel, bo_gift.id)
+        .await
+        .expect("read")
+        .expect("Bo's entry stays");
+    assert_eq!(bo_kept.description, bo_gift.description);
+    assert_eq!(
+        (bo_kept.value, bo_kept.thanks_note, bo_kept.acknowledged_at),
+        (None, None, None),
+        "reads as never thanked"
+    );
+    let for_bo_kept = store
+        .contribution(rel, for_bo.id)
+        .await
+        .expect("read")
+        .expect("Bo's entry stays");
+    assert_eq!(
+        (for_bo_kept.value, for_bo_kept.thanks_note.as_deref()),
+        (Some(3), Some("bo's own words"))
+    );
+    assert_eq!(
+        store.show_numbers(rel).await.expect("numbers"),
+        [(bo, true)]
+    );
+
+    // Sealed rounds keep their numbers and Bo's side; Ada's side is empty.
+    let rounds = store
+        .sealed_rounds(rel, "values", 1..=u32::MAX)
+        .await
+        .expect("rounds");
+    assert_eq!(rounds.len(), 2);
+    for round in &rounds {
+        assert_eq!(round.sides[0], empty_side(ada));
+        assert_eq!(round.sides[1].account, bo);
+        assert!(round.sides[1].answers.is_some());
+        assert!(round.sides[1].submitted_at.is_some());
+    }
+    assert_eq!(rounds[1].sides[1], bo_submitted);
+
+    let areas = store.custom_areas(rel).await.expect("areas");
+    assert_eq!(
+        areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["Bo's area"]
+    );
+    let notes = store
+        .conversation_notes(rel, "deck", 1)
+        .await
+        .expect("notes");
+    assert_eq!(
+        notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        ["bo's note"]
+    );
+
+    // The address is free again, for a new account.
+    let again = account(store, "da@example.org", "d-a again").await;
+    assert_ne!(again, ada);
+    // The sweep (which checkpoints on SQLite) still runs.
+    store.sweep(&sweep_at(later)).await.expect("sweep");
+
+    // A pending space ends too, its invitation spent; of two deletions at
+    // once, exactly one wins.
+    store
+        .create_relationship(&NewRelationship {
+            id: RelationshipId::new(),
+            creator: again,
+            invite_hash: hash_invite("d-pending"),
+            invite_expires_at: t0() + Duration::days(7),
+            created_at: t0(),
+            keys: relationship_keys("d"),
+        })
+        .await
+        .expect("create");
+    let hash = "$argon2id$fake$d-a again";
+    let (first, second) = tokio::join!(
+        store.delete_account(again, hash, later),
+        store.delete_account(again, hash, later)
+    );
+    let wins = [first.expect("delete"), second.expect("delete")];
+    assert_eq!(wins.iter().filter(|w| **w).count(), 1, "{wins:?}");
+    let pending = store.memberships_of(again).await.expect("memberships");
+    assert_eq!(pending[0].status, RelationshipStatus::Ended);
+    assert_eq!(
+        store
+            .join_relationship(&hash_invite("d-pending"), cy, later, Some("rs1.joiner"))
+            .await
+            .expect("join"),
+        JoinOutcome::InvalidCode
+    );
+}

@@ -153,3 +153,17 @@ async fn keys_and_access_log_on_postgres() {
     };
     story::keys_and_access_log(db.store.as_ref()).await;
 }
+
+#[tokio::test]
+async fn deletion_on_sqlite() {
+    let db = sqlite().await;
+    story::deletion(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn deletion_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::deletion(db.store.as_ref()).await;
+}

@@ -25,6 +25,12 @@ pub trait Engine: Database<Connection: Migrate, QueryResult: RowsAffected> {
     /// `synchronous_commit`); see `insert_security_event`.
     const RELAXED_COMMIT: Option<&'static str>;
 
+    /// A statement that writes the engine's log of recent pages back into
+    /// the database and empties it, where that log is a file of ours; run
+    /// after an account's deletion commits and by the periodic sweep
+    /// (SECURITY.md R38, see `deletion.rs`). `None` where there is none.
+    const CHECKPOINT: Option<&'static str>;
+
     /// This engine's migration set.
     fn migrator() -> &'static Migrator;
 }

@@ -20,6 +20,7 @@ pub mod backup;
 mod conversations;
 mod convert;
 mod credentials;
+pub mod deletion;
 pub mod engine;
 mod held_forms;
 mod ledger;

@@ -14,6 +14,13 @@ impl Engine for Postgres {
     const ENGINE_NAME: &'static str = "postgres";
     const PACKED_LEDGER: &'static str = crate::ledger::PACKED_STRING_AGG;
     const RELAXED_COMMIT: Option<&'static str> = Some("SET LOCAL synchronous_commit TO OFF");
+    // Nothing of ours to scrub: the WAL and the data files belong to the
+    // database server. A deleted or updated row stays in its page as a dead
+    // tuple until VACUUM reclaims the space (and the server's WAL segments
+    // hold it until they are recycled), so operators must keep autovacuum
+    // on (the default) and treat WAL archives like backups (SECURITY.md R38:
+    // they age out within the retention window). See `deletion.rs`.
+    const CHECKPOINT: Option<&'static str> = None;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR

@@ -363,33 +363,54 @@ where
         account: AccountId,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let id = id.to_string();
-        let now = millis(now);
         let mut tx = self.write.begin().await.map_err(backend)?;
-        sqlx::query(MARK_LEFT)
-            .bind(&id)
-            .bind(account.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        sqlx::query(END)
-            .bind(&id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        sqlx::query(CLOSE_MEMBERSHIPS)
-            .bind(&id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        sqlx::query(DELETE_INVITES)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        end_relationship(&mut tx, &id.to_string(), &account.to_string(), millis(now)).await?;
         tx.commit().await.map_err(backend)
     }
+}
+
+/// Ends relationship `id` for both members, `account` being the one who
+/// leaves, inside the caller's transaction: the member is marked as left,
+/// the relationship as ended, every membership closed, any open invitation
+/// spent. `leave_relationship` is this alone; deleting an account does this
+/// to each relationship its owner has open (`deletion.rs`), so the two
+/// cannot drift apart.
+pub(crate) async fn end_relationship<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    id: &str,
+    account: &str,
+    now: i64,
+) -> StoreResult<()>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i64: Value<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+{
+    sqlx::query(MARK_LEFT)
+        .bind(id)
+        .bind(account)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    sqlx::query(END)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    sqlx::query(CLOSE_MEMBERSHIPS)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    sqlx::query(DELETE_INVITES)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(())
 }

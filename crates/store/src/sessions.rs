@@ -341,6 +341,8 @@ where
                 .map_err(backend)?
                 .rows_affected();
         }
+        // SECURITY (R38): old pages of what was deleted leave the WAL (SQLite).
+        self.checkpoint().await?;
         Ok(removed)
     }
 

@@ -23,6 +23,10 @@ impl Engine for Sqlite {
     // Durability is per connection on SQLite (`synchronous`), and the one
     // writer connection serves every write: no per-transaction relaxing.
     const RELAXED_COMMIT: Option<&'static str> = None;
+    // SECURITY (R38): with `secure_delete` a deleted row is zeroed in its
+    // page, but the WAL still holds the page as it was before, until a
+    // checkpoint copies the new page back and TRUNCATE empties the file.
+    const CHECKPOINT: Option<&'static str> = Some("PRAGMA wal_checkpoint(TRUNCATE)");
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR

@@ -219,6 +219,15 @@ where
         SqlStore::take_held_form(self, id, account, since).await
     }
 
+    async fn delete_account(
+        &self,
+        account: AccountId,
+        expected_password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::delete_account(self, account, expected_password_hash, now).await
+    }
+
     async fn create_relationship(&self, relationship: &NewRelationship) -> StoreResult<()> {
         SqlStore::create_relationship(self, relationship).await
     }

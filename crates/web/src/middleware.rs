@@ -193,11 +193,13 @@ pub async fn body_limit(State(state): State<AppState>, request: Request, next: N
 /// request the OpenAPI document describes). A browser form always sends a
 /// `Content-Type`, even when empty, so it is still refused.
 pub async fn require_json(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    // A DELETE with a body (deleting the account sends the password) is a
+    // write like the others.
     let writes = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH
-    );
-    let headers = request.headers();
+    ) || (request.method() == Method::DELETE && has_body(headers));
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().ok().and_then(|v| v.split(';').next()));

@@ -5,6 +5,7 @@
 pub mod access_log;
 mod accounts;
 mod conversations;
+mod deletion;
 pub mod ledger;
 mod me;
 mod relationships;
@@ -98,6 +99,7 @@ fn routes() -> OpenApiRouter<AppState> {
             session::get
         )))
         .routes(json(routes!(me::get)))
+        .routes(json(routes!(deletion::delete)))
         .routes(json(routes!(tokens::create, tokens::list)))
         .routes(json(routes!(tokens::revoke)))
         .routes(json(routes!(security::change_password)))

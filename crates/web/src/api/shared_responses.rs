@@ -35,8 +35,8 @@ pub fn add(doc: &mut OpenApi) {
 fn add_to(operation: &mut Operation, method: &str, has_path_params: bool) {
     // What auth::csrf::guard and middleware::require_json look at.
     let unsafe_method = method != "get";
-    let sends_body = matches!(method, "post" | "put" | "patch");
     let has_body = operation.request_body.is_some();
+    let sends_body = matches!(method, "post" | "put" | "patch") || has_body;
     let has_query = operation
         .parameters
         .iter()

@@ -435,3 +435,28 @@ pub async fn reset_password(
     .await;
     Ok(gives_code.then_some(next_code))
 }
+
+/// Deletes the caller's account and everything that is only theirs, for
+/// good (SECURITY.md R28(d), R38; what goes and what stays:
+/// `domain::deletion`). The password is asked again, at the pace of every
+/// re-check (R20). Only from a signed-in browser: a token is a script's key,
+/// and one that leaks must not be able to erase its owner's account. The
+/// caller's own session ends with the rest; the handler clears its cookie.
+/// SECURITY (R29): nobody is told, the partner included.
+pub async fn delete_account(
+    state: &AppState,
+    caller: &Authenticated,
+    password: &str,
+) -> Result<(), AppError> {
+    require_session(caller, "Delete your account")?;
+    reauthenticate(state, caller, password, "password").await?;
+    domain::deletion::delete_account(
+        &state.app,
+        caller.account_id,
+        &caller.account.password_hash,
+        Utc::now(),
+    )
+    .await?;
+    tracing::info!(target: "security", event = "account_deleted", "an account was deleted");
+    Ok(())
+}

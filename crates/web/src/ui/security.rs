@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/delete", post(delete_account))
 }
 
 struct SessionRow {
@@ -68,6 +69,7 @@ enum Part {
     Password,
     Recovery,
     Tokens,
+    Delete,
 }
 
 #[derive(Template)]
@@ -394,4 +396,42 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     credentials::revoke_token(&state, &who, &client, &headers, session_id(&id)?).await?;
     Ok(Redirect::to("/account?done=revoked").into_response())
+}
+
+/// "Delete my account": the API's rule (`credentials::delete_account`) as a
+/// form. Done, the person is signed out (the session went with the account;
+/// the cookie and what the browser kept go here) and told so on a short
+/// neutral page; a wrong password draws the account page again with the
+/// error beside the field.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    who: Authenticated,
+    PageForm(form): PageForm<PasswordOnly>,
+) -> Result<Response, PageError> {
+    match credentials::delete_account(&state, &who, &form.password).await {
+        Ok(()) => {
+            let page = super::message(
+                &state,
+                StatusCode::OK,
+                "Your account has been deleted",
+                "Your account has been deleted, with everything you wrote here. \
+                 You are signed out. Thank you for the time you spent with us.",
+            );
+            Ok((
+                [
+                    (
+                        axum::http::header::SET_COOKIE,
+                        crate::auth::cookies::clear_session(state.config.secure_cookies()),
+                    ),
+                    crate::auth::cookies::clear_site_data(),
+                ],
+                page,
+            )
+                .into_response())
+        }
+        Err(err) => {
+            let (errors, status) = Errors::for_form(err, &["password"])?;
+            draw(&state, &who, status, Extra::errors(Part::Delete, errors)).await
+        }
+    }
 }

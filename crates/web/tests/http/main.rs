@@ -11,6 +11,7 @@ mod access_log;
 mod account_control;
 mod accounts;
 mod conversation_pages;
+mod deletion;
 mod encryption;
 mod ended;
 mod enumeration;
