@@ -6,8 +6,6 @@
 //! personal key (drafts); a ciphertext moved to another row, or a clear text
 //! planted in the database, does not open.
 
-use crate::common;
-
 use crate::common::{error_of, DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
@@ -229,7 +227,7 @@ async fn a_ciphertext_moved_or_a_clear_text_planted_does_not_open(engine: DbEngi
     assert!(!planted.text().await.expect("body").contains("PLANTED"));
 }
 
-common::on_both_engines!(
+on_both_engines!(
     a_password_change_and_the_recovery_code_keep_everything_readable,
     an_operator_reset_loses_the_drafts_and_keeps_what_the_couple_shares,
     a_ciphertext_moved_or_a_clear_text_planted_does_not_open,
