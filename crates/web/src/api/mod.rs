@@ -4,6 +4,7 @@
 
 mod accounts;
 mod conversations;
+pub mod export;
 pub mod ledger;
 mod me;
 mod relationships;
@@ -97,6 +98,7 @@ fn routes() -> OpenApiRouter<AppState> {
             session::get
         )))
         .routes(json(routes!(me::get)))
+        .routes(json(routes!(export::get)))
         .routes(json(routes!(tokens::create, tokens::list)))
         .routes(json(routes!(tokens::revoke)))
         .routes(json(routes!(security::change_password)))
