@@ -13,6 +13,7 @@ mod conversation_pages;
 mod encryption;
 mod ended;
 mod enumeration;
+mod export;
 mod fuzz_bodies;
 mod hardening;
 mod ledger;
