@@ -15,7 +15,13 @@
 //! - `401`, `403`, `404`, `409`: that status, with no marker of anyone's in
 //!   the body; a 404 must be byte-identical (status, content type, body) to
 //!   the 404 for ids that never existed, so it does not reveal existence;
-//! - `-`: the role does not exist in that state (see `matrix.toml`).
+//! - `-`: the role does not exist in that state (see `matrix.toml`);
+//! - `signin` (pages only): a redirect to the sign-in page.
+//!
+//! Pages are listed by hand under `[pages]`: the UI router has no route
+//! table to read, so a page missing there is not caught the way a missing
+//! API route is. Their cases run like the routes' (a page must show none of
+//! the author's markers to anyone it calls `blind`).
 //!
 //! `AUTHZ_RECORD=1` prints what each case answered instead of checking it,
 //! one line per route and state, to help write a new route's rows (review
@@ -33,6 +39,8 @@ const MATRIX: &str = include_str!("matrix.toml");
 
 struct Route {
     op: String,
+    /// A web page (`[pages]`), not an API route of the OpenAPI document.
+    page: bool,
     /// An allowed case changes the state: each runs in a world built afresh.
     fresh: bool,
     /// An allowed case would end the author's own credentials (password
@@ -66,7 +74,18 @@ fn matrix() -> Matrix {
         .cloned()
         .collect();
     let mut routes = BTreeMap::new();
-    for (op, spec) in table["routes"].as_table().expect("routes") {
+    let pages = table
+        .get("pages")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flatten()
+        .map(|entry| (entry, true));
+    let api = table["routes"]
+        .as_table()
+        .expect("routes")
+        .iter()
+        .map(|entry| (entry, false));
+    for ((op, spec), page) in api.chain(pages) {
         let spec = spec.as_table().expect("route table");
         let mut states = Vec::new();
         for (name, state) in STATES {
@@ -94,6 +113,7 @@ fn matrix() -> Matrix {
             op.clone(),
             Route {
                 op: op.clone(),
+                page,
                 fresh: flag("fresh"),
                 throwaway: flag("throwaway"),
                 states,
@@ -143,6 +163,20 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
 
 fn allowish(expect: &str) -> bool {
     matches!(expect, "see" | "blind" | "ok" | "?")
+}
+
+/// How a refusal is named in the matrix: its status, or `signin` for a
+/// page's redirect to the sign-in page.
+fn refusal(reply: &world::Reply) -> String {
+    let to_sign_in = reply
+        .location
+        .as_deref()
+        .is_some_and(|l| l == "/signin" || l.starts_with("/signin?"));
+    if reply.status == 303 && to_sign_in {
+        "signin".to_owned()
+    } else {
+        reply.status.to_string()
+    }
 }
 
 #[derive(Default)]
@@ -204,7 +238,7 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
             "ok".to_owned()
         }
     } else {
-        reply.status.to_string()
+        refusal(&reply)
     };
     tally.cases += 1;
     if record {
@@ -250,7 +284,7 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
             tally.failures.push(format!("UNEXPECTED DENY: {at}"));
         }
         (true, false) => {
-            if reply.status.to_string() != case.expect {
+            if observed != case.expect {
                 tally.wrong_deny_status += 1;
                 tally.failures.push(format!("WRONG STATUS: {at}"));
             }
@@ -326,7 +360,12 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
     };
     let doc = cast.anonymous.get("/api/openapi.json").await.json();
     let served = served(&doc);
-    let listed: BTreeSet<String> = matrix.routes.keys().cloned().collect();
+    let listed: BTreeSet<String> = matrix
+        .routes
+        .values()
+        .filter(|r| !r.page)
+        .map(|r| r.op.clone())
+        .collect();
     let unmatrixed: Vec<&String> = served.difference(&listed).collect();
     let not_served: Vec<&String> = listed.difference(&served).collect();
 
@@ -399,6 +438,7 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
         "harness": "authz_matrix",
         "engine": world::engine_name(engine),
         "routes": served.len(),
+        "pages": matrix.routes.values().filter(|r| r.page).count(),
         "roles": matrix.roles.len(),
         "placeholder_roles": matrix.placeholder_roles.len(),
         "states": STATES.len(),

@@ -27,6 +27,8 @@ pub const DRAFT_DECK: &str = "intimacy";
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    /// Where a redirect leads (pages send a signed-out visitor to sign in).
+    pub location: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -124,6 +126,10 @@ impl Actor {
             .get("content-type")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let body = response.bytes().await.expect("body").to_vec();
         let who = self.who.lock().expect("who").clone();
         self.recorder.push(
@@ -133,6 +139,7 @@ impl Actor {
         Reply {
             status,
             content_type,
+            location,
             body,
         }
     }
