@@ -309,6 +309,16 @@ pub async fn security_events(
     Ok(app.store().security_events_of(owner, EVENTS_SHOWN).await?)
 }
 
+/// Every event still kept for the owner (the server keeps them 90 days),
+/// for the owner's export: a person keeping evidence (SECURITY.md R37)
+/// needs all of them, not the page's latest [`EVENTS_SHOWN`].
+pub async fn security_events_kept(
+    app: &App,
+    owner: AccountId,
+) -> Result<Vec<SecurityEvent>, DomainError> {
+    Ok(app.store().security_events_of(owner, u32::MAX).await?)
+}
+
 /// How many times someone failed (or was slowed) signing in to the account
 /// since the owner's previous sign-in: what the home page alerts the owner
 /// to (R16, "alerts appear in the app at the next login"). `events` are

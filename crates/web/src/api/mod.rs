@@ -6,6 +6,7 @@ pub mod access_log;
 mod accounts;
 mod conversations;
 mod deletion;
+pub mod export;
 pub mod ledger;
 mod me;
 mod relationships;
@@ -100,6 +101,7 @@ fn routes() -> OpenApiRouter<AppState> {
         )))
         .routes(json(routes!(me::get)))
         .routes(json(routes!(deletion::delete)))
+        .routes(json(routes!(export::get)))
         .routes(json(routes!(tokens::create, tokens::list)))
         .routes(json(routes!(tokens::revoke)))
         .routes(json(routes!(security::change_password)))

@@ -47,8 +47,14 @@ pub trait SealedApi: Questionnaire {
 }
 
 fn respond<I: SealedApi>(q: &I, current: &Current<I::Answer>) -> Json<I::Status> {
+    Json(status_body(q, current))
+}
+
+/// The status body of `current`, as `GET` on the instrument answers it
+/// (the export writes the same body).
+pub fn status_body<I: SealedApi>(q: &I, current: &Current<I::Answer>) -> I::Status {
     let (round, mine) = status(current);
-    Json(q.status(round, &mine))
+    q.status(round, &mine)
 }
 
 /// The caller's status and own answers in the current round.

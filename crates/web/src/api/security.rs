@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
+use domain::store::SecurityEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -176,17 +177,20 @@ pub async fn security_events(
 ) -> Result<Json<Vec<SecurityEventItem>>, AppError> {
     let events = domain::accounts::security_events(&state.app, caller.account_id).await?;
     Ok(Json(
-        events
-            .into_iter()
-            .map(|e| SecurityEventItem {
-                id: e.id,
-                kind: e.kind.as_str().to_owned(),
-                at: e.at,
-                device: e.device,
-                client: e.client,
-            })
-            .collect(),
+        events.into_iter().map(SecurityEventItem::from).collect(),
     ))
+}
+
+impl From<SecurityEvent> for SecurityEventItem {
+    fn from(e: SecurityEvent) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind.as_str().to_owned(),
+            at: e.at,
+            device: e.device,
+            client: e.client,
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

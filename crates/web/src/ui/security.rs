@@ -1,6 +1,7 @@
 //! The account page: where a person sees and ends their sessions, changes
 //! their password, makes a new recovery code, mints and revokes tokens for
-//! scripts, and reads what happened to their account (SECURITY.md R16, R19).
+//! scripts, reads what happened to their account (SECURITY.md R16, R19),
+//! and downloads everything they may see (R37).
 //! Every action is the API's own rule (`auth::credentials`, `api::security`),
 //! drawn as a page.
 
@@ -26,6 +27,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(page))
+        .route("/account/export", get(export))
         .route("/account/password", post(change_password))
         .route("/account/recovery-code", post(new_recovery_code))
         .route("/account/sessions/{id}/end", post(end_session))
@@ -434,4 +436,14 @@ pub async fn delete_account(
             draw(&state, &who, status, Extra::errors(Part::Delete, errors)).await
         }
     }
+}
+
+/// "Download my data": the same file as `GET /api/v1/me/export` (pages take
+/// the session only: the UI router drops any token).
+pub async fn export(
+    State(state): State<AppState>,
+    who: Authenticated,
+) -> Result<Response, PageError> {
+    let archive = crate::api::export::archive(&state, &who, Utc::now()).await?;
+    Ok(crate::api::export::download(&archive)?)
 }

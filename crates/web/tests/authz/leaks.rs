@@ -67,7 +67,8 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
     Some(Session { cast })
 }
 
-/// Every API read and every page, with the real ids.
+/// Every API read and every page, with the real ids (the export too: a
+/// marker may reach a file only where it may reach its reader).
 async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
     let mut paths: Vec<String> = [
         "/api/v1/me",
@@ -75,6 +76,7 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
         "/api/v1/me/security-events",
         "/api/v1/tokens",
         "/api/v1/session",
+        "/api/v1/me/export",
         "/",
         "/home",
         "/written",
@@ -89,6 +91,7 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
         "/respect/compare",
         "/conversations",
         "/account",
+        "/account/export",
         "/join",
         "/safety",
         "/visibility",

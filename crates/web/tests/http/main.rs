@@ -15,6 +15,7 @@ mod deletion;
 mod encryption;
 mod ended;
 mod enumeration;
+mod export;
 mod fuzz_bodies;
 mod hardening;
 mod ledger;
