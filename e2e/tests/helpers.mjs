@@ -386,6 +386,17 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await b.getByRole('heading', { name: 'What Alex can see' }).waitFor();
     await visit('what my partner can see', b);
 
+    // The private journal: empty, refused empty, then one kept.
+    await b.goto('/reflections');
+    await b.getByRole('heading', { name: 'Just for you' }).waitFor();
+    await visit('reflections (empty)', b);
+    await clickAndWait(b, 'form[action="/reflections"] button:has-text("Keep it")');
+    await b.locator('#text-error').waitFor();
+    await visit('reflections (text error)', b);
+    await b.fill('#text', 'A quiet evening helped.');
+    await clickAndWait(b, 'form[action="/reflections"] button:has-text("Keep it")');
+    await visit('reflections (one kept)', b);
+
     await b.goto('/join');
     await visit('join page (empty)', b);
 

@@ -16,6 +16,7 @@ pub mod me;
 pub mod password;
 pub mod questionnaires;
 pub mod recovery;
+pub mod reflections;
 pub mod relationship;
 pub mod rounds;
 pub mod sealed;

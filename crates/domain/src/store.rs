@@ -189,7 +189,7 @@ pub enum ResetKeys<'a> {
         by_recovery: &'a str,
     },
     /// An operator's link: new keys. Texts sealed with the old data key
-    /// (drafts never submitted, token names) cannot be opened any more and
+    /// (drafts never submitted, reflections, token names) cannot be opened any more and
     /// are deleted; the relationship keys sealed to the old public key are
     /// dropped, for the partner to seal again to the new one.
     Fresh(&'a StoredAccountKeys),
@@ -459,6 +459,19 @@ pub struct AccessEntry {
     pub first_at: DateTime<Utc>,
 }
 
+/// A private reflection: what its author wrote, for them alone. In the
+/// store `text` is the author's sealed envelope; in the domain, the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reflection {
+    pub id: uuid::Uuid,
+    pub relationship_id: RelationshipId,
+    pub author: AccountId,
+    /// The key of the question it answers (`catalog::reflections`), if any.
+    pub prompt: Option<String>,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A respect-map area a couple added to the standard ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomArea {
@@ -585,6 +598,26 @@ pub trait Store: Send + Sync + 'static {
     async fn record_access(&self, entry: &AccessEntry) -> StoreResult<()>;
     /// The owner's log, newest first, at most `limit` lines.
     async fn access_log_of(&self, owner: AccountId, limit: u32) -> StoreResult<Vec<AccessEntry>>;
+
+    // Private reflections, for their author alone.
+    /// Stores a reflection while its author is a member of a relationship
+    /// that has not ended (the rule is in the insert); false otherwise.
+    async fn insert_reflection(&self, reflection: &Reflection) -> StoreResult<bool>;
+    /// The author's reflections in `rel`, newest first, at most `limit`.
+    async fn reflections_of(
+        &self,
+        author: AccountId,
+        rel: RelationshipId,
+        limit: u32,
+    ) -> StoreResult<Vec<Reflection>>;
+    /// Deletes one of the author's reflections in `rel`; false when the
+    /// author has no such reflection there.
+    async fn delete_reflection(
+        &self,
+        author: AccountId,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<bool>;
 
     // Security events, for the owner alone.
     async fn insert_security_event(&self, event: &SecurityEvent) -> StoreResult<()>;

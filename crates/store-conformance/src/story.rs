@@ -9,8 +9,8 @@ use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm,
     JoinOutcome, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
-    PasswordChange, ResetKeys, ResetProof, SecurityEvent, SecurityEventKind, Store, StoreError,
-    Sweep,
+    PasswordChange, Reflection, ResetKeys, ResetProof, SecurityEvent, SecurityEventKind, Store,
+    StoreError, Sweep,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -1562,6 +1562,86 @@ pub async fn keys_and_access_log(store: &dyn Store) {
     assert!(log.iter().all(|l| l.owner == a && l.viewer == b));
     assert_eq!(store.access_log_of(b, 10).await.expect("log").len(), 1);
     assert_eq!(store.access_log_of(a, 1).await.expect("log").len(), 1);
+}
+
+/// Private reflections: stored and listed for their author alone, newest
+/// first; written only by a member of a space that has not ended (the rule
+/// is in the insert); deleted only by their author.
+pub async fn reflections(store: &dyn Store) {
+    let (rel, a, b) = couple_tagged(store, "f").await;
+    let outsider = account(store, "f-out@example.org", "f-out").await;
+    let reflection = |author, minutes, text: &str| Reflection {
+        id: uuid::Uuid::new_v4(),
+        relationship_id: rel,
+        author,
+        prompt: (minutes == 2).then(|| "after_reveal".to_owned()),
+        text: text.to_owned(),
+        created_at: t0() + Duration::minutes(minutes),
+    };
+    let first = reflection(a, 1, "rk1.a-first");
+    let second = reflection(a, 2, "rk1.a-second");
+    let bos = reflection(b, 3, "rk1.b");
+    for r in [&first, &second, &bos] {
+        assert!(store.insert_reflection(r).await.expect("insert"));
+    }
+    // Someone who is not a member writes nothing there.
+    assert!(!store
+        .insert_reflection(&reflection(outsider, 4, "rk1.out"))
+        .await
+        .expect("insert"));
+    let mine = store.reflections_of(a, rel, 10).await.expect("list");
+    assert_eq!(
+        mine,
+        vec![second.clone(), first.clone()],
+        "newest first, hers only"
+    );
+    assert_eq!(
+        store.reflections_of(a, rel, 1).await.expect("list"),
+        vec![second.clone()]
+    );
+    assert_eq!(
+        store.reflections_of(b, rel, 10).await.expect("list"),
+        vec![bos.clone()]
+    );
+    assert!(store
+        .reflections_of(outsider, rel, 10)
+        .await
+        .expect("list")
+        .is_empty());
+    // Only the author deletes, and only in the space it was written in.
+    assert!(!store
+        .delete_reflection(b, rel, first.id)
+        .await
+        .expect("delete"));
+    assert!(!store
+        .delete_reflection(a, RelationshipId::new(), first.id)
+        .await
+        .expect("delete"));
+    assert!(store
+        .delete_reflection(a, rel, first.id)
+        .await
+        .expect("delete"));
+    assert!(!store
+        .delete_reflection(a, rel, first.id)
+        .await
+        .expect("delete"));
+    // Once the space ended: no new reflection; the old ones stay, deletable.
+    store
+        .leave_relationship(rel, b, t0() + Duration::hours(1))
+        .await
+        .expect("leave");
+    assert!(!store
+        .insert_reflection(&reflection(a, 90, "rk1.late"))
+        .await
+        .expect("insert"));
+    assert_eq!(
+        store.reflections_of(a, rel, 10).await.expect("list"),
+        vec![second.clone()]
+    );
+    assert!(store
+        .delete_reflection(b, rel, bos.id)
+        .await
+        .expect("delete"));
 }
 
 /// Deleting an account: one conditional transaction. The person's words

@@ -155,6 +155,20 @@ async fn keys_and_access_log_on_postgres() {
 }
 
 #[tokio::test]
+async fn reflections_on_sqlite() {
+    let db = sqlite().await;
+    story::reflections(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn reflections_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::reflections(db.store.as_ref()).await;
+}
+
+#[tokio::test]
 async fn deletion_on_sqlite() {
     let db = sqlite().await;
     story::deletion(db.store.as_ref()).await;

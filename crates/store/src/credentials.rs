@@ -38,6 +38,9 @@ const DROP_RELATIONSHIP_KEYS: &str =
 const DROP_DRAFTS: &str =
     "UPDATE sealed_sides SET answers = NULL WHERE account_id = $1 AND submitted_at IS NULL";
 
+/// Reflections were sealed with the old data key too.
+const DROP_REFLECTIONS: &str = "DELETE FROM reflections WHERE author_id = $1";
+
 /// A link works once and only before it expires.
 const TAKE_RESET_LINK: &str =
     "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id";
@@ -188,7 +191,7 @@ where
                     .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
-                for sql in [DROP_RELATIONSHIP_KEYS, DROP_DRAFTS] {
+                for sql in [DROP_RELATIONSHIP_KEYS, DROP_DRAFTS, DROP_REFLECTIONS] {
                     sqlx::query(sql)
                         .bind(&account)
                         .execute(&mut *tx)

@@ -26,6 +26,7 @@ mod held_forms;
 mod ledger;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod reflections;
 mod relationships;
 mod respect;
 mod sealed;

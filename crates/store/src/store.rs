@@ -2,7 +2,8 @@
 //! hands over to the method of the same name in its query file
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
 //! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
-//! `credentials.rs`, `security_events.rs`, `held_forms.rs`).
+//! `credentials.rs`, `security_events.rs`, `held_forms.rs`, `access_log.rs`,
+//! `reflections.rs`, `deletion.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -16,9 +17,9 @@ use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, Account, ContributionFilter, ContributionRecord, ConversationNote, Credential,
     CustomArea, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
-    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Relationship, ResetKeys,
-    ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys,
-    Sweep, TokenInfo,
+    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection, Relationship,
+    ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult,
+    StoredAccountKeys, Sweep, TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -196,6 +197,28 @@ where
 
     async fn access_log_of(&self, owner: AccountId, limit: u32) -> StoreResult<Vec<AccessEntry>> {
         SqlStore::access_log_of(self, owner, limit).await
+    }
+
+    async fn insert_reflection(&self, reflection: &Reflection) -> StoreResult<bool> {
+        SqlStore::insert_reflection(self, reflection).await
+    }
+
+    async fn reflections_of(
+        &self,
+        author: AccountId,
+        rel: RelationshipId,
+        limit: u32,
+    ) -> StoreResult<Vec<Reflection>> {
+        SqlStore::reflections_of(self, author, rel, limit).await
+    }
+
+    async fn delete_reflection(
+        &self,
+        author: AccountId,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<bool> {
+        SqlStore::delete_reflection(self, author, rel, id).await
     }
 
     async fn security_events_of(

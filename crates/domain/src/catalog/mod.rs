@@ -4,6 +4,7 @@
 //! never renamed or reused — retire an item by adding a new one instead.
 
 pub mod decks;
+pub mod reflections;
 pub mod respect;
 pub mod values;
 

@@ -24,8 +24,8 @@ use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct PromptView {
-    key: &'static str,
-    text: &'static str,
+    pub key: &'static str,
+    pub text: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]

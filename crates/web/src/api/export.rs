@@ -26,12 +26,13 @@ use domain::questionnaires::values::Values;
 use domain::rounds::{self, RoundSummary};
 use domain::sealed::RoundState;
 use domain::store::{ContributionFilter, Membership};
-use domain::{ledger, relationship, written, RelationshipId};
+use domain::{ledger, reflections, relationship, written, RelationshipId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
 use super::ledger::ContributionView;
+use super::reflections::ReflectionView;
 use super::respect::{RespectComparisonBody, RespectStatus};
 use super::sealed::{status_body, SealedApi};
 use super::security::SecurityEventItem;
@@ -103,10 +104,9 @@ pub struct RelationshipArchive {
     conversations: Vec<DeckArchive>,
     /// `GET R/written`: everything the caller wrote here, drafts included.
     written: WrittenBody,
-    /// The caller's private reflections in this relationship (not yet a
-    /// capability of this version: always empty).
-    #[schema(value_type = Vec<Object>)]
-    reflections: Vec<serde_json::Value>,
+    /// Every one of the caller's private reflections in this relationship,
+    /// newest first, as `GET R/reflections` shows each.
+    reflections: Vec<ReflectionView>,
 }
 
 /// The values questionnaire: where the caller stands, and every revealed round.
@@ -269,11 +269,11 @@ async fn relationship_archive(
         respect,
         conversations: decks,
         written,
-        // MERGE(reflections): fill from `domain::reflections` (the caller's
-        // own reflections in `rel`, as `GET R/reflections` shows them) once
-        // that module lands; add the view to docs/export.md and
-        // docs/export.schema.json. An added field keeps version 1.
-        reflections: Vec::new(),
+        reflections: reflections::all_mine(app, me, rel)
+            .await?
+            .into_iter()
+            .map(ReflectionView::from)
+            .collect(),
     })
 }
 

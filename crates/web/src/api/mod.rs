@@ -9,6 +9,7 @@ mod deletion;
 pub mod export;
 pub mod ledger;
 mod me;
+pub mod reflections;
 mod relationships;
 mod respect;
 mod sealed;
@@ -49,6 +50,7 @@ fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
         (name = "values", description = "What matters to each of you, sealed until both answered"),
         (name = "respect", description = "The respect map, sealed until both answered"),
         (name = "conversations", description = "Guided conversations, sealed until both answered"),
+        (name = "reflections", description = "A private journal, readable by its author alone"),
     )
 )]
 struct ApiDoc;
@@ -148,4 +150,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(conversations::comparison)))
         .routes(json(routes!(conversations::new_round)))
         .routes(json(routes!(conversations::add_note, conversations::notes)))
+        .routes(json(routes!(reflections::create, reflections::list)))
+        .routes(json(routes!(reflections::prompts)))
+        .routes(json(routes!(reflections::delete)))
 }

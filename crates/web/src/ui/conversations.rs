@@ -49,7 +49,7 @@ fn day(at: DateTime<Utc>) -> String {
 }
 
 /// A written answer as paragraphs, so line breaks survive without CSS.
-fn lines(text: &str) -> Vec<String> {
+pub(super) fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty())
@@ -59,7 +59,7 @@ fn lines(text: &str) -> Vec<String> {
 
 /// Browsers send line breaks as CRLF; keep them as LF, so a text that fit
 /// the field's `maxlength` is not counted longer here.
-fn normalized(text: &str) -> String {
+pub(super) fn normalized(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 

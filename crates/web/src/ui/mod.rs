@@ -10,6 +10,7 @@ mod exit;
 mod form;
 mod ledger;
 mod recover;
+mod reflections;
 mod respect;
 mod safety;
 mod sealed;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(conversations::routes())
         .merge(security::routes())
         .merge(recover::routes())
+        .merge(reflections::routes())
 }
 
 pub use recover::page_session;

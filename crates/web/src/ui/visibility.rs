@@ -168,8 +168,9 @@ pub const ROWS: &[Row] = &[
         what: "Private reflections",
         partner: Seen::NotEvenThatItExists,
         others: Others::NoOne,
-        detail: "The app has no journal yet. When it does, only you will read yours, \
-                 and your partner will not know whether you keep one.",
+        detail: "Your journal (Just for you) is locked with your own password. Only you \
+                 read it; your partner cannot tell whether you keep one, and nobody running \
+                 the server can read it either.",
     },
 ];
 

@@ -149,6 +149,7 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
     let pick = |real: &str| if random { fresh() } else { real.to_owned() };
     let mut path = template.replace("{deck}", DECK);
     path = path.replace("{cid}", &pick(&world.cid));
+    path = path.replace("{rid}", &pick(&world.reflection));
     let id = if path.starts_with("/api/v1/relationships/{id}") {
         pick(&world.rel)
     } else if path.starts_with("/api/v1/tokens/{id}") {

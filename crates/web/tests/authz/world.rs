@@ -458,6 +458,21 @@ impl Cast {
         }
     }
 
+    /// A marked private reflection of `who`; its id.
+    pub async fn reflect(&self, who: &Actor, owner: &'static str, rel: &str) -> String {
+        let text = self.markers.plant(owner, "reflection", Class::Private, rel);
+        who.must(
+            "POST",
+            &format!("/api/v1/relationships/{rel}/reflections"),
+            json!({ "text": text }),
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
     /// Each person's marked note on the revealed deck.
     pub async fn note(&self, who: &Actor, owner: &'static str, rel: &str) {
         let text = self.markers.plant(owner, "note", Class::Shared, rel);
@@ -579,6 +594,8 @@ pub struct World {
     /// Ada's spare token and spare session (the account objects).
     pub spare_token: String,
     pub spare_session: String,
+    /// Ada's private reflection (in the states with drafts).
+    pub reflection: String,
     /// The markers of the object under test: what a role that may not see
     /// it must never receive, and what a role that may see it must.
     pub object: Vec<String>,
@@ -594,6 +611,7 @@ impl Cast {
             code: String::new(),
             spare_token: uuid::Uuid::new_v4().to_string(),
             spare_session: uuid::Uuid::new_v4().to_string(),
+            reflection: uuid::Uuid::new_v4().to_string(),
             object: Vec::new(),
         };
         let before = self.markers.all().len();
@@ -661,6 +679,14 @@ impl Cast {
         world.rel.clone_from(&rel);
         world.code = code;
         let mut object_from = self.markers.all().len();
+        if matches!(
+            state,
+            State::Private | State::Sealed | State::Revealed | State::Ended
+        ) {
+            // Reflections are never shared, whatever the rounds' state.
+            world.reflection = self.reflect(&self.ada, "ada", &rel).await;
+            self.reflect(&self.bo, "bo", &rel).await;
+        }
         match state {
             State::Private => {
                 self.drafts(&rel, Class::Private).await;
@@ -788,6 +814,7 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
         ("PUT", p) if p.ends_with("/answers") => json!({"answers": [
             {"prompt": cast.prompt, "text": late}]}),
         ("POST", p) if p.ends_with("/notes") => json!({"text": late}),
+        ("POST", p) if p.ends_with("/reflections") => json!({"text": late}),
         _ => json!({}),
     };
     Some(body)

@@ -95,6 +95,14 @@ async fn log(p: &Person, r: &str, description: &str) -> String {
     logged["id"].as_str().expect("id").to_owned()
 }
 
+/// A private reflection holding `tag`.
+async fn reflect(p: &Person, r: &str, tag: &str) {
+    let kept = p
+        .post_json(&format!("{r}/reflections"), &json!({ "text": tag }))
+        .await;
+    assert_eq!(kept.status(), 201, "reflection");
+}
+
 async fn text_of(p: &Person, path: &str) -> String {
     let response = p.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
@@ -107,6 +115,7 @@ async fn a_password_change_and_the_recovery_code_keep_everything_readable(engine
     };
     let (ada, code, _bo, r) = couple(&app).await;
     draft(&ada, &r, "ADA-OWN-DRAFT").await;
+    reflect(&ada, &r, "ADA-OWN-REFLECTION").await;
     log(&ada, &r, "ADA-SHARED-GIFT").await;
 
     let changed = ada
@@ -123,6 +132,9 @@ async fn a_password_change_and_the_recovery_code_keep_everything_readable(engine
         assert!(text_of(who, &format!("{r}/values"))
             .await
             .contains("ADA-OWN-DRAFT"));
+        assert!(text_of(who, &format!("{r}/reflections"))
+            .await
+            .contains("ADA-OWN-REFLECTION"));
         assert!(text_of(who, &format!("{r}/contributions"))
             .await
             .contains("ADA-SHARED-GIFT"));
@@ -143,6 +155,9 @@ async fn a_password_change_and_the_recovery_code_keep_everything_readable(engine
     assert!(text_of(&after, &format!("{r}/values"))
         .await
         .contains("ADA-OWN-DRAFT"));
+    assert!(text_of(&after, &format!("{r}/reflections"))
+        .await
+        .contains("ADA-OWN-REFLECTION"));
     assert!(text_of(&after, &format!("{r}/contributions"))
         .await
         .contains("ADA-SHARED-GIFT"));
@@ -154,6 +169,8 @@ async fn an_operator_reset_loses_the_drafts_and_keeps_what_the_couple_shares(eng
     };
     let (ada, _, bo, r) = couple(&app).await;
     draft(&ada, &r, "ADA-OWN-DRAFT").await;
+    reflect(&ada, &r, "ADA-OWN-REFLECTION").await;
+    reflect(&bo, &r, "BO-OWN-REFLECTION").await;
     log(&ada, &r, "ADA-SHARED-GIFT").await;
     log(&bo, &r, "BO-SHARED-GIFT").await;
 
@@ -192,6 +209,15 @@ async fn an_operator_reset_loses_the_drafts_and_keeps_what_the_couple_shares(eng
     let values = json_of(ada.get(&format!("{r}/values")).await, 200).await;
     assert!(!values.to_string().contains("ADA-OWN-DRAFT"), "{values}");
     assert_eq!(values["mine"], "drafting");
+    // So were her reflections: deleted with the old key, Bo's untouched.
+    assert_eq!(
+        json_of(ada.get(&format!("{r}/reflections")).await, 200).await,
+        json!([])
+    );
+    assert_eq!(app.count("reflections").await, 1);
+    assert!(text_of(&bo, &format!("{r}/reflections"))
+        .await
+        .contains("BO-OWN-REFLECTION"));
     // Ada goes on writing, and Bo reads it.
     log(&ada, &r, "ADA-AFTER-RESET").await;
     assert!(text_of(&bo, &format!("{r}/contributions"))

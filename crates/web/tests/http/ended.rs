@@ -231,6 +231,18 @@ impl Story {
             .await;
         }
 
+        // Each keeps a private reflection.
+        for (p, mark) in [(&ada, ADA), (&bo, BO)] {
+            expect(
+                p,
+                "POST",
+                &format!("{r}/reflections"),
+                json!({"text": format!("{mark} reflection")}),
+                201,
+            )
+            .await;
+        }
+
         for p in [&ada, &bo] {
             expect(
                 p,
@@ -291,6 +303,7 @@ impl Story {
             "sealed_sides WHERE answers LIKE '%AFTER-END%'",
             "respect_areas",
             "conversation_notes",
+            "reflections",
         ] {
             counts.push((table, self.app.count(table).await));
         }
@@ -361,6 +374,7 @@ fn writes(story: &Story, mine: &str, theirs: &str) -> Vec<(&'static str, String,
         ("POST", format!("{deck}/submit"), json!({})),
         ("POST", format!("{deck}/rounds"), json!({})),
         ("POST", format!("{deck}/notes"), json!({ "text": LATE })),
+        ("POST", format!("{r}/reflections"), json!({ "text": LATE })),
     ]
 }
 
@@ -601,6 +615,8 @@ async fn after_leaving_no_read_route_shows_either_the_others_words(engine: DbEng
             format!("conversations/{DECK}/notes"),
             format!("conversations/{DECK}/notes?round=1"),
             "written".to_owned(),
+            "reflections".to_owned(),
+            "reflections/prompts".to_owned(),
         ] {
             routes.push(format!("{r}/{path}"));
         }

@@ -265,6 +265,21 @@ impl Story {
         values_answers(&bo, &r, &mut bo_private).await;
         deck_answers(&bo, &r, DRAFT_DECK, &mut bo_private).await;
 
+        // A private reflection each: Ada's is hers to take away; Bo's is
+        // never in her file.
+        for (p, text) in [
+            (&ada, ada_marks.next("reflection")),
+            (&bo, bo_private.next("reflection")),
+        ] {
+            ok(
+                p.post_json(&format!("{r}/reflections"), &json!({ "text": text }))
+                    .await,
+                201,
+                "reflection",
+            )
+            .await;
+        }
+
         // Bo's account: a second phone, a token.
         let phone = Person {
             base: app.base.clone(),
@@ -454,7 +469,11 @@ async fn a_partner_exports_their_words_and_what_was_shared_and_nothing_private_o
     // Bo is drafting round 2: Ada sees only that he has not sent it.
     assert_eq!(r["values"]["current"]["round"], 2);
     assert_eq!(r["values"]["current"]["partner_submitted"], false);
-    assert_eq!(r["reflections"], json!([]));
+    let reflections = r["reflections"].as_array().expect("reflections");
+    assert_eq!(reflections.len(), 1, "Ada's one reflection, not Bo's");
+    assert!(reflections[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("ADA-MARK")));
 
     // H9: the export's count of what Ada wrote equals what she wrote.
     let a = &s.ada_authored;

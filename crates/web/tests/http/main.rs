@@ -26,6 +26,7 @@ mod nul;
 mod pages;
 mod passwords;
 mod races;
+mod reflections;
 mod relationships;
 mod sealed_api;
 mod sealed_pages;

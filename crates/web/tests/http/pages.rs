@@ -38,6 +38,11 @@ async fn a_couple_forms_and_ends_their_space_with_forms_alone(engine: DbEngine) 
         shown.contains("id=\"recovery-code\"") && shown.contains("href=\"/home\""),
         "the recovery code, once, then home"
     );
+    // Sign-up says plainly what an operator's reset cannot bring back (issue 14).
+    assert!(
+        shown.contains("id=\"if-both-lost\"") && shown.contains("your journal"),
+        "what is lost if both password and code are lost"
+    );
     let home = body(ada.get("/home").await).await;
     assert!(home.contains("Hello, Ada") && home.contains("action=\"/relationship\""));
 

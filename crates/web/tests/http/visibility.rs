@@ -31,7 +31,7 @@ const SENT_DECK: &str = "defining_love";
 const DRAFT_DECK: &str = "intimacy";
 /// Rows about things the app does not have yet: nothing to plant. The test
 /// fails once the API grows a route for them, so they get a probe then.
-const NOT_IN_APP: &[(&str, &str)] = &[("reflections", "reflection")];
+const NOT_IN_APP: &[(&str, &str)] = &[];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Moment {
@@ -282,8 +282,20 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
         }
     }
 
-    // Drafts: Bo's view of every round must not move, byte for byte.
+    // Drafts and reflections: Bo's view of every round, and his own list
+    // of reflections, must not move, byte for byte.
     let before = round_views(&read_all(&bo, &paths).await);
+    let bo_reflections = format!("{r}/reflections");
+    let reflections_before = bo.get(&bo_reflections).await.text().await.expect("body");
+    for _ in 0..2 {
+        let kept = ada
+            .post_json(
+                &bo_reflections,
+                &json!({"text": planted.plant("reflections", sealed)}),
+            )
+            .await;
+        assert_eq!(kept.status(), 201, "reflection");
+    }
     let items = json_of(ada.get(&format!("{r}/values/items")).await, "items", 200).await;
     for _ in 0..2 {
         // Saved twice: how often Ada saves is hers too.
@@ -321,6 +333,11 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
     for (was, is) in before.iter().zip(&after) {
         assert_eq!(was, is, "Ada's drafts changed what Bo reads at {}", was.0);
     }
+    assert_eq!(
+        reflections_before,
+        bo.get(&bo_reflections).await.text().await.expect("body"),
+        "Ada's reflections changed Bo's own list"
+    );
 
     // Sent, not yet revealed; shared at once: an area, an entry, thanks.
     answer_deck(&ada, &r, SENT_DECK, || {
