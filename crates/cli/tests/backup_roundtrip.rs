@@ -3,7 +3,7 @@
 //!
 //! Realistic data is seeded through the API of the real server (accounts, a
 //! relationship, contributions with thanks, preferences, sealed values and
-//! conversation rounds with notes, respect areas, a token, an open
+//! conversation rounds with notes, reflections, respect areas, a token, an open
 //! invitation, an operator's reset link); `reciprocity backup FILE` copies
 //! it while the server runs, `reciprocity restore FILE` puts it into a new
 //! database, and the comparison takes its tables from the schema itself (so
@@ -134,6 +134,17 @@ async fn seed(base: &str) -> usize {
         writes += 1;
     }
 
+    // A private reflection each (sealed with its author's key).
+    for (p, mark) in [(ada, "ada"), (bo, "bo")] {
+        p.expect(
+            &format!("{r}/reflections"),
+            &json!({"text": format!("{mark} reflection"), "prompt": "noticed_today"}),
+            201,
+        )
+        .await;
+        writes += 1;
+    }
+
     // A token for scripts, and a stranger waiting for a partner.
     ada.expect(
         "/api/v1/tokens",
@@ -194,6 +205,7 @@ async fn the_comparison_sees_every_table_and_a_single_changed_row(url: &str, eng
         "sealed_rounds",
         "sealed_sides",
         "security_events",
+        "reflections",
         "_sqlx_migrations",
     ] {
         assert!(

@@ -214,6 +214,18 @@ impl Story {
             .await;
         }
 
+        // A private reflection each.
+        for (p, mark) in [(&ada, ADA), (&bo, BO)] {
+            expect(
+                p,
+                "POST",
+                &format!("{r}/reflections"),
+                json!({"text": format!("{mark} reflection")}),
+                201,
+            )
+            .await;
+        }
+
         // Respect areas and the numbers choice.
         for (p, name) in [(&ada, format!("{ADA} Music")), (&bo, format!("{BO} Hike"))] {
             expect(
@@ -282,6 +294,7 @@ impl Story {
             format!("contributions WHERE receiver_id = '{id}' AND value IS NOT NULL"),
             format!("sealed_sides WHERE account_id = '{id}' AND answers IS NOT NULL"),
             format!("conversation_notes WHERE author_id = '{id}'"),
+            format!("reflections WHERE author_id = '{id}'"),
             format!("respect_areas WHERE name LIKE '%{ADA}%'"),
             format!("ledger_preferences WHERE account_id = '{id}'"),
             format!("sessions WHERE account_id = '{id}'"),
@@ -302,6 +315,7 @@ impl Story {
             "contributions",
             "sealed_sides WHERE answers IS NOT NULL",
             "conversation_notes",
+            "reflections",
             "respect_areas",
             "relationships WHERE status = 'active'",
         ] {
