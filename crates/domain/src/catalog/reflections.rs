@@ -2,6 +2,9 @@
 //! the app (before answering a round, after a reveal, after thanks, after a
 //! hard moment), so the page that leads there can offer it; a reflection
 //! may also start from none of them.
+//!
+//! Pages choose a question by its position (`/reflections?q=2`), so new
+//! questions are only ever added at the end.
 
 use super::Prompt;
 

@@ -184,6 +184,9 @@ async fn the_page_writes_with_a_question_refuses_an_empty_one_and_deletes(engine
         return;
     };
     let common::Couple { ada, r, .. } = app.couple().await;
+    // The values page offers its question before answering.
+    let values = html(&ada, "/values").await;
+    assert!(values.contains("href=\"/reflections?q=1\""), "{values}");
     // Chosen by number in the address, so history never names the subject.
     let offered = plain_html(&ada, "/reflections?q=2").await;
     let second = &domain::catalog::reflections::REFLECTION_PROMPTS[1];
