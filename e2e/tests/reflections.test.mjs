@@ -61,6 +61,10 @@ test('a person keeps, rereads and deletes private reflections the partner never 
     assert.match(sams, /Nothing yet/);
 
     // Delete the first for good.
+    // Deleting asks once more, without needing JavaScript.
+    const older = a.locator('#reflections > li').nth(1);
+    assert.equal(await older.locator('button:has-text("Delete for good")').isVisible(), false);
+    await older.locator('summary:has-text("Delete")').click();
     await clickAndWait(a, '#reflections > li:nth-child(2) button:has-text("Delete for good")');
     assert.equal(await a.locator('#reflections > li').count(), 1);
     assert.ok(!(await a.locator('main').innerText()).includes('tired Sam'));
