@@ -116,6 +116,11 @@ def main():
         answers = [{"key": k, "text": canaries.plant(role, "conversation_draft", {role})} for k in prompts]
         person.call("PUT", f"{r}/conversations/{DECK}/answers", {"answers": answers}, 200)
 
+    # Private reflections, readable by their author alone.
+    for person, role in ((a, "partner_a"), (b, "partner_b")):
+        text = canaries.plant(role, "reflection", {role})
+        person.call("POST", f"{r}/reflections", {"text": text}, 201)
+
     # The stranger's own words, in a relationship of their own still waiting for a partner.
     s.call("POST", "/api/v1/relationships", {}, 201)
 
