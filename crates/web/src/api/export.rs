@@ -30,6 +30,7 @@ use domain::{ledger, relationship, written, RelationshipId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::access_log::AccessLogItem;
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
 use super::ledger::ContributionView;
 use super::respect::{RespectComparisonBody, RespectStatus};
@@ -63,6 +64,9 @@ pub struct Archive {
     /// The account's security events the server still keeps (90 days),
     /// newest first: sign-ins, failed sign-ins, credential changes.
     security_events: Vec<SecurityEventItem>,
+    /// Who looked at what the caller shared (SECURITY.md R27, R28(c)): the
+    /// lines `GET /api/v1/me/access-log` lists, newest first.
+    access_log: Vec<AccessLogItem>,
     /// The account's API tokens, newest first; never their secrets.
     tokens: Vec<TokenListItem>,
     /// Every relationship the caller is or was in, the open one first.
@@ -156,14 +160,16 @@ pub async fn archive(
     now: DateTime<Utc>,
 ) -> Result<Archive, AppError> {
     let app = &state.app;
-    // MERGE(access-log): once the access log (D5, `GET /api/v1/me/access-log`)
-    // is here, add it beside the events as `access_log` (R28(c) names it);
-    // an added field keeps version 1 (docs/export.md, docs/export.schema.json).
     let security_events = domain::accounts::security_events_kept(app, caller.account_id)
         .await?
         .into_iter()
         .map(SecurityEventItem::from)
         .collect();
+    // The caller's own log, from the use case of `GET /api/v1/me/access-log`.
+    // (The parts below read the partner's shared words through the same use
+    // cases as the pages do, so an export shows in the partner's log, as a
+    // look at those pages would; never in the caller's.)
+    let access_log = super::access_log::items(state, caller).await?;
     let tokens = domain::accounts::tokens(app, &caller.me)
         .await?
         .into_iter()
@@ -184,6 +190,7 @@ pub async fn archive(
             created_at: caller.account.created_at,
         },
         security_events,
+        access_log,
         tokens,
         relationships,
     })

@@ -603,6 +603,101 @@ async fn a_token_can_export_and_nobody_else_can(engine: DbEngine) {
     assert!(account.contains("href=\"/account/export\""));
 }
 
+/// The lines of an access log (an export's `access_log`, or the API's
+/// answer), as who looked at which kind of item.
+fn looks(lines: &Value) -> BTreeSet<(String, String)> {
+    lines
+        .as_array()
+        .expect("access log lines")
+        .iter()
+        .map(|l| {
+            (
+                l["viewer_id"].as_str().expect("viewer_id").to_owned(),
+                l["item"].as_str().expect("item").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every kind of item the story shares, each looked at by `who`.
+fn every_kind_by(who: &str) -> BTreeSet<(String, String)> {
+    ["ledger", "values", "respect", &format!("deck:{DECK}")]
+        .into_iter()
+        .map(|item| (who.to_owned(), item.to_owned()))
+        .collect()
+}
+
+async fn the_export_holds_the_access_log_of_who_looked_at_what_was_shared(engine: DbEngine) {
+    let Some(s) = Story::told(engine).await else {
+        return;
+    };
+    // Bo's log as it stands, read through the API (which reads nobody's words).
+    let bo_before = looks(&ok(s.bo.get("/api/v1/me/access-log").await, 200, "Bo's log").await);
+    let (before, _) = export(&s.ada).await;
+    let ada_before = looks(&before["access_log"]);
+    let bo_ledger = (s.bo_id.clone(), "ledger".to_owned());
+    assert!(!ada_before.contains(&bo_ledger), "{ada_before:?}");
+
+    // Bo opens the ledger, which holds Ada's entries and thanks: her next
+    // file has one line more, that one.
+    let opened_at = chrono::Utc::now();
+    let ledger = s.bo.get(&format!("{}/contributions", s.r)).await;
+    assert_eq!(ledger.status(), 200);
+    let (body, _) = export(&s.ada).await;
+    let mut expected = ada_before.clone();
+    expected.insert(bo_ledger.clone());
+    assert_eq!(looks(&body["access_log"]), expected);
+    let log = body["access_log"].as_array().expect("access_log");
+    assert_eq!(log.len(), expected.len(), "one line per look: {log:?}");
+    let line = log
+        .iter()
+        .find(|l| l["viewer_id"] == s.bo_id.as_str() && l["item"] == "ledger")
+        .expect("Bo's look at the ledger");
+    assert_eq!(line["viewer_name"], "Bo");
+    assert_eq!(line["relationship_id"], s.rel_id());
+    assert_eq!(line["description"], "your ledger entries and thanks");
+    let first_at: chrono::DateTime<chrono::Utc> = line["first_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("first_at is a time");
+    let exported_at: chrono::DateTime<chrono::Utc> = body["exported_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("exported_at is a time");
+    assert!(
+        opened_at - chrono::Duration::seconds(1) <= first_at && first_at <= exported_at,
+        "the look is when Bo opened the ledger: {first_at} ({opened_at}..{exported_at})"
+    );
+    assert_eq!(line["day"], first_at.format("%Y-%m-%d").to_string());
+    // The very lines the API's own access log gives her.
+    let api = ok(s.ada.get("/api/v1/me/access-log").await, 200, "Ada's log").await;
+    assert_eq!(body["access_log"], api);
+
+    // Making her file read what Bo shared, as her pages would: Bo's log now
+    // shows Ada looking at every kind of item he shared, and nothing else new.
+    let ada_looks = every_kind_by(&s.ada_id);
+    assert!(
+        !bo_before.contains(&(s.ada_id.clone(), "ledger".to_owned())),
+        "Ada never opened the ledger before her export: {bo_before:?}"
+    );
+    let (bo_body, _) = export(&s.bo).await;
+    assert_eq!(
+        looks(&bo_body["access_log"]),
+        bo_before.union(&ada_looks).cloned().collect()
+    );
+    // And Bo's export read Ada's shared words in turn.
+    let (after, _) = export(&s.ada).await;
+    let after = looks(&after["access_log"]);
+    assert!(
+        after.is_superset(&every_kind_by(&s.bo_id)),
+        "Bo's export shows in Ada's log: {after:?}"
+    );
+    assert!(
+        after.iter().all(|(who, _)| *who == s.bo_id),
+        "only Bo ever looked at Ada's items: {after:?}"
+    );
+}
+
 /// The schema with every object closed: a field the code writes and the
 /// schema does not name fails validation. A schema another one extends
 /// (`allOf`) stays open, its extension closes both.
@@ -728,4 +823,5 @@ on_both_engines!(
     a_partner_exports_their_words_and_what_was_shared_and_nothing_private_of_the_other,
     after_the_end_each_export_holds_only_its_authors_words,
     a_token_can_export_and_nobody_else_can,
+    the_export_holds_the_access_log_of_who_looked_at_what_was_shared,
 );
