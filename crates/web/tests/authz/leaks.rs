@@ -94,6 +94,7 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
         "/account",
         "/account/export",
         "/account/export.html",
+        "/account/views",
         "/join",
         "/safety",
         "/visibility",
