@@ -1562,6 +1562,38 @@ pub async fn keys_and_access_log(store: &dyn Store) {
     assert!(log.iter().all(|l| l.owner == a && l.viewer == b));
     assert_eq!(store.access_log_of(b, 10).await.expect("log").len(), 1);
     assert_eq!(store.access_log_of(a, 1).await.expect("log").len(), 1);
+
+    // First looks of a new day, all at once: each finds no line yet, each
+    // writes, and every write succeeds (the insert of a line already there
+    // does nothing), leaving one line.
+    let first = line(b, a, "respect", 3);
+    let look = || store.record_access(&first);
+    let racing = tokio::join!(
+        look(),
+        look(),
+        look(),
+        look(),
+        look(),
+        look(),
+        look(),
+        look()
+    );
+    for (i, result) in [
+        racing.0, racing.1, racing.2, racing.3, racing.4, racing.5, racing.6, racing.7,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        result.unwrap_or_else(|e| panic!("racing look {i}: {e}"));
+    }
+    let log = store.access_log_of(a, 10).await.expect("log");
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.item == "respect" && l.day == 3)
+            .count(),
+        1,
+        "{log:?}"
+    );
 }
 
 /// Private reflections: stored and listed for their author alone, newest

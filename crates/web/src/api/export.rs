@@ -1,6 +1,8 @@
 //! `GET /api/v1/me/export` (and the account page's `GET /account/export`):
 //! everything the caller may see, as one versioned JSON file (issue 14;
-//! SECURITY.md R28(c), R37). `docs/export.md` describes every field and the
+//! SECURITY.md R28(c), R37); `GET /api/v1/me/export.html` (and
+//! `GET /account/export.html`): the same archive as one web page
+//! (`export_html`). `docs/export.md` describes every field and the
 //! versioning rule; `docs/export.schema.json` is its JSON Schema, and
 //! `tests/http/export.rs` validates real exports against it.
 //!
@@ -30,6 +32,7 @@ use domain::{ledger, reflections, relationship, written, RelationshipId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::access_log::AccessLogItem;
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
 use super::ledger::ContributionView;
 use super::reflections::ReflectionView;
@@ -64,6 +67,9 @@ pub struct Archive {
     /// The account's security events the server still keeps (90 days),
     /// newest first: sign-ins, failed sign-ins, credential changes.
     security_events: Vec<SecurityEventItem>,
+    /// Who looked at what the caller shared (SECURITY.md R27, R28(c)): the
+    /// lines `GET /api/v1/me/access-log` lists, newest first.
+    access_log: Vec<AccessLogItem>,
     /// The account's API tokens, newest first; never their secrets.
     tokens: Vec<TokenListItem>,
     /// Every relationship the caller is or was in, the open one first.
@@ -156,14 +162,16 @@ pub async fn archive(
     now: DateTime<Utc>,
 ) -> Result<Archive, AppError> {
     let app = &state.app;
-    // MERGE(access-log): once the access log (D5, `GET /api/v1/me/access-log`)
-    // is here, add it beside the events as `access_log` (R28(c) names it);
-    // an added field keeps version 1 (docs/export.md, docs/export.schema.json).
     let security_events = domain::accounts::security_events_kept(app, caller.account_id)
         .await?
         .into_iter()
         .map(SecurityEventItem::from)
         .collect();
+    // The caller's own log, from the use case of `GET /api/v1/me/access-log`.
+    // (The parts below read the partner's shared words through the same use
+    // cases as the pages do, so an export shows in the partner's log, as a
+    // look at those pages would; never in the caller's.)
+    let access_log = super::access_log::items(state, caller).await?;
     let tokens = domain::accounts::tokens(app, &caller.me)
         .await?
         .into_iter()
@@ -184,6 +192,7 @@ pub async fn archive(
             created_at: caller.account.created_at,
         },
         security_events,
+        access_log,
         tokens,
         relationships,
     })
@@ -303,8 +312,26 @@ async fn revealed<I: SealedApi>(
 pub fn download(archive: &Archive) -> Result<Response, AppError> {
     let body = serde_json::to_vec_pretty(archive)
         .map_err(|e| AppError::internal().caused_by(format!("export: {e}")))?;
+    attachment(archive, "json", "application/json", body)
+}
+
+/// The same archive as one web page to read and print (`export_html`):
+/// `attachment` with a dated name, never cached.
+pub fn download_html(archive: &Archive) -> Result<Response, AppError> {
+    let value = serde_json::to_value(archive)
+        .map_err(|e| AppError::internal().caused_by(format!("export: {e}")))?;
+    let body = super::export_html::document(&value).into_bytes();
+    attachment(archive, "html", "text/html; charset=utf-8", body)
+}
+
+fn attachment(
+    archive: &Archive,
+    extension: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Result<Response, AppError> {
     let disposition = format!(
-        "attachment; filename=\"reciprocity-export-{}.json\"",
+        "attachment; filename=\"reciprocity-export-{}.{extension}\"",
         archive.exported_at.format("%Y-%m-%d")
     );
     let disposition = HeaderValue::from_str(&disposition)
@@ -312,10 +339,7 @@ pub fn download(archive: &Archive) -> Result<Response, AppError> {
     Ok((
         StatusCode::OK,
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
@@ -342,4 +366,25 @@ pub async fn get(
     caller: Authenticated,
 ) -> Result<Response, AppError> {
     download(&archive(&state, &caller, Utc::now()).await?)
+}
+
+/// The same archive as one web page to read and print: every text escaped,
+/// no script, nothing fetched from anywhere (`docs/export.md`). Decrypted:
+/// keep it somewhere safe.
+#[utoipa::path(
+    get, path = "/api/v1/me/export.html", operation_id = "export_me_html", tag = "accounts",
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The archive as a self-contained web page, as an attachment named reciprocity-export-YYYY-MM-DD.html",
+            content_type = "text/html", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"reciprocity-export-YYYY-MM-DD.html\""))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 409, description = "`sign_in_again` or `key_not_shared_yet`: a text cannot be opened with this credential yet", body = ErrorBody),
+    )
+)]
+pub async fn get_html(
+    State(state): State<AppState>,
+    caller: Authenticated,
+) -> Result<Response, AppError> {
+    download_html(&archive(&state, &caller, Utc::now()).await?)
 }

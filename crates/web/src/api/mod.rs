@@ -7,6 +7,7 @@ mod accounts;
 mod conversations;
 mod deletion;
 pub mod export;
+mod export_html;
 pub mod ledger;
 mod me;
 pub mod reflections;
@@ -104,6 +105,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(me::get)))
         .routes(json(routes!(deletion::delete)))
         .routes(json(routes!(export::get)))
+        .routes(json(routes!(export::get_html)))
         .routes(json(routes!(tokens::create, tokens::list)))
         .routes(json(routes!(tokens::revoke)))
         .routes(json(routes!(security::change_password)))

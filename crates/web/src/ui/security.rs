@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(page))
         .route("/account/export", get(export))
+        .route("/account/export.html", get(export_html))
         .route("/account/password", post(change_password))
         .route("/account/recovery-code", post(new_recovery_code))
         .route("/account/sessions/{id}/end", post(end_session))
@@ -446,4 +447,14 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let archive = crate::api::export::archive(&state, &who, Utc::now()).await?;
     Ok(crate::api::export::download(&archive)?)
+}
+
+/// "Download as a web page": the same page as `GET /api/v1/me/export.html`
+/// (the session only, as above).
+pub async fn export_html(
+    State(state): State<AppState>,
+    who: Authenticated,
+) -> Result<Response, PageError> {
+    let archive = crate::api::export::archive(&state, &who, Utc::now()).await?;
+    Ok(crate::api::export::download_html(&archive)?)
 }

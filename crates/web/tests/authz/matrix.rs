@@ -21,7 +21,8 @@
 //! Pages are listed by hand under `[pages]`: the UI router has no route
 //! table to read, so a page missing there is not caught the way a missing
 //! API route is. Their cases run like the routes' (a page must show none of
-//! the author's markers to anyone it calls `blind`).
+//! the author's markers to anyone it calls `blind`); a page's write is
+//! posted as the urlencoded form a browser sends.
 //!
 //! `AUTHZ_RECORD=1` prints what each case answered instead of checking it,
 //! one line per route and state, to help write a new route's rows (review
@@ -226,7 +227,7 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
     let subject = stand.as_ref().unwrap_or(&cast.ada);
     let path = concrete(template, world, false);
     let body = world::body_for(cast, &case.route.op, world, subject);
-    let reply = actor.send(method, &path, body.as_ref()).await;
+    let reply = send(actor, case.route, method, &path, body.as_ref()).await;
     let text = reply.text();
     let shows_object = world.object.iter().any(|m| text.contains(m.as_str()));
     let ok = (200..300).contains(&reply.status);
@@ -308,7 +309,7 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
     if reply.status == 404 {
         let twin_path = concrete(template, world, true);
         let twin_body = world::body_for(cast, &case.route.op, world, subject);
-        let twin = actor.send(method, &twin_path, twin_body.as_ref()).await;
+        let twin = send(actor, case.route, method, &twin_path, twin_body.as_ref()).await;
         if (twin.status, &twin.content_type, &twin.body)
             != (reply.status, &reply.content_type, &reply.body)
         {
@@ -322,6 +323,22 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
         }
     }
     ok
+}
+
+/// Sends a case's request: a page's write as the form a browser posts, an
+/// API route's as JSON.
+async fn send(
+    actor: &Actor,
+    route: &Route,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> world::Reply {
+    if route.page {
+        actor.send_form(method, path, body).await
+    } else {
+        actor.send(method, path, body).await
+    }
 }
 
 /// A new account standing in for the author (or, with `token`, for the

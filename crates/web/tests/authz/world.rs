@@ -104,13 +104,38 @@ impl Actor {
 
     /// Sends a request; JSON body for anything but GET and DELETE without one.
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.request(method, path, body, false).await
+    }
+
+    /// Sends a page's form: the body's fields urlencoded, as a browser posts
+    /// them (a page refuses JSON).
+    pub async fn send_form(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.request(method, path, body, true).await
+    }
+
+    async fn request(&self, method: &str, path: &str, body: Option<&Value>, form: bool) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = &self.bearer {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        match body {
+            Some(body) if form => {
+                let fields: Vec<(String, String)> = body
+                    .as_object()
+                    .expect("a form's fields")
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                        )
+                    })
+                    .collect();
+                request = request.form(&fields);
+            }
+            Some(body) => request = request.json(body),
+            None => {}
         }
         let response = request.send().await.expect("request");
         let status = response.status().as_u16();
@@ -781,6 +806,8 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
         .markers
         .plant("attacker", "late", Class::Private, &world.rel);
     let body = match (method, path) {
+        // The page's form (sent urlencoded: `Actor::send_form`).
+        ("POST", "/account/delete") => json!({"password": PASSWORD}),
         ("POST", "/api/v1/accounts") => json!({
             "email": format!("new-{}@example.org", uuid::Uuid::new_v4().simple()),
             "password": PASSWORD, "display_name": "New"}),

@@ -622,6 +622,304 @@ async fn a_token_can_export_and_nobody_else_can(engine: DbEngine) {
     assert!(account.contains("href=\"/account/export\""));
 }
 
+/// The lines of an access log (an export's `access_log`, or the API's
+/// answer), as who looked at which kind of item.
+fn looks(lines: &Value) -> BTreeSet<(String, String)> {
+    lines
+        .as_array()
+        .expect("access log lines")
+        .iter()
+        .map(|l| {
+            (
+                l["viewer_id"].as_str().expect("viewer_id").to_owned(),
+                l["item"].as_str().expect("item").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every kind of item the story shares, each looked at by `who`.
+fn every_kind_by(who: &str) -> BTreeSet<(String, String)> {
+    ["ledger", "values", "respect", &format!("deck:{DECK}")]
+        .into_iter()
+        .map(|item| (who.to_owned(), item.to_owned()))
+        .collect()
+}
+
+async fn the_export_holds_the_access_log_of_who_looked_at_what_was_shared(engine: DbEngine) {
+    let Some(s) = Story::told(engine).await else {
+        return;
+    };
+    // Bo's log as it stands, read through the API (which reads nobody's words).
+    let bo_before = looks(&ok(s.bo.get("/api/v1/me/access-log").await, 200, "Bo's log").await);
+    let (before, _) = export(&s.ada).await;
+    let ada_before = looks(&before["access_log"]);
+    let bo_ledger = (s.bo_id.clone(), "ledger".to_owned());
+    assert!(!ada_before.contains(&bo_ledger), "{ada_before:?}");
+
+    // Bo opens the ledger, which holds Ada's entries and thanks: her next
+    // file has one line more, that one.
+    let opened_at = chrono::Utc::now();
+    let ledger = s.bo.get(&format!("{}/contributions", s.r)).await;
+    assert_eq!(ledger.status(), 200);
+    let (body, _) = export(&s.ada).await;
+    let mut expected = ada_before.clone();
+    expected.insert(bo_ledger.clone());
+    assert_eq!(looks(&body["access_log"]), expected);
+    let log = body["access_log"].as_array().expect("access_log");
+    assert_eq!(log.len(), expected.len(), "one line per look: {log:?}");
+    let line = log
+        .iter()
+        .find(|l| l["viewer_id"] == s.bo_id.as_str() && l["item"] == "ledger")
+        .expect("Bo's look at the ledger");
+    assert_eq!(line["viewer_name"], "Bo");
+    assert_eq!(line["relationship_id"], s.rel_id());
+    assert_eq!(line["description"], "your ledger entries and thanks");
+    let first_at: chrono::DateTime<chrono::Utc> = line["first_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("first_at is a time");
+    let exported_at: chrono::DateTime<chrono::Utc> = body["exported_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("exported_at is a time");
+    assert!(
+        opened_at - chrono::Duration::seconds(1) <= first_at && first_at <= exported_at,
+        "the look is when Bo opened the ledger: {first_at} ({opened_at}..{exported_at})"
+    );
+    assert_eq!(line["day"], first_at.format("%Y-%m-%d").to_string());
+    // The very lines the API's own access log gives her.
+    let api = ok(s.ada.get("/api/v1/me/access-log").await, 200, "Ada's log").await;
+    assert_eq!(body["access_log"], api);
+
+    // Making her file read what Bo shared, as her pages would: Bo's log now
+    // shows Ada looking at every kind of item he shared, and nothing else new.
+    let ada_looks = every_kind_by(&s.ada_id);
+    assert!(
+        !bo_before.contains(&(s.ada_id.clone(), "ledger".to_owned())),
+        "Ada never opened the ledger before her export: {bo_before:?}"
+    );
+    let (bo_body, _) = export(&s.bo).await;
+    assert_eq!(
+        looks(&bo_body["access_log"]),
+        bo_before.union(&ada_looks).cloned().collect()
+    );
+    // And Bo's export read Ada's shared words in turn.
+    let (after, _) = export(&s.ada).await;
+    let after = looks(&after["access_log"]);
+    assert!(
+        after.is_superset(&every_kind_by(&s.bo_id)),
+        "Bo's export shows in Ada's log: {after:?}"
+    );
+    assert!(
+        after.iter().all(|(who, _)| *who == s.bo_id),
+        "only Bo ever looked at Ada's items: {after:?}"
+    );
+}
+
+/// A download of the web page: 200 with the export's headers, named by
+/// the day it was made; its text.
+async fn download_html(response: reqwest::Response) -> String {
+    let before = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let after = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(status, 200, "{text}");
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(header("cache-control"), "no-store");
+    let named = |day: &str| format!("attachment; filename=\"reciprocity-export-{day}.html\"");
+    let disposition = header("content-disposition");
+    assert!(
+        disposition == named(&before) || disposition == named(&after),
+        "{disposition}"
+    );
+    assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
+    text
+}
+
+/// Words of Bo's with markup in them, shared with Ada.
+const MARKUP: &str = "BO-MARKUP <script>x</script> & \"<b>bold</b>\"";
+const MARKUP_ESCAPED: &str =
+    "BO-MARKUP &lt;script&gt;x&lt;/script&gt; &amp; &quot;&lt;b&gt;bold&lt;/b&gt;&quot;";
+
+/// The headings of the page's sections (written in `api::export_html`).
+const SECTIONS: &[&str] = &[
+    "Your data",
+    "About you",
+    "Who has looked at what you shared",
+    "Recent activity on your account",
+    "Your tokens for scripts",
+    "Your space with Bo",
+    "Who is in it",
+    "The ledger: what you did for each other",
+    "What matters to each of you",
+    "The respect map",
+    "Conversations",
+    "Everything you wrote here",
+    "Your private reflections",
+];
+
+async fn the_web_page_holds_every_section_with_every_text_escaped(engine: DbEngine) {
+    let Some(s) = Story::told(engine).await else {
+        return;
+    };
+    // Bo shares words with markup: an entry, and a note on the revealed deck.
+    log(
+        &s.bo,
+        &s.r,
+        json!({"domain": "planning", "description": MARKUP, "effort": 2}),
+    )
+    .await;
+    note(&s.bo, &s.r, MARKUP).await;
+    // Bo opens the ledger: a line in Ada's access log.
+    assert_eq!(
+        s.bo.get(&format!("{}/contributions", s.r)).await.status(),
+        200
+    );
+
+    let html = download_html(s.ada.get("/api/v1/me/export.html").await).await;
+    let (_, json_text) = export(&s.ada).await;
+
+    // Bo's markup is text on the page, escaped, wherever it appears (in the
+    // ledger and in the deck's comparison and notes).
+    assert!(json_text.contains("BO-MARKUP <script>"), "the file has it");
+    assert_eq!(
+        html.matches(MARKUP_ESCAPED).count(),
+        html.matches("BO-MARKUP").count(),
+        "every copy of Bo's markup is escaped"
+    );
+    assert!(html.matches(MARKUP_ESCAPED).count() >= 2, "entry and note");
+    assert!(!html.contains("<script"), "no script, escaped or ours");
+    assert!(!html.contains("<b>"), "no markup of Bo's");
+    // Self-contained: nothing fetched, nothing to run.
+    for outside in [
+        "src=", "http://", "https://", "<link", "url(", "@import", "<iframe", "<object",
+    ] {
+        assert!(!html.contains(outside), "{outside} in the page");
+    }
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src &#39;none&#39;"));
+
+    // Every section, with a heading of its own.
+    for heading in SECTIONS {
+        assert!(
+            html.contains(&format!(">{heading}</h")),
+            "section {heading:?} in the page"
+        );
+    }
+    assert!(
+        html.contains("your ledger entries and thanks"),
+        "the access log line"
+    );
+
+    // The same words as the JSON file, as often: nothing left out, nothing added.
+    let marks: Vec<&String> = s.ada_marks.made.iter().chain(&s.bo_shared.made).collect();
+    for mark in marks {
+        assert_eq!(
+            html.matches(mark.as_str()).count(),
+            json_text.matches(mark.as_str()).count(),
+            "{mark}: as often on the page as in the file"
+        );
+    }
+    assert!(html.contains(&s.ada_token_name));
+    assert_lacks(&html, &s.bo_private.made, "Bo's drafts and token name");
+    assert_lacks(&html, &s.bo_ids, "Bo's security events and token");
+    assert_lacks(
+        &html,
+        &["bo@example.org".to_owned(), BO_DEVICE.to_owned()],
+        "Bo's account",
+    );
+
+    // The account page offers it, and its download is the same page (the
+    // session only: a token is a signed-out visitor there).
+    let account = s.ada.get("/account").await.text().await.expect("page");
+    assert!(account.contains("href=\"/account/export.html\""));
+    assert!(account.contains("Download as a web page"));
+    let page = download_html(s.ada.get("/account/export.html").await).await;
+    assert_holds(&page, &s.ada_marks.made, "the page's web page");
+    assert!(page.contains(MARKUP_ESCAPED) && !page.contains("<script"));
+    // A token gets the same as the session from the API.
+    let by_token = s
+        .ada
+        .client
+        .get(s.ada.url("/api/v1/me/export.html"))
+        .bearer_auth(&s.ada_token)
+        .send()
+        .await
+        .expect("GET");
+    assert_holds(
+        &download_html(by_token).await,
+        &s.ada_marks.made,
+        "Ada's words, by token",
+    );
+}
+
+async fn nobody_else_gets_the_web_page_of_anyone(engine: DbEngine) {
+    let Some(s) = Story::told(engine).await else {
+        return;
+    };
+    // Signed out: 401 from the API, the sign-in page for the page, and
+    // nobody's words either way; a token is no session to a page.
+    let anonymous = s.app.person();
+    let refused = anonymous.get("/api/v1/me/export.html").await;
+    assert_eq!(refused.status(), 401);
+    let body = refused.text().await.expect("body");
+    assert!(!body.contains("MARK"), "{body}");
+    for credentials in [None, Some(&s.ada_token)] {
+        let mut request = anonymous.client.get(anonymous.url("/account/export.html"));
+        if let Some(token) = credentials {
+            request = request.bearer_auth(token);
+        }
+        let page = request.send().await.expect("GET");
+        assert_eq!(page.status(), 303);
+        assert!(page
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/signin")));
+        let body = page.text().await.expect("body");
+        assert!(!body.contains("MARK"), "{body}");
+    }
+
+    // A stranger signed in gets a page of their own, with none of theirs.
+    let (eve, _) = s.app.signed_in("eve@example.org", "Eve").await;
+    for path in ["/api/v1/me/export.html", "/account/export.html"] {
+        let html = download_html(eve.get(path).await).await;
+        assert!(html.contains("Eve"), "{html}");
+        assert!(html.contains("You have not shared a space with anyone yet."));
+        for theirs in ["MARK", "BO-PRIVATE", "ada@example.org", "bo@example.org"] {
+            assert!(!html.contains(theirs), "{theirs} in Eve's page");
+        }
+    }
+
+    // After Bo leaves, his page holds none of Ada's words, and hers none of his.
+    ok(
+        s.bo.post_json(&format!("{}/leave", s.r), &json!({})).await,
+        200,
+        "leave",
+    )
+    .await;
+    let bo_page = download_html(s.bo.get("/api/v1/me/export.html").await).await;
+    assert!(
+        !bo_page.contains("ADA-MARK"),
+        "none of Ada's words in Bo's page"
+    );
+    assert_holds(&bo_page, &s.bo_shared.made, "Bo's own words");
+    let ada_page = download_html(s.ada.get("/api/v1/me/export.html").await).await;
+    assert!(
+        !ada_page.contains("BO-"),
+        "none of Bo's words in Ada's page"
+    );
+    assert_holds(&ada_page, &s.ada_marks.made, "Ada's own words");
+}
+
 /// The schema with every object closed: a field the code writes and the
 /// schema does not name fails validation. A schema another one extends
 /// (`allOf`) stays open, its extension closes both.
@@ -747,4 +1045,7 @@ on_both_engines!(
     a_partner_exports_their_words_and_what_was_shared_and_nothing_private_of_the_other,
     after_the_end_each_export_holds_only_its_authors_words,
     a_token_can_export_and_nobody_else_can,
+    the_export_holds_the_access_log_of_who_looked_at_what_was_shared,
+    the_web_page_holds_every_section_with_every_text_escaped,
+    nobody_else_gets_the_web_page_of_anyone,
 );

@@ -377,10 +377,81 @@ async fn two_areas_added_at_once_never_pass_the_cap_of_eight(engine: DbEngine) {
     }
 }
 
+/// Rounds of the access-log race, each on a couple of its own (the log
+/// keeps one line per day, so a second burst on the same couple would find
+/// the line already there and race nothing).
+const LOG_ROUNDS: usize = 8;
+
+/// Reads the partner fires at once in each round.
+const READERS: usize = 16;
+
+/// The access log's once-a-day rule (`store::access_log`: one row per owner,
+/// viewer, relationship, kind and day) holds when the partner's reads arrive
+/// all at once: each read answers 200, and the owner's log has exactly one
+/// line, through the API and in the table itself.
+async fn many_reads_at_once_by_the_partner_leave_one_log_line(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    for round in 0..LOG_ROUNDS {
+        let common::Couple {
+            ada, bo, bo_id, r, ..
+        } = fresh_couple(&app).await;
+        log(&ada, &r, &format!("round {round}: shared with Bo")).await;
+        let (status, before) = answer(ada.get("/api/v1/me/access-log").await).await;
+        assert_eq!((status, &before), (200, &json!([])), "round {round}");
+
+        // Half through the API, half through the ledger page: one use case,
+        // one rule.
+        let mut reads = tokio::task::JoinSet::new();
+        for i in 0..READERS {
+            let reader = Person {
+                base: bo.base.clone(),
+                client: bo.client.clone(),
+            };
+            let path = if i % 2 == 0 {
+                format!("{r}/contributions")
+            } else {
+                "/ledger".to_owned()
+            };
+            reads.spawn(async move {
+                let response = reader.get(&path).await;
+                let status = response.status().as_u16();
+                let body = response.text().await.expect("body");
+                (path, status, body)
+            });
+        }
+        let mut answered = 0;
+        while let Some(read) = reads.join_next().await {
+            let (path, status, body) = read.expect("the read ran");
+            assert_eq!(status, 200, "round {round}: {path}: {body}");
+            assert!(
+                body.contains("shared with Bo"),
+                "round {round}: {path} shows Ada's entry"
+            );
+            answered += 1;
+        }
+        assert_eq!(answered, READERS);
+
+        let (status, lines) = answer(ada.get("/api/v1/me/access-log").await).await;
+        assert_eq!(status, 200, "{lines}");
+        let lines = lines.as_array().expect("a list");
+        assert_eq!(lines.len(), 1, "round {round}: {lines:?}");
+        assert_eq!(lines[0]["viewer_id"], bo_id.as_str());
+        assert_eq!(lines[0]["item"], "ledger");
+        // Bo's own log stays empty: his reads are logged only for Ada.
+        let (_, his) = answer(bo.get("/api/v1/me/access-log").await).await;
+        assert_eq!(his, json!([]), "round {round}");
+    }
+    // One row per round in the table itself: no duplicate a view could hide.
+    assert_eq!(app.count("access_log").await, LOG_ROUNDS as i64);
+}
+
 on_both_engines!(
     a_correction_never_lands_after_the_thanks,
     an_entry_is_never_both_deleted_and_thanked,
     one_account_starting_two_relationships_at_once_gets_one,
     creating_and_joining_at_once_leaves_one_open_relationship,
     two_areas_added_at_once_never_pass_the_cap_of_eight,
+    many_reads_at_once_by_the_partner_leave_one_log_line,
 );
