@@ -1850,6 +1850,21 @@ pub async fn deletion(store: &dyn Store) {
         created_at: t0(),
     };
     store.insert_held_form(&held).await.expect("hold");
+    // Each looked at the other's shared items once.
+    for (owner, viewer) in [(ada, bo), (bo, ada)] {
+        store
+            .record_access(&AccessEntry {
+                owner,
+                viewer,
+                viewer_name: String::new(),
+                relationship_id: rel,
+                item: "ledger".into(),
+                day: 3,
+                first_at: t0(),
+            })
+            .await
+            .expect("record");
+    }
 
     // Against a hash that is no longer the stored one, nothing changes.
     let later = t0() + Duration::days(1);
@@ -1941,6 +1956,15 @@ pub async fn deletion(store: &dyn Store) {
         None,
         "the reset link went"
     );
+
+    // Ada's own access log went; the line in Bo's log saying she looked
+    // at his items is his record and stays (R27: append-only, not for the
+    // other partner to remove), naming her as a former member.
+    assert!(store.access_log_of(ada, 10).await.expect("log").is_empty());
+    let bos = store.access_log_of(bo, 10).await.expect("log");
+    assert_eq!(bos.len(), 1);
+    assert_eq!(bos[0].viewer, ada);
+    assert_eq!(bos[0].viewer_name, domain::deletion::FORMER_MEMBER);
 
     // Credentials and the owner's own records are gone; Bo's are not.
     assert!(session_of(store, &ada_session).await.is_none());

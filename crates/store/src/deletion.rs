@@ -179,10 +179,26 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
     deleted("password_resets", "account_id"),
     deleted("security_events", "account_id"),
     deleted("held_forms", "account_id"),
-    // Who looked at whose shared items: the person's own log, and their
-    // lines in the former partner's log.
+    // Who looked at whose shared items: the person's own log goes; their
+    // lines in someone else's log are that owner's record (R27: append-only,
+    // nobody else removes them) and stay, naming the tombstone ("Former
+    // member"). They hold ids, a kind and a day: no words.
     deleted("access_log", "owner_id"),
-    deleted("access_log", "viewer_id"),
+    Reference {
+        table: "access_log",
+        column: "viewer_id",
+        rows: Rows::Kept {
+            scrubbed: &[],
+            kept: &[
+                "owner_id",
+                "viewer_id",
+                "relationship_id",
+                "item",
+                "day",
+                "first_at",
+            ],
+        },
+    },
 ];
 
 /// The guard and the tombstone in one statement: it changes the row only
@@ -222,7 +238,6 @@ const SCRUB: &[&str] = &[
     "DELETE FROM security_events WHERE account_id = $1",
     "DELETE FROM held_forms WHERE account_id = $1",
     "DELETE FROM access_log WHERE owner_id = $1",
-    "DELETE FROM access_log WHERE viewer_id = $1",
 ];
 
 impl<DB> SqlStore<DB>
