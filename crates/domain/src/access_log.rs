@@ -45,9 +45,26 @@ pub(crate) async fn record(
     }
 }
 
+/// How much of the log to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// The latest 200 (the page and the API).
+    Latest,
+    /// All of it (the export: the owner's evidence, R28(c), R37).
+    All,
+}
+
 /// The owner's log, newest first.
-pub async fn of(app: &App, owner: AccountId) -> Result<Vec<AccessEntry>, DomainError> {
-    Ok(app.store().access_log_of(owner, SHOWN).await?)
+pub async fn of(
+    app: &App,
+    owner: AccountId,
+    lines: Lines,
+) -> Result<Vec<AccessEntry>, DomainError> {
+    let limit = match lines {
+        Lines::Latest => SHOWN,
+        Lines::All => u32::MAX,
+    };
+    Ok(app.store().access_log_of(owner, limit).await?)
 }
 
 /// What a log line's item is, in words for its owner.

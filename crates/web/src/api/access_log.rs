@@ -41,14 +41,17 @@ pub async fn access_log(
     State(state): State<AppState>,
     caller: Authenticated,
 ) -> Result<Json<Vec<AccessLogItem>>, AppError> {
-    Ok(Json(items(&state, &caller).await?))
+    Ok(Json(
+        items(&state, &caller, domain::access_log::Lines::Latest).await?,
+    ))
 }
 
 pub async fn items(
     state: &AppState,
     caller: &Authenticated,
+    lines: domain::access_log::Lines,
 ) -> Result<Vec<AccessLogItem>, AppError> {
-    let lines = domain::access_log::of(&state.app, caller.account_id).await?;
+    let lines = domain::access_log::of(&state.app, caller.account_id, lines).await?;
     Ok(lines
         .into_iter()
         .map(|l| AccessLogItem {

@@ -67,8 +67,8 @@ pub struct Archive {
     /// The account's security events the server still keeps (90 days),
     /// newest first: sign-ins, failed sign-ins, credential changes.
     security_events: Vec<SecurityEventItem>,
-    /// Who looked at what the caller shared (SECURITY.md R27, R28(c)): the
-    /// lines `GET /api/v1/me/access-log` lists, newest first.
+    /// Who looked at what the caller shared (SECURITY.md R27, R28(c)): every
+    /// line, newest first, as `GET /api/v1/me/access-log` lists its latest 200.
     access_log: Vec<AccessLogItem>,
     /// The account's API tokens, newest first; never their secrets.
     tokens: Vec<TokenListItem>,
@@ -171,7 +171,8 @@ pub async fn archive(
     // (The parts below read the partner's shared words through the same use
     // cases as the pages do, so an export shows in the partner's log, as a
     // look at those pages would; never in the caller's.)
-    let access_log = super::access_log::items(state, caller).await?;
+    let access_log =
+        super::access_log::items(state, caller, domain::access_log::Lines::All).await?;
     let tokens = domain::accounts::tokens(app, &caller.me)
         .await?
         .into_iter()

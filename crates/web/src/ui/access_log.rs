@@ -26,7 +26,7 @@ pub async fn page(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    let items = items(&state, &who).await?;
+    let items = items(&state, &who, domain::access_log::Lines::Latest).await?;
     Ok(render(
         StatusCode::OK,
         &AccessLogPage {

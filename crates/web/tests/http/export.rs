@@ -1041,7 +1041,39 @@ fn the_closed_schema_refuses_an_undocumented_field() {
     assert!(open.is_valid(&extra));
 }
 
+/// The page and the API show the latest 200 lines of the access log; the
+/// export, the owner's evidence (R28(c), R37), holds every one.
+async fn the_export_holds_the_whole_access_log_beyond_what_the_page_shows(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple {
+        ada,
+        ada_id,
+        bo_id,
+        r,
+        ..
+    } = app.couple().await;
+    let rel = r.trim_start_matches("/api/v1/relationships/");
+    // 230 days of Bo looking at Ada's ledger (states the API reaches only
+    // by waiting that long).
+    for day in 0..230 {
+        app.sql(&format!(
+            "INSERT INTO access_log (owner_id, viewer_id, relationship_id, item, day, first_at) \
+             VALUES ('{ada_id}', '{bo_id}', '{rel}', 'ledger', {}, {})",
+            19_000 + day,
+            1_641_600_000_000_i64 + i64::from(day) * 86_400_000
+        ))
+        .await;
+    }
+    let api = ok(ada.get("/api/v1/me/access-log").await, 200, "access log").await;
+    assert_eq!(api.as_array().map(Vec::len), Some(200));
+    let (body, _) = export(&ada).await;
+    assert_eq!(body["access_log"].as_array().map(Vec::len), Some(230));
+}
+
 on_both_engines!(
+    the_export_holds_the_whole_access_log_beyond_what_the_page_shows,
     a_partner_exports_their_words_and_what_was_shared_and_nothing_private_of_the_other,
     after_the_end_each_export_holds_only_its_authors_words,
     a_token_can_export_and_nobody_else_can,
