@@ -64,6 +64,16 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
+    /// The space the pages are about: the open one (active or waiting for
+    /// the partner), else the latest that ended; none for someone who never
+    /// had one.
+    pub fn current_space(&self) -> Option<&Membership> {
+        self.memberships
+            .iter()
+            .find(|m| m.status.is_open())
+            .or_else(|| self.memberships.first())
+    }
+
     /// The hash of the caller's session id, when the caller has a session.
     pub fn session_hash(&self) -> Option<&SecretHash> {
         match &self.credential {

@@ -137,12 +137,7 @@ impl FromRequestParts<AppState> for Space {
     /// actions that no longer exist).
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let who = signed_in(state, &parts.headers).await?;
-        let latest = who
-            .memberships
-            .iter()
-            .find(|m| m.status.is_open())
-            .or_else(|| who.memberships.first());
-        let rel = match latest {
+        let rel = match who.current_space() {
             Some(m) if m.status == RelationshipStatus::Active => m.relationship_id,
             Some(m) if m.status == RelationshipStatus::Ended => {
                 return Err(Redirect::to("/written").into_response())

@@ -81,14 +81,6 @@ fn prompt_key(raw: Option<&str>) -> Option<&'static str> {
     REFLECTION_PROMPTS.get(n.checked_sub(1)?).map(|p| p.key)
 }
 
-/// The space the journal is about: the open one, else the latest.
-fn space(who: &Authenticated) -> Option<&Membership> {
-    who.memberships
-        .iter()
-        .find(|m| m.status.is_open())
-        .or_else(|| who.memberships.first())
-}
-
 async fn reflections_page(
     state: &AppState,
     who: &Authenticated,
@@ -149,7 +141,7 @@ pub async fn page(
     reflections_page(
         &state,
         &who,
-        space(&who),
+        who.current_space(),
         chosen,
         String::new(),
         Errors::default(),
@@ -167,7 +159,7 @@ pub async fn write(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    let Some(space) = space(&who) else {
+    let Some(space) = who.current_space() else {
         return Ok(Redirect::to("/home").into_response());
     };
     let text = normalized(&form.text);
@@ -199,7 +191,7 @@ pub async fn delete(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    let Some(space) = space(&who) else {
+    let Some(space) = who.current_space() else {
         return Ok(Redirect::to("/home").into_response());
     };
     // Garbage in the path is a reflection that does not exist.

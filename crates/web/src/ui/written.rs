@@ -30,13 +30,7 @@ pub async fn page(
         Ok(who) => who,
         Err(redirect) => return Ok(redirect),
     };
-    // The space the home page is about: the open one, else the latest.
-    let latest = who
-        .memberships
-        .iter()
-        .find(|m| m.status.is_open())
-        .or_else(|| who.memberships.first());
-    let Some(membership) = latest else {
+    let Some(membership) = who.current_space() else {
         return Ok(Redirect::to("/home").into_response());
     };
     let w: WrittenBody = written::mine(&state.app, &who.me, membership.relationship_id, Utc::now())
