@@ -338,6 +338,31 @@ async fn consent(store: &dyn Store, reader: &Reader) -> Result<Consent, DomainEr
     })
 }
 
+/// The entries `ids` as `reader` may see them, in that order; those gone
+/// or not theirs to read are left out (agreements show their linked
+/// contributions through this, with the ledger's own rules).
+pub(crate) async fn views_of(
+    store: &dyn Store,
+    key: &Shared,
+    reader: &Reader,
+    ids: &[uuid::Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<EntryView>, DomainError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let consent = consent(store, reader).await?;
+    let mut views = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(record) = store.contribution(reader.rel.id, *id).await? {
+            if let Some(view) = EntryView::for_reader(opened(key, record)?, reader, consent, now) {
+                views.push(view);
+            }
+        }
+    }
+    Ok(views)
+}
+
 /// The writer's view of an entry just written: read back with the rules.
 async fn written(
     store: &dyn Store,

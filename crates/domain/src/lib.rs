@@ -6,6 +6,7 @@
 pub mod access;
 pub mod access_log;
 pub mod accounts;
+pub mod agreements;
 mod app;
 pub mod catalog;
 pub mod deletion;

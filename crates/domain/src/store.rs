@@ -493,6 +493,87 @@ pub struct ConversationNote {
     pub created_at: DateTime<Utc>,
 }
 
+/// An agreement's head as stored: what its moves led to, kept for lists,
+/// and the revision every write compares and swaps (`domain::agreements`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementHead {
+    pub id: uuid::Uuid,
+    pub relationship_id: RelationshipId,
+    pub domain: crate::ledger::Domain,
+    pub proposed_by: AccountId,
+    /// The conversation (deck key, round) it started from, if any.
+    pub origin: Option<(String, u32)>,
+    pub created_at: DateTime<Utc>,
+    /// One more with every move: the token of the compare and swap.
+    pub revision: i64,
+    pub latest_version: u32,
+    pub status: crate::agreements::Status,
+    pub in_force: Option<u32>,
+    pub awaiting: Option<AccountId>,
+    /// Days since 1970-01-01.
+    pub review_on: Option<i32>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One version of an agreement; never changed once written. Words sealed
+/// with the couple's key; `parts` in the relationship's member order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementVersion {
+    pub number: u32,
+    pub author: AccountId,
+    pub kind: crate::agreements::Kind,
+    pub title: String,
+    pub terms: String,
+    pub parts: [Option<String>; 2],
+    pub review_on: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One move on an agreement, in order (`seq` is the revision it made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementEvent {
+    pub seq: i64,
+    pub version: u32,
+    pub actor: AccountId,
+    pub kind: crate::agreements::Kind,
+    /// Why it was declined or retired (sealed).
+    pub reason: Option<String>,
+    /// The review date a confirmation set.
+    pub review_on: Option<i32>,
+    pub at: DateTime<Utc>,
+}
+
+/// An agreement with every version and move, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementRecord {
+    pub head: AgreementHead,
+    pub versions: Vec<AgreementVersion>,
+    pub events: Vec<AgreementEvent>,
+    /// Linked ledger contributions, in the order they were linked.
+    pub links: Vec<uuid::Uuid>,
+}
+
+/// A line of the agreements list: the head and one version's title
+/// (sealed), the latest one, or for a former partner their own latest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementLine {
+    pub head: AgreementHead,
+    pub title_version: u32,
+    pub title_author: AccountId,
+    pub title: String,
+}
+
+/// A move to store: the new head (its `revision` one more than `expected`),
+/// the event and, for a proposal, counter or revision, the new version.
+#[derive(Debug, Clone)]
+pub struct AgreementWrite {
+    pub head: AgreementHead,
+    pub expected_revision: i64,
+    pub actor: AccountId,
+    pub event: AgreementEvent,
+    pub version: Option<AgreementVersion>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -853,6 +934,52 @@ pub trait Store: Send + Sync + 'static {
         deck: &str,
         number: u32,
     ) -> StoreResult<Vec<ConversationNote>>;
+    // Agreements: a head, immutable versions and an ordered log of moves.
+    /// Stores a new agreement (head, version 1, the proposal) while the
+    /// actor is a member of an active relationship; false otherwise.
+    async fn insert_agreement(&self, write: &AgreementWrite) -> StoreResult<bool>;
+    /// Stores a move only if the head is still at `expected_revision` and
+    /// the relationship is active with the actor in it (one transaction);
+    /// false when either no longer holds.
+    async fn record_agreement_move(&self, write: &AgreementWrite) -> StoreResult<bool>;
+    /// One agreement of `rel`, with its versions, moves and links.
+    async fn agreement(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<AgreementRecord>>;
+    /// The agreements of `rel`, most recently changed first, each with its
+    /// latest version's title; with `author`, only agreements that author
+    /// wrote a version of, titled by their own latest version.
+    async fn agreements(
+        &self,
+        rel: RelationshipId,
+        author: Option<AccountId>,
+    ) -> StoreResult<Vec<AgreementLine>>;
+    /// The moves (reasons left out) of every agreement of `rel` created at
+    /// or after `since`, grouped by agreement and in order.
+    async fn agreement_moves(
+        &self,
+        rel: RelationshipId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Vec<AgreementEvent>>>;
+    /// Links a contribution of `rel` in the agreement's domain while the
+    /// relationship is active; false otherwise (or if already linked).
+    async fn link_contribution(
+        &self,
+        rel: RelationshipId,
+        agreement: uuid::Uuid,
+        contribution: uuid::Uuid,
+        actor: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Unlinks it while the relationship is active; false if not linked.
+    async fn unlink_contribution(
+        &self,
+        rel: RelationshipId,
+        agreement: uuid::Uuid,
+        contribution: uuid::Uuid,
+    ) -> StoreResult<bool>;
 }
 
 #[cfg(test)]

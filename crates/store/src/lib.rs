@@ -15,6 +15,7 @@
 
 mod access_log;
 mod accounts;
+mod agreements;
 #[cfg(feature = "sqlite")]
 pub mod backup;
 mod conversations;

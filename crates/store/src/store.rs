@@ -3,7 +3,7 @@
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
 //! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
 //! `credentials.rs`, `security_events.rs`, `held_forms.rs`, `access_log.rs`,
-//! `reflections.rs`, `deletion.rs`).
+//! `reflections.rs`, `agreements.rs`, `deletion.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -15,11 +15,12 @@ use domain::ledger::Entry;
 use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
-    AccessEntry, Account, ContributionFilter, ContributionRecord, ConversationNote, Credential,
-    CustomArea, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
-    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection, Relationship,
-    ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult,
-    StoredAccountKeys, Sweep, TokenInfo,
+    AccessEntry, Account, AgreementEvent, AgreementLine, AgreementRecord, AgreementWrite,
+    ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea, HeldForm,
+    Invitation, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession,
+    NewToken, PasswordChange, Principal, Reflection, Relationship, ResetKeys, ResetProof,
+    SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys, Sweep,
+    TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -466,5 +467,57 @@ where
         number: u32,
     ) -> StoreResult<Vec<ConversationNote>> {
         SqlStore::conversation_notes(self, rel, deck, number).await
+    }
+
+    async fn insert_agreement(&self, write: &AgreementWrite) -> StoreResult<bool> {
+        SqlStore::insert_agreement(self, write).await
+    }
+
+    async fn record_agreement_move(&self, write: &AgreementWrite) -> StoreResult<bool> {
+        SqlStore::record_agreement_move(self, write).await
+    }
+
+    async fn agreement(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<AgreementRecord>> {
+        SqlStore::agreement(self, rel, id).await
+    }
+
+    async fn agreements(
+        &self,
+        rel: RelationshipId,
+        author: Option<AccountId>,
+    ) -> StoreResult<Vec<AgreementLine>> {
+        SqlStore::agreements(self, rel, author).await
+    }
+
+    async fn agreement_moves(
+        &self,
+        rel: RelationshipId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<Vec<AgreementEvent>>> {
+        SqlStore::agreement_moves(self, rel, since).await
+    }
+
+    async fn link_contribution(
+        &self,
+        rel: RelationshipId,
+        agreement: uuid::Uuid,
+        contribution: uuid::Uuid,
+        actor: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::link_contribution(self, rel, agreement, contribution, actor, at).await
+    }
+
+    async fn unlink_contribution(
+        &self,
+        rel: RelationshipId,
+        agreement: uuid::Uuid,
+        contribution: uuid::Uuid,
+    ) -> StoreResult<bool> {
+        SqlStore::unlink_contribution(self, rel, agreement, contribution).await
     }
 }

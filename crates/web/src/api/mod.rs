@@ -4,6 +4,7 @@
 
 pub mod access_log;
 mod accounts;
+pub mod agreements;
 mod conversations;
 mod deletion;
 pub mod export;
@@ -52,6 +53,7 @@ fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
         (name = "respect", description = "The respect map, sealed until both answered"),
         (name = "conversations", description = "Guided conversations, sealed until both answered"),
         (name = "reflections", description = "A private journal, readable by its author alone"),
+        (name = "agreements", description = "Written agreements, negotiated in versions"),
     )
 )]
 struct ApiDoc;
@@ -155,4 +157,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(reflections::create, reflections::list)))
         .routes(json(routes!(reflections::prompts)))
         .routes(json(routes!(reflections::delete)))
+        .routes(json(routes!(agreements::propose, agreements::list)))
+        .routes(json(routes!(agreements::say)))
+        .routes(json(routes!(agreements::get)))
+        .routes(json(routes!(agreements::counter)))
+        .routes(json(routes!(agreements::revise)))
+        .routes(json(routes!(agreements::accept)))
+        .routes(json(routes!(agreements::decline)))
+        .routes(json(routes!(agreements::withdraw)))
+        .routes(json(routes!(agreements::confirm)))
+        .routes(json(routes!(agreements::retire)))
+        .routes(json(routes!(agreements::link)))
+        .routes(json(routes!(agreements::unlink)))
 }
