@@ -370,10 +370,13 @@ impl Negotiation {
             .into());
         }
         if version < self.latest {
-            return Err(conflict(
-                "superseded",
-                "A newer version replaced this one. Read the newest version and answer that.",
-            ));
+            return Err(DomainError::Conflict {
+                code: "superseded",
+                message:
+                    "A newer version replaced this one. Read the newest version and answer that."
+                        .into(),
+                field: Some("version"),
+            });
         }
         Ok(())
     }

@@ -211,29 +211,29 @@ impl TestApp {
     /// Runs one SQL statement against the test database (for states the API
     /// cannot reach on purpose, such as an expired invitation).
     pub async fn sql(&self, statement: &str) -> u64 {
+        self.try_sql(statement).await.expect("sql")
+    }
+
+    /// Runs one SQL statement, giving back the database's refusal (to prove
+    /// a rule the database itself keeps, such as a trigger).
+    pub async fn try_sql(&self, statement: &str) -> Result<u64, sqlx::Error> {
         use sqlx::Connection;
-        match self.db.engine {
+        Ok(match self.db.engine {
             Engine::Sqlite => {
-                let mut conn = sqlx::SqliteConnection::connect(&self.db.url)
-                    .await
-                    .expect("connect");
+                let mut conn = sqlx::SqliteConnection::connect(&self.db.url).await?;
                 sqlx::query(statement)
                     .execute(&mut conn)
-                    .await
-                    .expect("sql")
+                    .await?
                     .rows_affected()
             }
             Engine::Postgres => {
-                let mut conn = sqlx::PgConnection::connect(&self.db.url)
-                    .await
-                    .expect("connect");
+                let mut conn = sqlx::PgConnection::connect(&self.db.url).await?;
                 sqlx::query(statement)
                     .execute(&mut conn)
-                    .await
-                    .expect("sql")
+                    .await?
                     .rows_affected()
             }
-        }
+        })
     }
 
     /// Counts rows of a table (to prove that a refused request wrote nothing).
