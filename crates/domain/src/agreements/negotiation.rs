@@ -512,14 +512,14 @@ mod tests {
         members.iter().all(|member| {
             moves[i..]
                 .iter()
+                .rev()
                 .filter(|m| m.actor == *member)
-                .filter_map(|m| match m.kind {
+                .find_map(|m| match m.kind {
                     k if k.writes_version() => Some(true),
                     Kind::Accept => Some(m.version == latest),
                     Kind::Withdraw | Kind::Decline => Some(false),
                     _ => None,
                 })
-                .last()
                 .unwrap_or(false)
         })
     }
