@@ -305,14 +305,22 @@ fn due(head: &AgreementHead, today: NaiveDate) -> bool {
     head.status == Status::Accepted && head.review_on.is_some_and(|d| d <= day_number(today))
 }
 
-fn summary(head: &AgreementHead, title: String, reader: &Reader, today: NaiveDate) -> Summary {
+/// `shown` is the newest version the reader may read (for a former
+/// partner, their own latest: the count of the other's is not theirs).
+fn summary(
+    head: &AgreementHead,
+    title: String,
+    shown: u32,
+    reader: &Reader,
+    today: NaiveDate,
+) -> Summary {
     let former = reader.is_former();
     Summary {
         id: head.id,
         domain: head.domain,
         title,
         status: (!former).then_some(head.status),
-        latest_version: head.latest_version,
+        latest_version: if former { shown } else { head.latest_version },
         in_force: head.in_force.filter(|_| !former),
         review_on: head.review_on.filter(|_| !former).map(date_of),
         due: !former && due(head, today),
@@ -393,7 +401,7 @@ fn thread_view(
     let Some(newest) = versions.last() else {
         return Err(DomainError::NotFound);
     };
-    let title = newest.title.clone();
+    let (title, shown) = (newest.title.clone(), newest.number);
     let history = record
         .events
         .iter()
@@ -438,7 +446,7 @@ fn thread_view(
         (can, accepting)
     };
     Ok(Thread {
-        summary: summary(&record.head, title, reader, today),
+        summary: summary(&record.head, title, shown, reader, today),
         origin: record
             .head
             .origin
@@ -895,7 +903,13 @@ pub async fn list(
             partner_wrote |= line.title_author != me.id;
             let at = record_key(line.head.id, line.title_version);
             let title = key.open(TITLE, &at, &line.title)?;
-            Ok(summary(&line.head, title, &reader, today))
+            Ok(summary(
+                &line.head,
+                title,
+                line.title_version,
+                &reader,
+                today,
+            ))
         })
         .collect::<Result<Vec<_>, DomainError>>()?;
     log_read(store, &reader, partner_wrote, now).await;

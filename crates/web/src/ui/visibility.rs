@@ -122,6 +122,15 @@ pub const ROWS: &[Row] = &[
         detail: "Notes belong to a conversation you have both opened, so both of you read them.",
     },
     Row {
+        key: "agreements",
+        what: "Agreements you propose, and your answers to your partner's",
+        partner: Seen::Yes,
+        others: Others::NoOne,
+        detail: "Agreements are made together, so both of you read every version, answer and \
+                 reason as soon as it is written. Either of you can withdraw your assent at \
+                 any time. If the space ends, each of you keeps only what you wrote yourself.",
+    },
+    Row {
         key: "ledger_entries",
         what: "What you note in the ledger",
         partner: Seen::Yes,

@@ -58,8 +58,17 @@ async fn propose_counter_accept_by_both(engine: DbEngine) {
     assert_eq!(made["awaiting_partner"], true);
     assert_eq!(made["can"]["accept"], Value::Null, "already hers");
 
-    // Bo sees it waiting for him, and counters with new terms.
+    // Bo sees it waiting for him (Ada's access log notes that he read her
+    // words), and counters with new terms.
     let seen = ok(bo.get(&format!("{r}/agreements/{id}")).await, 200).await;
+    let log = ok(ada.get("/api/v1/me/access-log").await, 200).await;
+    assert!(
+        log.as_array()
+            .expect("log")
+            .iter()
+            .any(|l| l["item"] == "agreements"),
+        "{log}"
+    );
     assert_eq!(
         (
             seen["awaiting_me"].as_bool(),
@@ -613,8 +622,13 @@ async fn after_the_end_each_keeps_only_what_they_proposed(engine: DbEngine) {
     let text = listed.to_string();
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{text}");
     assert_eq!(
-        (listed[0]["title"].as_str(), listed[0]["status"].as_str()),
-        (Some("Sunday dinners"), Some("ended"))
+        (
+            listed[0]["title"].as_str(),
+            listed[0]["status"].as_str(),
+            listed[0]["version"].as_u64()
+        ),
+        (Some("Sunday dinners"), Some("ended"), Some(1)),
+        "her own latest version, not a count of his"
     );
     assert!(!text.contains("BO-"), "{text}");
     let thread = ok(ada.get(&format!("{r}/agreements/{ours}")).await, 200).await;

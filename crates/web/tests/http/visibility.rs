@@ -81,8 +81,9 @@ async fn json_of(response: reqwest::Response, what: &str, status: u16) -> Value 
     response.json().await.unwrap_or(Value::Null)
 }
 
-/// Every GET of the API, with this couple's ids, and the pages of the space.
-async fn paths_to_read(p: &Person, rel: &str) -> Vec<String> {
+/// Every GET of the API, with this couple's ids (`aid`: Ada's agreement),
+/// and the pages of the space.
+async fn paths_to_read(p: &Person, rel: &str, aid: &str) -> Vec<String> {
     let doc = json_of(p.get("/api/openapi.json").await, "openapi", 200).await;
     let mut paths = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
@@ -99,7 +100,7 @@ async fn paths_to_read(p: &Person, rel: &str) -> Vec<String> {
             &[""]
         };
         for deck in decks {
-            let path = with_rel.replace("{deck}", deck);
+            let path = with_rel.replace("{deck}", deck).replace("{aid}", aid);
             assert!(
                 !path.contains('{'),
                 "a GET route with a placeholder this test does not fill: {template}"
@@ -250,7 +251,24 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
     assert_eq!(joined.status(), 200, "join");
     let rel = rel["id"].as_str().expect("id").to_owned();
     let r = format!("/api/v1/relationships/{rel}");
-    let paths = paths_to_read(&bo, &rel).await;
+    // An agreement Ada proposes: shared with Bo from the start.
+    let proposed = json_of(
+        ada.post_json(
+            &format!("{r}/agreements"),
+            &json!({
+                "domain": "planning",
+                "title": planted.plant("agreements", sealed),
+                "terms": planted.plant("agreements", sealed),
+                "my_part": planted.plant("agreements", sealed),
+            }),
+        )
+        .await,
+        "agreement",
+        201,
+    )
+    .await;
+    let aid = proposed["id"].as_str().expect("id").to_owned();
+    let paths = paths_to_read(&bo, &rel, &aid).await;
 
     // Ada's account: a marked token, and the ids of her sessions and events.
     let token_name = planted.plant("account_security", sealed);
