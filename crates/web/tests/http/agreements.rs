@@ -831,7 +831,56 @@ async fn the_balance_of_say_leans_only_when_it_clearly_does(engine: DbEngine) {
     assert_eq!(error_of(out).await.1.as_deref(), Some("days"));
 }
 
+/// Answers every prompt of `deck` and sends it, as `who`.
+async fn send_deck(who: &Person, r: &str, deck: &str) {
+    let path = format!("{r}/conversations/{deck}");
+    let status = ok(who.get(&path).await, 200).await;
+    let answers: Vec<Value> = status["prompts"]
+        .as_array()
+        .expect("prompts")
+        .iter()
+        .map(|p| json!({"prompt": p["key"], "text": "An answer"}))
+        .collect();
+    ok(
+        who.put_json(&format!("{path}/answers"), &json!({ "answers": answers }))
+            .await,
+        200,
+    )
+    .await;
+    ok(
+        who.post_json(&format!("{path}/submit"), &json!({})).await,
+        200,
+    )
+    .await;
+}
+
+/// A proposal can grow from a conversation both have opened, and says so.
+async fn a_proposal_can_start_from_a_conversation(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
+    let mut body = dinners();
+    body["conversation"] = json!({"deck": "goods_and_labor", "round": 1});
+    let sealed = ada.post_json(&format!("{r}/agreements"), &body).await;
+    assert_eq!(sealed.status(), 422, "not opened by both yet");
+    assert_eq!(
+        error_of(sealed).await,
+        ("not_revealed".into(), Some("conversation".into()))
+    );
+    send_deck(&ada, &r, "goods_and_labor").await;
+    send_deck(&bo, &r, "goods_and_labor").await;
+    let made = propose(&ada, &r, body.clone()).await;
+    assert_eq!(made["origin"]["deck"], "goods_and_labor");
+    assert_eq!(made["origin"]["round"], 1);
+    body["conversation"]["round"] = json!(2);
+    let missing = ada.post_json(&format!("{r}/agreements"), &body).await;
+    assert_eq!(missing.status(), 422);
+    assert_eq!(error_of(missing).await.1.as_deref(), Some("conversation"));
+}
+
 on_both_engines!(
+    a_proposal_can_start_from_a_conversation,
     propose_counter_accept_by_both,
     bad_input_is_refused_by_field_and_writes_nothing,
     withdrawal_review_confirmation_and_retirement,
