@@ -3,6 +3,7 @@
 //! published value.
 
 pub mod apim;
+pub mod checkins;
 pub mod comparison;
 pub mod distributions;
 pub mod lag;
