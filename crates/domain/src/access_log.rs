@@ -74,6 +74,7 @@ pub fn describe(item: &str) -> String {
         "values" => "your answers on values".to_owned(),
         "respect" => "your respect map".to_owned(),
         "agreements" => "your agreement proposals and answers".to_owned(),
+        "checkins" => "the check-ins you shared".to_owned(),
         other => match other.strip_prefix("deck:") {
             Some(deck) => match crate::catalog::decks::DECKS.iter().find(|d| d.key == deck) {
                 Some(d) => format!("your answers in \u{201c}{}\u{201d}", d.title),

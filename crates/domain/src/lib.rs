@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod agreements;
 mod app;
 pub mod catalog;
+pub mod checkins;
 pub mod deletion;
 pub mod error;
 pub mod ids;

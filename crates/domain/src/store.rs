@@ -574,6 +574,20 @@ pub struct AgreementWrite {
     pub version: Option<AgreementVersion>,
 }
 
+/// One check-in as stored: ten 0–8 answers in [`crate::checkins::ITEMS`]
+/// order, clear; the note sealed with the author's own key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinRecord {
+    pub id: uuid::Uuid,
+    pub author: AccountId,
+    /// Days since 1970-01-01.
+    pub day: i32,
+    pub items: [u8; 10],
+    pub shared: bool,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -979,6 +993,49 @@ pub trait Store: Send + Sync + 'static {
         rel: RelationshipId,
         agreement: uuid::Uuid,
         contribution: uuid::Uuid,
+    ) -> StoreResult<bool>;
+    // Check-ins: one per person per day.
+    /// Stores a check-in while the author is in the active relationship;
+    /// false otherwise; `Conflict("already_checked_in")` for a second on
+    /// the same day.
+    async fn insert_checkin(
+        &self,
+        rel: RelationshipId,
+        checkin: &CheckinRecord,
+    ) -> StoreResult<bool>;
+    /// Replaces the author's check-in of that day (answers, sharing, note)
+    /// while the relationship is active; false when there is none.
+    async fn replace_checkin(
+        &self,
+        rel: RelationshipId,
+        checkin: &CheckinRecord,
+    ) -> StoreResult<bool>;
+    /// The author's check-ins in `rel`, oldest first; only shared ones with
+    /// `shared_only`.
+    async fn checkins_of(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<CheckinRecord>>;
+    /// Shares or withdraws one of the author's check-ins while the
+    /// relationship is active; false when there is no such check-in.
+    async fn set_checkin_shared(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        id: uuid::Uuid,
+        shared: bool,
+    ) -> StoreResult<bool>;
+    /// The couple's cadence in days, if they chose one.
+    async fn checkin_cadence(&self, rel: RelationshipId) -> StoreResult<Option<u32>>;
+    /// Sets the cadence while the actor is in the active relationship.
+    async fn set_checkin_cadence(
+        &self,
+        rel: RelationshipId,
+        actor: AccountId,
+        every_days: u32,
+        at: DateTime<Utc>,
     ) -> StoreResult<bool>;
 }
 

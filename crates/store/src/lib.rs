@@ -18,6 +18,7 @@ mod accounts;
 mod agreements;
 #[cfg(feature = "sqlite")]
 pub mod backup;
+mod checkins;
 mod conversations;
 mod convert;
 mod credentials;

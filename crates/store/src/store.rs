@@ -3,7 +3,7 @@
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
 //! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
 //! `credentials.rs`, `security_events.rs`, `held_forms.rs`, `access_log.rs`,
-//! `reflections.rs`, `agreements.rs`, `deletion.rs`).
+//! `reflections.rs`, `agreements.rs`, `checkins.rs`, `deletion.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -16,11 +16,11 @@ use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, Account, AgreementEvent, AgreementLine, AgreementRecord, AgreementWrite,
-    ContributionFilter, ContributionRecord, ConversationNote, Credential, CustomArea, HeldForm,
-    Invitation, JoinOutcome, Membership, NewAccount, NewContribution, NewRelationship, NewSession,
-    NewToken, PasswordChange, Principal, Reflection, Relationship, ResetKeys, ResetProof,
-    SecurityEvent, SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys, Sweep,
-    TokenInfo,
+    CheckinRecord, ContributionFilter, ContributionRecord, ConversationNote, Credential,
+    CustomArea, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
+    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection, Relationship,
+    ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult,
+    StoredAccountKeys, Sweep, TokenInfo,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -519,5 +519,54 @@ where
         contribution: uuid::Uuid,
     ) -> StoreResult<bool> {
         SqlStore::unlink_contribution(self, rel, agreement, contribution).await
+    }
+
+    async fn insert_checkin(
+        &self,
+        rel: RelationshipId,
+        checkin: &CheckinRecord,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_checkin(self, rel, checkin).await
+    }
+
+    async fn replace_checkin(
+        &self,
+        rel: RelationshipId,
+        checkin: &CheckinRecord,
+    ) -> StoreResult<bool> {
+        SqlStore::replace_checkin(self, rel, checkin).await
+    }
+
+    async fn checkins_of(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<CheckinRecord>> {
+        SqlStore::checkins_of(self, rel, author, shared_only).await
+    }
+
+    async fn set_checkin_shared(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        id: uuid::Uuid,
+        shared: bool,
+    ) -> StoreResult<bool> {
+        SqlStore::set_checkin_shared(self, rel, author, id, shared).await
+    }
+
+    async fn checkin_cadence(&self, rel: RelationshipId) -> StoreResult<Option<u32>> {
+        SqlStore::checkin_cadence(self, rel).await
+    }
+
+    async fn set_checkin_cadence(
+        &self,
+        rel: RelationshipId,
+        actor: AccountId,
+        every_days: u32,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::set_checkin_cadence(self, rel, actor, every_days, at).await
     }
 }

@@ -5,6 +5,7 @@
 pub mod access_log;
 mod accounts;
 pub mod agreements;
+pub mod checkins;
 mod conversations;
 mod deletion;
 pub mod export;
@@ -54,6 +55,7 @@ fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
         (name = "conversations", description = "Guided conversations, sealed until both answered"),
         (name = "reflections", description = "A private journal, readable by its author alone"),
         (name = "agreements", description = "Written agreements, negotiated in versions"),
+        (name = "checkins", description = "Private check-ins on how the relationship is going, shared when you choose"),
     )
 )]
 struct ApiDoc;
@@ -169,4 +171,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(agreements::retire)))
         .routes(json(routes!(agreements::link)))
         .routes(json(routes!(agreements::unlink)))
+        .routes(json(routes!(checkins::create, checkins::list)))
+        .routes(json(routes!(checkins::share)))
+        .routes(json(routes!(checkins::summary)))
+        .routes(json(routes!(checkins::set_cadence)))
+        .routes(json(routes!(checkins::questions)))
+        .routes(json(routes!(checkins::export_csv)))
 }

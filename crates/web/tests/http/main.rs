@@ -11,6 +11,7 @@ mod access_log;
 mod account_control;
 mod accounts;
 mod agreements;
+mod checkins;
 mod conversation_pages;
 mod deletion;
 mod encryption;
