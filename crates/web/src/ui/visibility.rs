@@ -25,6 +25,8 @@ pub enum Seen {
     AfterBothSend,
     /// The 1–5 rating of a thank-you: only once both chose to see figures.
     IfBothChooseFigures,
+    /// Check-ins: only the ones the author shares, until they withdraw them.
+    IfYouShare,
     No,
     /// Not the data, and not whether there is any.
     NotEvenThatItExists,
@@ -39,6 +41,7 @@ impl Seen {
             Self::Yes => "Yes",
             Self::AfterBothSend => "Once you have both sent yours",
             Self::IfBothChooseFigures => "Only if you both choose to see figures",
+            Self::IfYouShare => "Only the ones you choose to share",
             Self::No => "No",
             Self::NotEvenThatItExists => "No, not even that it exists",
             Self::OnTheirAccessLog => "Yes, on a list only they see: the days you looked",
@@ -153,6 +156,22 @@ pub const ROWS: &[Row] = &[
         detail: "You always see your own. The person who did it sees it only once both of you \
                  have chosen to see figures on the balance page. Until then, your choice \
                  about figures is not shown to them either.",
+    },
+    Row {
+        key: "checkins",
+        what: "Your check-ins",
+        partner: Seen::IfYouShare,
+        others: Others::NoOne,
+        detail: "A check-in is yours unless you share it. Your partner sees the ones you \
+                 share, with their day, and nothing of the others: not how many, not when. \
+                 You can take back a shared one at any time.",
+    },
+    Row {
+        key: "checkin_notes",
+        what: "The note on a check-in",
+        partner: Seen::NotEvenThatItExists,
+        others: Others::NoOne,
+        detail: "Locked with your own password, even on a check-in you share.",
     },
     Row {
         key: "account_security",

@@ -76,6 +76,10 @@ impl Reads {
     }
 }
 
+fn days_ago(n: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(n)).to_string()
+}
+
 async fn json_of(response: reqwest::Response, what: &str, status: u16) -> Value {
     assert_eq!(response.status(), status, "{what}");
     response.json().await.unwrap_or(Value::Null)
@@ -398,6 +402,30 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
         )
         .await;
     assert_eq!(thanked.status(), 200, "Ada thanks");
+    // Check-ins: one shared, one private, each with a note for Ada alone;
+    // their far-off days are the markers of the check-ins themselves.
+    let shared_on = days_ago(3000);
+    let private_on = days_ago(4000);
+    for (on, share) in [(&shared_on, true), (&private_on, false)] {
+        let mut body =
+            json!({"on": on, "share": share, "note": planted.plant("checkin_notes", sealed)});
+        for key in [
+            "satisfaction",
+            "rewards",
+            "costs",
+            "investment",
+            "alternatives",
+            "commitment",
+            "passion",
+            "love_given",
+            "love_received",
+            "respected",
+        ] {
+            body[key] = json!(5);
+        }
+        let kept = ada.post_json(&format!("{r}/checkins"), &body).await;
+        assert_eq!(kept.status(), 201, "check-in");
+    }
     let mut reads = BTreeMap::new();
     reads.insert(Moment::Sealed, read_all(&bo, &paths).await);
     let mut rating = BTreeMap::new();
@@ -453,7 +481,7 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
         let probed = planted.0.contains_key(row.key)
             || matches!(
                 row.partner,
-                Seen::IfBothChooseFigures | Seen::OnTheirAccessLog
+                Seen::IfBothChooseFigures | Seen::OnTheirAccessLog | Seen::IfYouShare
             );
         assert!(probed, "the row {:?} has no probe in this test", row.key);
     }
@@ -474,6 +502,24 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
                     .any(|l| l["viewer_id"] == ada_id.as_str() && l["item"] == "ledger"),
                 "Ada's look at the ledger is on Bo's list: {bo_log}"
             );
+            checked += 1;
+            continue;
+        }
+        if row.partner == Seen::IfYouShare {
+            assert_eq!(row.key, "checkins", "the one row about sharing");
+            for (moment, read) in &reads {
+                let open = *moment != Moment::Ended;
+                assert_eq!(
+                    read.find(&shared_on).is_some(),
+                    open,
+                    "the shared check-in at {moment:?}"
+                );
+                assert_eq!(
+                    read.find(&private_on),
+                    None,
+                    "the private check-in reached the partner at {moment:?}"
+                );
+            }
             checked += 1;
             continue;
         }
