@@ -119,7 +119,6 @@ struct Row {
     domain: &'static str,
     review: Option<String>,
     due: bool,
-    awaiting_me: bool,
     awaiting_partner: bool,
 }
 
@@ -160,7 +159,6 @@ fn row(s: &Summary) -> Row {
         domain: s.domain.label(),
         review: s.review_on.map(date),
         due: s.due,
-        awaiting_me: s.awaiting_me,
         awaiting_partner: s.awaiting_partner,
     }
 }
@@ -184,7 +182,9 @@ fn groups(summaries: &[Summary]) -> Vec<Group> {
         pick("withdrawn", "No longer agreed", &|s| {
             s.status == Some(Status::Withdrawn)
         }),
-        pick("declined", "Declined", &|s| s.status == Some(Status::Declined)),
+        pick("declined", "Declined", &|s| {
+            s.status == Some(Status::Declined)
+        }),
         pick("retired", "Retired", &|s| s.status == Some(Status::Retired)),
         // Once the space ended there is no status: only what you proposed.
         pick("yours", "What you wrote", &|s| s.status.is_none()),
@@ -388,8 +388,9 @@ pub async fn propose(
         conversation: deck_key.map(|k| (k, round)),
     };
     match agreements::propose(&state.app, &me, rel.id, proposal, Utc::now()).await {
-        Ok(thread) => Ok(Redirect::to(&format!("/agreements/{}#status", thread.summary.id))
-            .into_response()),
+        Ok(thread) => {
+            Ok(Redirect::to(&format!("/agreements/{}#status", thread.summary.id)).into_response())
+        }
         Err(err) => {
             let fields = [
                 "domain",
@@ -470,6 +471,8 @@ struct ThreadPage<'a> {
     history: Vec<MoveRow>,
     links: Vec<Linked>,
     can: agreements::Moves,
+    /// The move the words form makes: "counter" or "revise".
+    change_verb: &'static str,
     /// Contributions in this domain that may be linked.
     linkable: Vec<Linked>,
     /// The counter and revise forms' words: the latest version's, or what
@@ -492,7 +495,6 @@ impl ThreadPage<'_> {
             None
         }
     }
-
 }
 
 fn version_row(v: &VersionView, names: &Names, in_force: Option<u32>) -> VersionRow {
@@ -576,9 +578,7 @@ fn linked(c: EntryView, names: &Names) -> Option<Linked> {
         id: c.id,
         description: details.description,
         giver: names.of(c.giver),
-        day: ledger::date_of(details.day)
-            .format("%-d %b %Y")
-            .to_string(),
+        day: ledger::date_of(details.day).format("%-d %b %Y").to_string(),
     })
 }
 
@@ -644,7 +644,10 @@ async fn thread_view(
         ),
         _ => "You both stand by the latest version.".to_owned(),
     };
-    let Kept { verb: failed, form: sent } = kept.unwrap_or_default();
+    let Kept {
+        verb: failed,
+        form: sent,
+    } = kept.unwrap_or_default();
     let words = if failed == "counter" || failed == "revise" {
         sent.clone()
     } else {
@@ -665,10 +668,7 @@ async fn thread_view(
         awaiting_partner: s.awaiting_partner,
         origin: t.origin.map(|(deck, round)| {
             (
-                format!(
-                    "/conversations/{}/talk?round={round}",
-                    deck_number(deck)
-                ),
+                format!("/conversations/{}/talk?round={round}", deck_number(deck)),
                 deck.title,
             )
         }),
@@ -685,6 +685,7 @@ async fn thread_view(
             .filter_map(|c| linked(c, &names))
             .collect(),
         can: t.can,
+        change_verb: if t.can.counter { "counter" } else { "revise" },
         linkable,
         words,
         sent,
@@ -784,13 +785,16 @@ pub async fn act(
     let version = form.version.trim().parse::<i64>().unwrap_or(0);
     // Garbage is a contribution that does not exist (the domain's words).
     let contribution = || {
-        form.contribution_id.trim().parse::<uuid::Uuid>().map_err(|_| {
-            domain::DomainError::from(domain::FieldError::new(
-                "contribution_id",
-                "unknown",
-                "Choose one of your contributions.",
-            ))
-        })
+        form.contribution_id
+            .trim()
+            .parse::<uuid::Uuid>()
+            .map_err(|_| {
+                domain::DomainError::from(domain::FieldError::new(
+                    "contribution_id",
+                    "unknown",
+                    "Choose one of your contributions.",
+                ))
+            })
     };
     let done = match verb.as_str() {
         "accept" => agreements::accept(app, &me, rid, id, version, now).await,

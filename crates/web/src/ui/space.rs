@@ -119,12 +119,12 @@ async fn home_page(
                         }
                     }
                     Space::Together(
-                    rel.members
-                        .iter()
-                        .find(|p| p.account_id != account)
-                        .map(|p| p.display_name.clone())
-                        .unwrap_or_default(),
-                )
+                        rel.members
+                            .iter()
+                            .find(|p| p.account_id != account)
+                            .map(|p| p.display_name.clone())
+                            .unwrap_or_default(),
+                    )
                 }
                 RelationshipStatus::Ended => Space::Ended,
             }
