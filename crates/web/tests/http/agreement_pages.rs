@@ -167,7 +167,62 @@ async fn a_proposal_without_terms_is_refused_by_field_and_writes_nothing(engine:
     assert_eq!(app.count("agreement_versions").await, 0);
 }
 
+async fn a_note_marked_as_an_idea_becomes_a_proposal(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (ada, bo) = app.ui_couple().await;
+    // Both answer the first deck's first prompt and send: the round opens.
+    for p in [&ada, &bo] {
+        post(
+            p,
+            "/conversations/1/p/1",
+            &[("text", "Pancakes"), ("action", "save")],
+        )
+        .await;
+        post(p, "/conversations/1/submit", &[]).await;
+    }
+    post(
+        &ada,
+        "/conversations/1/notes",
+        &[
+            ("text", "NOTE-IDEA we cook together on Sundays"),
+            ("agreement_idea", "true"),
+            ("round", "1"),
+        ],
+    )
+    .await;
+    let talk = plain_html(&bo, "/conversations/1/talk?round=1").await;
+    let start = talk
+        .find("/agreements/new?deck=1&round=1&note=")
+        .expect("a link to propose it");
+    let link = talk[start..].split('"').next().expect("link").to_owned();
+    assert!(talk.contains("Turn this into a proposal"));
+
+    let form = plain_html(&bo, &link).await;
+    assert!(form.contains(">NOTE-IDEA we cook together on Sundays</textarea>"));
+    assert!(form.contains("name=\"deck\" value=\"1\""), "{form}");
+    let at = post(
+        &bo,
+        "/agreements",
+        &[
+            ("deck", "1"),
+            ("round", "1"),
+            ("domain", "household_labor"),
+            ("title", "Sunday cooking"),
+            ("terms", "NOTE-IDEA we cook together on Sundays"),
+        ],
+    )
+    .await;
+    let page = plain_html(&ada, &format!("/agreements/{}", agreement_of(&at))).await;
+    assert!(
+        page.contains("It grew from your conversation <a href=\"/conversations/1/talk?round=1\">"),
+        "{page}"
+    );
+}
+
 on_both_engines!(
     propose_counter_accept_with_the_forms,
+    a_note_marked_as_an_idea_becomes_a_proposal,
     a_proposal_without_terms_is_refused_by_field_and_writes_nothing,
 );
