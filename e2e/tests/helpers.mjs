@@ -281,7 +281,8 @@ export async function eventually(check, ms = 5_000, what = 'condition') {
  * among them), errors, the visibility page without and with a partner, the
  * home page in each state of the space, the invitation and join pages, the
  * ledger pages (log and thank, with a form error; history; balance in words
- * and in figures), the leave page and the 404 page. `contextOptions` go to every browser context.
+ * and in figures), the agreements pages (list, form with an error, an
+ * agreement before and after a counter), the leave page and the 404 page. `contextOptions` go to every browser context.
  */
 export async function tour(browser, baseURL, visit, contextOptions = {}) {
   const ctxA = await newContext(browser, baseURL, contextOptions);
@@ -436,6 +437,28 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await clickAndWait(b, 'main button:has-text("I\'d like to see figures")');
     await b.getByRole('table', { name: 'Value given per week' }).waitFor();
     await visit('ledger balance (figures)', b);
+
+    // Agreements: none yet, the form refused empty, a proposal, a counter to answer.
+    await a.goto('/agreements');
+    await a.getByRole('heading', { name: 'Agreements' }).waitFor();
+    await visit('agreements (none yet)', a);
+    await a.goto('/agreements/new');
+    await clickAndWait(a, 'button:has-text("Propose it")');
+    await a.locator('#title-error').waitFor();
+    await visit('propose an agreement (title error)', a);
+    await a.fill('#title', 'Sunday dinners');
+    await a.fill('#terms', 'Alex cooks on Sundays, Bea washes up.');
+    await clickAndWait(a, 'button:has-text("Propose it")');
+    const agreement = new URL(a.url()).pathname;
+    await visit('agreement (proposed)', a);
+    await b.goto(agreement);
+    await b.fill('#w-terms', 'Alex cooks on Sundays, Bea washes up and dries.');
+    await clickAndWait(b, 'button:has-text("Send my changes")');
+    await a.goto(agreement);
+    await a.locator('#v2 .diff ins').waitFor();
+    await visit('agreement (a counter to answer)', a);
+    await a.goto('/agreements');
+    await visit('agreements (one waiting)', a);
 
     // B leaves.
     await b.goto('/leave');

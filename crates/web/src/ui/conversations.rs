@@ -78,6 +78,16 @@ fn find_deck(slug: &str) -> Option<&'static Deck> {
     DECKS.get(n.checked_sub(1)?)
 }
 
+/// A deck's number in page addresses (R23), for the other pages.
+pub(super) fn deck_number(deck: &Deck) -> usize {
+    slug(deck)
+}
+
+/// The deck a page address names by number (R23), for the other pages.
+pub(super) fn deck_of_number(number: &str) -> Option<&'static Deck> {
+    find_deck(number.trim())
+}
+
 fn overview_url(deck: &Deck) -> String {
     format!("/conversations/{}", slug(deck))
 }
@@ -458,6 +468,7 @@ struct TalkPrompt {
 }
 
 struct NoteLine {
+    id: uuid::Uuid,
     author: String,
     day: String,
     lines: Vec<String>,
@@ -534,6 +545,7 @@ async fn talk_page(
     let notes = notes
         .iter()
         .map(|note| NoteLine {
+            id: note.id,
             author: author(note),
             day: day(note.created_at),
             lines: lines(&note.text),

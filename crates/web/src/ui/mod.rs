@@ -4,6 +4,7 @@
 
 mod access_log;
 mod account;
+mod agreements;
 mod chart;
 mod conversations;
 mod exit;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .merge(security::routes())
         .merge(recover::routes())
         .merge(reflections::routes())
+        .merge(agreements::routes())
 }
 
 pub use recover::page_session;

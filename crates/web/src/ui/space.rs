@@ -34,6 +34,10 @@ struct HomePage<'a> {
     errors: Errors,
     /// Failed or slowed sign-ins since the previous sign-in (R16).
     failed_sign_ins: usize,
+    /// Agreements waiting for the person's answer: (id, title).
+    awaiting: Vec<(uuid::Uuid, String)>,
+    /// Agreed ones whose review date has come: (id, title).
+    due: Vec<(uuid::Uuid, String)>,
 }
 
 #[derive(Template)]
@@ -84,15 +88,17 @@ async fn current(state: &AppState, account: AccountId) -> Result<Option<Membersh
 
 async fn home_page(
     state: &AppState,
-    account: AccountId,
+    who: &crate::auth::Authenticated,
     errors: Errors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let account = who.account_id;
     let me = domain::accounts::by_id(&state.app, account)
         .await?
         .ok_or_else(AppError::unauthorized)?;
     let events = domain::accounts::security_events(&state.app, account).await?;
     let failed_sign_ins = domain::accounts::failures_since_last_sign_in(&events);
+    let (mut awaiting, mut due) = (Vec::new(), Vec::new());
     let space = match current(state, account).await? {
         None => Space::None,
         Some(m) => {
@@ -103,13 +109,23 @@ async fn home_page(
                         .map(day)
                         .unwrap_or_else(|| "it expires".to_owned()),
                 ),
-                RelationshipStatus::Active => Space::Together(
-                    rel.members
-                        .iter()
-                        .find(|p| p.account_id != account)
-                        .map(|p| p.display_name.clone())
-                        .unwrap_or_default(),
-                ),
+                RelationshipStatus::Active => {
+                    let now = Utc::now();
+                    for a in domain::agreements::list(&state.app, &who.me, rel.id, now).await? {
+                        if a.awaiting_me {
+                            awaiting.push((a.id, a.title));
+                        } else if a.due {
+                            due.push((a.id, a.title));
+                        }
+                    }
+                    Space::Together(
+                        rel.members
+                            .iter()
+                            .find(|p| p.account_id != account)
+                            .map(|p| p.display_name.clone())
+                            .unwrap_or_default(),
+                    )
+                }
                 RelationshipStatus::Ended => Space::Ended,
             }
         }
@@ -122,6 +138,8 @@ async fn home_page(
             space,
             errors,
             failed_sign_ins,
+            awaiting,
+            due,
         },
     ))
 }
@@ -131,7 +149,7 @@ pub async fn home(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     match signed_in(&state, &headers).await {
-        Ok(who) => home_page(&state, who.account_id, Errors::default(), StatusCode::OK).await,
+        Ok(who) => home_page(&state, &who, Errors::default(), StatusCode::OK).await,
         Err(redirect) => Ok(redirect),
     }
 }

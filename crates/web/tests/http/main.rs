@@ -10,6 +10,7 @@ mod common;
 mod access_log;
 mod account_control;
 mod accounts;
+mod agreement_pages;
 mod agreements;
 mod checkins;
 mod conversation_pages;
