@@ -126,9 +126,11 @@ async fn paths_to_read(p: &Person, rel: &str, aid: &str) -> Vec<String> {
         "/respect/q/1",
         "/respect/compare",
         "/conversations",
+        "/agreements",
     ] {
         paths.push(page.to_owned());
     }
+    paths.push(format!("/agreements/{aid}"));
     // The pages number the decks in the order the API lists them.
     let decks = json_of(
         p.get(&format!("/api/v1/relationships/{rel}/conversations"))
