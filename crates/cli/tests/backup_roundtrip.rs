@@ -3,7 +3,7 @@
 //!
 //! Realistic data is seeded through the API of the real server (accounts, a
 //! relationship, contributions with thanks, preferences, sealed values and
-//! conversation rounds with notes, reflections, respect areas, a token, an open
+//! conversation rounds with notes, reflections, agreements, respect areas, a token, an open
 //! invitation, an operator's reset link); `reciprocity backup FILE` copies
 //! it while the server runs, `reciprocity restore FILE` puts it into a new
 //! database, and the comparison takes its tables from the schema itself (so
@@ -145,6 +145,40 @@ async fn seed(base: &str) -> usize {
         writes += 1;
     }
 
+    // An agreement: Ada proposes, Bo counters, Ada declines with a reason
+    // (sealed words in versions and moves), and links Bo's last entry.
+    let a = format!("{r}/agreements");
+    let aid = ada
+        .expect(
+            &a,
+            &json!({"domain": "household_labor", "title": "Chores", "terms": "ada terms ✓"}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    bo.expect(
+        &format!("{a}/{aid}/counter"),
+        &json!({"terms": "bo terms"}),
+        200,
+    )
+    .await;
+    ada.expect(
+        &format!("{a}/{aid}/decline"),
+        &json!({"version": 2, "reason": "not this week"}),
+        200,
+    )
+    .await;
+    let last = ids.last().expect("entries").1.clone();
+    ada.expect(
+        &format!("{a}/{aid}/contributions"),
+        &json!({ "contribution_id": last }),
+        200,
+    )
+    .await;
+    writes += 4;
+
     // A token for scripts, and a stranger waiting for a partner.
     ada.expect(
         "/api/v1/tokens",
@@ -206,6 +240,10 @@ async fn the_comparison_sees_every_table_and_a_single_changed_row(url: &str, eng
         "sealed_sides",
         "security_events",
         "reflections",
+        "agreements",
+        "agreement_versions",
+        "agreement_events",
+        "agreement_links",
         "_sqlx_migrations",
     ] {
         assert!(

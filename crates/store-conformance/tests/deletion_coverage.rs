@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use sqlx::Connection;
-use store::deletion::{Rows, ACCOUNT_REFERENCES};
+use store::deletion::{Rows, ACCOUNT_REFERENCES, UNCONSTRAINED_ACCOUNT_REFERENCES};
 use store_conformance::testdb::{Engine, TestDb};
 
 /// `(table, column)` pairs with a foreign key to `accounts`.
@@ -74,11 +74,20 @@ async fn columns(db: &TestDb, table: &str) -> BTreeSet<String> {
 }
 
 async fn deletion_names_every_account_reference_and_every_kept_column(db: TestDb) {
-    let in_schema = references(&db).await;
+    let mut in_schema = references(&db).await;
     assert!(
         in_schema.contains(&("sessions".to_owned(), "account_id".to_owned())),
         "the schema's foreign keys were read: {in_schema:?}"
     );
+    // Account ids held without a foreign key: each must still be a column.
+    for (table, column) in UNCONSTRAINED_ACCOUNT_REFERENCES {
+        assert!(
+            columns(&db, table).await.contains(*column),
+            "store::deletion::UNCONSTRAINED_ACCOUNT_REFERENCES names {table}.{column}, \
+             which the schema no longer has"
+        );
+        in_schema.insert(((*table).to_owned(), (*column).to_owned()));
+    }
     // `accounts.id` is the tombstone itself, not a reference to it.
     let named: BTreeSet<(String, String)> = ACCOUNT_REFERENCES
         .iter()

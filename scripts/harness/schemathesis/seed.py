@@ -121,6 +121,24 @@ def main():
         text = canaries.plant(role, "reflection", {role})
         person.call("POST", f"{r}/reflections", {"text": text}, 201)
 
+    # An agreement A proposed and B countered: shared words, sealed with the couple's key.
+    aid = a.call(
+        "POST",
+        f"{r}/agreements",
+        {
+            "domain": "household_labor",
+            "title": canaries.plant("partner_a", "agreement_title", couple),
+            "terms": canaries.plant("partner_a", "agreement_terms", couple),
+        },
+        201,
+    )["id"]
+    b.call(
+        "POST",
+        f"{r}/agreements/{aid}/counter",
+        {"terms": canaries.plant("partner_b", "agreement_terms", couple)},
+        200,
+    )
+
     # The stranger's own words, in a relationship of their own still waiting for a partner.
     s.call("POST", "/api/v1/relationships", {}, 201)
 
@@ -128,6 +146,7 @@ def main():
         "base": base,
         "relationship": rel,
         "contributions": [cid, cid_b],
+        "agreements": [aid],
         "deck": DECK,
         "roles": {"partner_a": role_a, "partner_b": role_b, "stranger": role_s},
         "canaries": canaries.all,
@@ -145,6 +164,7 @@ def config(world):
     rel = json.dumps(world["relationship"])
     cids = json.dumps(world["contributions"])
     deck = json.dumps(world["deck"])
+    aids = json.dumps(world["agreements"])
     return f"""# Written by scripts/harness/schemathesis/seed.py for one run.
 
 # positive_data_acceptance: 422 is also an acceptable answer to data the
@@ -163,10 +183,12 @@ values = [{rel}]
 values = {cids}
 [dictionaries.deck]
 values = [{deck}]
+[dictionaries.agreement]
+values = {aids}
 
 [[operations]]
 include-path-regex = "^/api/v1/relationships/[{{]id[}}]"
-parameters = {{ "path.id" = {{ dictionary = "relationship", probability = 0.5 }}, "path.cid" = {{ dictionary = "contribution", probability = 0.5 }}, "path.deck" = {{ dictionary = "deck", probability = 0.5 }} }}
+parameters = {{ "path.id" = {{ dictionary = "relationship", probability = 0.5 }}, "path.cid" = {{ dictionary = "contribution", probability = 0.5 }}, "path.deck" = {{ dictionary = "deck", probability = 0.5 }}, "path.aid" = {{ dictionary = "agreement", probability = 0.5 }} }}
 """
 
 

@@ -28,11 +28,12 @@ use domain::questionnaires::values::Values;
 use domain::rounds::{self, RoundSummary};
 use domain::sealed::RoundState;
 use domain::store::{ContributionFilter, Membership};
-use domain::{ledger, reflections, relationship, written, RelationshipId};
+use domain::{agreements, ledger, reflections, relationship, written, RelationshipId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access_log::AccessLogItem;
+use super::agreements::AgreementView;
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
 use super::ledger::ContributionView;
 use super::reflections::ReflectionView;
@@ -113,6 +114,11 @@ pub struct RelationshipArchive {
     /// Every one of the caller's private reflections in this relationship,
     /// newest first, as `GET R/reflections` shows each.
     reflections: Vec<ReflectionView>,
+    /// Every agreement the caller may see here, most recently changed
+    /// first, each as `GET R/agreements/{aid}` shows it: status, the
+    /// versions the caller may read (after the end: only the caller's own)
+    /// and every move.
+    agreements: Vec<AgreementView>,
 }
 
 /// The values questionnaire: where the caller stands, and every revealed round.
@@ -269,6 +275,11 @@ async fn relationship_archive(
     }
 
     let written = written::mine(app, me, rel, now).await?.into();
+    let mut agreements = Vec::new();
+    for summary in agreements::list(app, me, rel, now).await? {
+        let thread = agreements::thread(app, me, rel, summary.id, now).await?;
+        agreements.push(AgreementView::from(thread));
+    }
     Ok(RelationshipArchive {
         id: rel.0,
         status: found.status.as_str(),
@@ -284,6 +295,7 @@ async fn relationship_archive(
             .into_iter()
             .map(ReflectionView::from)
             .collect(),
+        agreements,
     })
 }
 

@@ -477,7 +477,7 @@ impl Page {
         self.text(str_at(rel, "id"));
         self.raw("</dd></dl>");
 
-        let parts: [(&str, &str, &str); 7] = [
+        let parts: [(&str, &str, &str); 8] = [
             ("members", "Who is in it", ""),
             (
                 "ledger",
@@ -493,6 +493,7 @@ impl Page {
                 "Your private reflections",
                 "No reflections in this file.",
             ),
+            ("agreements", "Agreements", "No agreements in this file."),
         ];
         let empty = Map::new();
         let map = rel.as_object().unwrap_or(&empty);
@@ -524,6 +525,7 @@ impl Page {
             "conversations",
             "written",
             "reflections",
+            "agreements",
         ];
         for (key, v) in ordered(map) {
             if !known.contains(&key.as_str()) {
@@ -800,6 +802,7 @@ mod tests {
                 "conversations": [],
                 "written": {"entries": []},
                 "reflections": [],
+                "agreements": [],
                 "later_part": {"words": text}
             }],
             "a_later_section": [{"words": text}]

@@ -3,7 +3,8 @@
 //! A scripted session of both partners plants a marker in every personal
 //! text field (values definitions of love, respect and the rest,
 //! conversation answers and notes, ledger descriptions and thanks, drafts
-//! never sent, a token name), alongside Ada's earlier relationship with Cy.
+//! never sent, a token name, agreement titles, terms and reasons),
+//! alongside Ada's earlier relationship with Cy.
 //! Then everyone browses every API read and every page, before and after Bo
 //! leaves, and each party's received headers and bodies, and the server's
 //! log, are scanned: a marker may appear only where the §1.3 policy lets its
@@ -43,7 +44,20 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
         cast.conversation_draft(who, owner, &rel, DRAFT_DECK, Class::Private)
             .await;
     }
+    // Bo declines Ada's open proposal with a marked reason (sealed too).
+    let reason = cast
+        .markers
+        .plant("bo", "agreement-reason", Class::Shared, &rel);
+    cast.bo
+        .must(
+            "POST",
+            &format!("{r}/agreements/{}/decline", world.open_agreement),
+            json!({"version": 1, "reason": reason}),
+            200,
+        )
+        .await;
     let cids = [world.cid.clone(), bo_cid];
+    let aids = [world.agreement.clone(), world.open_agreement.clone()];
     for person in [
         &cast.ada,
         &cast.bo,
@@ -53,7 +67,7 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
         &cast.token,
         &cast.anonymous,
     ] {
-        browse(person, &[&rel, &cast.r0], &cids).await;
+        browse(person, &[&rel, &cast.r0], &cids, &aids).await;
     }
     cast.bo
         .must("POST", &format!("{r}/leave"), json!({}), 200)
@@ -62,14 +76,14 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
     cast.token.rename("ada_after");
     cast.bo.rename("bo_after");
     for person in [&cast.ada, &cast.bo, &cast.token] {
-        browse(person, &[&rel, &cast.r0], &cids).await;
+        browse(person, &[&rel, &cast.r0], &cids, &aids).await;
     }
     Some(Session { cast })
 }
 
 /// Every API read and every page, with the real ids (the export too: a
 /// marker may reach a file only where it may reach its reader).
-async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
+async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String]) {
     let mut paths: Vec<String> = [
         "/api/v1/me",
         "/api/v1/me/sessions",
@@ -126,8 +140,13 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String]) {
             "/respect/areas",
             "/respect/comparison",
             "/conversations",
+            "/agreements",
+            "/agreements/say",
         ] {
             paths.push(format!("{r}{tail}"));
+        }
+        for aid in aids {
+            paths.push(format!("{r}/agreements/{aid}"));
         }
         for deck in [DECK, DRAFT_DECK] {
             for tail in ["", "/comparison", "/notes"] {

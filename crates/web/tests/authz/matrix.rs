@@ -151,6 +151,17 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
     let mut path = template.replace("{deck}", DECK);
     path = path.replace("{cid}", &pick(&world.cid));
     path = path.replace("{rid}", &pick(&world.reflection));
+    // Answering a proposal needs one still open; the other moves act on
+    // the agreed one.
+    let open = ["/counter", "/accept", "/decline"]
+        .iter()
+        .any(|end| path.ends_with(end));
+    let aid = if open {
+        &world.open_agreement
+    } else {
+        &world.agreement
+    };
+    path = path.replace("{aid}", &pick(aid));
     let id = if path.starts_with("/api/v1/relationships/{id}") {
         pick(&world.rel)
     } else if path.starts_with("/api/v1/tokens/{id}") {

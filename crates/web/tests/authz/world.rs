@@ -498,6 +498,65 @@ impl Cast {
             .to_owned()
     }
 
+    /// Ada's two agreements in `world.rel`: one Bo countered (his words
+    /// marked too) and both accepted, with `world.cid` linked; one waiting
+    /// for Bo. And a spare unmarked contribution of Ada's to link.
+    pub async fn agreements(&self, world: &mut World) {
+        let rel = world.rel.clone();
+        let r = format!("/api/v1/relationships/{rel}/agreements");
+        let mut propose = || {
+            let title = self
+                .markers
+                .plant("ada", "agreement-title", Class::Shared, &rel);
+            let terms = self
+                .markers
+                .plant("ada", "agreement-terms", Class::Shared, &rel);
+            json!({"domain": "household_labor", "title": title, "terms": terms})
+        };
+        let (first, second) = (propose(), propose());
+        let id = |v: Value| v["id"].as_str().expect("id").to_owned();
+        world.agreement = id(self.ada.must("POST", &r, first, 201).await);
+        let a = format!("{r}/{}", world.agreement);
+        // Bo's counter names its own title: a field left out would be
+        // carried from Ada's version, her words in his (see the report on
+        // carried fields after the end).
+        let title = self
+            .markers
+            .plant("bo", "agreement-title", Class::Shared, &rel);
+        let countered = self
+            .markers
+            .plant("bo", "agreement-terms", Class::Shared, &rel);
+        self.bo
+            .must(
+                "POST",
+                &format!("{a}/counter"),
+                json!({"title": title, "terms": countered}),
+                200,
+            )
+            .await;
+        self.ada
+            .must("POST", &format!("{a}/accept"), json!({"version": 2}), 200)
+            .await;
+        self.ada
+            .must(
+                "POST",
+                &format!("{a}/contributions"),
+                json!({"contribution_id": world.cid}),
+                200,
+            )
+            .await;
+        world.open_agreement = id(self.ada.must("POST", &r, second, 201).await);
+        world.spare_cid = id(self
+            .ada
+            .must(
+                "POST",
+                &format!("/api/v1/relationships/{rel}/contributions"),
+                json!({"domain": "household_labor", "description": "spare", "effort": 1}),
+                201,
+            )
+            .await);
+    }
+
     /// Each person's marked note on the revealed deck.
     pub async fn note(&self, who: &Actor, owner: &'static str, rel: &str) {
         let text = self.markers.plant(owner, "note", Class::Shared, rel);
@@ -621,6 +680,13 @@ pub struct World {
     pub spare_session: String,
     /// Ada's private reflection (in the states with drafts).
     pub reflection: String,
+    /// Ada's agreement, countered by Bo and accepted by both, with
+    /// `cid` linked (in the states with a contribution).
+    pub agreement: String,
+    /// Ada's proposal still waiting for Bo's answer (version 1).
+    pub open_agreement: String,
+    /// Ada's unlinked contribution in the agreements' domain (no marker).
+    pub spare_cid: String,
     /// The markers of the object under test: what a role that may not see
     /// it must never receive, and what a role that may see it must.
     pub object: Vec<String>,
@@ -637,6 +703,9 @@ impl Cast {
             spare_token: uuid::Uuid::new_v4().to_string(),
             spare_session: uuid::Uuid::new_v4().to_string(),
             reflection: uuid::Uuid::new_v4().to_string(),
+            agreement: uuid::Uuid::new_v4().to_string(),
+            open_agreement: uuid::Uuid::new_v4().to_string(),
+            spare_cid: uuid::Uuid::new_v4().to_string(),
             object: Vec::new(),
         };
         let before = self.markers.all().len();
@@ -733,6 +802,7 @@ impl Cast {
                     .contribution(&self.ada, "ada", &rel, Class::Shared)
                     .await;
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
+                self.agreements(&mut world).await;
                 if state == State::Ended {
                     self.bo
                         .must(
@@ -749,6 +819,7 @@ impl Cast {
                     .contribution(&self.ada, "ada", &rel, Class::Shared)
                     .await;
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
+                self.agreements(&mut world).await;
             }
             State::Withdrawn => {
                 world.cid = self
@@ -823,6 +894,9 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
             "email": subject.email, "recovery_code": subject.recovery_code,
             "new_password": "another long password"}),
         ("POST", "/api/v1/relationships/join") => json!({"invite_code": world.code}),
+        ("POST", p) if p.ends_with("/agreements/{aid}/contributions") => {
+            json!({"contribution_id": world.spare_cid})
+        }
         ("POST", p) if p.ends_with("/contributions") => {
             json!({"domain": "planning", "description": late, "effort": 2})
         }
@@ -842,6 +916,15 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
             {"prompt": cast.prompt, "text": late}]}),
         ("POST", p) if p.ends_with("/notes") => json!({"text": late}),
         ("POST", p) if p.ends_with("/reflections") => json!({"text": late}),
+        ("POST", p) if p.ends_with("/agreements") => {
+            json!({"domain": "household_labor", "title": &late[..40], "terms": late})
+        }
+        ("POST", p) if p.ends_with("/counter") || p.ends_with("/revise") => {
+            json!({"terms": late})
+        }
+        ("POST", p) if p.ends_with("/accept") => json!({"version": 1}),
+        ("POST", p) if p.ends_with("/decline") => json!({"version": 1, "reason": late}),
+        ("POST", p) if p.ends_with("/retire") => json!({"reason": late}),
         _ => json!({}),
     };
     Some(body)

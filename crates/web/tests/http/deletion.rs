@@ -68,6 +68,8 @@ struct Story {
     r: String,
     /// Entries Bo logged, by their descriptions.
     bo_entries: Vec<(String, String)>,
+    /// Ada's agreement Bo countered (and Ada declined his version).
+    agreement: String,
 }
 
 impl Story {
@@ -226,6 +228,66 @@ impl Story {
             .await;
         }
 
+        // Agreements: Ada proposes, Bo counters, Ada declines his version
+        // with a reason; a second one both accept, and Ada links Bo's entry.
+        let a = format!("{r}/agreements");
+        let agreement = expect(
+            &ada,
+            "POST",
+            &a,
+            json!({"domain": "household_labor", "title": format!("{ADA} chores"),
+                "terms": format!("{ADA} terms")}),
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        expect(
+            &bo,
+            "POST",
+            &format!("{a}/{agreement}/counter"),
+            json!({"title": format!("{BO} chores"), "terms": format!("{BO} terms")}),
+            200,
+        )
+        .await;
+        expect(
+            &ada,
+            "POST",
+            &format!("{a}/{agreement}/decline"),
+            json!({"version": 2, "reason": format!("{ADA} reason")}),
+            200,
+        )
+        .await;
+        let agreed = expect(
+            &ada,
+            "POST",
+            &a,
+            json!({"domain": "household_labor", "title": format!("{ADA} laundry"),
+                "terms": format!("{ADA} laundry terms")}),
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        expect(
+            &bo,
+            "POST",
+            &format!("{a}/{agreed}/accept"),
+            json!({"version": 1}),
+            200,
+        )
+        .await;
+        expect(
+            &ada,
+            "POST",
+            &format!("{a}/{agreed}/contributions"),
+            json!({ "contribution_id": bo_gift }),
+            200,
+        )
+        .await;
+
         // Respect areas and the numbers choice.
         for (p, name) in [(&ada, format!("{ADA} Music")), (&bo, format!("{BO} Hike"))] {
             expect(
@@ -266,6 +328,7 @@ impl Story {
             bo_id,
             r,
             bo_entries: vec![(bo_gift, bo_gift_text), (bo_for_ada, bo_for_ada_text)],
+            agreement,
         })
     }
 
@@ -295,6 +358,9 @@ impl Story {
             format!("sealed_sides WHERE account_id = '{id}' AND answers IS NOT NULL"),
             format!("conversation_notes WHERE author_id = '{id}'"),
             format!("reflections WHERE author_id = '{id}'"),
+            format!("agreement_versions WHERE author_id = '{id}'"),
+            format!("agreement_events WHERE actor_id = '{id}' AND reason IS NOT NULL"),
+            format!("agreement_links WHERE linked_by = '{id}'"),
             format!("respect_areas WHERE name LIKE '%{ADA}%'"),
             format!("ledger_preferences WHERE account_id = '{id}'"),
             format!("sessions WHERE account_id = '{id}'"),
@@ -414,6 +480,30 @@ async fn deleting_removes_her_words_and_credentials_and_leaves_bo_his_own(engine
 
     // Bo: the space reads as ended, Ada as "Former member".
     let r = &story.r;
+    // His agreement reads with his version only, none of her words; her
+    // moves stay in its history as ids.
+    let thread = expect(
+        &story.bo,
+        "GET",
+        &format!("{r}/agreements/{}", story.agreement),
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(!thread.to_string().contains(ADA), "{thread}");
+    assert!(
+        thread.to_string().contains(&format!("{BO} terms")),
+        "{thread}"
+    );
+    let listed = expect(
+        &story.bo,
+        "GET",
+        &format!("{r}/agreements"),
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(!listed.to_string().contains(ADA), "{listed}");
     let rel = expect(&story.bo, "GET", r, Value::Null, 200).await;
     assert_eq!(rel["status"], "ended", "{rel}");
     let names: Vec<&str> = rel["members"]

@@ -103,6 +103,21 @@ async fn reflect(p: &Person, r: &str, tag: &str) {
     assert_eq!(kept.status(), 201, "reflection");
 }
 
+/// An agreement whose title and terms hold `tag`; its path.
+async fn agree(p: &Person, r: &str, tag: &str) -> String {
+    let made = json_of(
+        p.post_json(
+            &format!("{r}/agreements"),
+            &json!({"domain": "planning", "title": format!("{tag} title"),
+                "terms": format!("{tag} terms")}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    format!("{r}/agreements/{}", made["id"].as_str().expect("id"))
+}
+
 async fn text_of(p: &Person, path: &str) -> String {
     let response = p.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
@@ -173,6 +188,7 @@ async fn an_operator_reset_loses_the_drafts_and_keeps_what_the_couple_shares(eng
     reflect(&bo, &r, "BO-OWN-REFLECTION").await;
     log(&ada, &r, "ADA-SHARED-GIFT").await;
     log(&bo, &r, "BO-SHARED-GIFT").await;
+    let agreement = agree(&ada, &r, "ADA-SHARED-AGREEMENT").await;
 
     // What `reciprocity admin reset-password` calls.
     let domain_app = domain::App::new(app.db.store.clone());
@@ -205,6 +221,12 @@ async fn an_operator_reset_loses_the_drafts_and_keeps_what_the_couple_shares(eng
         .contains("ADA-SHARED-GIFT"));
     let shared = text_of(&ada, &format!("{r}/contributions")).await;
     assert!(shared.contains("ADA-SHARED-GIFT") && shared.contains("BO-SHARED-GIFT"));
+    // Agreements are sealed with the couple's key: kept whole.
+    let kept = text_of(&ada, &agreement).await;
+    assert!(
+        kept.contains("ADA-SHARED-AGREEMENT title") && kept.contains("ADA-SHARED-AGREEMENT terms"),
+        "{kept}"
+    );
     // The draft was sealed with Ada's old personal key: gone, not garbled.
     let values = json_of(ada.get(&format!("{r}/values")).await, 200).await;
     assert!(!values.to_string().contains("ADA-OWN-DRAFT"), "{values}");

@@ -866,8 +866,118 @@ async fn after_leaving_the_pages_lead_each_to_only_what_they_wrote(engine: DbEng
     assert_eq!(story.app.count("contributions").await, before);
 }
 
+/// Agreements after the end (D4): each former partner lists only the
+/// agreements they wrote a version of, reads only their own versions and
+/// moves (never a word the other wrote: terms, title or a decline reason),
+/// and every move answers 409 `ended`.
+async fn after_leaving_each_reads_only_their_own_agreement_words(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
+    let a = format!("{r}/agreements");
+    let id = |v: Value| v["id"].as_str().expect("id").to_owned();
+    let propose = |mark: &str, what: &str| {
+        json!({"domain": "household_labor", "title": format!("{mark} {what} title"),
+            "terms": format!("{mark} {what} terms")})
+    };
+    // Both wrote a version of `shared`; only Bo of `bos` (Ada declined it,
+    // with a reason); only Ada of `adas`.
+    let shared = id(expect(&ada, "POST", &a, propose(ADA, "shared"), 201).await);
+    expect(
+        &bo,
+        "POST",
+        &format!("{a}/{shared}/counter"),
+        json!({"title": format!("{BO} counter title"), "terms": format!("{BO} counter terms")}),
+        200,
+    )
+    .await;
+    expect(
+        &ada,
+        "POST",
+        &format!("{a}/{shared}/accept"),
+        json!({"version": 2}),
+        200,
+    )
+    .await;
+    let bos = id(expect(&bo, "POST", &a, propose(BO, "own"), 201).await);
+    expect(
+        &ada,
+        "POST",
+        &format!("{a}/{bos}/decline"),
+        json!({"version": 1, "reason": format!("{ADA} reason")}),
+        200,
+    )
+    .await;
+    let adas = id(expect(&ada, "POST", &a, propose(ADA, "own"), 201).await);
+    expect(&bo, "POST", &format!("{r}/leave"), json!({}), 200).await;
+
+    let mut wrong = Vec::new();
+    for (me, mark, other, mine, theirs) in
+        [(&ada, ADA, BO, &adas, &bos), (&bo, BO, ADA, &bos, &adas)]
+    {
+        let listed = get_ok(me, &a).await;
+        let mut ids: Vec<&str> = listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id"))
+            .collect();
+        ids.sort_unstable();
+        let mut expected = vec![shared.as_str(), mine.as_str()];
+        expected.sort_unstable();
+        if ids != expected {
+            wrong.push(format!("{mark} lists {ids:?}, not {expected:?}"));
+        }
+        if listed.to_string().contains(other) {
+            wrong.push(format!("{mark}'s list shows the other's words: {listed}"));
+        }
+        for aid in [&shared, mine] {
+            let thread = get_ok(me, &format!("{a}/{aid}")).await;
+            let text = thread.to_string();
+            if text.contains(other) || !text.contains(mark) {
+                wrong.push(format!("{mark} reads {aid}: {text}"));
+            }
+            if thread["status"] != "ended" {
+                wrong.push(format!("{mark} reads {aid} as {}", thread["status"]));
+            }
+        }
+        let (status, _) = call(me, "GET", &format!("{a}/{theirs}"), &Value::Null).await;
+        if status != 404 {
+            wrong.push(format!("{mark} opens the other's own agreement: {status}"));
+        }
+        let s = format!("{a}/{shared}");
+        for (method, path, body) in [
+            ("POST", a.clone(), propose(LATE, "late")),
+            ("POST", format!("{s}/counter"), json!({"terms": LATE})),
+            ("POST", format!("{s}/revise"), json!({"terms": LATE})),
+            ("POST", format!("{s}/accept"), json!({"version": 2})),
+            (
+                "POST",
+                format!("{s}/decline"),
+                json!({"version": 2, "reason": LATE}),
+            ),
+            ("POST", format!("{s}/withdraw"), json!({})),
+            ("POST", format!("{s}/confirm"), json!({})),
+            ("POST", format!("{s}/retire"), json!({"reason": LATE})),
+        ] {
+            let (status, reply) = call(me, method, &path, &body).await;
+            if (status, code(&reply)) != (409, "ended") {
+                wrong.push(format!("{mark} {method} {path}: {status} {reply}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "after the end each reads only their own agreement words, and moves are \
+         409 `ended`; not so:\n{}",
+        wrong.join("\n")
+    );
+}
+
 on_both_engines!(
     after_leaving_the_pages_lead_each_to_only_what_they_wrote,
+    after_leaving_each_reads_only_their_own_agreement_words,
     after_leaving_the_space_reads_as_ended_and_takes_no_writes_from_either,
     after_leaving_the_balance_and_every_comparison_are_gone_for_both,
     after_leaving_each_reads_only_their_own_ledger_words,
