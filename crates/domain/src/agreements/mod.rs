@@ -357,6 +357,51 @@ fn open_version(
     })
 }
 
+/// What a former partner's own version shows where its terms were the
+/// other's, carried over unchanged.
+const CARRIED: &str = "(The same terms as your partner's version before it.)";
+
+/// A former partner's own version whose title was the other's.
+fn untitled(domain: Domain) -> String {
+    format!("Your proposal ({})", domain.label())
+}
+
+/// Who first wrote each field of each version: a version that repeats the
+/// field of the one before it (carried over, or typed the same) keeps that
+/// one's writer. Terms, title and each part, indexed like the versions.
+struct Origins {
+    title: Vec<AccountId>,
+    terms: Vec<AccountId>,
+    parts: [Vec<AccountId>; 2],
+}
+
+impl Origins {
+    fn of(versions: &[AgreementVersion]) -> Self {
+        fn chain<T: PartialEq>(
+            versions: &[AgreementVersion],
+            field: impl Fn(&AgreementVersion) -> T,
+        ) -> Vec<AccountId> {
+            let mut origins: Vec<AccountId> = Vec::with_capacity(versions.len());
+            for (i, v) in versions.iter().enumerate() {
+                let origin = match i.checked_sub(1) {
+                    Some(p) if field(&versions[p]) == field(v) => origins[p],
+                    _ => v.author,
+                };
+                origins.push(origin);
+            }
+            origins
+        }
+        Self {
+            title: chain(versions, |v| v.title.clone()),
+            terms: chain(versions, |v| v.terms.clone()),
+            parts: [
+                chain(versions, |v| v.parts[0].clone()),
+                chain(versions, |v| v.parts[1].clone()),
+            ],
+        }
+    }
+}
+
 /// The caller's view of an agreement. Former partners: their own versions
 /// and moves only, and nothing when they wrote none.
 fn thread_view(
@@ -368,19 +413,35 @@ fn thread_view(
 ) -> Result<Thread, DomainError> {
     let id = record.head.id;
     let members = members(&reader.rel)?;
-    let mut versions: Vec<VersionView> = Vec::with_capacity(record.versions.len());
-    let mut before: Option<(String, String)> = None;
-    for stored in record
+    let opened = record
         .versions
         .iter()
-        .filter(|v| reader.may_read_words_of(v.author))
-    {
-        let v = open_version(key, id, stored)?;
+        .map(|v| open_version(key, id, v))
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    let origins = Origins::of(&opened);
+    let mut versions: Vec<VersionView> = Vec::with_capacity(opened.len());
+    let mut before: Option<(Option<String>, Option<String>)> = None;
+    for (i, v) in opened.into_iter().enumerate() {
+        if !reader.may_read_words_of(v.author) {
+            continue;
+        }
+        // SECURITY (D4): once the space ended, a field the other partner
+        // wrote first and this version only carried over is theirs, not
+        // the reader's: it is left out of the reader's own copy.
+        let mine = |origin: AccountId| reader.may_read_words_of(origin);
+        let title = mine(origins.title[i]).then_some(v.title);
+        let terms = mine(origins.terms[i]).then_some(v.terms);
         let (changes, title_changed) = match &before {
-            Some((title, terms)) => (Some(diff::words(terms, &v.terms)), *title != v.title),
+            Some((was_title, was_terms)) => (
+                was_terms
+                    .as_ref()
+                    .zip(terms.as_ref())
+                    .map(|(was, now)| diff::words(was, now)),
+                matches!((was_title, &title), (Some(a), Some(b)) if a != b),
+            ),
             None => (None, false),
         };
-        before = Some((v.title.clone(), v.terms.clone()));
+        before = Some((title.clone(), terms.clone()));
         versions.push(VersionView {
             number: v.number,
             author: v.author,
@@ -388,10 +449,12 @@ fn thread_view(
             parts: members
                 .iter()
                 .zip(v.parts)
-                .filter_map(|(m, p)| p.map(|p| (*m, p)))
+                .enumerate()
+                .filter(|(side, _)| mine(origins.parts[*side][i]))
+                .filter_map(|(_, (m, p))| p.map(|p| (*m, p)))
                 .collect(),
-            title: v.title,
-            terms: v.terms,
+            title: title.unwrap_or_else(|| untitled(record.head.domain)),
+            terms: terms.unwrap_or_else(|| CARRIED.to_owned()),
             review_on: v.review_on.map(date_of),
             created_at: v.created_at,
             changes,
@@ -896,6 +959,16 @@ pub async fn list(
     }
     let key = me.shared(store, &reader.rel).await?;
     let today = now.date_naive();
+    if reader.is_former() {
+        // A former partner's titles depend on who first wrote them (see
+        // `Origins`): each of their agreements is read whole. Rare and small.
+        let mut summaries = Vec::with_capacity(lines.len());
+        for line in lines {
+            let record = load(store, rel, line.head.id).await?;
+            summaries.push(thread_view(&record, &key, &reader, Vec::new(), today)?.summary);
+        }
+        return Ok(summaries);
+    }
     let mut partner_wrote = false;
     let summaries = lines
         .into_iter()

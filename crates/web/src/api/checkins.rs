@@ -274,9 +274,9 @@ pub async fn list(
 
 /// Shares one of the caller's check-ins, or withdraws it.
 #[utoipa::path(
-    put, path = "/api/v1/relationships/{id}/checkins/{cid}/share", operation_id = "share_checkin",
+    put, path = "/api/v1/relationships/{id}/checkins/{checkin}/share", operation_id = "share_checkin",
     tag = "checkins",
-    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Check-in id")),
+    params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("checkin" = uuid::Uuid, Path, description = "Check-in id")),
     request_body = ShareBody,
     security(("session" = []), ("token" = [])),
     responses(

@@ -483,6 +483,32 @@ impl Cast {
         }
     }
 
+    /// Ada's check-ins in `rel`, days ago (so one of today's is still
+    /// free): one shared, one private, each with a marked note for her
+    /// alone. The shared one's id.
+    pub async fn checkins(&self, rel: &str) -> String {
+        let mut shared = String::new();
+        for (ago, share) in [(3, true), (4, false)] {
+            let note = self
+                .markers
+                .plant("ada", "checkin-note", Class::Private, rel);
+            let on = (chrono::Utc::now().date_naive() - chrono::Duration::days(ago)).to_string();
+            let kept = self
+                .ada
+                .must(
+                    "POST",
+                    &format!("/api/v1/relationships/{rel}/checkins"),
+                    checkin_body(&on, share, &note),
+                    201,
+                )
+                .await;
+            if share {
+                shared = kept["id"].as_str().expect("id").to_owned();
+            }
+        }
+        shared
+    }
+
     /// A marked private reflection of `who`; its id.
     pub async fn reflect(&self, who: &Actor, owner: &'static str, rel: &str) -> String {
         let text = self.markers.plant(owner, "reflection", Class::Private, rel);
@@ -504,7 +530,7 @@ impl Cast {
     pub async fn agreements(&self, world: &mut World) {
         let rel = world.rel.clone();
         let r = format!("/api/v1/relationships/{rel}/agreements");
-        let mut propose = || {
+        let propose = || {
             let title = self
                 .markers
                 .plant("ada", "agreement-title", Class::Shared, &rel);
@@ -687,6 +713,9 @@ pub struct World {
     pub open_agreement: String,
     /// Ada's unlinked contribution in the agreements' domain (no marker).
     pub spare_cid: String,
+    /// Ada's shared check-in (she keeps a private one too; each has a
+    /// marked note only she may read).
+    pub checkin: String,
     /// The markers of the object under test: what a role that may not see
     /// it must never receive, and what a role that may see it must.
     pub object: Vec<String>,
@@ -706,6 +735,7 @@ impl Cast {
             agreement: uuid::Uuid::new_v4().to_string(),
             open_agreement: uuid::Uuid::new_v4().to_string(),
             spare_cid: uuid::Uuid::new_v4().to_string(),
+            checkin: uuid::Uuid::new_v4().to_string(),
             object: Vec::new(),
         };
         let before = self.markers.all().len();
@@ -803,6 +833,7 @@ impl Cast {
                     .await;
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
                 self.agreements(&mut world).await;
+                world.checkin = self.checkins(&rel).await;
                 if state == State::Ended {
                     self.bo
                         .must(
@@ -925,6 +956,11 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
         ("POST", p) if p.ends_with("/accept") => json!({"version": 1}),
         ("POST", p) if p.ends_with("/decline") => json!({"version": 1, "reason": late}),
         ("POST", p) if p.ends_with("/retire") => json!({"reason": late}),
+        ("POST", p) if p.ends_with("/checkins") => {
+            checkin_body(&chrono::Utc::now().date_naive().to_string(), true, &late)
+        }
+        ("PUT", p) if p.ends_with("/checkins/cadence") => json!({"every_days": 14}),
+        ("PUT", p) if p.ends_with("/share") => json!({"share": false}),
         _ => json!({}),
     };
     Some(body)
@@ -979,4 +1015,24 @@ pub fn engine_name(engine: DbEngine) -> &'static str {
         DbEngine::Sqlite => "sqlite",
         DbEngine::Postgres => "postgres",
     }
+}
+
+/// A check-in on `on`, every answer 5, with `note`.
+pub fn checkin_body(on: &str, share: bool, note: &str) -> Value {
+    let mut body = json!({"on": on, "share": share, "note": note});
+    for key in [
+        "satisfaction",
+        "rewards",
+        "costs",
+        "investment",
+        "alternatives",
+        "commitment",
+        "passion",
+        "love_given",
+        "love_received",
+        "respected",
+    ] {
+        body[key] = json!(5);
+    }
+    body
 }

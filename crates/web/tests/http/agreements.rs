@@ -616,11 +616,45 @@ async fn after_the_end_each_keeps_only_what_they_proposed(engine: DbEngine) {
         .as_str()
         .expect("id")
         .to_owned();
+    // A third: Ada's, which Bo countered with new terms only, carrying her
+    // title and parts over without retyping them.
+    let carried = propose(&ada, &r, dinners()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    ok(
+        act(
+            &bo,
+            &r,
+            &carried,
+            "counter",
+            json!({"terms": "BO-CARRIED-TERMS"}),
+        )
+        .await,
+        200,
+    )
+    .await;
     ok(bo.post_json(&format!("{r}/leave"), &json!({})).await, 200).await;
 
+    // His copy of that one keeps his terms, and not her title or parts.
+    let his = ok(bo.get(&format!("{r}/agreements/{carried}")).await, 200).await;
+    assert_eq!(his["title"], "Your proposal (Home and chores)", "{his}");
+    assert_eq!(his["versions"][0]["terms"], "BO-CARRIED-TERMS");
+    assert_eq!(his["versions"][0]["parts"], json!([]), "{his}");
+    assert!(!his.to_string().contains("Sunday dinners"), "{his}");
+
     let listed = ok(ada.get(&format!("{r}/agreements")).await, 200).await;
-    let text = listed.to_string();
-    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{text}");
+    let listed: Vec<Value> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|a| a["id"] == ours.as_str())
+        .cloned()
+        .collect();
+    let text = ok(ada.get(&format!("{r}/agreements")).await, 200)
+        .await
+        .to_string();
+    assert_eq!(listed.len(), 1, "{text}");
     assert_eq!(
         (
             listed[0]["title"].as_str(),
@@ -644,15 +678,18 @@ async fn after_the_end_each_keeps_only_what_they_proposed(engine: DbEngine) {
     let bos = ok(bo.get(&format!("{r}/agreements")).await, 200).await;
     assert_eq!(
         bos.as_array().map(Vec::len),
-        Some(2),
-        "he wrote a version of both"
+        Some(3),
+        "he wrote a version of all three"
     );
     let text = bos.to_string()
         + &ok(bo.get(&format!("{r}/agreements/{ours}")).await, 200)
             .await
             .to_string();
     assert!(
-        !text.contains("ADA-REASON") && !text.contains("I cook on Sundays"),
+        !text.contains("ADA-REASON")
+            && !text.contains("I cook on Sundays")
+            && !text.contains("Sunday dinners")
+            && !text.contains("Cook"),
         "{text}"
     );
     // Nothing more is written there.
