@@ -240,6 +240,17 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
         },
     },
     deleted("agreement_links", "linked_by"),
+    // Check-ins are the person's alone (shared ones go too); the couple's
+    // cadence stays, naming whoever set it by id only.
+    deleted("checkins", "author_id"),
+    Reference {
+        table: "checkin_cadence",
+        column: "set_by",
+        rows: Rows::Kept {
+            scrubbed: &[],
+            kept: &["relationship_id", "every_days", "set_by", "set_at"],
+        },
+    },
     deleted("sessions", "account_id"),
     deleted("api_tokens", "account_id"),
     deleted("password_resets", "account_id"),
@@ -301,6 +312,7 @@ const SCRUB: &[&str] = &[
     "DELETE FROM agreement_versions WHERE author_id = $1",
     "UPDATE agreement_events SET reason = NULL WHERE actor_id = $1",
     "DELETE FROM agreement_links WHERE linked_by = $1",
+    "DELETE FROM checkins WHERE author_id = $1",
     "DELETE FROM sessions WHERE account_id = $1",
     "DELETE FROM api_tokens WHERE account_id = $1",
     "DELETE FROM password_resets WHERE account_id = $1",

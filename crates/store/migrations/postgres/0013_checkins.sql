@@ -30,6 +30,6 @@ CREATE TABLE checkins (
 CREATE TABLE checkin_cadence (
     relationship_id TEXT PRIMARY KEY REFERENCES relationships (id) ON DELETE CASCADE,
     every_days      INTEGER NOT NULL,
-    set_by          TEXT NOT NULL,
+    set_by          TEXT NOT NULL REFERENCES accounts (id),
     set_at          BIGINT NOT NULL
 );

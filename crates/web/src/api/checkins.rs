@@ -321,33 +321,39 @@ pub async fn summary(
     Path(id): Path<String>,
 ) -> Result<Json<SummaryView>, AppError> {
     let s = checkins::summary(&state.app, &caller.me, relationship_id(&id)?, Utc::now()).await?;
-    Ok(Json(SummaryView {
-        partners: s
-            .partners
-            .iter()
-            .map(|p| PartnerSummary {
-                account_id: p.account_id.0,
-                series: p.series.iter().map(PointView::from).collect(),
-                latest_outcome: p.balance.latest_outcome,
-                comparison_level: p.balance.comparison_level,
-                outcome_vs_comparison: p.balance.outcome_vs_comparison,
-                slope_per_week: p.balance.slope_per_week,
-            })
-            .collect(),
-        love: s
-            .love
-            .iter()
-            .map(|l| LoveView {
-                week_of: l.week_of,
-                from: l.from.0,
-                love_given: l.love_given,
-                to: l.to.0,
-                love_received: l.love_received,
-            })
-            .collect(),
-        cadence_days: s.cadence_days,
-        due: s.due,
-    }))
+    Ok(Json(s.into()))
+}
+
+impl From<checkins::Summary> for SummaryView {
+    fn from(s: checkins::Summary) -> Self {
+        Self {
+            partners: s
+                .partners
+                .iter()
+                .map(|p| PartnerSummary {
+                    account_id: p.account_id.0,
+                    series: p.series.iter().map(PointView::from).collect(),
+                    latest_outcome: p.balance.latest_outcome,
+                    comparison_level: p.balance.comparison_level,
+                    outcome_vs_comparison: p.balance.outcome_vs_comparison,
+                    slope_per_week: p.balance.slope_per_week,
+                })
+                .collect(),
+            love: s
+                .love
+                .iter()
+                .map(|l| LoveView {
+                    week_of: l.week_of,
+                    from: l.from.0,
+                    love_given: l.love_given,
+                    to: l.to.0,
+                    love_received: l.love_received,
+                })
+                .collect(),
+            cadence_days: s.cadence_days,
+            due: s.due,
+        }
+    }
 }
 
 /// Sets how often the couple checks in.

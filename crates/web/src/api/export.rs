@@ -28,12 +28,13 @@ use domain::questionnaires::values::Values;
 use domain::rounds::{self, RoundSummary};
 use domain::sealed::RoundState;
 use domain::store::{ContributionFilter, Membership};
-use domain::{agreements, ledger, reflections, relationship, written, RelationshipId};
+use domain::{agreements, checkins, ledger, reflections, relationship, written, RelationshipId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access_log::AccessLogItem;
 use super::agreements::AgreementView;
+use super::checkins::{CheckinView, SummaryView};
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
 use super::ledger::ContributionView;
 use super::reflections::ReflectionView;
@@ -119,6 +120,16 @@ pub struct RelationshipArchive {
     /// versions the caller may read (after the end: only the caller's own)
     /// and every move.
     agreements: Vec<AgreementView>,
+    /// The caller's own check-ins (notes included), newest first, and the
+    /// summary as `GET R/checkins/summary` shows it (the partner's shared
+    /// ones only while the space is open).
+    checkins: CheckinsArchive,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckinsArchive {
+    mine: Vec<CheckinView>,
+    summary: SummaryView,
 }
 
 /// The values questionnaire: where the caller stands, and every revealed round.
@@ -296,6 +307,14 @@ async fn relationship_archive(
             .map(ReflectionView::from)
             .collect(),
         agreements,
+        checkins: CheckinsArchive {
+            mine: checkins::mine(app, me, rel)
+                .await?
+                .into_iter()
+                .map(CheckinView::from)
+                .collect(),
+            summary: checkins::summary(app, me, rel, now).await?.into(),
+        },
     })
 }
 

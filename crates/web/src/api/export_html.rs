@@ -477,7 +477,7 @@ impl Page {
         self.text(str_at(rel, "id"));
         self.raw("</dd></dl>");
 
-        let parts: [(&str, &str, &str); 8] = [
+        let parts: [(&str, &str, &str); 9] = [
             ("members", "Who is in it", ""),
             (
                 "ledger",
@@ -494,6 +494,7 @@ impl Page {
                 "No reflections in this file.",
             ),
             ("agreements", "Agreements", "No agreements in this file."),
+            ("checkins", "Check-ins", ""),
         ];
         let empty = Map::new();
         let map = rel.as_object().unwrap_or(&empty);
@@ -504,6 +505,7 @@ impl Page {
                 "members" => self.members(v),
                 "values" | "respect" => self.instrument(v, 4),
                 "conversations" => self.decks(v),
+                "checkins" => self.value(key, v),
                 "written" => {
                     self.raw(
                         "<p>Only your own words, whatever became of the space, drafts \
@@ -526,6 +528,7 @@ impl Page {
             "written",
             "reflections",
             "agreements",
+            "checkins",
         ];
         for (key, v) in ordered(map) {
             if !known.contains(&key.as_str()) {

@@ -371,7 +371,45 @@ async fn after_the_end_only_ones_own(engine: DbEngine) {
     );
 }
 
+/// Deleting an account deletes its check-ins, shared ones too; the
+/// partner's stay, and so does the couple's cadence.
+async fn an_account_deleted_takes_its_check_ins(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple {
+        ada, bo, r, ada_id, ..
+    } = app.couple().await;
+    keep(&ada, &r, checkin(&days_ago(1), &[], true)).await;
+    keep(&ada, &r, checkin(&days_ago(0), &[], false)).await;
+    keep(&bo, &r, checkin(&days_ago(0), &[], true)).await;
+    let cadence = ada
+        .put_json(&format!("{r}/checkins/cadence"), &json!({"every_days": 30}))
+        .await;
+    assert_eq!(cadence.status(), 200);
+    let deleted = ada
+        .client
+        .delete(ada.url("/api/v1/me"))
+        .json(&json!({"password": "a long password"}))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        app.count(&format!("checkins WHERE author_id = '{ada_id}'"))
+            .await,
+        0
+    );
+    assert_eq!(app.count("checkins").await, 1, "Bo's stays");
+    assert_eq!(app.count("checkin_cadence").await, 1);
+    assert_eq!(
+        summary(&bo, &r).await["partners"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
 on_both_engines!(
+    an_account_deleted_takes_its_check_ins,
     the_figures_match_a_hand_computation_and_unshared_stays_unseen,
     reciprocated_love_shows_where_both_shared,
     bad_input_is_refused_by_field_and_writes_nothing,
