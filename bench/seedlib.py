@@ -58,7 +58,8 @@ def couple(c, tag):
         if not cookie:
             sys.exit("no session cookie in the sign-in answer")
         token, _ = c.call("POST", "/api/v1/tokens", {"name": f"{tag}-bench", "password": password}, cookie=cookie)
-        partners.append({"id": account["id"], "token": token["token"], "name": name.upper()})
+        partners.append({"id": account["id"], "token": token["token"], "name": name.upper(),
+                         "cookie": cookie})
     a, b = partners
     rel, _ = c.call("POST", "/api/v1/relationships", {}, token=a["token"])
     c.call("POST", "/api/v1/relationships/join", {"invite_code": rel["invite_code"]}, token=b["token"])
