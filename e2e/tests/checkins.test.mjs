@@ -63,6 +63,9 @@ test('a partner checks in on a phone and sees the trend, drawn and in words', as
     assert.equal(where(a, base), '/checkins/trends');
     assert.match(await a.locator('#kept').innerText(), /shared with Sam/);
 
+    // Nothing wider than the phone.
+    assert.ok(await a.evaluate(() => document.documentElement.scrollWidth) <= PHONE.width, 'no sideways scrolling');
+
     // The chart, with its title, and its text equivalent.
     const chart = a.locator('#me svg.chart').first();
     await chart.waitFor();

@@ -114,7 +114,7 @@ pub fn lines(
         }
     };
     let py = |y: f64| TOP + (y_max - y.clamp(y_min, y_max)) / y_span * PLOT;
-    let legend_rows = series.len().div_ceil(2);
+    let legend_rows = series.len();
     let height = TOP + PLOT + 22.0 + 16.0 * legend_rows as f64;
     let id = escape(id);
     let mut svg = String::new();
@@ -190,10 +190,10 @@ pub fn lines(
             );
         }
     }
-    // The legend, two to a row.
+    // The legend, one line each.
     for (i, line) in series.iter().enumerate() {
-        let x = if i % 2 == 0 { 4.0 } else { WIDTH / 2.0 + 4.0 };
-        let y = bottom + 30.0 + 16.0 * (i / 2) as f64;
+        let x = LEFT;
+        let y = bottom + 30.0 + 16.0 * i as f64;
         let dash = if line.dash.is_empty() {
             String::new()
         } else {

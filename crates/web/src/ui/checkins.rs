@@ -557,7 +557,7 @@ fn person(p: &PersonSeries, me: AccountId, partner: &str) -> Person {
             .series
             .iter()
             .map(|s| PointRow {
-                day: date(s.on),
+                day: s.on.format("%-d %b %Y").to_string(),
                 outcome: figure(s.outcome),
                 comparison: s.comparison_level.map_or("–".to_owned(), figure),
                 commitment: s.items[COMMITMENT],

@@ -195,7 +195,7 @@ async fn an_unshared_day_never_reaches_the_partner_and_sharing_can_stop(engine: 
     assert!(adas.contains("Stop sharing the check-in of 17 February 2021"));
     assert!(plain_html(&bo, "/checkins/trends")
         .await
-        .contains("17 February 2021"));
+        .contains("17 Feb 2021"));
     ada.post_form(&format!("/checkins/{id}/share"), &[("share", "false")])
         .await;
     let bos = html(&bo, "/checkins/trends").await;
