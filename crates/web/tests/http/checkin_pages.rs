@@ -25,10 +25,11 @@ fn days_ago(n: i64) -> chrono::NaiveDate {
 }
 
 /// The form as a browser sends it: every answer 4 but rewards and costs,
-/// and the extra fields given.
+/// and the extra fields given (an answer among them replaces its 4).
 async fn fill(p: &Person, rewards: &str, costs: &str, extra: &[(&str, &str)]) -> reqwest::Response {
     let mut form: Vec<(&str, &str)> = KEYS
         .iter()
+        .filter(|k| !extra.iter().any(|(e, _)| e == *k))
         .map(|k| {
             (
                 *k,
@@ -102,6 +103,35 @@ async fn a_check_in_from_the_form_shows_on_the_trends_page(engine: DbEngine) {
     assert!(bos.contains("Ada's shared check-ins"), "{bos}");
     assert!(bos.contains("id=\"partner-table\""));
     assert!(!bos.contains("NOTE-ADA-ONLY"));
+
+    // Bo shares one the same week, feeling more love than Ada feels from
+    // him: both see the pair, and a gentle sentence on the gap.
+    kept(
+        &bo,
+        "4",
+        "4",
+        &[
+            ("share", "true"),
+            ("love_given", "8"),
+            ("love_received", "4"),
+        ],
+    )
+    .await;
+    let adas = plain_html(&ada, "/checkins/trends").await;
+    assert!(adas.contains("id=\"love-table\""), "{adas}");
+    assert!(
+        adas.contains("the love Bo feels for you (8 of 8) and the love you feel from Bo (4 of 8)"),
+        "{adas}"
+    );
+    assert_eq!(
+        adas.matches("class=\"gentle love-gap\"").count(),
+        1,
+        "4 and 4 are no gap"
+    );
+    let bos = plain_html(&bo, "/checkins/trends").await;
+    assert!(
+        bos.contains("the love you feel for Ada (8 of 8) and the love Ada feels from you (4 of 8)")
+    );
 
     // The cadence: every two weeks, and garbage refused beside its field.
     let at = ada
