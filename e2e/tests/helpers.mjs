@@ -282,7 +282,9 @@ export async function eventually(check, ms = 5_000, what = 'condition') {
  * home page in each state of the space, the invitation and join pages, the
  * ledger pages (log and thank, with a form error; history; balance in words
  * and in figures), the agreements pages (list, form with an error, an
- * agreement before and after a counter), the leave page and the 404 page. `contextOptions` go to every browser context.
+ * agreement before and after a counter), the check-in pages (the
+ * questionnaire empty and with an error, the trends with one kept and after
+ * the space ended), the leave page and the 404 page. `contextOptions` go to every browser context.
  */
 export async function tour(browser, baseURL, visit, contextOptions = {}) {
   const ctxA = await newContext(browser, baseURL, contextOptions);
@@ -460,12 +462,31 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
     await a.goto('/agreements');
     await visit('agreements (one waiting)', a);
 
+    // Check-ins: the questionnaire, refused with an answer missing, then kept; the trends.
+    await a.goto('/checkins');
+    await a.getByRole('heading', { name: 'Check-in' }).waitFor();
+    await visit('check-in (empty)', a);
+    await clickAndWait(a, 'button:has-text("Keep my check-in")');
+    await a.locator('#satisfaction-error').waitFor();
+    await visit('check-in (an answer missing)', a);
+    for (const k of ['satisfaction', 'rewards', 'costs', 'investment', 'alternatives',
+      'commitment', 'passion', 'love_given', 'love_received', 'respected']) {
+      await a.locator(`#${k}-group label:has(input[value="5"])`).click();
+    }
+    await clickAndWait(a, 'button:has-text("Keep my check-in")');
+    expectPath(a, '/checkins/trends');
+    await a.locator('#me-table').waitFor();
+    await visit('check-in trends (one kept)', a);
+
     // B leaves.
     await b.goto('/leave');
     await visit('leave page', b);
     await clickAndWait(b, 'button:has-text("Leave now")');
     await b.getByRole('heading', { name: 'This space has ended' }).waitFor();
     await visit('home (space closed)', b);
+    await a.goto('/checkins/trends');
+    await a.locator('#me-table').waitFor();
+    await visit('check-in trends (space ended)', a);
   } finally {
     await ctxA.close();
     await ctxB.close();

@@ -1,4 +1,5 @@
-//! A server-rendered SVG bar chart of value given per week by each partner.
+//! Server-rendered SVG charts: value given per week by each partner (bars),
+//! and check-in series over time (lines with labelled axes).
 //! No script, no external asset: it obeys the CSP and prints on paper. The
 //! page shows the same numbers as a table for screen readers.
 
@@ -65,6 +66,155 @@ pub fn weekly_bars(weeks: &[[u32; 2]], names: [&str; 2]) -> String {
     svg
 }
 
+/// One line of a [`lines`] chart: `(x, y)` points, x in days from any origin.
+pub struct Line<'a> {
+    pub name: &'a str,
+    pub color: &'a str,
+    /// An SVG `stroke-dasharray`, so lines differ by more than colour; empty
+    /// for a solid line.
+    pub dash: &'a str,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A server-rendered line chart with both axes labelled: `y` ticks at
+/// `y_ticks` (the range runs from the first to the last), `x` labelled with
+/// `x_labels` (an x value and its words, e.g. the first and last day), and
+/// a legend naming each line beneath. `id` makes the title's id unique on a
+/// page. A single point is drawn as a dot. The page gives the same numbers
+/// in words or a table.
+pub fn lines(
+    id: &str,
+    title: &str,
+    y_ticks: &[f64],
+    x_labels: &[(f64, String)],
+    series: &[Line<'_>],
+) -> String {
+    const LEFT: f64 = 28.0;
+    const RIGHT: f64 = 8.0;
+    const TOP: f64 = 8.0;
+    const PLOT: f64 = 150.0;
+    let (y_min, y_max) = (
+        y_ticks.first().copied().unwrap_or(0.0),
+        y_ticks.last().copied().unwrap_or(1.0),
+    );
+    let y_span = if y_max > y_min { y_max - y_min } else { 1.0 };
+    let xs = series
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .chain(x_labels.iter().map(|l| l.0));
+    let (x_min, x_max) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    let width = WIDTH - LEFT - RIGHT;
+    let px = |x: f64| {
+        if x_max > x_min {
+            LEFT + (x - x_min) / (x_max - x_min) * width
+        } else {
+            LEFT + width / 2.0
+        }
+    };
+    let py = |y: f64| TOP + (y_max - y.clamp(y_min, y_max)) / y_span * PLOT;
+    let legend_rows = series.len();
+    let height = TOP + PLOT + 22.0 + 16.0 * legend_rows as f64;
+    let id = escape(id);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title\" \
+         xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title>",
+        escape(title)
+    );
+    // The y axis: a grid line and a label at each tick.
+    for t in y_ticks {
+        let y = py(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{t}</text>",
+            WIDTH - RIGHT,
+            if *t == 0.0 { "#4a525c" } else { "#d9d4ca" },
+            LEFT - 4.0,
+            y + 3.5,
+        );
+    }
+    let bottom = TOP + PLOT;
+    let _ = write!(
+        svg,
+        "<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{bottom}\" stroke=\"#4a525c\"/>"
+    );
+    // The x axis: a tick and words under each label.
+    for (x, words) in x_labels {
+        let at = px(*x);
+        let anchor = if at < LEFT + 30.0 {
+            "start"
+        } else if at > WIDTH - RIGHT - 30.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{at:.1}\" y1=\"{bottom}\" x2=\"{at:.1}\" y2=\"{:.1}\" stroke=\"#4a525c\"/>\
+             <text x=\"{at:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"{anchor}\">{}</text>",
+            bottom + 4.0,
+            bottom + 15.0,
+            escape(words)
+        );
+    }
+    for line in series {
+        let dash = if line.dash.is_empty() {
+            String::new()
+        } else {
+            format!(" stroke-dasharray=\"{}\"", escape(line.dash))
+        };
+        if line.points.len() > 1 {
+            let path: Vec<String> = line
+                .points
+                .iter()
+                .map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y)))
+                .collect();
+            let _ = write!(
+                svg,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash}/>",
+                path.join(" "),
+                line.color
+            );
+        }
+        for (x, y) in &line.points {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{}\"/>",
+                px(*x),
+                py(*y),
+                line.color
+            );
+        }
+    }
+    // The legend, one line each.
+    for (i, line) in series.iter().enumerate() {
+        let x = LEFT;
+        let y = bottom + 30.0 + 16.0 * i as f64;
+        let dash = if line.dash.is_empty() {
+            String::new()
+        } else {
+            format!(" stroke-dasharray=\"{}\"", escape(line.dash))
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"2\"{dash}/>\
+             <text x=\"{:.1}\" y=\"{y:.1}\" font-size=\"11\">{}</text>",
+            y - 4.0,
+            x + 18.0,
+            y - 4.0,
+            line.color,
+            x + 22.0,
+            escape(line.name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +231,45 @@ mod tests {
             "four bars and two legend keys"
         );
         assert!(svg.contains("A&lt;b&gt;") && !svg.contains("A<b>"));
+    }
+
+    #[test]
+    fn lines_have_axes_a_legend_and_scale_to_the_ticks() {
+        let svg = lines(
+            "c1",
+            "Outcome <over> time",
+            &[-8.0, 0.0, 8.0],
+            &[(0.0, "1 Dec".into()), (14.0, "15 Dec".into())],
+            &[Line {
+                name: "A&B",
+                color: "#000",
+                dash: "4 3",
+                points: vec![(0.0, 8.0), (14.0, -8.0)],
+            }],
+        );
+        assert!(svg.contains("aria-labelledby=\"c1-title\""));
+        assert!(svg.contains("Outcome &lt;over&gt; time"));
+        assert!(svg.contains("A&amp;B") && svg.contains(">15 Dec<"));
+        // 8 is the top of the plot (8), −8 its bottom (8 + 150), left to right.
+        assert!(svg.contains("points=\"28.0,8.0 332.0,158.0\""), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        let one = lines(
+            "c2",
+            "t",
+            &[0.0, 8.0],
+            &[],
+            &[Line {
+                name: "x",
+                color: "#000",
+                dash: "",
+                points: vec![(3.0, 4.0)],
+            }],
+        );
+        assert!(
+            one.contains("<circle cx=\"180.0\""),
+            "a single point is centred: {one}"
+        );
+        assert!(!one.contains("<polyline"));
     }
 
     #[test]

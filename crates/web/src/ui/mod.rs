@@ -6,6 +6,7 @@ mod access_log;
 mod account;
 mod agreements;
 mod chart;
+mod checkins;
 mod conversations;
 mod exit;
 mod form;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recover::routes())
         .merge(reflections::routes())
         .merge(agreements::routes())
+        .merge(checkins::routes())
 }
 
 pub use recover::page_session;

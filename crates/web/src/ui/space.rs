@@ -38,6 +38,8 @@ struct HomePage<'a> {
     awaiting: Vec<(uuid::Uuid, String)>,
     /// Agreed ones whose review date has come: (id, title).
     due: Vec<(uuid::Uuid, String)>,
+    /// The person's next check-in is due.
+    checkin_due: bool,
 }
 
 #[derive(Template)]
@@ -99,6 +101,7 @@ async fn home_page(
     let events = domain::accounts::security_events(&state.app, account).await?;
     let failed_sign_ins = domain::accounts::failures_since_last_sign_in(&events);
     let (mut awaiting, mut due) = (Vec::new(), Vec::new());
+    let mut checkin_due = false;
     let space = match current(state, account).await? {
         None => Space::None,
         Some(m) => {
@@ -118,6 +121,9 @@ async fn home_page(
                             due.push((a.id, a.title));
                         }
                     }
+                    checkin_due = domain::checkins::summary(&state.app, &who.me, rel.id, now)
+                        .await?
+                        .due;
                     Space::Together(
                         rel.members
                             .iter()
@@ -140,6 +146,7 @@ async fn home_page(
             failed_sign_ins,
             awaiting,
             due,
+            checkin_due,
         },
     ))
 }

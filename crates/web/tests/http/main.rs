@@ -12,6 +12,7 @@ mod account_control;
 mod accounts;
 mod agreement_pages;
 mod agreements;
+mod checkin_pages;
 mod checkins;
 mod conversation_pages;
 mod deletion;
