@@ -479,6 +479,30 @@ pub async fn summary(
     })
 }
 
+/// How often the couple checks in, and whether the caller's next check-in
+/// is due: for the home page and the questionnaire, which show no one's
+/// answers (so, unlike [`summary`], this reads nothing of the partner's and
+/// adds no line to their access log).
+pub async fn due(
+    app: &App,
+    me: &Me,
+    rel: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<(bool, u32), DomainError> {
+    let store = app.store();
+    let reader = access::reader(store, me.id, rel).await?;
+    let every = cadence(store, rel).await?;
+    let last = store
+        .checkins_of(rel, me.id, false)
+        .await?
+        .last()
+        .map(|c| c.day);
+    Ok((
+        !reader.is_former() && is_due(last, every, now.date_naive()),
+        every,
+    ))
+}
+
 /// Sets how often the couple checks in (either partner, for both).
 pub async fn set_cadence(
     app: &App,

@@ -419,6 +419,7 @@ fn thread_view(
         .map(|v| open_version(key, id, v))
         .collect::<Result<Vec<_>, DomainError>>()?;
     let origins = Origins::of(&opened);
+    let deadline = std::time::Instant::now() + diff::BUDGET;
     let mut versions: Vec<VersionView> = Vec::with_capacity(opened.len());
     let mut before: Option<(Option<String>, Option<String>)> = None;
     for (i, v) in opened.into_iter().enumerate() {
@@ -436,7 +437,7 @@ fn thread_view(
                 was_terms
                     .as_ref()
                     .zip(terms.as_ref())
-                    .map(|(was, now)| diff::words(was, now)),
+                    .map(|(was, now)| diff::words_until(was, now, deadline)),
                 matches!((was_title, &title), (Some(a), Some(b)) if a != b),
             ),
             None => (None, false),

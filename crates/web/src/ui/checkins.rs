@@ -252,17 +252,18 @@ async fn form_view(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let now = Utc::now();
-    let summary = checkins::summary(&state.app, me, rel.id, now).await?;
+    // Only the cadence and whether one is due: no one's answers on this page.
+    let (due, cadence_days) = checkins::due(&state.app, me, rel.id, now).await?;
     let today = now.date_naive();
     if form.on.trim().is_empty() {
         form.on = today.to_string();
     }
     let mut cadences: Vec<(u32, String, bool)> = CADENCES
         .iter()
-        .map(|(d, w)| (*d, (*w).to_owned(), *d == summary.cadence_days))
+        .map(|(d, w)| (*d, (*w).to_owned(), *d == cadence_days))
         .collect();
-    if !CADENCES.iter().any(|(d, _)| *d == summary.cadence_days) {
-        let d = summary.cadence_days;
+    if !CADENCES.iter().any(|(d, _)| *d == cadence_days) {
+        let d = cadence_days;
         cadences.push((d, format!("Every {d} days"), true));
     }
     Ok(render(
@@ -275,8 +276,8 @@ async fn form_view(
             form,
             latest_day: (today + Duration::days(1)).to_string(),
             offer_replace,
-            due: summary.due,
-            cadence_words: cadence_words(summary.cadence_days),
+            due,
+            cadence_words: cadence_words(cadence_days),
             cadences,
             note_max: checkins::NOTE_MAX_CHARS,
             errors,

@@ -121,9 +121,9 @@ async fn home_page(
                             due.push((a.id, a.title));
                         }
                     }
-                    checkin_due = domain::checkins::summary(&state.app, &who.me, rel.id, now)
+                    checkin_due = domain::checkins::due(&state.app, &who.me, rel.id, now)
                         .await?
-                        .due;
+                        .0;
                     Space::Together(
                         rel.members
                             .iter()

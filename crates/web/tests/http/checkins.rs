@@ -408,7 +408,42 @@ async fn an_account_deleted_takes_its_check_ins(engine: DbEngine) {
     );
 }
 
+/// Bo's access log says Ada looked at his check-ins only when she did: the
+/// home page and the questionnaire show no one's answers.
+async fn the_access_log_counts_only_real_looks(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
+    keep(&bo, &r, checkin(&days_ago(0), &[], true)).await;
+    let looked = |log: Value| {
+        log.as_array()
+            .expect("log")
+            .iter()
+            .any(|l| l["item"] == "checkins")
+    };
+    for page in ["/home", "/checkins"] {
+        assert_eq!(ada.get(page).await.status(), 200, "{page}");
+    }
+    let log: Value = bo
+        .get("/api/v1/me/access-log")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(!looked(log.clone()), "{log}");
+    assert_eq!(ada.get("/checkins/trends").await.status(), 200);
+    let log: Value = bo
+        .get("/api/v1/me/access-log")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(looked(log.clone()), "{log}");
+}
+
 on_both_engines!(
+    the_access_log_counts_only_real_looks,
     an_account_deleted_takes_its_check_ins,
     the_figures_match_a_hand_computation_and_unshared_stays_unseen,
     reciprocated_love_shows_where_both_shared,
