@@ -432,6 +432,22 @@ struct TrendsPage<'a> {
     love: Vec<LoveRow>,
     love_gaps: Vec<String>,
     history: Vec<HistoryRow>,
+    /// Check-ins (of the longest series) left out of the tables and the
+    /// history, when only the latest are shown; 0 with `?all=1`.
+    hidden: usize,
+    recent: usize,
+}
+
+/// How many of the latest check-ins the tables and the history show unless
+/// all are asked for: years of weekly check-ins stay in the charts, and the
+/// page stays light on a phone.
+const RECENT: usize = 12;
+
+/// The last `n` of `rows` (the latest, in day order).
+fn latest<T>(mut rows: Vec<T>, n: usize) -> Vec<T> {
+    let cut = rows.len().saturating_sub(n);
+    rows.drain(..cut);
+    rows
 }
 
 /// The x value of a day on the charts.
@@ -600,6 +616,9 @@ pub struct TrendsQuery {
     kept: String,
     #[serde(default)]
     shared: String,
+    /// `1`: every check-in in the tables and the history.
+    #[serde(default)]
+    all: String,
 }
 
 pub async fn trends(
@@ -622,22 +641,36 @@ pub async fn trends(
             partner.clone()
         }
     };
-    let mut love_gaps = Vec::new();
+    let all = query.all == "1";
+    let keep = if all { usize::MAX } else { RECENT };
     let love: Vec<LoveRow> = summary
         .love
         .iter()
-        .map(|l| {
-            let row = LoveRow {
-                week: date(l.week_of),
-                from: name(l.from),
-                given: l.love_given,
-                to: name(l.to),
-                received: l.love_received,
-            };
-            love_gaps.extend(love_gap(&row, l.love_given, l.love_received));
-            row
+        .map(|l| LoveRow {
+            week: date(l.week_of),
+            from: name(l.from),
+            given: l.love_given,
+            to: name(l.to),
+            received: l.love_received,
         })
         .collect();
+    // A gap is spoken of for the latest week both shared, not for each week.
+    let latest_week = summary.love.last().map(|l| l.week_of);
+    let love_gaps = summary
+        .love
+        .iter()
+        .zip(&love)
+        .filter(|(l, _)| Some(l.week_of) == latest_week)
+        .filter_map(|(l, row)| love_gap(row, l.love_given, l.love_received))
+        .collect();
+    let love = latest(love, keep.saturating_mul(2));
+    let longest = summary
+        .partners
+        .iter()
+        .map(|p| p.series.len())
+        .max()
+        .unwrap_or(0);
+    let hidden = longest.max(mine.len()).saturating_sub(keep);
     // The confirmation names a day the caller has just kept (their own).
     let kept_day = |raw: &str| {
         NaiveDate::parse_from_str(raw, "%Y-%m-%d")
@@ -657,13 +690,18 @@ pub async fn trends(
             .partners
             .iter()
             .filter(|p| !p.series.is_empty())
-            .map(|p| person(p, me.id, &partner))
+            .map(|p| {
+                let mut shown = person(p, me.id, &partner);
+                shown.rows = latest(shown.rows, keep);
+                shown
+            })
             .collect(),
         partner_shared: summary.partners.iter().any(|p| p.account_id != me.id),
         love,
         love_gaps,
         history: mine
             .iter()
+            .take(keep)
             .map(|c| HistoryRow {
                 id: c.id,
                 day: date(c.on),
@@ -673,6 +711,8 @@ pub async fn trends(
             })
             .collect(),
         partner,
+        hidden,
+        recent: RECENT,
     };
     Ok(render(StatusCode::OK, &page))
 }

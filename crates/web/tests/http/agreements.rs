@@ -809,6 +809,11 @@ async fn the_balance_of_say_leans_only_when_it_clearly_does(engine: DbEngine) {
         )
         .await;
     }
+    let page = bo.get("/agreements").await.text().await.expect("page");
+    assert!(
+        !page.contains("id=\"say-note\""),
+        "no note below 8 answered"
+    );
     let say = ok(bo.get(&format!("{r}/agreements/say")).await, 200).await;
     assert_eq!(
         (say["answered"].as_u64(), say["one_sided"].as_bool()),
@@ -862,6 +867,15 @@ async fn the_balance_of_say_leans_only_when_it_clearly_does(engine: DbEngine) {
             (Some(8), Some(8), Some(1))
         );
         assert_eq!(hers["unchanged_rate"].as_f64(), Some(1.0));
+    }
+    // Both see the same gentle note on the page, naming no one, with the
+    // safety page one tap away.
+    for p in [&ada, &bo] {
+        let page = p.get("/agreements").await.text().await.expect("page");
+        let start = page.find("id=\"say-note\"").expect("the note shows");
+        let note = &page[start..start + page[start..].find("</section>").expect("end")];
+        assert!(note.contains("href=\"/safety\""), "{note}");
+        assert!(!note.contains("Ada") && !note.contains("Bo"), "{note}");
     }
     let out = bo.get(&format!("{r}/agreements/say?days=3")).await;
     assert_eq!(out.status(), 422);

@@ -442,7 +442,36 @@ async fn the_access_log_counts_only_real_looks(engine: DbEngine) {
     assert!(looked(log.clone()), "{log}");
 }
 
+/// Years of check-ins stay light on a phone: the charts hold every one, the
+/// tables and the list the latest twelve, and all of them on request.
+async fn the_trends_page_lists_the_latest_unless_asked_for_all(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, r, .. } = app.couple().await;
+    for n in 0..14 {
+        keep(&ada, &r, checkin(&days_ago(n), &[], false)).await;
+    }
+    let page = ada
+        .get("/checkins/trends")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"latest-only\""));
+    assert_eq!(page.matches("<li id=\"c-").count(), 12);
+    let all = ada
+        .get("/checkins/trends?all=1")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!all.contains("id=\"latest-only\""));
+    assert_eq!(all.matches("<li id=\"c-").count(), 14);
+}
+
 on_both_engines!(
+    the_trends_page_lists_the_latest_unless_asked_for_all,
     the_access_log_counts_only_real_looks,
     an_account_deleted_takes_its_check_ins,
     the_figures_match_a_hand_computation_and_unshared_stays_unseen,
