@@ -82,6 +82,9 @@ pub struct Line<'a> {
 /// a legend naming each line beneath. `id` makes the title's id unique on a
 /// page. A single point is drawn as a dot. The page gives the same numbers
 /// in words or a table.
+/// The most points a line is drawn with a dot on each.
+const DOTS_UP_TO: usize = 60;
+
 pub fn lines(
     id: &str,
     title: &str,
@@ -180,7 +183,15 @@ pub fn lines(
                 line.color
             );
         }
-        for (x, y) in &line.points {
+        // A dot per point while the dots can be told apart; past that the
+        // line alone (years of weekly points would be thousands of dots,
+        // touching each other and most of the page's weight).
+        let dots: &[(f64, f64)] = if line.points.len() <= DOTS_UP_TO {
+            &line.points
+        } else {
+            &[]
+        };
+        for (x, y) in dots {
             let _ = write!(
                 svg,
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{}\"/>",
@@ -270,6 +281,21 @@ mod tests {
             "a single point is centred: {one}"
         );
         assert!(!one.contains("<polyline"));
+    }
+
+    #[test]
+    fn a_long_line_is_drawn_without_a_dot_on_each_point() {
+        let line = |n: usize| Line {
+            name: "x",
+            color: "#000",
+            dash: "",
+            points: (0..n).map(|i| (i as f64, 1.0)).collect(),
+        };
+        let dotted = lines("c", "t", &[0.0, 8.0], &[], &[line(DOTS_UP_TO)]);
+        assert_eq!(dotted.matches("<circle").count(), DOTS_UP_TO);
+        let long = lines("c", "t", &[0.0, 8.0], &[], &[line(DOTS_UP_TO + 1)]);
+        assert_eq!(long.matches("<circle").count(), 0);
+        assert_eq!(long.matches("<polyline").count(), 1);
     }
 
     #[test]
