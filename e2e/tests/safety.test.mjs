@@ -24,7 +24,8 @@ const SECTIONS = [
 // The rows of `web::visibility::ROWS`, by key (each card's id is `seen-<key>`).
 const ROWS = [
   'display_name', 'email', 'drafts', 'sent_answers', 'respect_areas', 'conversation_notes',
-  'ledger_entries', 'thanks_note', 'thanks_value', 'account_security', 'your_views', 'reflections',
+  'agreements', 'ledger_entries', 'thanks_note', 'thanks_value', 'checkins', 'checkin_notes',
+  'account_security', 'your_views', 'reflections',
 ];
 
 /** The Safety page is on screen with every section, and nothing that looks like a phone number or an outside address. */
