@@ -6,6 +6,7 @@ pub mod apim;
 pub mod checkins;
 pub mod comparison;
 pub mod distributions;
+pub mod episodes;
 pub mod lag;
 pub mod ledger;
 mod linalg;

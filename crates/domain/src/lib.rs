@@ -11,6 +11,7 @@ mod app;
 pub mod catalog;
 pub mod checkins;
 pub mod deletion;
+pub mod episodes;
 pub mod error;
 pub mod ids;
 pub mod ledger;

@@ -697,3 +697,24 @@ pub(crate) async fn submissions_in_progress<Q: Questionnaire>(
         .last()
         .is_some_and(|r| r.state() == RoundState::OneSubmitted))
 }
+
+/// Every revealed round of the space whose kind starts with `prefix`, with
+/// its kind, answers opened (responsibility balance reads all repairs in
+/// one query, not one per episode). Revealed only: both partners read them.
+pub(crate) async fn revealed_with_prefix<T: DeserializeOwned>(
+    store: &dyn Store,
+    me: &Me,
+    reader: &Reader,
+    prefix: &str,
+) -> Result<Vec<(String, Round<Answers<T>>)>, DomainError> {
+    let keys = AnswerKeys::of(store, me, &reader.rel).await?;
+    store
+        .revealed_rounds(reader.rel.id, prefix)
+        .await?
+        .into_iter()
+        .map(|(kind, record)| {
+            let round = decode_record(&keys, &kind, record)?;
+            Ok((kind, round))
+        })
+        .collect()
+}

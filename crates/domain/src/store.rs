@@ -588,6 +588,47 @@ pub struct CheckinRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// An episode as stored. The title is sealed with the recorder's own key
+/// until it is shared, with the couple's key after; `None` once the
+/// recorder deleted their account (the other partner keeps their view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpisodeRecord {
+    pub id: uuid::Uuid,
+    pub recorded_by: AccountId,
+    pub title: Option<String>,
+    /// `conflict` or `everyday`.
+    pub kind: String,
+    /// The day it happened, days since 1970-01-01.
+    pub day: i32,
+    /// When the recorder shared it; `None` while only they know of it.
+    pub shared_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One partner's account of an episode: whether they share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpisodeView {
+    pub episode: uuid::Uuid,
+    pub author: AccountId,
+    pub shared: bool,
+}
+
+/// One turn of one partner's view, clear (the pattern page computes on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnRecord {
+    pub episode: uuid::Uuid,
+    /// Whose view.
+    pub author: AccountId,
+    /// 1, 2, 3… within the view.
+    pub position: u32,
+    pub actor: AccountId,
+    pub code: String,
+    /// `positive`, `neutral` or `negative`.
+    pub valence: String,
+    pub intensity: u8,
+    pub created_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `sqlite` or `postgres`, for logs and metrics.
@@ -1037,6 +1078,74 @@ pub trait Store: Send + Sync + 'static {
         every_days: u32,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
+
+    // Episodes: each partner's view kept apart; every write repeats "a
+    // member of this active space" and "an episode the author may see"
+    // (their own, or one shared with them).
+    /// Stores an episode and its recorder's (empty, unshared) view in one
+    /// transaction, while the recorder is in the active space.
+    async fn insert_episode(
+        &self,
+        rel: RelationshipId,
+        episode: &EpisodeRecord,
+    ) -> StoreResult<bool>;
+    /// The episodes `viewer` may know of: their own and shared ones, by day.
+    async fn episodes_for(
+        &self,
+        rel: RelationshipId,
+        viewer: AccountId,
+    ) -> StoreResult<Vec<EpisodeRecord>>;
+    async fn episode(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<EpisodeRecord>>;
+    /// Every view of the space's episodes (or one episode's), without turns.
+    async fn episode_views(
+        &self,
+        rel: RelationshipId,
+        episode: Option<uuid::Uuid>,
+    ) -> StoreResult<Vec<EpisodeView>>;
+    /// The author's turns (only of shared views with `shared_only`), of one
+    /// episode or all, by episode then position.
+    async fn episode_turns(
+        &self,
+        rel: RelationshipId,
+        episode: Option<uuid::Uuid>,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<TurnRecord>>;
+    /// Appends a turn at the end of the author's view (opening the view if
+    /// needed); its position is taken in the same statement. `None` when
+    /// the author is not in the active space or may not see the episode;
+    /// `Conflict("turn_position")` when a concurrent turn took the place.
+    async fn append_turn(&self, rel: RelationshipId, turn: &TurnRecord)
+        -> StoreResult<Option<u32>>;
+    /// Removes the last turn of the author's view; false when there is none.
+    async fn remove_last_turn(
+        &self,
+        rel: RelationshipId,
+        episode: uuid::Uuid,
+        author: AccountId,
+    ) -> StoreResult<bool>;
+    /// Shares or withdraws the author's view (opening it if needed). With
+    /// `reveal`, the recorder's first share, in the same transaction the
+    /// episode becomes shared with its title sealed again for the couple.
+    async fn set_view_shared(
+        &self,
+        rel: RelationshipId,
+        episode: uuid::Uuid,
+        author: AccountId,
+        shared: bool,
+        reveal: Option<(&str, DateTime<Utc>)>,
+    ) -> StoreResult<bool>;
+    /// Every round of a kind starting with `prefix` that both sides
+    /// submitted, with its kind (the repairs behind responsibility balance).
+    async fn revealed_rounds(
+        &self,
+        rel: RelationshipId,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, RoundRecord<String>)>>;
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod convert;
 mod credentials;
 pub mod deletion;
 pub mod engine;
+mod episodes;
 mod held_forms;
 mod ledger;
 #[cfg(feature = "postgres")]

@@ -3,7 +3,7 @@
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
 //! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
 //! `credentials.rs`, `security_events.rs`, `held_forms.rs`, `access_log.rs`,
-//! `reflections.rs`, `agreements.rs`, `checkins.rs`, `deletion.rs`).
+//! `reflections.rs`, `agreements.rs`, `checkins.rs`, `episodes.rs`, `deletion.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -17,10 +17,10 @@ use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, Account, AgreementEvent, AgreementLine, AgreementRecord, AgreementWrite,
     CheckinRecord, ContributionFilter, ContributionRecord, ConversationNote, Credential,
-    CustomArea, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
-    NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection, Relationship,
-    ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError, StoreResult,
-    StoredAccountKeys, Sweep, TokenInfo,
+    CustomArea, EpisodeRecord, EpisodeView, HeldForm, Invitation, JoinOutcome, Membership,
+    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, Principal,
+    Reflection, Relationship, ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError,
+    StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -568,5 +568,83 @@ where
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
         SqlStore::set_checkin_cadence(self, rel, actor, every_days, at).await
+    }
+
+    async fn insert_episode(
+        &self,
+        rel: RelationshipId,
+        episode: &EpisodeRecord,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_episode(self, rel, episode).await
+    }
+
+    async fn episodes_for(
+        &self,
+        rel: RelationshipId,
+        viewer: AccountId,
+    ) -> StoreResult<Vec<EpisodeRecord>> {
+        SqlStore::episodes_for(self, rel, viewer).await
+    }
+
+    async fn episode(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<EpisodeRecord>> {
+        SqlStore::episode(self, rel, id).await
+    }
+
+    async fn episode_views(
+        &self,
+        rel: RelationshipId,
+        episode: Option<uuid::Uuid>,
+    ) -> StoreResult<Vec<EpisodeView>> {
+        SqlStore::episode_views(self, rel, episode).await
+    }
+
+    async fn episode_turns(
+        &self,
+        rel: RelationshipId,
+        episode: Option<uuid::Uuid>,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<TurnRecord>> {
+        SqlStore::episode_turns(self, rel, episode, author, shared_only).await
+    }
+
+    async fn append_turn(
+        &self,
+        rel: RelationshipId,
+        turn: &TurnRecord,
+    ) -> StoreResult<Option<u32>> {
+        SqlStore::append_turn(self, rel, turn).await
+    }
+
+    async fn remove_last_turn(
+        &self,
+        rel: RelationshipId,
+        episode: uuid::Uuid,
+        author: AccountId,
+    ) -> StoreResult<bool> {
+        SqlStore::remove_last_turn(self, rel, episode, author).await
+    }
+
+    async fn set_view_shared(
+        &self,
+        rel: RelationshipId,
+        episode: uuid::Uuid,
+        author: AccountId,
+        shared: bool,
+        reveal: Option<(&str, DateTime<Utc>)>,
+    ) -> StoreResult<bool> {
+        SqlStore::set_view_shared(self, rel, episode, author, shared, reveal).await
+    }
+
+    async fn revealed_rounds(
+        &self,
+        rel: RelationshipId,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, RoundRecord<String>)>> {
+        SqlStore::revealed_rounds(self, rel, prefix).await
     }
 }

@@ -8,6 +8,7 @@ pub mod agreements;
 pub mod checkins;
 mod conversations;
 mod deletion;
+pub mod episodes;
 pub mod export;
 mod export_html;
 pub mod ledger;
@@ -56,6 +57,7 @@ fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
         (name = "reflections", description = "A private journal, readable by its author alone"),
         (name = "agreements", description = "Written agreements, negotiated in versions"),
         (name = "checkins", description = "Private check-ins on how the relationship is going, shared when you choose"),
+        (name = "episodes", description = "Episodes remembered turn by turn, negative reciprocity, and repair"),
     )
 )]
 struct ApiDoc;
@@ -177,4 +179,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(checkins::set_cadence)))
         .routes(json(routes!(checkins::questions)))
         .routes(json(routes!(checkins::export_csv)))
+        .routes(json(routes!(episodes::create, episodes::list)))
+        .routes(json(routes!(episodes::get)))
+        .routes(json(routes!(episodes::add_turn)))
+        .routes(json(routes!(episodes::undo_turn)))
+        .routes(json(routes!(episodes::share)))
+        .routes(json(routes!(episodes::write_repair, episodes::get_repair)))
+        .routes(json(routes!(episodes::negative_reciprocity)))
+        .routes(json(routes!(episodes::codes_list)))
+        .routes(json(routes!(episodes::before_you_answer)))
 }

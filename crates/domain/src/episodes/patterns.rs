@@ -1,0 +1,214 @@
+//! The pattern page: negative reciprocity each way, spirals, the
+//! positive-to-negative ratio, turning toward bids, month by month, and
+//! responsibility balance over repairs. Every figure comes from
+//! `analytics::episodes`; this file only chooses the turns.
+//!
+//! Which turns: of each episode the caller may see, one sequence: their
+//! own view when they recorded turns, else the partner's shared view. Two
+//! views of one episode are two memories of one exchange; counting both
+//! would count the exchange twice. The partner's unshared views never
+//! enter the caller's figures, so nothing here depends on them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use analytics::episodes::{self as figures, Bids, Direction, Ratio, Responsibility};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::{analysed, may_see, open_episode, pair_of, repair, turn_of_record, Kind, LOG_ITEM};
+use crate::access;
+use crate::access_log;
+use crate::app::App;
+use crate::error::DomainError;
+use crate::ids::{AccountId, RelationshipId};
+use crate::ledger::{date_of, day_number};
+use crate::me::Me;
+use crate::store::{EpisodeRecord, TurnRecord};
+
+/// A spiral, where it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpiralAt {
+    pub episode_id: uuid::Uuid,
+    pub title: Option<String>,
+    pub on: NaiveDate,
+    /// 1-based position of its first turn in the view.
+    pub start: u32,
+    pub length: usize,
+    pub peak: u8,
+}
+
+/// One month's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub episodes: usize,
+    pub turns: usize,
+    pub spirals: usize,
+    /// Over conflict episodes.
+    pub conflict: Ratio,
+    pub directions: [Direction; 2],
+}
+
+/// Everything the pattern page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patterns {
+    /// The two partners in the order of the figures (`from`/`to` 0 and 1).
+    pub pair: [AccountId; 2],
+    pub episodes: usize,
+    pub turns: usize,
+    pub directions: [Direction; 2],
+    /// Latest first.
+    pub spirals: Vec<SpiralAt>,
+    pub conflict: Ratio,
+    pub everyday: Ratio,
+    pub bids: [Bids; 2],
+    /// Oldest first.
+    pub months: Vec<Month>,
+    /// Three spirals or more in the last 30 days.
+    pub spirals_recur: bool,
+    /// `None` for a former partner (it would hold the other's repairs).
+    pub responsibility: Option<Responsibility>,
+}
+
+/// One episode's chosen sequence.
+struct Sequence<'a> {
+    episode: &'a EpisodeRecord,
+    turns: Vec<figures::Turn>,
+}
+
+fn month_of(day: i32) -> String {
+    let d = date_of(day);
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn ratio_of(seqs: &[&Sequence<'_>], kind: Kind) -> Ratio {
+    figures::ratio(
+        seqs.iter()
+            .filter(|s| s.episode.kind == kind.as_str())
+            .flat_map(|s| s.turns.iter()),
+    )
+}
+
+fn directions_of(seqs: &[&Sequence<'_>]) -> [Direction; 2] {
+    let turns: Vec<&[figures::Turn]> = seqs.iter().map(|s| s.turns.as_slice()).collect();
+    figures::directions(&turns)
+}
+
+/// Groups turn rows (ordered by episode) by episode.
+fn by_episode(rows: Vec<TurnRecord>) -> HashMap<uuid::Uuid, Vec<TurnRecord>> {
+    let mut out: HashMap<uuid::Uuid, Vec<TurnRecord>> = HashMap::new();
+    for t in rows {
+        out.entry(t.episode).or_default().push(t);
+    }
+    out
+}
+
+pub async fn patterns(
+    app: &App,
+    me: &Me,
+    rel: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<Patterns, DomainError> {
+    let store = app.store();
+    let reader = access::reader(store, me.id, rel).await?;
+    let pair = pair_of(&reader);
+    let episodes: Vec<EpisodeRecord> = store
+        .episodes_for(rel, me.id)
+        .await?
+        .into_iter()
+        .filter(|e| may_see(&reader, e))
+        .collect();
+    let mut mine = by_episode(store.episode_turns(rel, None, me.id, false).await?);
+    let mut theirs = match reader.partner() {
+        Some(partner) => by_episode(store.episode_turns(rel, None, partner, true).await?),
+        None => HashMap::new(),
+    };
+    let mut read_partner = false;
+    let mut sequences = Vec::with_capacity(episodes.len());
+    for e in &episodes {
+        let rows = match mine.remove(&e.id) {
+            Some(rows) => rows,
+            None if e.shared_at.is_some() => match theirs.remove(&e.id) {
+                Some(rows) => {
+                    read_partner = true;
+                    rows
+                }
+                None => continue,
+            },
+            None => continue,
+        };
+        let mut turns = Vec::with_capacity(rows.len());
+        for t in &rows {
+            turns.push(analysed(&turn_of_record(t)?, pair));
+        }
+        sequences.push(Sequence { episode: e, turns });
+    }
+    if read_partner {
+        if let Some(partner) = reader.partner() {
+            access_log::record(store, rel, partner, me.id, LOG_ITEM, now).await;
+        }
+    }
+    let all: Vec<&Sequence<'_>> = sequences.iter().collect();
+
+    let mut spirals = Vec::new();
+    let mut spiral_days = Vec::new();
+    let mut spirals_by_month: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &sequences {
+        for sp in figures::spirals(&s.turns) {
+            spiral_days.push(s.episode.day);
+            *spirals_by_month.entry(month_of(s.episode.day)).or_default() += 1;
+            spirals.push((s.episode, sp));
+        }
+    }
+    // Titles are opened only for the latest spirals the page lists.
+    let mut listed = Vec::new();
+    for (e, sp) in spirals.iter().rev().take(SPIRALS_LISTED) {
+        listed.push(SpiralAt {
+            episode_id: e.id,
+            title: open_episode(store, me, &reader, e).await?.title,
+            on: date_of(e.day),
+            start: u32::try_from(sp.start + 1).unwrap_or(u32::MAX),
+            length: sp.length,
+            peak: sp.peak,
+        });
+    }
+
+    let mut months: BTreeMap<String, Vec<&Sequence<'_>>> = BTreeMap::new();
+    for s in &sequences {
+        months.entry(month_of(s.episode.day)).or_default().push(s);
+    }
+    let months = months
+        .into_iter()
+        .map(|(month, seqs)| Month {
+            episodes: seqs.len(),
+            turns: seqs.iter().map(|s| s.turns.len()).sum(),
+            spirals: spirals_by_month.get(&month).copied().unwrap_or(0),
+            conflict: ratio_of(&seqs, Kind::Conflict),
+            directions: directions_of(&seqs),
+            month,
+        })
+        .collect();
+
+    let responsibility = if reader.is_former() {
+        None
+    } else {
+        Some(repair::responsibility(app, me, &reader, pair).await?)
+    };
+    let turns_all: Vec<&[figures::Turn]> = all.iter().map(|s| s.turns.as_slice()).collect();
+    Ok(Patterns {
+        pair,
+        episodes: sequences.len(),
+        turns: sequences.iter().map(|s| s.turns.len()).sum(),
+        directions: directions_of(&all),
+        spirals: listed,
+        conflict: ratio_of(&all, Kind::Conflict),
+        everyday: ratio_of(&all, Kind::Everyday),
+        bids: figures::bids(&turns_all),
+        months,
+        spirals_recur: figures::spirals_recur(&spiral_days, day_number(now.date_naive())),
+        responsibility,
+    })
+}
+
+/// How many spirals the page lists by name.
+pub const SPIRALS_LISTED: usize = 10;
