@@ -32,6 +32,10 @@
 //!   the partner's map already leaves out the areas the other added
 //!   (`RespectMap::load`), so nothing the partner sees changes, and the name
 //!   (the deleted person's words) does not stay behind.
+//! - Episodes: one the person recorded and never shared goes whole; one
+//!   they shared stays (the partner's own view and repair hang on it) with
+//!   its title emptied. The person's own views and turns go; the partner's
+//!   view keeps its turns, naming the person as a turn's actor by id only.
 //! - Stays: everything the partner wrote: entries they logged (also those
 //!   where the deleted person gave or received), their thanks, answers and
 //!   notes.

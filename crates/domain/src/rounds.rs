@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -526,12 +526,14 @@ pub async fn submit<Q: Questionnaire>(
     }
     // The reveal time is the later submission; never before the partner's,
     // even if this server's clock stepped back between the two requests.
+    // In the store's precision (milliseconds), so the time this answer
+    // shows is the one every later read shows.
     let at = round
         .record()
         .sides
         .iter()
         .filter_map(|s| s.submitted_at)
-        .fold(now, DateTime::max);
+        .fold(now.trunc_subsecs(3), DateTime::max);
     round.submit(actor, at)?;
     save_side(store, &keys, rel, q, &round, actor).await?;
     current_of(&outline, Some(&round), actor)

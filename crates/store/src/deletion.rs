@@ -116,6 +116,9 @@ pub const UNCONSTRAINED_ACCOUNT_REFERENCES: &[(&str, &str)] = &[
     ("agreement_versions", "author_id"),
     ("agreement_events", "actor_id"),
     ("agreement_links", "linked_by"),
+    ("episodes", "recorded_by"),
+    ("episode_turns", "author_id"),
+    ("episode_turns", "actor_id"),
 ];
 
 /// Every column that refers to an account (`accounts.id` itself first: the
@@ -251,6 +254,45 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
             kept: &["relationship_id", "every_days", "set_by", "set_at"],
         },
     },
+    // Episodes: one the person kept to themselves goes; one they shared
+    // stays for the partner (who may have added their own view and repair),
+    // its title emptied. The person's own views and turns go; the partner's
+    // view keeps naming them as a turn's actor, by id only.
+    Reference {
+        table: "episodes",
+        column: "recorded_by",
+        rows: Rows::Kept {
+            scrubbed: &["title"],
+            kept: &[
+                "id",
+                "relationship_id",
+                "recorded_by",
+                "kind",
+                "day",
+                "shared_at",
+                "created_at",
+            ],
+        },
+    },
+    deleted("episode_turns", "author_id"),
+    deleted("episode_views", "author_id"),
+    Reference {
+        table: "episode_turns",
+        column: "actor_id",
+        rows: Rows::Kept {
+            scrubbed: &[],
+            kept: &[
+                "episode_id",
+                "author_id",
+                "position",
+                "actor_id",
+                "code",
+                "valence",
+                "intensity",
+                "created_at",
+            ],
+        },
+    },
     deleted("sessions", "account_id"),
     deleted("api_tokens", "account_id"),
     deleted("password_resets", "account_id"),
@@ -313,6 +355,10 @@ const SCRUB: &[&str] = &[
     "UPDATE agreement_events SET reason = NULL WHERE actor_id = $1",
     "DELETE FROM agreement_links WHERE linked_by = $1",
     "DELETE FROM checkins WHERE author_id = $1",
+    "DELETE FROM episodes WHERE recorded_by = $1 AND shared_at IS NULL",
+    "UPDATE episodes SET title = NULL WHERE recorded_by = $1",
+    "DELETE FROM episode_turns WHERE author_id = $1",
+    "DELETE FROM episode_views WHERE author_id = $1",
     "DELETE FROM sessions WHERE account_id = $1",
     "DELETE FROM api_tokens WHERE account_id = $1",
     "DELETE FROM password_resets WHERE account_id = $1",
