@@ -25,6 +25,7 @@ const SECTIONS = [
 const ROWS = [
   'display_name', 'email', 'drafts', 'sent_answers', 'respect_areas', 'conversation_notes',
   'agreements', 'ledger_entries', 'thanks_note', 'thanks_value', 'checkins', 'checkin_notes',
+  'episodes', 'repairs',
   'account_security', 'your_views', 'reflections',
 ];
 

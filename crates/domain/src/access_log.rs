@@ -75,6 +75,8 @@ pub fn describe(item: &str) -> String {
         "respect" => "your respect map".to_owned(),
         "agreements" => "your agreement proposals and answers".to_owned(),
         "checkins" => "the check-ins you shared".to_owned(),
+        "episodes" => "the episodes and views you shared".to_owned(),
+        "repair" => "your repair notes after an episode".to_owned(),
         other => match other.strip_prefix("deck:") {
             Some(deck) => match crate::catalog::decks::DECKS.iter().find(|d| d.key == deck) {
                 Some(d) => format!("your answers in \u{201c}{}\u{201d}", d.title),

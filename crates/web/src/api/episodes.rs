@@ -464,6 +464,34 @@ pub struct GuideView {
     page: &'static str,
 }
 
+/// One episode in the export: as `GET R/episodes/{eid}` shows it, with the
+/// repair as `GET R/episodes/{eid}/repair` does.
+#[derive(Serialize, ToSchema)]
+pub struct EpisodeArchive {
+    #[serde(flatten)]
+    episode: EpisodeDetailView,
+    repair: RepairStateView,
+}
+
+/// Every episode the caller may see in `rel`, newest first, for the export.
+pub async fn archive(
+    app: &domain::App,
+    me: &domain::me::Me,
+    rel: domain::RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<Vec<EpisodeArchive>, domain::DomainError> {
+    let mut all = Vec::new();
+    for e in episodes::list(app, me, rel).await? {
+        let detail = episodes::detail(app, me, rel, e.id, now).await?;
+        let repair = repair::view(app, me, rel, e.id, now).await?;
+        all.push(EpisodeArchive {
+            episode: (&detail).into(),
+            repair: (&repair).into(),
+        });
+    }
+    Ok(all)
+}
+
 fn episode_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     raw.parse().map_err(|_| AppError::not_found())
 }

@@ -36,6 +36,7 @@ use super::access_log::AccessLogItem;
 use super::agreements::AgreementView;
 use super::checkins::{CheckinView, SummaryView};
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
+use super::episodes::EpisodeArchive;
 use super::ledger::ContributionView;
 use super::reflections::ReflectionView;
 use super::respect::{RespectComparisonBody, RespectStatus};
@@ -124,6 +125,10 @@ pub struct RelationshipArchive {
     /// summary as `GET R/checkins/summary` shows it (the partner's shared
     /// ones only while the space is open).
     checkins: CheckinsArchive,
+    /// Every episode the caller may see here, newest first, each as
+    /// `GET R/episodes/{eid}` shows it (the caller's view, the partner's
+    /// while shared), with its repair as `GET R/episodes/{eid}/repair` does.
+    episodes: Vec<EpisodeArchive>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -315,6 +320,7 @@ async fn relationship_archive(
                 .collect(),
             summary: checkins::summary(app, me, rel, now).await?.into(),
         },
+        episodes: super::episodes::archive(app, me, rel, now).await?,
     })
 }
 

@@ -477,7 +477,7 @@ impl Page {
         self.text(str_at(rel, "id"));
         self.raw("</dd></dl>");
 
-        let parts: [(&str, &str, &str); 9] = [
+        let parts: [(&str, &str, &str); 10] = [
             ("members", "Who is in it", ""),
             (
                 "ledger",
@@ -495,6 +495,7 @@ impl Page {
             ),
             ("agreements", "Agreements", "No agreements in this file."),
             ("checkins", "Check-ins", ""),
+            ("episodes", "Episodes", "No episodes in this file."),
         ];
         let empty = Map::new();
         let map = rel.as_object().unwrap_or(&empty);
@@ -529,6 +530,7 @@ impl Page {
             "reflections",
             "agreements",
             "checkins",
+            "episodes",
         ];
         for (key, v) in ordered(map) {
             if !known.contains(&key.as_str()) {

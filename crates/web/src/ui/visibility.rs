@@ -174,6 +174,26 @@ pub const ROWS: &[Row] = &[
         detail: "Locked with your own password, even on a check-in you share.",
     },
     Row {
+        key: "episodes",
+        what: "Episodes you record, and how you remember their turns",
+        partner: Seen::IfYouShare,
+        others: Others::NoOne,
+        detail: "An episode is yours until you share it; before that your partner cannot \
+                 tell it exists. Once shared, they see its name and day, can add how they \
+                 remember it, and see how you remembered each turn (theirs included) for as \
+                 long as you keep your view shared. You can take your view back at any time; \
+                 the episode's name and day stay shared.",
+    },
+    Row {
+        key: "repairs",
+        what: "What you write after an episode: your part, what you felt and needed, \
+               what you will do next time",
+        partner: Seen::AfterBothSend,
+        others: Others::NoOne,
+        detail: "Sealed like your answers on values: your partner sees only whether you \
+                 have sent yours, until they have sent theirs too.",
+    },
+    Row {
         key: "account_security",
         what: "Where you are signed in, your sign-ins, your password and recovery code, \
                and your tokens",

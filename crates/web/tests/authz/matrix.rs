@@ -152,6 +152,7 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
     path = path.replace("{cid}", &pick(&world.cid));
     path = path.replace("{rid}", &pick(&world.reflection));
     path = path.replace("{checkin}", &pick(&world.checkin));
+    path = path.replace("{eid}", &pick(&world.episode));
     // Answering a proposal needs one still open; the other moves act on
     // the agreed one.
     let open = ["/counter", "/accept", "/decline"]

@@ -509,6 +509,61 @@ impl Cast {
         shared
     }
 
+    /// Ada's episodes in `rel`: one shared (its title marked shared, her
+    /// view shared, a turn each way) whose repair both partners sent
+    /// (marked), and one she kept to herself (title marked private). The
+    /// shared one's id.
+    pub async fn episodes(&self, rel: &str) -> String {
+        let r = format!("/api/v1/relationships/{rel}");
+        let title = self
+            .markers
+            .plant("ada", "episode-title", Class::Shared, rel);
+        let shared = self
+            .ada
+            .must(
+                "POST",
+                &format!("{r}/episodes"),
+                json!({"title": title, "kind": "conflict", "share": true}),
+                201,
+            )
+            .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        for (actor, code) in [(&self.ada.id, "criticism"), (&self.bo.id, "defensiveness")] {
+            self.ada
+                .must(
+                    "POST",
+                    &format!("{r}/episodes/{shared}/turns"),
+                    json!({"actor_id": actor, "code": code, "intensity": 2}),
+                    201,
+                )
+                .await;
+        }
+        for (who, owner) in [(&self.ada, "ada"), (&self.bo, "bo")] {
+            let part = self.markers.plant(owner, "repair", Class::Shared, rel);
+            who.must(
+                "PUT",
+                &format!("{r}/episodes/{shared}/repair"),
+                json!({"my_part": part}),
+                200,
+            )
+            .await;
+        }
+        let hidden = self
+            .markers
+            .plant("ada", "episode-title", Class::Private, rel);
+        self.ada
+            .must(
+                "POST",
+                &format!("{r}/episodes"),
+                json!({"title": hidden, "kind": "everyday"}),
+                201,
+            )
+            .await;
+        shared
+    }
+
     /// A marked private reflection of `who`; its id.
     pub async fn reflect(&self, who: &Actor, owner: &'static str, rel: &str) -> String {
         let text = self.markers.plant(owner, "reflection", Class::Private, rel);
@@ -716,6 +771,8 @@ pub struct World {
     /// Ada's shared check-in (she keeps a private one too; each has a
     /// marked note only she may read).
     pub checkin: String,
+    /// Ada's shared episode (she keeps a private one too).
+    pub episode: String,
     /// The markers of the object under test: what a role that may not see
     /// it must never receive, and what a role that may see it must.
     pub object: Vec<String>,
@@ -736,6 +793,7 @@ impl Cast {
             open_agreement: uuid::Uuid::new_v4().to_string(),
             spare_cid: uuid::Uuid::new_v4().to_string(),
             checkin: uuid::Uuid::new_v4().to_string(),
+            episode: uuid::Uuid::new_v4().to_string(),
             object: Vec::new(),
         };
         let before = self.markers.all().len();
@@ -834,6 +892,7 @@ impl Cast {
                 self.thank(&self.bo, "bo", &rel, &world.cid).await;
                 self.agreements(&mut world).await;
                 world.checkin = self.checkins(&rel).await;
+                world.episode = self.episodes(&rel).await;
                 if state == State::Ended {
                     self.bo
                         .must(
@@ -961,6 +1020,13 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
         }
         ("PUT", p) if p.ends_with("/checkins/cadence") => json!({"every_days": 14}),
         ("PUT", p) if p.ends_with("/share") => json!({"share": false}),
+        ("POST", p) if p.ends_with("/episodes") => {
+            json!({"title": &late[..40], "kind": "conflict"})
+        }
+        ("POST", p) if p.ends_with("/turns") => {
+            json!({"actor_id": cast.ada.id, "code": "neutral", "intensity": 1})
+        }
+        ("PUT", p) if p.ends_with("/repair") => json!({"felt": late}),
         _ => json!({}),
     };
     Some(body)

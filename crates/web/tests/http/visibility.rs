@@ -87,7 +87,7 @@ async fn json_of(response: reqwest::Response, what: &str, status: u16) -> Value 
 
 /// Every GET of the API, with this couple's ids (`aid`: Ada's agreement),
 /// and the pages of the space.
-async fn paths_to_read(p: &Person, rel: &str, aid: &str) -> Vec<String> {
+async fn paths_to_read(p: &Person, rel: &str, aid: &str, eid: &str) -> Vec<String> {
     let doc = json_of(p.get("/api/openapi.json").await, "openapi", 200).await;
     let mut paths = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
@@ -104,7 +104,10 @@ async fn paths_to_read(p: &Person, rel: &str, aid: &str) -> Vec<String> {
             &[""]
         };
         for deck in decks {
-            let path = with_rel.replace("{deck}", deck).replace("{aid}", aid);
+            let path = with_rel
+                .replace("{deck}", deck)
+                .replace("{aid}", aid)
+                .replace("{eid}", eid);
             assert!(
                 !path.contains('{'),
                 "a GET route with a placeholder this test does not fill: {template}"
@@ -274,7 +277,45 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
     )
     .await;
     let aid = proposed["id"].as_str().expect("id").to_owned();
-    let paths = paths_to_read(&bo, &rel, &aid).await;
+    // Episodes: one Ada shares (its title the marker of her shared ones),
+    // one she keeps to herself; her repair of the shared one is sent now,
+    // sealed until Bo sends his.
+    let episode_titles = (
+        format!("mk-episode-shared-{}", uuid::Uuid::new_v4().simple()),
+        format!("mk-episode-private-{}", uuid::Uuid::new_v4().simple()),
+    );
+    let mut eid = String::new();
+    for (title, share) in [(&episode_titles.0, true), (&episode_titles.1, false)] {
+        let e = json_of(
+            ada.post_json(
+                &format!("{r}/episodes"),
+                &json!({"title": title, "kind": "conflict", "share": share}),
+            )
+            .await,
+            "episode",
+            201,
+        )
+        .await;
+        let id = e["id"].as_str().expect("id").to_owned();
+        let turned = ada
+            .post_json(
+                &format!("{r}/episodes/{id}/turns"),
+                &json!({"actor_id": created["id"], "code": "criticism", "intensity": 2}),
+            )
+            .await;
+        assert_eq!(turned.status(), 201, "turn");
+        if share {
+            eid = id;
+        }
+    }
+    let repair = ada
+        .put_json(
+            &format!("{r}/episodes/{eid}/repair"),
+            &json!({"my_part": planted.plant("repairs", sealed)}),
+        )
+        .await;
+    assert_eq!(repair.status(), 200, "Ada's repair");
+    let paths = paths_to_read(&bo, &rel, &aid, &eid).await;
 
     // Ada's account: a marked token, and the ids of her sessions and events.
     let token_name = planted.plant("account_security", sealed);
@@ -447,6 +488,13 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
         )
         .await;
     assert_eq!(kept.status(), 201, "note");
+    let repair = bo
+        .put_json(
+            &format!("{r}/episodes/{eid}/repair"),
+            &json!({"my_part": "Bo's own part"}),
+        )
+        .await;
+    assert_eq!(repair.status(), 200, "Bo's repair");
     for who in [&ada, &bo] {
         let chose = who
             .put_json(&format!("{r}/preferences"), &json!({"show_numbers": true}))
@@ -508,18 +556,24 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
             continue;
         }
         if row.partner == Seen::IfYouShare {
-            assert_eq!(row.key, "checkins", "the one row about sharing");
+            let (shared, private) = match row.key {
+                "checkins" => (&shared_on, &private_on),
+                "episodes" => (&episode_titles.0, &episode_titles.1),
+                other => panic!("a row about sharing with no probe: {other}"),
+            };
             for (moment, read) in &reads {
                 let open = *moment != Moment::Ended;
                 assert_eq!(
-                    read.find(&shared_on).is_some(),
+                    read.find(shared).is_some(),
                     open,
-                    "the shared check-in at {moment:?}"
+                    "the shared {} at {moment:?}",
+                    row.key
                 );
                 assert_eq!(
-                    read.find(&private_on),
+                    read.find(private),
                     None,
-                    "the private check-in reached the partner at {moment:?}"
+                    "the private {} reached the partner at {moment:?}",
+                    row.key
                 );
             }
             checked += 1;
