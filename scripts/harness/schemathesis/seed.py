@@ -139,6 +139,24 @@ def main():
         200,
     )
 
+    # An episode A recorded and shared (its title shared words), with a turn
+    # each way; and one A keeps to herself (a private title).
+    eid = a.call(
+        "POST",
+        f"{r}/episodes",
+        {"title": canaries.plant("partner_a", "episode_title", couple), "kind": "conflict", "share": True},
+        201,
+    )["id"]
+    for actor in (role_a["account_id"], role_b["account_id"]):
+        a.call("POST", f"{r}/episodes/{eid}/turns",
+               {"actor_id": actor, "code": "criticism", "intensity": 2}, 201)
+    a.call(
+        "POST",
+        f"{r}/episodes",
+        {"title": canaries.plant("partner_a", "episode_title", {"partner_a"}), "kind": "everyday"},
+        201,
+    )
+
     # The stranger's own words, in a relationship of their own still waiting for a partner.
     s.call("POST", "/api/v1/relationships", {}, 201)
 
@@ -147,6 +165,7 @@ def main():
         "relationship": rel,
         "contributions": [cid, cid_b],
         "agreements": [aid],
+        "episodes": [eid],
         "deck": DECK,
         "roles": {"partner_a": role_a, "partner_b": role_b, "stranger": role_s},
         "canaries": canaries.all,
@@ -165,6 +184,7 @@ def config(world):
     cids = json.dumps(world["contributions"])
     deck = json.dumps(world["deck"])
     aids = json.dumps(world["agreements"])
+    eids = json.dumps(world["episodes"])
     return f"""# Written by scripts/harness/schemathesis/seed.py for one run.
 
 # positive_data_acceptance: 422 is also an acceptable answer to data the
@@ -185,10 +205,12 @@ values = {cids}
 values = [{deck}]
 [dictionaries.agreement]
 values = {aids}
+[dictionaries.episode]
+values = {eids}
 
 [[operations]]
 include-path-regex = "^/api/v1/relationships/[{{]id[}}]"
-parameters = {{ "path.id" = {{ dictionary = "relationship", probability = 0.5 }}, "path.cid" = {{ dictionary = "contribution", probability = 0.5 }}, "path.deck" = {{ dictionary = "deck", probability = 0.5 }}, "path.aid" = {{ dictionary = "agreement", probability = 0.5 }} }}
+parameters = {{ "path.id" = {{ dictionary = "relationship", probability = 0.5 }}, "path.cid" = {{ dictionary = "contribution", probability = 0.5 }}, "path.deck" = {{ dictionary = "deck", probability = 0.5 }}, "path.aid" = {{ dictionary = "agreement", probability = 0.5 }}, "path.eid" = {{ dictionary = "episode", probability = 0.5 }} }}
 """
 
 
