@@ -35,7 +35,7 @@ use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
-use crate::me::Me;
+use crate::me::{Me, Shared};
 use crate::store::{EpisodeRecord, EpisodeView, Store, StoreError, TurnRecord};
 pub use codes::{Code, CODES};
 
@@ -233,32 +233,53 @@ fn record_key(rel: RelationshipId, id: uuid::Uuid) -> String {
     format!("{rel}:{id}")
 }
 
-/// The stored episode as the caller may see it (title opened).
-async fn open_episode(
-    store: &dyn Store,
-    me: &Me,
-    reader: &Reader,
-    e: &EpisodeRecord,
-) -> Result<Episode, DomainError> {
-    let key = record_key(reader.rel.id, e.id);
-    let title = match (&e.title, e.shared_at.is_some()) {
-        (None, _) => None,
-        (Some(sealed), true) => Some(
-            me.shared(store, &reader.rel)
-                .await?
-                .open(TITLE, &key, sealed)?,
-        ),
-        (Some(sealed), false) => Some(me.own()?.open(TITLE, &key, sealed)?),
-    };
-    Ok(Episode {
-        id: e.id,
-        title,
-        kind: Kind::parse(&e.kind)
-            .ok_or_else(|| DomainError::Storage(format!("episode kind {}", e.kind)))?,
-        on: date_of(e.day),
-        recorded_by: e.recorded_by,
-        shared: e.shared_at.is_some(),
-    })
+/// Opens episodes for one reader; the couple's key is unwrapped once, on
+/// the first shared title (a list opens hundreds).
+pub(crate) struct Opener<'a> {
+    me: &'a Me,
+    reader: &'a Reader,
+    shared: Option<Shared>,
+}
+
+impl<'a> Opener<'a> {
+    pub(crate) fn new(me: &'a Me, reader: &'a Reader) -> Self {
+        Self {
+            me,
+            reader,
+            shared: None,
+        }
+    }
+
+    /// The stored episode as the caller may see it, title opened.
+    pub(crate) async fn open(
+        &mut self,
+        store: &dyn Store,
+        e: &EpisodeRecord,
+    ) -> Result<Episode, DomainError> {
+        let key = record_key(self.reader.rel.id, e.id);
+        let title = match (&e.title, e.shared_at.is_some()) {
+            (None, _) => None,
+            (Some(sealed), true) => {
+                if self.shared.is_none() {
+                    self.shared = Some(self.me.shared(store, &self.reader.rel).await?);
+                }
+                match &self.shared {
+                    Some(shared) => Some(shared.open(TITLE, &key, sealed)?),
+                    None => None,
+                }
+            }
+            (Some(sealed), false) => Some(self.me.own()?.open(TITLE, &key, sealed)?),
+        };
+        Ok(Episode {
+            id: e.id,
+            title,
+            kind: Kind::parse(&e.kind)
+                .ok_or_else(|| DomainError::Storage(format!("episode kind {}", e.kind)))?,
+            on: date_of(e.day),
+            recorded_by: e.recorded_by,
+            shared: e.shared_at.is_some(),
+        })
+    }
 }
 
 /// Whether the caller may see this stored episode at all.
@@ -348,10 +369,11 @@ pub async fn record(
 pub async fn list(app: &App, me: &Me, rel: RelationshipId) -> Result<Vec<Episode>, DomainError> {
     let store = app.store();
     let reader = access::reader(store, me.id, rel).await?;
+    let mut opener = Opener::new(me, &reader);
     let mut out = Vec::new();
     for e in store.episodes_for(rel, me.id).await?.iter().rev() {
         if may_see(&reader, e) {
-            out.push(open_episode(store, me, &reader, e).await?);
+            out.push(opener.open(store, e).await?);
         }
     }
     Ok(out)
@@ -382,7 +404,7 @@ pub async fn detail(
         .await?
         .filter(|e| may_see(&reader, e))
         .ok_or(DomainError::NotFound)?;
-    let episode = open_episode(store, me, &reader, &stored).await?;
+    let episode = Opener::new(me, &reader).open(store, &stored).await?;
     let pair = pair_of(&reader);
     let mine: Vec<Turn> = store
         .episode_turns(rel, Some(id), me.id, false)

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use analytics::episodes::{self as figures, Bids, Direction, Ratio, Responsibility};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::{analysed, may_see, open_episode, pair_of, repair, turn_of_record, Kind, LOG_ITEM};
+use super::{analysed, may_see, pair_of, repair, turn_of_record, Kind, Opener, LOG_ITEM};
 use crate::access;
 use crate::access_log;
 use crate::app::App;
@@ -161,11 +161,12 @@ pub async fn patterns(
         }
     }
     // Titles are opened only for the latest spirals the page lists.
+    let mut opener = Opener::new(me, &reader);
     let mut listed = Vec::new();
     for (e, sp) in spirals.iter().rev().take(SPIRALS_LISTED) {
         listed.push(SpiralAt {
             episode_id: e.id,
-            title: open_episode(store, me, &reader, e).await?.title,
+            title: opener.open(store, e).await?.title,
             on: date_of(e.day),
             start: u32::try_from(sp.start + 1).unwrap_or(u32::MAX),
             length: sp.length,
