@@ -8,6 +8,7 @@ mod agreements;
 mod chart;
 mod checkins;
 mod conversations;
+mod episodes;
 mod exit;
 mod form;
 mod ledger;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reflections::routes())
         .merge(agreements::routes())
         .merge(checkins::routes())
+        .merge(episodes::routes())
 }
 
 pub use recover::page_session;

@@ -19,6 +19,7 @@ mod deletion;
 mod encryption;
 mod ended;
 mod enumeration;
+mod episode_pages;
 mod episodes;
 mod export;
 mod fuzz_bodies;
