@@ -3,7 +3,8 @@
 //! A scripted session of both partners plants a marker in every personal
 //! text field (values definitions of love, respect and the rest,
 //! conversation answers and notes, ledger descriptions and thanks, drafts
-//! never sent, a token name, agreement titles, terms and reasons),
+//! never sent, a token name, agreement titles, terms and reasons, episode
+//! titles and repairs, shared or kept private),
 //! alongside Ada's earlier relationship with Cy.
 //! Then everyone browses every API read and every page, before and after Bo
 //! leaves, and each party's received headers and bodies, and the server's
@@ -56,8 +57,32 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
             200,
         )
         .await;
+    // Bo's own episode, kept to himself (a marked title), and his view of
+    // Ada's shared one, not shared either.
+    let bo_title = cast.markers.plant("bo", "episode-title", Class::Private, &rel);
+    let bo_episode = cast
+        .bo
+        .must(
+            "POST",
+            &format!("{r}/episodes"),
+            json!({"title": bo_title, "kind": "conflict"}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    cast.bo
+        .must(
+            "POST",
+            &format!("{r}/episodes/{}/turns", world.episode),
+            json!({"actor_id": cast.ada.id, "code": "contempt", "intensity": 3}),
+            201,
+        )
+        .await;
     let cids = [world.cid.clone(), bo_cid];
     let aids = [world.agreement.clone(), world.open_agreement.clone()];
+    let eids = [world.episode.clone(), bo_episode];
     for person in [
         &cast.ada,
         &cast.bo,
@@ -67,7 +92,7 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
         &cast.token,
         &cast.anonymous,
     ] {
-        browse(person, &[&rel, &cast.r0], &cids, &aids).await;
+        browse(person, &[&rel, &cast.r0], &cids, &aids, &eids).await;
     }
     cast.bo
         .must("POST", &format!("{r}/leave"), json!({}), 200)
@@ -76,14 +101,20 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
     cast.token.rename("ada_after");
     cast.bo.rename("bo_after");
     for person in [&cast.ada, &cast.bo, &cast.token] {
-        browse(person, &[&rel, &cast.r0], &cids, &aids).await;
+        browse(person, &[&rel, &cast.r0], &cids, &aids, &eids).await;
     }
     Some(Session { cast })
 }
 
 /// Every API read and every page, with the real ids (the export too: a
 /// marker may reach a file only where it may reach its reader).
-async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String]) {
+async fn browse(
+    person: &Actor,
+    rels: &[&str],
+    cids: &[String],
+    aids: &[String],
+    eids: &[String],
+) {
     let mut paths: Vec<String> = [
         "/api/v1/me",
         "/api/v1/me/sessions",
@@ -112,6 +143,9 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String])
         "/join",
         "/safety",
         "/visibility",
+        "/episodes",
+        "/episodes/patterns",
+        "/before-you-answer",
     ]
     .iter()
     .map(|p| (*p).to_owned())
@@ -122,6 +156,9 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String])
     }
     for cid in cids {
         paths.push(format!("/ledger/edit/{cid}"));
+    }
+    for eid in eids {
+        paths.push(format!("/episodes/{eid}"));
     }
     for rel in rels {
         let r = format!("/api/v1/relationships/{rel}");
@@ -142,8 +179,14 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String])
             "/conversations",
             "/agreements",
             "/agreements/say",
+            "/episodes",
+            "/negative-reciprocity",
         ] {
             paths.push(format!("{r}{tail}"));
+        }
+        for eid in eids {
+            paths.push(format!("{r}/episodes/{eid}"));
+            paths.push(format!("{r}/episodes/{eid}/repair"));
         }
         for aid in aids {
             paths.push(format!("{r}/agreements/{aid}"));

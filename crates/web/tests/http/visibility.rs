@@ -134,6 +134,10 @@ async fn paths_to_read(p: &Person, rel: &str, aid: &str, eid: &str) -> Vec<Strin
         paths.push(page.to_owned());
     }
     paths.push(format!("/agreements/{aid}"));
+    for page in ["/episodes", "/episodes/patterns"] {
+        paths.push(page.to_owned());
+    }
+    paths.push(format!("/episodes/{eid}"));
     // The pages number the decks in the order the API lists them.
     let decks = json_of(
         p.get(&format!("/api/v1/relationships/{rel}/conversations"))
