@@ -626,6 +626,9 @@ pub struct TurnRecord {
     /// `positive`, `neutral` or `negative`.
     pub valence: String,
     pub intensity: u8,
+    /// The turn as the pattern reads it (`episodes::token`), packed into
+    /// its view's `turns` in order.
+    pub token: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -1121,6 +1124,16 @@ pub trait Store: Send + Sync + 'static {
     /// `Conflict("turn_position")` when a concurrent turn took the place.
     async fn append_turn(&self, rel: RelationshipId, turn: &TurnRecord)
         -> StoreResult<Option<u32>>;
+    /// Every view of `author` in the space (only shared ones with
+    /// `shared_only`) that holds turns, by the episode's day: the episode
+    /// (its title left out: `None`) and the turns' tokens, comma-separated,
+    /// in order. One row per view, for the pattern page.
+    async fn packed_views(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<(EpisodeRecord, String)>>;
     /// Removes the last turn of the author's view; false when there is none.
     async fn remove_last_turn(
         &self,

@@ -289,6 +289,7 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
                 "code",
                 "valence",
                 "intensity",
+                "token",
                 "created_at",
             ],
         },

@@ -25,7 +25,7 @@ const MAY_SEE: &str = "EXISTS (SELECT 1 FROM episodes e WHERE e.id = $3 \
 const EPISODE_COLUMNS: &str = "id, recorded_by, title, kind, day, shared_at, created_at";
 
 const TURN_COLUMNS: &str = "t.episode_id, t.author_id, t.position, t.actor_id, t.code, \
-     t.valence, t.intensity, t.created_at";
+     t.valence, t.intensity, t.token, t.created_at";
 
 #[derive(sqlx::FromRow)]
 struct EpisodeRow {
@@ -52,6 +52,18 @@ impl EpisodeRow {
     }
 }
 
+/// An episode without its title, and one view's packed turns.
+#[derive(sqlx::FromRow)]
+struct PackedRow {
+    id: String,
+    recorded_by: String,
+    kind: String,
+    day: i32,
+    shared_at: Option<i64>,
+    created_at: i64,
+    turns: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct TurnRow {
     episode_id: String,
@@ -61,6 +73,7 @@ struct TurnRow {
     code: String,
     valence: String,
     intensity: i32,
+    token: String,
     created_at: i64,
 }
 
@@ -75,6 +88,7 @@ impl TurnRow {
             code: self.code,
             valence: self.valence,
             intensity: small(self.intensity)?,
+            token: self.token,
             created_at: time(self.created_at)?,
         })
     }
@@ -280,9 +294,9 @@ where
         Self::open_view(&mut tx, rel, t.episode, t.author).await?;
         let position: Option<(i32,)> = sqlx::query_as(&format!(
             "INSERT INTO episode_turns (episode_id, author_id, position, actor_id, code, \
-             valence, intensity, created_at) \
+             valence, intensity, token, created_at) \
              SELECT $3, $2, COALESCE((SELECT MAX(position) FROM episode_turns \
-             WHERE episode_id = $3 AND author_id = $2), 0) + 1, $4, $5, $6, $7, $8 \
+             WHERE episode_id = $3 AND author_id = $2), 0) + 1, $4, $5, $6, $7, $8, $9 \
              WHERE {MEMBER_OF_ACTIVE} AND {MAY_SEE} RETURNING position"
         ))
         .bind(rel.to_string())
@@ -292,6 +306,7 @@ where
         .bind(t.code.as_str())
         .bind(t.valence.as_str())
         .bind(i32::from(t.intensity))
+        .bind(t.token.as_str())
         .bind(millis(t.created_at))
         .fetch_optional(&mut *tx)
         .await
@@ -299,10 +314,56 @@ where
         let Some((position,)) = position else {
             return Ok(None);
         };
+        // The packed copy, in the same transaction: a turn that lost the
+        // race for its place never reaches it.
+        sqlx::query(
+            "UPDATE episode_views SET turns = CASE WHEN turns = '' THEN $3 \
+             ELSE turns || ',' || $3 END WHERE episode_id = $1 AND author_id = $2",
+        )
+        .bind(t.episode.to_string())
+        .bind(t.author.to_string())
+        .bind(t.token.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         Ok(Some(u32::try_from(position).map_err(|_| {
             StoreError::Backend(format!("turn position {position}"))
         })?))
+    }
+
+    pub(crate) async fn packed_views(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<(EpisodeRecord, String)>> {
+        let only = if shared_only { " AND v.shared" } else { "" };
+        let rows: Vec<PackedRow> = sqlx::query_as(&format!(
+            "SELECT e.id, e.recorded_by, e.kind, e.day, e.shared_at, e.created_at, v.turns \
+             FROM episode_views v JOIN episodes e ON e.id = v.episode_id \
+             WHERE e.relationship_id = $1 AND v.author_id = $2 AND v.turns <> ''{only} \
+             ORDER BY e.day, e.created_at, e.id"
+        ))
+        .bind(rel.to_string())
+        .bind(author.to_string())
+        .fetch_all(&self.read)
+        .await
+        .map_err(backend)?;
+        rows.into_iter()
+            .map(|r| {
+                let episode = EpisodeRow {
+                    id: r.id,
+                    recorded_by: r.recorded_by,
+                    title: None,
+                    kind: r.kind,
+                    day: r.day,
+                    shared_at: r.shared_at,
+                    created_at: r.created_at,
+                };
+                Ok((episode.into_record()?, r.turns))
+            })
+            .collect()
     }
 
     pub(crate) async fn remove_last_turn(
@@ -311,19 +372,58 @@ where
         episode: uuid::Uuid,
         author: AccountId,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(&format!(
-            "DELETE FROM episode_turns WHERE episode_id = $3 AND author_id = $2 \
-             AND position = (SELECT MAX(position) FROM episode_turns \
-             WHERE episode_id = $3 AND author_id = $2) \
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        // The view's row first: on PostgreSQL this locks it against a turn
+        // added at the same moment, until the packed copy is rewritten.
+        let view = sqlx::query(&format!(
+            "UPDATE episode_views SET turns = turns WHERE episode_id = $3 AND author_id = $2 \
              AND {MEMBER_OF_ACTIVE} AND {MAY_SEE}"
         ))
         .bind(rel.to_string())
         .bind(author.to_string())
         .bind(episode.to_string())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(backend)?;
-        Ok(done.rows_affected() == 1)
+        if view.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "DELETE FROM episode_turns WHERE episode_id = $1 AND author_id = $2 \
+             AND position = (SELECT MAX(position) FROM episode_turns \
+             WHERE episode_id = $1 AND author_id = $2)",
+        )
+        .bind(episode.to_string())
+        .bind(author.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let tokens: Vec<(String,)> = sqlx::query_as(
+            "SELECT token FROM episode_turns WHERE episode_id = $1 AND author_id = $2 \
+             ORDER BY position",
+        )
+        .bind(episode.to_string())
+        .bind(author.to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let packed = tokens
+            .into_iter()
+            .map(|(t,)| t)
+            .collect::<Vec<_>>()
+            .join(",");
+        sqlx::query("UPDATE episode_views SET turns = $3 WHERE episode_id = $1 AND author_id = $2")
+            .bind(episode.to_string())
+            .bind(author.to_string())
+            .bind(packed)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
     }
 
     pub(crate) async fn set_view_shared(

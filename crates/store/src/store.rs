@@ -620,6 +620,15 @@ where
         SqlStore::append_turn(self, rel, turn).await
     }
 
+    async fn packed_views(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+        shared_only: bool,
+    ) -> StoreResult<Vec<(EpisodeRecord, String)>> {
+        SqlStore::packed_views(self, rel, author, shared_only).await
+    }
+
     async fn remove_last_turn(
         &self,
         rel: RelationshipId,

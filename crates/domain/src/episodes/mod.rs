@@ -310,6 +310,36 @@ pub(crate) fn analysed(t: &Turn, pair: [AccountId; 2]) -> figures::Turn {
     }
 }
 
+/// A turn as the pattern page reads it from its view's packed `turns`:
+/// "<actor 0 or 1 in member order> <code> <valence> <intensity>".
+pub(crate) fn token(actor: usize, code: &Code, valence: Valence, intensity: u8) -> String {
+    format!(
+        "{actor} {} {} {intensity}",
+        code.key,
+        codes::valence_key(valence)
+    )
+}
+
+/// The turn a [`token`] stands for; `None` for one this version cannot read.
+pub(crate) fn from_token(token: &str) -> Option<figures::Turn> {
+    let mut parts = token.split(' ');
+    let actor = match parts.next()? {
+        "0" => 0,
+        "1" => 1,
+        _ => return None,
+    };
+    let code = codes::find(parts.next()?)?;
+    let valence = codes::valence_of(parts.next()?)?;
+    let intensity = parts.next()?.parse().ok().filter(|i| (1..=5).contains(i))?;
+    Some(figures::Turn {
+        actor,
+        valence,
+        intensity,
+        bid: code.bid,
+        response: code.response,
+    })
+}
+
 /// The space's two partners in member order (one, before the partner joined).
 pub(crate) fn pair_of(reader: &Reader) -> [AccountId; 2] {
     match reader.rel.members.as_slice() {
@@ -469,6 +499,12 @@ pub async fn add_turn(
         code: code.key.to_owned(),
         valence: codes::valence_key(valence).to_owned(),
         intensity,
+        token: token(
+            usize::from(actor == writer.pair()[1]),
+            code,
+            valence,
+            intensity,
+        ),
         created_at: now,
     };
     let count = store
@@ -641,5 +677,26 @@ mod tests {
             Valence::Neutral,
             "the person can change the feeling"
         );
+    }
+
+    #[test]
+    fn a_token_reads_back_as_the_turn() {
+        let bid = codes::find("bid").expect("bid");
+        let t = token(1, bid, Valence::Positive, 4);
+        assert_eq!(t, "1 bid positive 4");
+        let turn = from_token(&t).expect("turn");
+        assert_eq!(
+            (turn.actor, turn.valence, turn.intensity, turn.bid),
+            (1, Valence::Positive, 4, true)
+        );
+        for bad in [
+            "2 bid positive 4",
+            "1 sulk positive 4",
+            "1 bid meh 4",
+            "1 bid positive 9",
+            "1 bid",
+        ] {
+            assert_eq!(from_token(bad), None, "{bad}");
+        }
     }
 }

@@ -9,12 +9,12 @@
 //! would count the exchange twice. The partner's unshared views never
 //! enter the caller's figures, so nothing here depends on them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 use analytics::episodes::{self as figures, Bids, Direction, Ratio, Responsibility};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::{analysed, may_see, pair_of, repair, turn_of_record, Kind, Opener, LOG_ITEM};
+use super::{from_token, may_see, pair_of, repair, Kind, Opener, LOG_ITEM};
 use crate::access;
 use crate::access_log;
 use crate::app::App;
@@ -22,7 +22,7 @@ use crate::error::DomainError;
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
 use crate::me::Me;
-use crate::store::{EpisodeRecord, TurnRecord};
+use crate::store::EpisodeRecord;
 
 /// A spiral, where it happened.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,8 +71,8 @@ pub struct Patterns {
 }
 
 /// One episode's chosen sequence.
-struct Sequence<'a> {
-    episode: &'a EpisodeRecord,
+struct Sequence {
+    episode: EpisodeRecord,
     turns: Vec<figures::Turn>,
 }
 
@@ -81,7 +81,7 @@ fn month_of(day: i32) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-fn ratio_of(seqs: &[&Sequence<'_>], kind: Kind) -> Ratio {
+fn ratio_of(seqs: &[&Sequence], kind: Kind) -> Ratio {
     figures::ratio(
         seqs.iter()
             .filter(|s| s.episode.kind == kind.as_str())
@@ -89,18 +89,17 @@ fn ratio_of(seqs: &[&Sequence<'_>], kind: Kind) -> Ratio {
     )
 }
 
-fn directions_of(seqs: &[&Sequence<'_>]) -> [Direction; 2] {
+fn directions_of(seqs: &[&Sequence]) -> [Direction; 2] {
     let turns: Vec<&[figures::Turn]> = seqs.iter().map(|s| s.turns.as_slice()).collect();
     figures::directions(&turns)
 }
 
-/// Groups turn rows (ordered by episode) by episode.
-fn by_episode(rows: Vec<TurnRecord>) -> HashMap<uuid::Uuid, Vec<TurnRecord>> {
-    let mut out: HashMap<uuid::Uuid, Vec<TurnRecord>> = HashMap::new();
-    for t in rows {
-        out.entry(t.episode).or_default().push(t);
-    }
-    out
+/// A view's turns from its packed tokens.
+fn unpacked(packed: &str) -> Result<Vec<figures::Turn>, DomainError> {
+    packed
+        .split(',')
+        .map(|t| from_token(t).ok_or_else(|| DomainError::Storage(format!("turn token {t:?}"))))
+        .collect()
 }
 
 pub async fn patterns(
@@ -112,43 +111,44 @@ pub async fn patterns(
     let store = app.store();
     let reader = access::reader(store, me.id, rel).await?;
     let pair = pair_of(&reader);
-    let episodes: Vec<EpisodeRecord> = store
-        .episodes_for(rel, me.id)
+    // One row per view (its turns packed in order), not one per turn.
+    let mine: Vec<(EpisodeRecord, String)> = store
+        .packed_views(rel, me.id, false)
         .await?
         .into_iter()
-        .filter(|e| may_see(&reader, e))
+        .filter(|(e, _)| may_see(&reader, e))
         .collect();
-    let mut mine = by_episode(store.episode_turns(rel, None, me.id, false).await?);
-    let mut theirs = match reader.partner() {
-        Some(partner) => by_episode(store.episode_turns(rel, None, partner, true).await?),
-        None => HashMap::new(),
+    let theirs: Vec<(EpisodeRecord, String)> = match reader.partner() {
+        Some(partner) => store.packed_views(rel, partner, true).await?,
+        None => Vec::new(),
     };
+    let own: HashSet<uuid::Uuid> = mine.iter().map(|(e, _)| e.id).collect();
     let mut read_partner = false;
-    let mut sequences = Vec::with_capacity(episodes.len());
-    for e in &episodes {
-        let rows = match mine.remove(&e.id) {
-            Some(rows) => rows,
-            None if e.shared_at.is_some() => match theirs.remove(&e.id) {
-                Some(rows) => {
-                    read_partner = true;
-                    rows
-                }
-                None => continue,
-            },
-            None => continue,
-        };
-        let mut turns = Vec::with_capacity(rows.len());
-        for t in &rows {
-            turns.push(analysed(&turn_of_record(t)?, pair));
-        }
-        sequences.push(Sequence { episode: e, turns });
+    let mut sequences = Vec::with_capacity(mine.len() + theirs.len());
+    for (episode, packed) in mine {
+        let turns = unpacked(&packed)?;
+        sequences.push(Sequence { episode, turns });
     }
+    for (episode, packed) in theirs {
+        if episode.shared_at.is_some() && !own.contains(&episode.id) {
+            read_partner = true;
+            let turns = unpacked(&packed)?;
+            sequences.push(Sequence { episode, turns });
+        }
+    }
+    sequences.sort_by(|a, b| {
+        (a.episode.day, a.episode.created_at, a.episode.id).cmp(&(
+            b.episode.day,
+            b.episode.created_at,
+            b.episode.id,
+        ))
+    });
     if read_partner {
         if let Some(partner) = reader.partner() {
             access_log::record(store, rel, partner, me.id, LOG_ITEM, now).await;
         }
     }
-    let all: Vec<&Sequence<'_>> = sequences.iter().collect();
+    let all: Vec<&Sequence> = sequences.iter().collect();
 
     let mut spirals = Vec::new();
     let mut spiral_days = Vec::new();
@@ -157,16 +157,20 @@ pub async fn patterns(
         for sp in figures::spirals(&s.turns) {
             spiral_days.push(s.episode.day);
             *spirals_by_month.entry(month_of(s.episode.day)).or_default() += 1;
-            spirals.push((s.episode, sp));
+            spirals.push((&s.episode, sp));
         }
     }
     // Titles are opened only for the latest spirals the page lists.
     let mut opener = Opener::new(me, &reader);
     let mut listed = Vec::new();
     for (e, sp) in spirals.iter().rev().take(SPIRALS_LISTED) {
+        let title = match store.episode(rel, e.id).await? {
+            Some(stored) => opener.open(store, &stored).await?.title,
+            None => None,
+        };
         listed.push(SpiralAt {
             episode_id: e.id,
-            title: opener.open(store, e).await?.title,
+            title,
             on: date_of(e.day),
             start: u32::try_from(sp.start + 1).unwrap_or(u32::MAX),
             length: sp.length,
@@ -174,7 +178,7 @@ pub async fn patterns(
         });
     }
 
-    let mut months: BTreeMap<String, Vec<&Sequence<'_>>> = BTreeMap::new();
+    let mut months: BTreeMap<String, Vec<&Sequence>> = BTreeMap::new();
     for s in &sequences {
         months.entry(month_of(s.episode.day)).or_default().push(s);
     }

@@ -20,10 +20,15 @@ CREATE INDEX episodes_by_space ON episodes (relationship_id, day);
 
 -- Each partner's own account of an episode: both are kept, neither
 -- overwrites the other. `shared`: the author lets the partner read it.
+-- `turns`: every turn's `token` in order, comma-separated, kept in the
+-- transaction that adds or removes a turn, so the pattern page reads one
+-- row per view rather than one per turn (two years of episodes are
+-- 20,000 turns).
 CREATE TABLE episode_views (
     episode_id TEXT NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
     author_id  TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     shared     BOOLEAN NOT NULL,
+    turns      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (episode_id, author_id)
 );
 
@@ -31,7 +36,9 @@ CREATE TABLE episode_views (
 -- at the write (the primary key refuses a second turn at the same place).
 -- Codes, valence and intensity are kept clear (the pattern page computes
 -- on them); `actor_id` is one of the two partners, kept when they delete
--- their account, since the view is its author's memory.
+-- their account, since the view is its author's memory. `token` is the
+-- turn as the pattern reads it: "<actor 0 or 1 in member order> <code>
+-- <valence> <intensity>".
 CREATE TABLE episode_turns (
     episode_id TEXT NOT NULL,
     author_id  TEXT NOT NULL,
@@ -40,6 +47,7 @@ CREATE TABLE episode_turns (
     code       TEXT NOT NULL,
     valence    TEXT NOT NULL CHECK (valence IN ('positive', 'neutral', 'negative')),
     intensity  INTEGER NOT NULL CHECK (intensity BETWEEN 1 AND 5),
+    token      TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (episode_id, author_id, position),
     FOREIGN KEY (episode_id, author_id) REFERENCES episode_views (episode_id, author_id)

@@ -59,7 +59,9 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
         .await;
     // Bo's own episode, kept to himself (a marked title), and his view of
     // Ada's shared one, not shared either.
-    let bo_title = cast.markers.plant("bo", "episode-title", Class::Private, &rel);
+    let bo_title = cast
+        .markers
+        .plant("bo", "episode-title", Class::Private, &rel);
     let bo_episode = cast
         .bo
         .must(
@@ -108,13 +110,7 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
 
 /// Every API read and every page, with the real ids (the export too: a
 /// marker may reach a file only where it may reach its reader).
-async fn browse(
-    person: &Actor,
-    rels: &[&str],
-    cids: &[String],
-    aids: &[String],
-    eids: &[String],
-) {
+async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String], eids: &[String]) {
     let mut paths: Vec<String> = [
         "/api/v1/me",
         "/api/v1/me/sessions",

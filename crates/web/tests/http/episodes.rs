@@ -396,6 +396,29 @@ async fn turns_racing_keep_their_order(engine: DbEngine) {
             .map(Vec::len),
         Some(15)
     );
+    // An undo racing a new turn: whatever lands, the pattern (which reads
+    // each view's packed copy) counts exactly the turns the view holds.
+    for round in 0..6 {
+        let body = json!({"actor_id": ada_id, "code": "contempt", "intensity": 2});
+        let last = format!("{path}/last");
+        let (added, undone) = tokio::join!(ada.post_json(&path, &body), ada.delete(&last));
+        assert_eq!(
+            (added.status().as_u16(), undone.status().as_u16()),
+            (201, 204),
+            "round {round}"
+        );
+        let view = get(&ada, &format!("{r}/episodes/{eid}")).await;
+        let held = view["mine"].as_array().expect("turns");
+        let negative = held.iter().filter(|t| t["valence"] == "negative").count();
+        let nr = get(&ada, &format!("{r}/negative-reciprocity")).await;
+        assert_eq!(held.len(), 15);
+        assert_eq!(nr["turns"].as_u64(), Some(15), "round {round}");
+        assert_eq!(
+            nr["ratios"]["everyday"]["negative"].as_u64(),
+            Some(negative as u64),
+            "round {round}"
+        );
+    }
 }
 
 /// Field-named errors and nothing written.
