@@ -10,8 +10,6 @@
 //! SECURITY (R23): a conversation is named by its deck's number in page
 //! addresses (`/agreements/new?deck=2&round=1&note=…`), never by its key.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -26,7 +24,7 @@ use domain::agreements::{
 use domain::ledger::{self, Domain, EntryView};
 use domain::me::Me;
 use domain::questionnaires::conversations;
-use domain::relationship::{self, RelationshipStatus};
+use domain::relationship::RelationshipStatus;
 use domain::store::{ContributionFilter, Relationship};
 use domain::AccountId;
 use serde::Deserialize;
@@ -34,7 +32,7 @@ use serde::Deserialize;
 use super::conversations::{deck_number, deck_of_number, lines, normalized};
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
-use super::{message, render, signed_in};
+use super::{render, space_to_read};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
@@ -79,35 +77,6 @@ impl Names {
         } else {
             self.partner.clone()
         }
-    }
-}
-
-/// The signed-in person and the space the pages are about: the active one,
-/// or the one that ended (read-only). Anyone else is told it opens once
-/// the partner has joined.
-async fn space_to_read(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Arc<Me>, Relationship), Response> {
-    let who = signed_in(state, headers).await?;
-    let rel = match who.current_space() {
-        Some(m)
-            if m.status == RelationshipStatus::Active || m.status == RelationshipStatus::Ended =>
-        {
-            m.relationship_id
-        }
-        _ => {
-            return Err(message(
-                state,
-                StatusCode::OK,
-                "Not yet",
-                "Agreements open once your partner has joined your space.",
-            ))
-        }
-    };
-    match relationship::get(&state.app, who.account_id, rel).await {
-        Ok(rel) => Ok((who.me, rel)),
-        Err(err) => Err(PageError::from(err).into_response()),
     }
 }
 
@@ -205,7 +174,7 @@ pub async fn index(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Agreements").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -703,7 +672,7 @@ pub async fn thread_page(
     headers: HeaderMap,
     Path(aid): Path<String>,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Agreements").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };

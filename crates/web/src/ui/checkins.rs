@@ -8,8 +8,6 @@
 //! hands it out (their shared check-ins), and a note only to its author.
 //! Once the space ended, the caller reads only their own, with no forms.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -19,7 +17,7 @@ use axum::Router;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::checkins::{self, CheckinInput, PersonSeries, ITEMS};
 use domain::me::Me;
-use domain::relationship::{self, RelationshipStatus};
+use domain::relationship::RelationshipStatus;
 use domain::store::Relationship;
 use domain::AccountId;
 use serde::Deserialize;
@@ -28,7 +26,7 @@ use super::chart::{self, Line};
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::sealed::ScaleOption;
-use super::{message, render, signed_in};
+use super::{render, space_to_read};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
@@ -89,35 +87,6 @@ fn cadence_words(days: u32) -> String {
         30 => "every month".to_owned(),
         1 => "every day".to_owned(),
         n => format!("every {n} days"),
-    }
-}
-
-/// The signed-in person and the space the pages are about: the active one,
-/// or the one that ended (read-only, their own only). Anyone else is told
-/// it opens once the partner has joined.
-async fn space_to_read(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Arc<Me>, Relationship), Response> {
-    let who = signed_in(state, headers).await?;
-    let rel = match who.current_space() {
-        Some(m)
-            if m.status == RelationshipStatus::Active || m.status == RelationshipStatus::Ended =>
-        {
-            m.relationship_id
-        }
-        _ => {
-            return Err(message(
-                state,
-                StatusCode::OK,
-                "Not yet",
-                "Check-ins open once your partner has joined your space.",
-            ))
-        }
-    };
-    match relationship::get(&state.app, who.account_id, rel).await {
-        Ok(rel) => Ok((who.me, rel)),
-        Err(err) => Err(PageError::from(err).into_response()),
     }
 }
 
@@ -289,7 +258,7 @@ pub async fn form_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Check-ins").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -626,7 +595,7 @@ pub async fn trends(
     headers: HeaderMap,
     Query(query): Query<TrendsQuery>,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Check-ins").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };

@@ -13,8 +13,6 @@
 //! Words: a turn is "a turn coded contempt", never "Bo was contemptuous";
 //! patterns are written as cycles the two make together.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,14 +28,14 @@ use domain::episodes::{
     self, Direction, EpisodeDetail, EpisodeInput, Kind, Ratio, Turn, TurnInput, Valence,
 };
 use domain::me::Me;
-use domain::relationship::{self, RelationshipStatus};
+use domain::relationship::RelationshipStatus;
 use domain::store::Relationship;
 use domain::AccountId;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
-use super::{message, render, signed_in};
+use super::{render, space_to_read};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
@@ -152,35 +150,6 @@ fn names(me: &Me, rel: &Relationship) -> Names {
     }
 }
 
-/// The signed-in person and the space the pages are about: the active one,
-/// or the one that ended (read-only). Anyone else is told it opens once the
-/// partner has joined.
-async fn space_to_read(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Arc<Me>, Relationship), Response> {
-    let who = signed_in(state, headers).await?;
-    let rel = match who.current_space() {
-        Some(m)
-            if m.status == RelationshipStatus::Active || m.status == RelationshipStatus::Ended =>
-        {
-            m.relationship_id
-        }
-        _ => {
-            return Err(message(
-                state,
-                StatusCode::OK,
-                "Not yet",
-                "Episodes open once your partner has joined your space.",
-            ))
-        }
-    };
-    match relationship::get(&state.app, who.account_id, rel).await {
-        Ok(rel) => Ok((who.me, rel)),
-        Err(err) => Err(PageError::from(err).into_response()),
-    }
-}
-
 // ---------------------------------------------------------------- the list
 
 struct Row {
@@ -271,7 +240,7 @@ pub async fn index(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Episodes").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -646,7 +615,7 @@ pub async fn episode_page(
     Path(eid): Path<String>,
     Query(query): Query<EpisodeQuery>,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Episodes").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -887,7 +856,7 @@ pub async fn patterns_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (me, rel) = match space_to_read(&state, &headers).await {
+    let (me, rel) = match space_to_read(&state, &headers, "Episodes").await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };

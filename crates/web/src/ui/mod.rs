@@ -169,6 +169,37 @@ pub async fn signed_in(
     }
 }
 
+/// The signed-in person and the space a capability's pages are about: the
+/// active one, or the one that ended (read-only, one's own words). Anyone
+/// else is told `what` opens once the partner has joined.
+pub async fn space_to_read(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    what: &str,
+) -> Result<(std::sync::Arc<domain::me::Me>, domain::store::Relationship), Response> {
+    use domain::relationship::{self, RelationshipStatus};
+    let who = signed_in(state, headers).await?;
+    let rel = match who.current_space() {
+        Some(m)
+            if m.status == RelationshipStatus::Active || m.status == RelationshipStatus::Ended =>
+        {
+            m.relationship_id
+        }
+        _ => {
+            return Err(message(
+                state,
+                StatusCode::OK,
+                "Not yet",
+                &format!("{what} open once your partner has joined your space."),
+            ))
+        }
+    };
+    match relationship::get(&state.app, who.account_id, rel).await {
+        Ok(rel) => Ok((who.me, rel)),
+        Err(err) => Err(crate::error::PageError::from(err).into_response()),
+    }
+}
+
 pub async fn not_found(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     message(
         &state,
