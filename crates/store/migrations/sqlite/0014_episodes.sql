@@ -31,6 +31,8 @@ CREATE TABLE episode_views (
     turns      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (episode_id, author_id)
 );
+-- One partner's views (the pattern page reads the partner's shared ones).
+CREATE INDEX episode_views_by_author ON episode_views (author_id, episode_id);
 
 -- The turns of one view, in order: `position` is 1, 2, 3… per view, taken
 -- at the write (the primary key refuses a second turn at the same place).
