@@ -284,8 +284,7 @@ async fn private_episodes_and_views_stay_unseen(engine: DbEngine) {
         .await;
     assert_eq!(added.status(), 404, "no view on an episode one cannot see");
     assert_eq!(
-        app.count(&format!("episodes WHERE title LIKE '%ADA-PRIVATE%'"))
-            .await,
+        app.count("episodes WHERE title LIKE '%ADA-PRIVATE%'").await,
         0,
         "the title is sealed at rest"
     );
