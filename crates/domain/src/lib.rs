@@ -25,6 +25,7 @@ pub mod rounds;
 pub mod sealed;
 pub mod secret;
 pub mod store;
+pub mod totp;
 pub mod values;
 pub mod written;
 
