@@ -10,6 +10,7 @@ pub mod agreements;
 mod app;
 pub mod catalog;
 pub mod checkins;
+pub mod counselor;
 pub mod deletion;
 pub mod episodes;
 pub mod error;
