@@ -771,6 +771,8 @@ struct MonthRow {
     turns: usize,
     spirals: usize,
     ratio: String,
+    /// Each direction's "negative answered negatively", or "too little".
+    answered: Vec<String>,
 }
 
 #[derive(Template)]
@@ -785,10 +787,15 @@ struct PatternsPage<'a> {
     ratios: Vec<RatioRow>,
     bids: Vec<String>,
     months: Vec<MonthRow>,
+    /// The directions' names, for the month table's columns.
+    direction_labels: Vec<String>,
     responsibility: Option<Vec<String>>,
     imbalance: bool,
     spirals_recur: bool,
 }
+
+/// A month's cell when there is too little to tell.
+const TOO_LITTLE: &str = "too little yet";
 
 fn direction_row(d: &Direction, pair: [AccountId; 2], names: &Names) -> DirectionRow {
     let (from, to) = (pair[d.from], pair[d.to]);
@@ -943,13 +950,27 @@ pub async fn patterns_page(
                 episodes: m.episodes,
                 turns: m.turns,
                 spirals: m.spirals,
-                ratio: m.conflict.ratio.map_or("—".to_owned(), |x| {
+                ratio: m.conflict.ratio.map_or(TOO_LITTLE.to_owned(), |x| {
                     format!(
                         "{}:1",
                         decimal(x).trim_end_matches('0').trim_end_matches('.')
                     )
                 }),
+                answered: m
+                    .directions
+                    .iter()
+                    .map(|d| {
+                        d.p_negative_after_negative
+                            .filter(|_| d.enough)
+                            .map_or(TOO_LITTLE.to_owned(), percent)
+                    })
+                    .collect(),
             })
+            .collect(),
+        direction_labels: p
+            .directions
+            .iter()
+            .map(|d| direction_row(d, p.pair, &names).label)
             .collect(),
         imbalance: p.responsibility.as_ref().is_some_and(|r| r.imbalance),
         responsibility,

@@ -339,6 +339,16 @@ async fn the_pattern_page_says_too_little_then_shows_a_percentage(engine: DbEngi
         if k == 3 {
             let page = plain_html(&ada, "/episodes/patterns").await;
             assert!(page.contains("too little recorded yet to tell"), "{page}");
+            // The month says so too, in both directions and the ratio.
+            let month = page
+                .split("id=\"month-table\"")
+                .nth(1)
+                .expect("month table");
+            assert_eq!(
+                month.matches("<td>too little yet</td>").count(),
+                3,
+                "{month}"
+            );
         }
     }
     let page = plain_html(&ada, "/episodes/patterns").await;
@@ -352,6 +362,15 @@ async fn the_pattern_page_says_too_little_then_shows_a_percentage(engine: DbEngi
     assert!(page.contains("id=\"direction-table\""));
     assert!(page.contains("Warmth to hurt: about 1 to 1 (22 positive turns, 22 negative)."));
     assert!(page.contains("id=\"month-table\""));
+    let month = page
+        .split("id=\"month-table\"")
+        .nth(1)
+        .expect("month table");
+    assert!(
+        month.contains("Negative answered negatively: You then Bo"),
+        "{month}"
+    );
+    assert!(month.contains("<td>100%</td><td>0%</td>"), "{month}");
     assert!(page.contains("id=\"no-spirals\""));
 }
 
