@@ -1152,6 +1152,13 @@ pub trait Store: Send + Sync + 'static {
         shared: bool,
         reveal: Option<(&str, DateTime<Utc>)>,
     ) -> StoreResult<bool>;
+    /// Every round of a kind starting with `prefix` without its answers
+    /// (as `round_outline`), with its kind: which repairs wait for whom.
+    async fn outlines_with_prefix(
+        &self,
+        rel: RelationshipId,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, RoundRecord<()>)>>;
     /// Every round of a kind starting with `prefix` that both sides
     /// submitted, with its kind (the repairs behind responsibility balance).
     async fn revealed_rounds(

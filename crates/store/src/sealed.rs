@@ -29,6 +29,18 @@ const OUTLINE: &str = "SELECT r.number, r.started_at, \
      JOIN sealed_sides b ON b.round_id = r.id AND b.position = 1 \
      WHERE r.relationship_id = $1 AND r.kind = $2 ORDER BY r.number";
 
+/// [`OUTLINE`] for every kind starting with `$2`, with the kind.
+const OUTLINE_WITH_PREFIX: &str = "SELECT r.kind, r.number, r.started_at, \
+     a.account_id AS a_account, CASE WHEN a.answers IS NULL THEN 0 ELSE 1 END AS a_has_answers, \
+     a.submitted_at AS a_submitted_at, \
+     b.account_id AS b_account, CASE WHEN b.answers IS NULL THEN 0 ELSE 1 END AS b_has_answers, \
+     b.submitted_at AS b_submitted_at \
+     FROM sealed_rounds r \
+     JOIN sealed_sides a ON a.round_id = r.id AND a.position = 0 \
+     JOIN sealed_sides b ON b.round_id = r.id AND b.position = 1 \
+     WHERE r.relationship_id = $1 AND substr(r.kind, 1, length($2)) = $2 \
+     ORDER BY r.kind, r.number";
+
 /// Of two partners starting the same number at once, only one INSERT passes
 /// the unique rule (`Conflict("round")`); none lands once the relationship
 /// is no longer active.
@@ -100,6 +112,14 @@ impl OutlineRow {
             ],
         })
     }
+}
+
+/// An [`OutlineRow`] with its round's kind.
+#[derive(sqlx::FromRow)]
+struct KindOutlineRow {
+    kind: String,
+    #[sqlx(flatten)]
+    outline: OutlineRow,
 }
 
 fn stored_number(number: i32) -> StoreResult<u32> {
@@ -179,6 +199,22 @@ where
             .await
             .map_err(backend)?;
         rows.into_iter().map(OutlineRow::into_outline).collect()
+    }
+
+    pub(crate) async fn outlines_with_prefix(
+        &self,
+        rel: RelationshipId,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, RoundRecord<()>)>> {
+        let rows: Vec<KindOutlineRow> = sqlx::query_as(OUTLINE_WITH_PREFIX)
+            .bind(rel.to_string())
+            .bind(prefix)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|r| Ok((r.kind, r.outline.into_outline()?)))
+            .collect()
     }
 
     pub(crate) async fn insert_round(

@@ -649,6 +649,14 @@ where
         SqlStore::set_view_shared(self, rel, episode, author, shared, reveal).await
     }
 
+    async fn outlines_with_prefix(
+        &self,
+        rel: RelationshipId,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, RoundRecord<()>)>> {
+        SqlStore::outlines_with_prefix(self, rel, prefix).await
+    }
+
     async fn revealed_rounds(
         &self,
         rel: RelationshipId,

@@ -11,7 +11,7 @@
 use analytics::episodes::{self as figures, Responsibility};
 use chrono::{DateTime, Utc};
 
-use super::may_see;
+use super::{may_see, Opener};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
@@ -19,7 +19,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::Me;
 use crate::rounds::{self, Answers, Questionnaire};
-use crate::sealed::{Own, RoundView};
+use crate::sealed::{Own, Round, RoundView};
 
 /// The four questions, in order: key, question.
 pub const QUESTIONS: [(&str, &str); 4] = [
@@ -241,6 +241,51 @@ pub async fn view(
         access_log::record(store, rel, partner, me.id, LOG_ITEM, now).await;
     }
     Ok(view)
+}
+
+/// Shared episodes whose repair the partner has sent and the caller has
+/// not, newest last, with their titles: for the home page. SECURITY: it
+/// reads only "sent or not" of the partner's side, which the seal shows
+/// anyway (`RoundView::Sealed`), and no words.
+pub async fn waiting_for_me(
+    app: &App,
+    me: &Me,
+    rel: RelationshipId,
+) -> Result<Vec<(uuid::Uuid, Option<String>)>, DomainError> {
+    let store = app.store();
+    let reader = access::reader(store, me.id, rel).await?;
+    if reader.partner().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut opener = Opener::new(me, &reader);
+    let mut waiting = Vec::new();
+    for (kind, outline) in store.outlines_with_prefix(rel, KIND_PREFIX).await? {
+        let Some(id) = kind
+            .strip_prefix(KIND_PREFIX)
+            .and_then(|id| id.parse::<uuid::Uuid>().ok())
+        else {
+            continue;
+        };
+        let round = Round::from_record(outline)?;
+        let theirs_first = matches!(
+            round.view_for(me.id),
+            Ok(RoundView::Sealed {
+                mine: Own::Drafting { .. },
+                partner_submitted: true,
+            })
+        );
+        if !theirs_first {
+            continue;
+        }
+        if let Some(e) = store
+            .episode(rel, id)
+            .await?
+            .filter(|e| may_see(&reader, e))
+        {
+            waiting.push((id, opener.open(store, &e).await?.title));
+        }
+    }
+    Ok(waiting)
 }
 
 /// Responsibility balance over every revealed repair of the space.

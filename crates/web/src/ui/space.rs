@@ -38,6 +38,8 @@ struct HomePage<'a> {
     awaiting: Vec<(uuid::Uuid, String)>,
     /// Agreed ones whose review date has come: (id, title).
     due: Vec<(uuid::Uuid, String)>,
+    /// Episodes whose repair the partner sent and the person has not: (id, title).
+    repairs: Vec<(uuid::Uuid, String)>,
     /// The person's next check-in is due.
     checkin_due: bool,
 }
@@ -100,7 +102,7 @@ async fn home_page(
         .ok_or_else(AppError::unauthorized)?;
     let events = domain::accounts::security_events(&state.app, account).await?;
     let failed_sign_ins = domain::accounts::failures_since_last_sign_in(&events);
-    let (mut awaiting, mut due) = (Vec::new(), Vec::new());
+    let (mut awaiting, mut due, mut repairs) = (Vec::new(), Vec::new(), Vec::new());
     let mut checkin_due = false;
     let space = match current(state, account).await? {
         None => Space::None,
@@ -120,6 +122,12 @@ async fn home_page(
                         } else if a.due {
                             due.push((a.id, a.title));
                         }
+                    }
+                    for (id, title) in
+                        domain::episodes::repair::waiting_for_me(&state.app, &who.me, rel.id)
+                            .await?
+                    {
+                        repairs.push((id, title.unwrap_or_else(|| "An episode".to_owned())));
                     }
                     checkin_due = domain::checkins::due(&state.app, &who.me, rel.id, now)
                         .await?
@@ -146,6 +154,7 @@ async fn home_page(
             failed_sign_ins,
             awaiting,
             due,
+            repairs,
             checkin_due,
         },
     ))

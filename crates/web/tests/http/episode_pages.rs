@@ -247,6 +247,10 @@ async fn the_repair_is_sealed_until_both_have_sent_theirs(engine: DbEngine) {
     let bos = plain_html(&bo, &path).await;
     assert!(bos.contains("Ada hasn't sent theirs yet."), "{bos}");
     assert!(!bos.contains("ADA-FELT"));
+    assert!(
+        !plain_html(&bo, "/home").await.contains("id=\"repairs\""),
+        "a draft waits for no one"
+    );
 
     // Sent: Bo learns only that.
     post(
@@ -261,6 +265,14 @@ async fn the_repair_is_sealed_until_both_have_sent_theirs(engine: DbEngine) {
     .await;
     let bos = plain_html(&bo, &path).await;
     assert!(bos.contains("Ada has sent theirs."), "{bos}");
+    // Bo's home says a repair waits for him, one tap from it; Ada's does not.
+    let home = plain_html(&bo, "/home").await;
+    assert!(home.contains("id=\"repairs\""), "{home}");
+    assert!(home.contains(&format!(
+        "<a href=\"/episodes/{id}#repair\">The late dinner</a>"
+    )));
+    assert!(!home.contains("ADA-FELT") && !home.contains("ADA-PART"));
+    assert!(!plain_html(&ada, "/home").await.contains("id=\"repairs\""));
     assert!(!bos.contains("ADA-FELT") && !bos.contains("ADA-PART"));
     assert!(plain_html(&ada, &path)
         .await
@@ -285,6 +297,10 @@ async fn the_repair_is_sealed_until_both_have_sent_theirs(engine: DbEngine) {
         .contains("id=\"needed-error\""));
 
     post(&bo, &repair, &[("needed", "BO-NEEDED"), ("send", "true")]).await;
+    assert!(
+        !plain_html(&bo, "/home").await.contains("id=\"repairs\""),
+        "done"
+    );
     for p in [&ada, &bo] {
         let page = plain_html(p, &path).await;
         assert!(page.contains("You have both written yours."), "{page}");
