@@ -474,6 +474,92 @@ pub async fn detail(
     })
 }
 
+/// One of the caller's own views of an episode they can no longer open
+/// (their former partner recorded it): their turns and their repair, which
+/// are their words and stay theirs (SECURITY.md R28(c)). The episode's
+/// title and the other's view are not theirs, and are not here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnView {
+    pub episode: uuid::Uuid,
+    pub on: NaiveDate,
+    pub kind: Kind,
+    pub turns: Vec<Turn>,
+    pub repair: Option<repair::RepairAnswers>,
+}
+
+/// The caller's views and repairs on episodes they may no longer open
+/// (empty while the space is open: they can open every episode they wrote
+/// in), for their export.
+pub async fn own_views_elsewhere(
+    app: &App,
+    me: &Me,
+    rel: RelationshipId,
+) -> Result<Vec<OwnView>, DomainError> {
+    use crate::rounds;
+    use crate::sealed::{Own, RoundView};
+    let store = app.store();
+    let reader = access::reader(store, me.id, rel).await?;
+    let mut ids: Vec<uuid::Uuid> = store
+        .packed_views(rel, me.id, false)
+        .await?
+        .into_iter()
+        .map(|(e, _)| e.id)
+        .collect();
+    for (kind, outline) in store.outlines_with_prefix(rel, repair::KIND_PREFIX).await? {
+        let mine = outline
+            .sides
+            .iter()
+            .any(|s| s.account == me.id && s.answers.is_some());
+        if let Some(id) = kind
+            .strip_prefix(repair::KIND_PREFIX)
+            .and_then(|id| id.parse::<uuid::Uuid>().ok())
+            .filter(|_| mine)
+        {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(e) = store.episode(rel, id).await? else {
+            continue;
+        };
+        if may_see(&reader, &e) {
+            continue;
+        }
+        let turns = store
+            .episode_turns(rel, Some(id), me.id, false)
+            .await?
+            .iter()
+            .map(turn_of_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let answers = match rounds::current(app, me, rel, &repair::Repair(id))
+            .await?
+            .view
+        {
+            RoundView::Sealed {
+                mine: Own::Drafting { draft },
+                ..
+            } => draft,
+            RoundView::Sealed {
+                mine: Own::Submitted { answers, .. },
+                ..
+            } => Some(answers),
+            RoundView::Revealed { mine, .. } => Some(mine),
+        };
+        out.push(OwnView {
+            episode: id,
+            on: date_of(e.day),
+            kind: Kind::parse(&e.kind)
+                .ok_or_else(|| DomainError::Storage(format!("episode kind {}", e.kind)))?,
+            turns,
+            repair: answers.as_ref().map(repair::RepairAnswers::from_answers),
+        });
+    }
+    Ok(out)
+}
+
 /// Appends a turn to the caller's view; returns its position.
 pub async fn add_turn(
     app: &App,

@@ -29,7 +29,7 @@ pub const QUESTIONS: [(&str, &str); 4] = [
     ("next_time", "What will I do next time?"),
 ];
 pub const ANSWER_MAX_CHARS: usize = 5_000;
-const KIND_PREFIX: &str = "repair:";
+pub(crate) const KIND_PREFIX: &str = "repair:";
 /// The access log's name for a partner's revealed repairs.
 pub const LOG_ITEM: &str = "repair";
 
@@ -66,7 +66,7 @@ pub struct RepairAnswers {
 }
 
 impl RepairAnswers {
-    fn from_answers(a: &Answers<String>) -> Self {
+    pub(crate) fn from_answers(a: &Answers<String>) -> Self {
         let get = |k: &str| a.get(k).cloned().unwrap_or_default();
         Self {
             my_part: get("my_part"),

@@ -473,6 +473,38 @@ pub struct EpisodeArchive {
     repair: RepairStateView,
 }
 
+/// One of the caller's own views of an episode their former partner
+/// recorded (its title and the other's view are not theirs): in the export.
+#[derive(Serialize, ToSchema)]
+pub struct OwnViewArchive {
+    episode_id: uuid::Uuid,
+    occurred_on: NaiveDate,
+    kind: &'static str,
+    /// The caller's turns, in order.
+    turns: Vec<TurnView>,
+    /// The caller's own repair, sent or not, or `null`.
+    repair: Option<RepairAnswersView>,
+}
+
+/// The caller's own views and repairs of episodes they can no longer open.
+pub async fn own_views_archive(
+    app: &domain::App,
+    me: &domain::me::Me,
+    rel: domain::RelationshipId,
+) -> Result<Vec<OwnViewArchive>, domain::DomainError> {
+    Ok(episodes::own_views_elsewhere(app, me, rel)
+        .await?
+        .iter()
+        .map(|v| OwnViewArchive {
+            episode_id: v.episode,
+            occurred_on: v.on,
+            kind: v.kind.as_str(),
+            turns: v.turns.iter().map(TurnView::from).collect(),
+            repair: v.repair.as_ref().map(RepairAnswersView::from),
+        })
+        .collect())
+}
+
 /// Every episode the caller may see in `rel`, newest first, for the export.
 pub async fn archive(
     app: &domain::App,

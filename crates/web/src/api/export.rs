@@ -36,7 +36,7 @@ use super::access_log::AccessLogItem;
 use super::agreements::AgreementView;
 use super::checkins::{CheckinView, SummaryView};
 use super::conversations::{DeckComparisonBody, DeckStatus, NoteView};
-use super::episodes::EpisodeArchive;
+use super::episodes::{EpisodeArchive, OwnViewArchive};
 use super::ledger::ContributionView;
 use super::reflections::ReflectionView;
 use super::respect::{RespectComparisonBody, RespectStatus};
@@ -129,6 +129,10 @@ pub struct RelationshipArchive {
     /// `GET R/episodes/{eid}` shows it (the caller's view, the partner's
     /// while shared), with its repair as `GET R/episodes/{eid}/repair` does.
     episodes: Vec<EpisodeArchive>,
+    /// After the end: the caller's own view and repair of each episode the
+    /// former partner recorded (their words stay theirs; the title and the
+    /// other's view do not come with them). Empty while the space is open.
+    your_views_of_their_episodes: Vec<OwnViewArchive>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -321,6 +325,7 @@ async fn relationship_archive(
             summary: checkins::summary(app, me, rel, now).await?.into(),
         },
         episodes: super::episodes::archive(app, me, rel, now).await?,
+        your_views_of_their_episodes: super::episodes::own_views_archive(app, me, rel).await?,
     })
 }
 

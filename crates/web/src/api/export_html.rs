@@ -477,7 +477,7 @@ impl Page {
         self.text(str_at(rel, "id"));
         self.raw("</dd></dl>");
 
-        let parts: [(&str, &str, &str); 10] = [
+        let parts: [(&str, &str, &str); 11] = [
             ("members", "Who is in it", ""),
             (
                 "ledger",
@@ -496,6 +496,11 @@ impl Page {
             ("agreements", "Agreements", "No agreements in this file."),
             ("checkins", "Check-ins", ""),
             ("episodes", "Episodes", "No episodes in this file."),
+            (
+                "your_views_of_their_episodes",
+                "How you remembered episodes your former partner recorded",
+                "",
+            ),
         ];
         let empty = Map::new();
         let map = rel.as_object().unwrap_or(&empty);
@@ -531,6 +536,7 @@ impl Page {
             "agreements",
             "checkins",
             "episodes",
+            "your_views_of_their_episodes",
         ];
         for (key, v) in ordered(map) {
             if !known.contains(&key.as_str()) {

@@ -715,11 +715,35 @@ async fn after_the_end_only_ones_own(engine: DbEngine) {
     )
     .await;
     turn(&bo, &r, &his, &ada_id, "bid", 1).await;
+    let repaired = bo
+        .put_json(
+            &format!("{r}/episodes/{hers}/repair"),
+            &json!({"my_part": "BO-OWN-PART", "draft": true}),
+        )
+        .await;
+    assert_eq!(repaired.status(), 200);
+    let own_before = get(&bo, "/api/v1/me/export").await["relationships"][0]
+        ["your_views_of_their_episodes"]
+        .clone();
+    assert_eq!(own_before, json!([]), "while open, every episode opens");
     assert_eq!(
         ada.post_json(&format!("{r}/leave"), &json!({}))
             .await
             .status(),
         200
+    );
+    // Bo can no longer open Ada's episode, but his own view and repair of
+    // it are his words: they stay in his export, without her title.
+    let export = get(&bo, "/api/v1/me/export").await;
+    let own = &export["relationships"][0]["your_views_of_their_episodes"];
+    assert_eq!(own.as_array().map(Vec::len), Some(1), "{own}");
+    assert_eq!(own[0]["episode_id"], json!(hers));
+    assert_eq!(own[0]["turns"][0]["code"], "defensiveness");
+    assert_eq!(own[0]["repair"]["my_part"], "BO-OWN-PART");
+    assert!(!own.to_string().contains("Hers"));
+    assert!(
+        !export.to_string().contains("criticism"),
+        "none of Ada's turns"
     );
     let list = get(&bo, &format!("{r}/episodes")).await;
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
