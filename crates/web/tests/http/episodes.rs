@@ -420,6 +420,35 @@ async fn turns_racing_keep_their_order(engine: DbEngine) {
     }
 }
 
+/// The recorder's first share re-seals the title for the couple in the
+/// same write that shares it; two shares at once both answer, and the
+/// title opens for the partner exactly once (never sealed twice, never
+/// left under the recorder's own key).
+async fn two_first_shares_at_once_share_it_once(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
+    for round in 0..6 {
+        let title = format!("Private {round}");
+        let eid = record(&ada, &r, json!({"title": title, "kind": "everyday"})).await;
+        let path = format!("{r}/episodes/{eid}/share");
+        let body = json!({"share": true});
+        let (a, b) = tokio::join!(ada.put_json(&path, &body), ada.put_json(&path, &body));
+        assert_eq!(
+            (a.status().as_u16(), b.status().as_u16()),
+            (204, 204),
+            "round {round}"
+        );
+        let seen = get(&bo, &format!("{r}/episodes/{eid}")).await;
+        assert_eq!(seen["title"], json!(title), "round {round}");
+        assert_eq!(
+            get(&ada, &format!("{r}/episodes/{eid}")).await["title"],
+            json!(title)
+        );
+    }
+}
+
 /// Field-named errors and nothing written.
 async fn bad_input_is_refused_by_field_and_writes_nothing(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
@@ -831,6 +860,7 @@ on_both_engines!(
     turning_toward_counts_answered_bids,
     private_episodes_and_views_stay_unseen,
     turns_racing_keep_their_order,
+    two_first_shares_at_once_share_it_once,
     bad_input_is_refused_by_field_and_writes_nothing,
     repair_is_sealed_until_both_wrote,
     responsibility_balance_shows_a_one_sided_pattern,
