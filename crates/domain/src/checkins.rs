@@ -479,6 +479,32 @@ pub async fn summary(
     })
 }
 
+/// Both partners' **shared** check-ins and reciprocated love where both
+/// shared, for the couple's counselor: never a private one (the store is
+/// asked for shared ones only). Each partner whose shared check-ins are
+/// read gets a line in their access log.
+pub(crate) async fn for_counselor(
+    store: &dyn crate::store::Store,
+    rel: RelationshipId,
+    pair: [AccountId; 2],
+    counselor: AccountId,
+    now: DateTime<Utc>,
+) -> Result<Summary, DomainError> {
+    let a = store.checkins_of(rel, pair[0], true).await?;
+    let b = store.checkins_of(rel, pair[1], true).await?;
+    for (who, shared) in [(pair[0], &a), (pair[1], &b)] {
+        if !shared.is_empty() {
+            access_log::record(store, rel, who, counselor, "checkins", now).await;
+        }
+    }
+    Ok(Summary {
+        love: love_pairs((pair[0], &a), (pair[1], &b)),
+        partners: vec![series_of(pair[0], &a), series_of(pair[1], &b)],
+        cadence_days: cadence(store, rel).await?,
+        due: false,
+    })
+}
+
 /// How often the couple checks in, and whether the caller's next check-in
 /// is due: for the home page and the questionnaire, which show no one's
 /// answers (so, unlike [`summary`], this reads nothing of the partner's and

@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::{Me, Shared};
-use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Store};
+use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Relationship, Store};
 
 /// A giver may correct or delete their own entry for this long; after that
 /// it is history.
@@ -840,14 +840,28 @@ pub async fn balance(
             FieldError::new("from", "too_long", "Choose a window of at most 20 years.").into(),
         );
     }
-    let [first, second] = match reader.rel.members.as_slice() {
+    let numbers = choices(store, &reader).await?;
+    balance_of(store, &reader.rel, from, to, numbers).await
+}
+
+/// The balance of a space from `from` to `to` with the figures `numbers`
+/// allows; the same for both partners and for their counselor.
+async fn balance_of(
+    store: &dyn Store,
+    rel: &Relationship,
+    from: NaiveDate,
+    to: NaiveDate,
+    numbers: NumbersChoice,
+) -> Result<BalanceView, DomainError> {
+    let [first, second] = match rel.members.as_slice() {
         [a, b, ..] => [a.account_id, b.account_id],
         [a] => [a.account_id, a.account_id],
         [] => return Err(DomainError::NotFound),
     };
     let (from_day, to_day) = (day_number(from), day_number(to));
-    let entries = store.ledger_entries(rel, first, from_day, to_day).await?;
-    let numbers = choices(store, &reader).await?;
+    let entries = store
+        .ledger_entries(rel.id, first, from_day, to_day)
+        .await?;
     let balance = analytics::ledger::balance(&entries, from_day, to_day);
     let figures = if numbers.visible() {
         Figures::Shown(balance)
@@ -865,6 +879,25 @@ pub async fn balance(
         numbers,
         figures,
     })
+}
+
+/// The balance over the default window ending `today`, for the couple's
+/// counselor: figures only when both partners chose to see figures
+/// (`numbers` then reads as both "yes"), the same rule as for them.
+pub(crate) async fn balance_for_counselor(
+    store: &dyn Store,
+    rel: &Relationship,
+    pair: [AccountId; 2],
+    today: NaiveDate,
+) -> Result<BalanceView, DomainError> {
+    let chosen = store.show_numbers(rel.id).await?;
+    let choice_of = |who: AccountId| chosen.iter().any(|(a, show)| *a == who && *show);
+    let numbers = NumbersChoice {
+        mine: choice_of(pair[0]),
+        partner: choice_of(pair[1]),
+    };
+    let from = today - Duration::days(DEFAULT_WINDOW_DAYS - 1);
+    balance_of(store, rel, from, today, numbers).await
 }
 
 #[cfg(test)]

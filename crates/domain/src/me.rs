@@ -151,6 +151,30 @@ impl Me {
     }
 }
 
+impl Me {
+    /// The couple's key of `rel` as their counselor holds it: sealed to the
+    /// counselor when they joined (`counselor::engagements::join`), and
+    /// checked against the couple's key check like a member's.
+    pub(crate) fn counselor_key(
+        &self,
+        rel: &Relationship,
+        sealed: &str,
+    ) -> Result<Shared, DomainError> {
+        let key = RelationshipKey::open_sealed(self.account_keys()?, sealed)
+            .map_err(|_| damaged("counselor's relationship key"))?;
+        if let Some(check) = &rel.key_check {
+            if envelope::open_text(key.key(), check, &check_context(rel.id)).is_err() {
+                return Err(damaged("relationship key check"));
+            }
+        }
+        Ok(Shared {
+            rel: rel.id,
+            key,
+            clear_text_allowed: rel.clear_text_allowed,
+        })
+    }
+}
+
 fn check_context(rel: RelationshipId) -> String {
     format!("relationships.key_check:{rel}")
 }

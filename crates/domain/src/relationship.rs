@@ -108,6 +108,12 @@ pub fn hash_invite(typed: &str) -> SecretHash {
     SecretHash::of(&normalise(typed))
 }
 
+/// A code as typed, in the form its wrapped key was made with (a
+/// counselor's invitation code is made and typed like a partner's).
+pub(crate) fn normalise_code(typed: &str) -> String {
+    normalise(typed)
+}
+
 /// A code as typed, without what does not matter (case, spaces, dashes).
 fn normalise(typed: &str) -> String {
     typed

@@ -102,6 +102,12 @@ const DRAFT: &str = "sealed_sides.draft";
 const SUBMITTED: &str = "sealed_sides.answers";
 
 impl<'a> AnswerKeys<'a> {
+    /// A counselor's keys: the couple's key their engagement holds. A
+    /// counselor is neither side, so a draft never opens for them.
+    pub(crate) fn for_counselor(me: &'a Me, shared: Shared) -> Self {
+        Self { me, shared }
+    }
+
     pub(crate) async fn of(
         store: &dyn Store,
         me: &'a Me,
@@ -644,6 +650,37 @@ pub(crate) async fn comparison_in<Q: Questionnaire>(
         this,
         previous,
     })
+}
+
+/// The latest revealed round of `q`, compared, for a counselor whose
+/// `keys` come from their engagement (`AnswerKeys::for_counselor`); `None`
+/// while no round has been revealed. Only revealed rounds are read: an
+/// open or half-submitted one is not even fetched.
+pub(crate) async fn latest_revealed<Q: Instrument>(
+    store: &dyn Store,
+    keys: &AnswerKeys<'_>,
+    rel: RelationshipId,
+    q: &Q,
+) -> Result<Option<Q::Comparison>, DomainError> {
+    let outline = outline(store, rel, q).await?;
+    let Some(number) = outline
+        .iter()
+        .rev()
+        .find(|r| matches!(r.state(), RoundState::Revealed { .. }))
+        .map(Round::number)
+    else {
+        return Ok(None);
+    };
+    let Some(round) = full(store, keys, rel, q, number, number).await?.pop() else {
+        return Ok(None);
+    };
+    let [first, _] = round.partners();
+    let this = round.comparison(first)?;
+    Ok(Some(q.compare(&Revealed {
+        number,
+        this,
+        previous: None,
+    })))
 }
 
 /// What one partner wrote in one round: their side alone.

@@ -588,6 +588,84 @@ pub struct CheckinRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// A counselor engagement as stored (issue 18; `counselor::Engagement` is
+/// its rules).
+#[derive(Debug, Clone)]
+pub struct EngagementRecord {
+    pub id: uuid::Uuid,
+    pub relationship_id: RelationshipId,
+    /// The address the inviter typed: only that account can join.
+    pub invited_email: String,
+    pub invited_by: AccountId,
+    pub code_expires_at: DateTime<Utc>,
+    /// The couple's key wrapped by the code, until it is spent.
+    pub wrapped_key: Option<String>,
+    /// The counselor, once joined, with their name and public key.
+    pub counselor: Option<AccountId>,
+    pub counselor_name: Option<String>,
+    pub counselor_public_key: Option<String>,
+    /// The couple's key sealed to the counselor (gone once revoked).
+    pub sealed_key: Option<String>,
+    pub joined_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub approvals: Vec<ApprovalRecord>,
+}
+
+/// One partner's consent as stored: category keys, comma-separated.
+#[derive(Debug, Clone)]
+pub struct ApprovalRecord {
+    pub account: AccountId,
+    pub categories: String,
+    pub approved_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEngagement {
+    pub id: uuid::Uuid,
+    pub relationship_id: RelationshipId,
+    pub invited_email: String,
+    pub invited_by: AccountId,
+    pub code_hash: SecretHash,
+    pub code_expires_at: DateTime<Utc>,
+    pub wrapped_key: String,
+    pub categories: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngagementJoin<'a> {
+    pub code_hash: &'a SecretHash,
+    pub counselor: AccountId,
+    pub email: &'a str,
+    pub sealed_key: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApprovalWrite<'a> {
+    pub rel: RelationshipId,
+    pub engagement: uuid::Uuid,
+    pub account: AccountId,
+    pub categories: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// A private note to the counselor (D7), sealed twice before it gets here.
+#[derive(Debug, Clone)]
+pub struct CounselorNote {
+    pub id: uuid::Uuid,
+    pub engagement: uuid::Uuid,
+    pub author: AccountId,
+    /// A fresh key, sealed to the counselor's public key.
+    pub note_key: String,
+    /// The text sealed with that key.
+    pub for_counselor: String,
+    /// The text sealed with the author's own key.
+    pub for_author: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// An episode as stored. The title is sealed with the recorder's own key
 /// until it is shared, with the couple's key after; `None` once the
 /// recorder deleted their account (the other partner keeps their view).
@@ -1166,6 +1244,52 @@ pub trait Store: Send + Sync + 'static {
         rel: RelationshipId,
         prefix: &str,
     ) -> StoreResult<Vec<(String, RoundRecord<String>)>>;
+
+    // Counselor (issue 18): one engagement a couple has not revoked; every
+    // write repeats its rule (an unrevoked engagement, a member of the
+    // active space) in its statement.
+    /// Stores an invitation and the inviter's approval in one transaction,
+    /// while the inviter is in the active space; `Conflict("counselor_engaged")`
+    /// when the couple already has an engagement it has not revoked.
+    async fn insert_engagement(&self, engagement: &NewEngagement) -> StoreResult<bool>;
+    /// The couple's engagement they have not revoked, with its approvals.
+    async fn open_engagement(&self, rel: RelationshipId) -> StoreResult<Option<EngagementRecord>>;
+    /// The unspent invitation with this code, unrevoked (expired or not).
+    async fn engagement_by_code(
+        &self,
+        code_hash: &SecretHash,
+    ) -> StoreResult<Option<EngagementRecord>>;
+    /// The counselor joins: spends the code and keeps the couple's key
+    /// sealed to them, only while the code is unspent, unexpired and
+    /// unrevoked, names the counselor's address, and the space is active.
+    async fn join_engagement(&self, join: &EngagementJoin<'_>) -> StoreResult<bool>;
+    /// A partner's first approval; `Conflict("already_approved")` for a second.
+    async fn approve_engagement(&self, approval: &ApprovalWrite<'_>) -> StoreResult<bool>;
+    /// A partner renews (and may change) their approval.
+    async fn renew_engagement(&self, approval: &ApprovalWrite<'_>) -> StoreResult<bool>;
+    /// Either partner revokes, alone: the counselor's key goes with it.
+    async fn revoke_engagement(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Every unrevoked engagement the counselor joined, with approvals.
+    async fn engagements_of_counselor(
+        &self,
+        counselor: AccountId,
+    ) -> StoreResult<Vec<EngagementRecord>>;
+    /// A private note to the counselor, while the engagement is unrevoked
+    /// and joined and its author a member of the active space.
+    async fn insert_counselor_note(&self, note: &CounselorNote) -> StoreResult<bool>;
+    /// The notes of an engagement, oldest first: the author's own with
+    /// `Some(author)`, all of them (for the counselor) with `None`.
+    async fn counselor_notes(
+        &self,
+        engagement: uuid::Uuid,
+        author: Option<AccountId>,
+    ) -> StoreResult<Vec<CounselorNote>>;
 }
 
 #[cfg(test)]

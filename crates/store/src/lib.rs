@@ -21,6 +21,7 @@ pub mod backup;
 mod checkins;
 mod conversations;
 mod convert;
+mod counselor;
 mod credentials;
 pub mod deletion;
 pub mod engine;

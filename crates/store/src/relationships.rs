@@ -76,6 +76,12 @@ const CLOSE_MEMBERSHIPS: &str = "UPDATE relationship_members SET closed_at = $2 
 
 const DELETE_INVITES: &str = "DELETE FROM relationship_invites WHERE relationship_id = $1";
 
+/// An ended space's counselor leaves with it: revoked by whoever left,
+/// their copy of the couple's key and any unspent code gone.
+const REVOKE_COUNSELORS: &str = "UPDATE counselor_engagements SET revoked_at = $2, \
+     revoked_by = $3, sealed_key = NULL, code_hash = NULL, wrapped_key = NULL \
+     WHERE relationship_id = $1 AND revoked_at IS NULL";
+
 #[derive(sqlx::FromRow)]
 struct MembershipRow {
     relationship_id: String,
@@ -409,6 +415,13 @@ where
         .map_err(backend)?;
     sqlx::query(DELETE_INVITES)
         .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    sqlx::query(REVOKE_COUNSELORS)
+        .bind(id)
+        .bind(now)
+        .bind(account)
         .execute(&mut **tx)
         .await
         .map_err(backend)?;

@@ -16,10 +16,11 @@ use domain::sealed::{RoundRecord, SideRecord};
 use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, Account, AgreementEvent, AgreementLine, AgreementRecord, AgreementWrite,
-    CheckinRecord, ContributionFilter, ContributionRecord, ConversationNote, Credential,
-    CustomArea, EpisodeRecord, EpisodeView, HeldForm, Invitation, JoinOutcome, Membership,
-    NewAccount, NewContribution, NewRelationship, NewSession, NewToken, PasswordChange, Principal,
-    Reflection, Relationship, ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError,
+    ApprovalWrite, CheckinRecord, ContributionFilter, ContributionRecord, ConversationNote,
+    CounselorNote, Credential, CustomArea, EngagementJoin, EngagementRecord, EpisodeRecord,
+    EpisodeView, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
+    NewEngagement, NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection,
+    Relationship, ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError,
     StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord,
 };
 use domain::values::Email;
@@ -663,5 +664,61 @@ where
         prefix: &str,
     ) -> StoreResult<Vec<(String, RoundRecord<String>)>> {
         SqlStore::revealed_rounds(self, rel, prefix).await
+    }
+
+    async fn insert_engagement(&self, engagement: &NewEngagement) -> StoreResult<bool> {
+        SqlStore::insert_engagement(self, engagement).await
+    }
+
+    async fn open_engagement(&self, rel: RelationshipId) -> StoreResult<Option<EngagementRecord>> {
+        SqlStore::open_engagement(self, rel).await
+    }
+
+    async fn engagement_by_code(
+        &self,
+        code_hash: &SecretHash,
+    ) -> StoreResult<Option<EngagementRecord>> {
+        SqlStore::engagement_by_code(self, code_hash).await
+    }
+
+    async fn join_engagement(&self, join: &EngagementJoin<'_>) -> StoreResult<bool> {
+        SqlStore::join_engagement(self, join).await
+    }
+
+    async fn approve_engagement(&self, approval: &ApprovalWrite<'_>) -> StoreResult<bool> {
+        SqlStore::approve_engagement(self, approval).await
+    }
+
+    async fn renew_engagement(&self, approval: &ApprovalWrite<'_>) -> StoreResult<bool> {
+        SqlStore::renew_engagement(self, approval).await
+    }
+
+    async fn revoke_engagement(
+        &self,
+        rel: RelationshipId,
+        id: uuid::Uuid,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::revoke_engagement(self, rel, id, by, at).await
+    }
+
+    async fn engagements_of_counselor(
+        &self,
+        counselor: AccountId,
+    ) -> StoreResult<Vec<EngagementRecord>> {
+        SqlStore::engagements_of_counselor(self, counselor).await
+    }
+
+    async fn insert_counselor_note(&self, note: &CounselorNote) -> StoreResult<bool> {
+        SqlStore::insert_counselor_note(self, note).await
+    }
+
+    async fn counselor_notes(
+        &self,
+        engagement: uuid::Uuid,
+        author: Option<AccountId>,
+    ) -> StoreResult<Vec<CounselorNote>> {
+        SqlStore::counselor_notes(self, engagement, author).await
     }
 }

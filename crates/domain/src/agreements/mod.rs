@@ -1021,6 +1021,52 @@ pub async fn balance_of_say(
     Ok(say::balance(members, moves.iter().map(Vec::as_slice)))
 }
 
+/// One agreement as the couple's counselor sees it in a session report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Brief {
+    pub id: uuid::Uuid,
+    pub domain: crate::ledger::Domain,
+    pub title: String,
+    pub status: Status,
+    pub latest_version: u32,
+    pub in_force: Option<u32>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Every agreement of the space with its latest title, and the balance of
+/// say over the last year, for the couple's counselor (`shared` is the
+/// couple's key their engagement holds). Agreements are joint (D4): both
+/// partners wrote them and both allowed the counselor in.
+pub(crate) async fn for_counselor(
+    store: &dyn Store,
+    shared: &Shared,
+    rel: &Relationship,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Brief>, say::Balance), DomainError> {
+    let lines = store.agreements(rel.id, None).await?;
+    let briefs = lines
+        .into_iter()
+        .map(|line| {
+            let at = record_key(line.head.id, line.title_version);
+            Ok(Brief {
+                title: shared.open(TITLE, &at, &line.title)?,
+                id: line.head.id,
+                domain: line.head.domain,
+                status: line.head.status,
+                latest_version: line.head.latest_version,
+                in_force: line.head.in_force,
+                updated_at: line.head.updated_at,
+            })
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    let logs = store
+        .agreement_moves(rel.id, now - Duration::days(SAY_WINDOW_DAYS))
+        .await?;
+    let moves: Vec<Vec<Move>> = logs.iter().map(|events| moves_of(events)).collect();
+    let balance = say::balance(members(rel)?, moves.iter().map(Vec::as_slice));
+    Ok((briefs, balance))
+}
+
 /// Links a ledger contribution in the same domain to the agreement.
 pub async fn link(
     app: &App,

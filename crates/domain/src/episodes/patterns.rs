@@ -148,38 +148,126 @@ pub async fn patterns(
             access_log::record(store, rel, partner, me.id, LOG_ITEM, now).await;
         }
     }
-    let all: Vec<&Sequence> = sequences.iter().collect();
-
-    let mut spirals = Vec::new();
-    let mut spiral_days = Vec::new();
-    let mut spirals_by_month: BTreeMap<String, usize> = BTreeMap::new();
-    for s in &sequences {
-        for sp in figures::spirals(&s.turns) {
-            spiral_days.push(s.episode.day);
-            *spirals_by_month.entry(month_of(s.episode.day)).or_default() += 1;
-            spirals.push((&s.episode, sp));
-        }
-    }
+    let found = spirals_in(&sequences);
     // Titles are opened only for the latest spirals the page lists.
     let mut opener = Opener::new(me, &reader);
     let mut listed = Vec::new();
-    for (e, sp) in spirals.iter().rev().take(SPIRALS_LISTED) {
+    for (e, sp) in found.iter().rev().take(SPIRALS_LISTED) {
         let title = match store.episode(rel, e.id).await? {
             Some(stored) => opener.open(store, &stored).await?.title,
             None => None,
         };
-        listed.push(SpiralAt {
-            episode_id: e.id,
-            title,
-            on: date_of(e.day),
-            start: u32::try_from(sp.start + 1).unwrap_or(u32::MAX),
-            length: sp.length,
-            peak: sp.peak,
-        });
+        listed.push(spiral_at(e, sp, title));
     }
+    let responsibility = if reader.is_former() {
+        None
+    } else {
+        Some(repair::responsibility(app, me, &reader, pair).await?)
+    };
+    Ok(assemble(
+        pair,
+        &sequences,
+        &found,
+        listed,
+        responsibility,
+        now,
+    ))
+}
 
+/// The couple's patterns as their counselor sees them: every episode
+/// either partner shared, each once (the recorder's shared view when it
+/// holds turns, else the other's shared one), without titles or
+/// responsibility (the repairs are the partners' own conversation). Each
+/// partner whose shared views are read gets a line in their access log.
+pub(crate) async fn for_counselor(
+    store: &dyn crate::store::Store,
+    rel: RelationshipId,
+    pair: [AccountId; 2],
+    counselor: AccountId,
+    now: DateTime<Utc>,
+) -> Result<Patterns, DomainError> {
+    let mut by_episode: BTreeMap<uuid::Uuid, (EpisodeRecord, String, bool)> = BTreeMap::new();
+    for author in pair {
+        let views = store.packed_views(rel, author, true).await?;
+        if !views.is_empty() {
+            access_log::record(store, rel, author, counselor, LOG_ITEM, now).await;
+        }
+        for (episode, packed) in views {
+            if episode.shared_at.is_none() {
+                continue;
+            }
+            let by_recorder = episode.recorded_by == author;
+            match by_episode.get(&episode.id) {
+                Some((_, _, true)) => {}
+                Some(_) if !by_recorder => {}
+                _ => {
+                    by_episode.insert(episode.id, (episode, packed, by_recorder));
+                }
+            }
+        }
+    }
+    let mut sequences = Vec::with_capacity(by_episode.len());
+    for (episode, packed, _) in by_episode.into_values() {
+        let turns = unpacked(&packed)?;
+        sequences.push(Sequence { episode, turns });
+    }
+    sequences.sort_by(|a, b| {
+        (a.episode.day, a.episode.created_at, a.episode.id).cmp(&(
+            b.episode.day,
+            b.episode.created_at,
+            b.episode.id,
+        ))
+    });
+    let found = spirals_in(&sequences);
+    let listed = found
+        .iter()
+        .rev()
+        .take(SPIRALS_LISTED)
+        .map(|(e, sp)| spiral_at(e, sp, None))
+        .collect();
+    Ok(assemble(pair, &sequences, &found, listed, None, now))
+}
+
+/// Every spiral in the sequences, in order, with its episode.
+fn spirals_in(sequences: &[Sequence]) -> Vec<(&EpisodeRecord, figures::Spiral)> {
+    sequences
+        .iter()
+        .flat_map(|s| {
+            figures::spirals(&s.turns)
+                .into_iter()
+                .map(move |sp| (&s.episode, sp))
+        })
+        .collect()
+}
+
+fn spiral_at(e: &EpisodeRecord, sp: &figures::Spiral, title: Option<String>) -> SpiralAt {
+    SpiralAt {
+        episode_id: e.id,
+        title,
+        on: date_of(e.day),
+        start: u32::try_from(sp.start + 1).unwrap_or(u32::MAX),
+        length: sp.length,
+        peak: sp.peak,
+    }
+}
+
+/// The figures of the chosen sequences (ordered by day).
+fn assemble(
+    pair: [AccountId; 2],
+    sequences: &[Sequence],
+    found: &[(&EpisodeRecord, figures::Spiral)],
+    listed: Vec<SpiralAt>,
+    responsibility: Option<Responsibility>,
+    now: DateTime<Utc>,
+) -> Patterns {
+    let all: Vec<&Sequence> = sequences.iter().collect();
+    let spiral_days: Vec<i32> = found.iter().map(|(e, _)| e.day).collect();
+    let mut spirals_by_month: BTreeMap<String, usize> = BTreeMap::new();
+    for day in &spiral_days {
+        *spirals_by_month.entry(month_of(*day)).or_default() += 1;
+    }
     let mut months: BTreeMap<String, Vec<&Sequence>> = BTreeMap::new();
-    for s in &sequences {
+    for s in sequences {
         months.entry(month_of(s.episode.day)).or_default().push(s);
     }
     let months = months
@@ -193,14 +281,8 @@ pub async fn patterns(
             month,
         })
         .collect();
-
-    let responsibility = if reader.is_former() {
-        None
-    } else {
-        Some(repair::responsibility(app, me, &reader, pair).await?)
-    };
     let turns_all: Vec<&[figures::Turn]> = all.iter().map(|s| s.turns.as_slice()).collect();
-    Ok(Patterns {
+    Patterns {
         pair,
         episodes: sequences.len(),
         turns: sequences.iter().map(|s| s.turns.len()).sum(),
@@ -212,7 +294,7 @@ pub async fn patterns(
         months,
         spirals_recur: figures::spirals_recur(&spiral_days, day_number(now.date_naive())),
         responsibility,
-    })
+    }
 }
 
 /// How many spirals the page lists by name.

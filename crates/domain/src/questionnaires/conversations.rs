@@ -253,6 +253,28 @@ pub async fn notes(
     opened_notes(&me.shared(store, &reader.rel).await?, notes)
 }
 
+/// Every deck's latest revealed round with its notes, for the couple's
+/// counselor (`keys` from their engagement); decks never revealed are left
+/// out, and nothing unrevealed is read.
+pub(crate) async fn for_counselor(
+    store: &dyn crate::store::Store,
+    keys: &rounds::AnswerKeys<'_>,
+    rel: RelationshipId,
+) -> Result<Vec<(DeckComparison, Vec<ConversationNote>)>, DomainError> {
+    let mut revealed = Vec::new();
+    for deck in DECKS {
+        let Some(comparison) = rounds::latest_revealed(store, keys, rel, &DeckRound(deck)).await?
+        else {
+            continue;
+        };
+        let notes = store
+            .conversation_notes(rel, deck.key, comparison.number)
+            .await?;
+        revealed.push((comparison, opened_notes(keys.shared(), notes)?));
+    }
+    Ok(revealed)
+}
+
 impl crate::rounds::Instrument for DeckRound {
     type Input<'a> = AnswerInput<'a>;
     type Comparison = DeckComparison;

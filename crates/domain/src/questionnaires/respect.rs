@@ -77,7 +77,10 @@ impl RespectMap {
         Ok(Self::new(&custom))
     }
 
-    async fn load_all(store: &dyn Store, rel: RelationshipId) -> Result<Self, DomainError> {
+    pub(crate) async fn load_all(
+        store: &dyn Store,
+        rel: RelationshipId,
+    ) -> Result<Self, DomainError> {
         Ok(Self::new(&store.custom_areas(rel).await?))
     }
 

@@ -1,8 +1,9 @@
 //! A counselor's access to a couple: two keys, scoped, expiring, revocable
 //! by either partner alone (SECURITY.md R33, §1.3 D4/D7; issue 18).
 //!
-//! The rules, pure and in one place (the store and the API of issue 18
-//! build on them; nothing here is wired in yet):
+//! The rules, pure and in one place (`engagements` builds an [`Engagement`]
+//! from the stored rows on every request and asks it; the store's writes
+//! repeat the parts that must hold at the moment of writing):
 //! - A partner invites; the invitation counts as that partner's approval,
 //!   with the categories they chose. The other partner approves with their
 //!   own categories. Only then does the counselor see anything.
