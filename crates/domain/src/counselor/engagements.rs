@@ -103,6 +103,16 @@ pub enum Status {
     Expired,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Open => "open",
+            Self::Expired => "expired",
+        }
+    }
+}
+
 fn status(rules: &Engagement, joined: bool, now: DateTime<Utc>) -> Status {
     match rules.expires_at() {
         Some(end) if now >= end => Status::Expired,
@@ -472,6 +482,7 @@ pub(crate) fn pair_of(rel: &crate::store::Relationship) -> [AccountId; 2] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
     pub relationship_id: RelationshipId,
+    pub pair: [AccountId; 2],
     pub names: [String; 2],
     pub categories: BTreeSet<Category>,
     pub expires_at: DateTime<Utc>,
@@ -497,6 +508,7 @@ pub async fn clients(app: &App, me: &Me, now: DateTime<Utc>) -> Result<Vec<Clien
         };
         clients.push(Client {
             relationship_id: rel.id,
+            pair: pair_of(&rel),
             names: [
                 rel.members[0].display_name.clone(),
                 rel.members[1].display_name.clone(),

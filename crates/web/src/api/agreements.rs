@@ -369,6 +369,28 @@ pub struct SayView {
     one_sided: bool,
 }
 
+/// A balance of say as JSON (partners' and counselor's alike).
+pub(crate) fn say_view(days: i64, balance: &agreements::say::Balance) -> SayView {
+    SayView {
+        days,
+        partners: balance
+            .partners
+            .iter()
+            .map(|s| SayPartnerView {
+                account_id: s.account_id.0,
+                proposed: s.proposed,
+                answered: s.answered,
+                passed_unchanged: s.passed_unchanged,
+                countered: s.countered,
+                declined: s.declined,
+                unchanged_rate: s.unchanged_rate,
+            })
+            .collect(),
+        answered: balance.answered,
+        one_sided: balance.one_sided,
+    }
+}
+
 fn agreement_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     raw.parse().map_err(|_| AppError::not_found())
 }
@@ -783,22 +805,8 @@ pub async fn say(
         Utc::now(),
     )
     .await?;
-    Ok(Json(SayView {
-        days: query.days.unwrap_or(agreements::SAY_WINDOW_DAYS),
-        partners: balance
-            .partners
-            .iter()
-            .map(|s| SayPartnerView {
-                account_id: s.account_id.0,
-                proposed: s.proposed,
-                answered: s.answered,
-                passed_unchanged: s.passed_unchanged,
-                countered: s.countered,
-                declined: s.declined,
-                unchanged_rate: s.unchanged_rate,
-            })
-            .collect(),
-        answered: balance.answered,
-        one_sided: balance.one_sided,
-    }))
+    Ok(Json(say_view(
+        query.days.unwrap_or(agreements::SAY_WINDOW_DAYS),
+        &balance,
+    )))
 }

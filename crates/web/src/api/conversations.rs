@@ -140,6 +140,34 @@ pub struct NoteBody {
     agreement_idea: bool,
 }
 
+/// A revealed round of a deck with its notes as JSON (partners' and
+/// counselor's alike).
+pub(crate) fn comparison_body(
+    c: conversations::DeckComparison,
+    notes: Vec<domain::store::ConversationNote>,
+) -> DeckComparisonBody {
+    let deck = c.deck;
+    DeckComparisonBody {
+        deck: deck.key,
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [c.partners[0].0, c.partners[1].0],
+        previous_round: c.previous_number,
+        prompts: c
+            .prompts
+            .into_iter()
+            .map(|p| PromptComparisonView {
+                prompt: p.prompt.key,
+                text: p.prompt.text,
+                a: p.a,
+                b: p.b,
+                last_time: p.last_time.map(|[a, b]| LastTime { a, b }),
+            })
+            .collect(),
+        notes: notes.into_iter().map(NoteView::from).collect(),
+    }
+}
+
 impl SealedApi for DeckRound {
     type Entry = AnswerBody;
     type Status = DeckStatus;
@@ -155,25 +183,7 @@ impl SealedApi for DeckRound {
     ) -> Result<DeckComparisonBody, AppError> {
         let deck = self.0;
         let (c, notes) = conversations::talk(&state.app, &caller.me, rel, deck, round).await?;
-        Ok(DeckComparisonBody {
-            deck: deck.key,
-            round: c.number,
-            revealed_at: c.revealed_at,
-            partners: [c.partners[0].0, c.partners[1].0],
-            previous_round: c.previous_number,
-            prompts: c
-                .prompts
-                .into_iter()
-                .map(|p| PromptComparisonView {
-                    prompt: p.prompt.key,
-                    text: p.prompt.text,
-                    a: p.a,
-                    b: p.b,
-                    last_time: p.last_time.map(|[a, b]| LastTime { a, b }),
-                })
-                .collect(),
-            notes: notes.into_iter().map(NoteView::from).collect(),
-        })
+        Ok(comparison_body(c, notes))
     }
 
     fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<String>>, FieldError> {

@@ -7,6 +7,7 @@ mod accounts;
 pub mod agreements;
 pub mod checkins;
 mod conversations;
+pub mod counselor;
 mod deletion;
 pub mod episodes;
 pub mod export;
@@ -58,6 +59,7 @@ fn relationship_id(raw: &str) -> Result<domain::RelationshipId, AppError> {
         (name = "agreements", description = "Written agreements, negotiated in versions"),
         (name = "checkins", description = "Private check-ins on how the relationship is going, shared when you choose"),
         (name = "episodes", description = "Episodes remembered turn by turn, negative reciprocity, and repair"),
+        (name = "counselor", description = "A counselor both partners approved, reading only what both allowed"),
     )
 )]
 struct ApiDoc;
@@ -188,4 +190,14 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(episodes::negative_reciprocity)))
         .routes(json(routes!(episodes::codes_list)))
         .routes(json(routes!(episodes::before_you_answer)))
+        // Counselor.
+        .routes(json(routes!(counselor::invite, counselor::get)))
+        .routes(json(routes!(counselor::approve)))
+        .routes(json(routes!(counselor::renew)))
+        .routes(json(routes!(counselor::revoke)))
+        .routes(json(routes!(counselor::write_note, counselor::my_notes)))
+        .routes(json(routes!(counselor::join)))
+        .routes(json(routes!(counselor::clients)))
+        .routes(json(routes!(counselor::client_report)))
+        .routes(json(routes!(counselor::received_notes)))
 }

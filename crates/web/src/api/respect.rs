@@ -139,6 +139,39 @@ fn answer_view(key: &str, a: &RespectAnswer) -> MyAreaAnswer {
     }
 }
 
+/// A revealed respect comparison as JSON (partners' and counselor's alike).
+pub(crate) fn comparison_body(c: &respect::RespectComparison) -> RespectComparisonBody {
+    let [pa, pb] = c.partners;
+    let direction =
+        |from: domain::AccountId, to: domain::AccountId, g: &respect::RespectGap| DirectionView {
+            from: from.0,
+            to: to.0,
+            stated: g.stated,
+            felt: g.felt,
+            gap: g.gap,
+            highlighted: g.highlighted(),
+        };
+    RespectComparisonBody {
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [pa.0, pb.0],
+        areas: c
+            .areas
+            .iter()
+            .map(|x| AreaComparisonView {
+                area: x.area.key.clone(),
+                name: x.area.name.clone(),
+                a: answer_view(&x.area.key, &x.a),
+                b: answer_view(&x.area.key, &x.b),
+                directions: [
+                    direction(pa, pb, &x.towards_b),
+                    direction(pb, pa, &x.towards_a),
+                ],
+            })
+            .collect(),
+    }
+}
+
 impl SealedApi for RespectMap {
     type Entry = AreaAnswerBody;
     type Status = RespectStatus;
@@ -152,37 +185,7 @@ impl SealedApi for RespectMap {
         round: Option<u32>,
     ) -> Result<RespectComparisonBody, AppError> {
         let revealed = rounds::comparison(&state.app, &caller.me, rel, self, round).await?;
-        let c = self.compare(&revealed);
-        let [pa, pb] = c.partners;
-        let direction = |from: domain::AccountId,
-                         to: domain::AccountId,
-                         g: &respect::RespectGap| DirectionView {
-            from: from.0,
-            to: to.0,
-            stated: g.stated,
-            felt: g.felt,
-            gap: g.gap,
-            highlighted: g.highlighted(),
-        };
-        Ok(RespectComparisonBody {
-            round: c.number,
-            revealed_at: c.revealed_at,
-            partners: [pa.0, pb.0],
-            areas: c
-                .areas
-                .iter()
-                .map(|x| AreaComparisonView {
-                    area: x.area.key.clone(),
-                    name: x.area.name.clone(),
-                    a: answer_view(&x.area.key, &x.a),
-                    b: answer_view(&x.area.key, &x.b),
-                    directions: [
-                        direction(pa, pb, &x.towards_b),
-                        direction(pb, pa, &x.towards_a),
-                    ],
-                })
-                .collect(),
-        })
+        Ok(comparison_body(&self.compare(&revealed)))
     }
 
     fn entries(

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::catalog::values::ITEMS;
-use domain::questionnaires::values::{ValueAnswer, ValueInput, Values};
+use domain::questionnaires::values::{ValueAnswer, ValueInput, Values, ValuesComparison};
 use domain::questionnaires::TEXT_MAX_CHARS;
 use domain::rounds::{self, Answers, Instrument};
 use domain::FieldError;
@@ -122,6 +122,44 @@ pub struct ValuesComparisonBody {
     topics: Vec<TopicView>,
 }
 
+/// A revealed values comparison as JSON (partners' and counselor's alike).
+pub(crate) fn comparison_body(c: &ValuesComparison) -> ValuesComparisonBody {
+    let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
+        account_id: who.0,
+        importance: a.importance,
+        definition: a.definition.clone(),
+    };
+    let [pa, pb] = c.partners;
+    ValuesComparisonBody {
+        round: c.number,
+        revealed_at: c.revealed_at,
+        partners: [pa.0, pb.0],
+        items: c
+            .items
+            .iter()
+            .map(|i| ItemComparisonView {
+                item: i.item.key,
+                name: i.item.name,
+                a: side(pa, &i.a),
+                b: side(pb, &i.b),
+                gap: i.gap,
+            })
+            .collect(),
+        topics: c
+            .topics
+            .iter()
+            .map(|t| TopicView {
+                item: t.item.key,
+                name: t.item.name,
+                gap: t.gap,
+                weight: t.weight,
+                score: t.score,
+                opening_question: t.item.opening_question,
+            })
+            .collect(),
+    }
+}
+
 impl SealedApi for Values {
     type Entry = AnswerBody;
     type Status = ValuesStatus;
@@ -135,41 +173,7 @@ impl SealedApi for Values {
         round: Option<u32>,
     ) -> Result<ValuesComparisonBody, AppError> {
         let revealed = rounds::comparison(&state.app, &caller.me, rel, self, round).await?;
-        let c = self.compare(&revealed);
-        let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
-            account_id: who.0,
-            importance: a.importance,
-            definition: a.definition.clone(),
-        };
-        let [pa, pb] = c.partners;
-        Ok(ValuesComparisonBody {
-            round: c.number,
-            revealed_at: c.revealed_at,
-            partners: [pa.0, pb.0],
-            items: c
-                .items
-                .iter()
-                .map(|i| ItemComparisonView {
-                    item: i.item.key,
-                    name: i.item.name,
-                    a: side(pa, &i.a),
-                    b: side(pb, &i.b),
-                    gap: i.gap,
-                })
-                .collect(),
-            topics: c
-                .topics
-                .iter()
-                .map(|t| TopicView {
-                    item: t.item.key,
-                    name: t.item.name,
-                    gap: t.gap,
-                    weight: t.weight,
-                    score: t.score,
-                    opening_question: t.item.opening_question,
-                })
-                .collect(),
-        })
+        Ok(comparison_body(&self.compare(&revealed)))
     }
 
     fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {

@@ -15,6 +15,7 @@ mod agreements;
 mod checkin_pages;
 mod checkins;
 mod conversation_pages;
+mod counselor;
 mod deletion;
 mod encryption;
 mod ended;
