@@ -8,6 +8,8 @@ mod agreements;
 mod chart;
 mod checkins;
 mod conversations;
+mod counselor;
+mod counselor_report;
 mod episodes;
 mod exit;
 mod form;
@@ -73,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(checkins::routes())
         .merge(episodes::routes())
+        .merge(counselor::routes())
 }
 
 pub use recover::page_session;
