@@ -77,6 +77,9 @@ pub fn describe(item: &str) -> String {
         "checkins" => "the check-ins you shared".to_owned(),
         "episodes" => "the episodes and views you shared".to_owned(),
         "repair" => "your repair notes after an episode".to_owned(),
+        // Logged to the note's author alone: the other partner's log never
+        // says a note exists (D7).
+        crate::counselor::notes::LOGGED_AS => "your private notes to your counselor".to_owned(),
         other => match other.strip_prefix("deck:") {
             Some(deck) => match crate::catalog::decks::DECKS.iter().find(|d| d.key == deck) {
                 Some(d) => format!("your answers in \u{201c}{}\u{201d}", d.title),

@@ -1290,6 +1290,13 @@ pub trait Store: Send + Sync + 'static {
         engagement: uuid::Uuid,
         author: Option<AccountId>,
     ) -> StoreResult<Vec<CounselorNote>>;
+    /// Every note `author` wrote to any counselor of the space, revoked
+    /// engagements included, oldest first (the author's export).
+    async fn counselor_notes_by(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+    ) -> StoreResult<Vec<CounselorNote>>;
 }
 
 #[cfg(test)]

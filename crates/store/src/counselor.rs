@@ -69,6 +69,18 @@ fn account(text: &str) -> StoreResult<AccountId> {
     Ok(AccountId(uuid(text)?))
 }
 
+fn note(row: NoteRow) -> StoreResult<CounselorNote> {
+    Ok(CounselorNote {
+        id: uuid(&row.id)?,
+        engagement: uuid(&row.engagement_id)?,
+        author: account(&row.author_id)?,
+        note_key: row.note_key,
+        for_counselor: row.for_counselor,
+        for_author: row.for_author,
+        created_at: time(row.created_at)?,
+    })
+}
+
 fn engagement(row: EngagementRow) -> StoreResult<EngagementRecord> {
     Ok(EngagementRecord {
         id: uuid(&row.id)?,
@@ -336,18 +348,25 @@ where
         .fetch_all(&self.read)
         .await
         .map_err(backend)?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(CounselorNote {
-                    id: uuid(&row.id)?,
-                    engagement: uuid(&row.engagement_id)?,
-                    author: account(&row.author_id)?,
-                    note_key: row.note_key,
-                    for_counselor: row.for_counselor,
-                    for_author: row.for_author,
-                    created_at: time(row.created_at)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(note).collect()
+    }
+
+    pub(crate) async fn counselor_notes_by(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+    ) -> StoreResult<Vec<CounselorNote>> {
+        let rows: Vec<NoteRow> = sqlx::query_as(
+            "SELECT n.id, n.engagement_id, n.author_id, n.note_key, n.for_counselor, \
+             n.for_author, n.created_at FROM counselor_notes n \
+             JOIN counselor_engagements g ON g.id = n.engagement_id \
+             WHERE g.relationship_id = $1 AND n.author_id = $2 ORDER BY n.created_at, n.id",
+        )
+        .bind(rel.to_string())
+        .bind(author.to_string())
+        .fetch_all(&self.read)
+        .await
+        .map_err(backend)?;
+        rows.into_iter().map(note).collect()
     }
 }

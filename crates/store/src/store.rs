@@ -721,4 +721,12 @@ where
     ) -> StoreResult<Vec<CounselorNote>> {
         SqlStore::counselor_notes(self, engagement, author).await
     }
+
+    async fn counselor_notes_by(
+        &self,
+        rel: RelationshipId,
+        author: AccountId,
+    ) -> StoreResult<Vec<CounselorNote>> {
+        SqlStore::counselor_notes_by(self, rel, author).await
+    }
 }

@@ -149,6 +149,26 @@ pub async fn mine(
         .collect()
 }
 
+/// Every note the caller wrote to a counselor of this space, whatever
+/// became of the engagement or the space (their own words: the export).
+pub async fn all_mine(app: &App, me: &Me, rel: RelationshipId) -> Result<Vec<Note>, DomainError> {
+    let store = app.store();
+    access::reader(store, me.id, rel).await?;
+    let own = me.own()?;
+    store
+        .counselor_notes_by(rel, me.id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            Ok(Note {
+                text: own.open(FOR_AUTHOR, &n.id.to_string(), &n.for_author)?,
+                id: n.id,
+                written_at: n.created_at,
+            })
+        })
+        .collect()
+}
+
 /// Every note the couple's partners wrote to the counselor `me`, while
 /// both allow them in (the sight is checked first). Each read is logged
 /// to the note's author alone.

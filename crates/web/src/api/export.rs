@@ -133,6 +133,9 @@ pub struct RelationshipArchive {
     /// former partner recorded (their words stay theirs; the title and the
     /// other's view do not come with them). Empty while the space is open.
     your_views_of_their_episodes: Vec<OwnViewArchive>,
+    /// The caller's private notes to a counselor of this space, oldest
+    /// first, revoked counselors included (never the partner's).
+    notes_to_your_counselor: Vec<super::counselor::NoteView>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -326,6 +329,11 @@ async fn relationship_archive(
         },
         episodes: super::episodes::archive(app, me, rel, now).await?,
         your_views_of_their_episodes: super::episodes::own_views_archive(app, me, rel).await?,
+        notes_to_your_counselor: domain::counselor::notes::all_mine(app, me, rel)
+            .await?
+            .iter()
+            .map(super::counselor::NoteView::from)
+            .collect(),
     })
 }
 

@@ -477,7 +477,7 @@ impl Page {
         self.text(str_at(rel, "id"));
         self.raw("</dd></dl>");
 
-        let parts: [(&str, &str, &str); 11] = [
+        let parts: [(&str, &str, &str); 12] = [
             ("members", "Who is in it", ""),
             (
                 "ledger",
@@ -500,6 +500,11 @@ impl Page {
                 "your_views_of_their_episodes",
                 "How you remembered episodes your former partner recorded",
                 "",
+            ),
+            (
+                "notes_to_your_counselor",
+                "Your private notes to your counselor",
+                "No notes to a counselor in this file.",
             ),
         ];
         let empty = Map::new();
@@ -537,6 +542,7 @@ impl Page {
             "checkins",
             "episodes",
             "your_views_of_their_episodes",
+            "notes_to_your_counselor",
         ];
         for (key, v) in ordered(map) {
             if !known.contains(&key.as_str()) {

@@ -49,17 +49,25 @@ impl Seen {
     }
 }
 
-/// Who else in the app sees a kind of data. One value today; the counselor
-/// (issue 18) will add "only what you agree to share" to the rows it reads.
+/// Who else in the app sees a kind of data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Others {
     NoOne,
+    /// A counselor you both approved, for a part you both allowed, while
+    /// neither of you has ended it (`docs/counselor.md`).
+    CounselorIfBothAllow,
+    /// The counselor you wrote to, and nobody else.
+    YourCounselor,
 }
 
 impl Others {
     pub fn label(self) -> &'static str {
         match self {
             Self::NoOne => "No one else",
+            Self::CounselorIfBothAllow => {
+                "A counselor, only if you both approve them and both allow this part"
+            }
+            Self::YourCounselor => "Your counselor, and no one else",
         }
     }
 }
@@ -105,7 +113,7 @@ pub const ROWS: &[Row] = &[
         key: "sent_answers",
         what: "Answers you have sent",
         partner: Seen::AfterBothSend,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "Before that, your partner learns only that you have sent yours: not when, \
                  and not what. Then you both see both sets of answers at the same moment.",
     },
@@ -113,7 +121,7 @@ pub const ROWS: &[Row] = &[
         key: "respect_areas",
         what: "Areas you add to your respect map",
         partner: Seen::Yes,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "The map is shared, so an area either of you adds is on it for both of you. \
                  What you answer about it stays sealed like your other answers.",
     },
@@ -121,14 +129,14 @@ pub const ROWS: &[Row] = &[
         key: "conversation_notes",
         what: "Notes you keep after a conversation",
         partner: Seen::Yes,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "Notes belong to a conversation you have both opened, so both of you read them.",
     },
     Row {
         key: "agreements",
         what: "Agreements you propose, and your answers to your partner's",
         partner: Seen::Yes,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "Agreements are made together, so both of you read every version, answer and \
                  reason as soon as it is written. Either of you can withdraw your assent at \
                  any time. If the space ends, each of you keeps only what you wrote yourself.",
@@ -137,14 +145,14 @@ pub const ROWS: &[Row] = &[
         key: "ledger_entries",
         what: "What you note in the ledger",
         partner: Seen::Yes,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "What was done, its kind, the day, the effort and minutes, and when you noted it.",
     },
     Row {
         key: "thanks_note",
         what: "Your words of thanks",
         partner: Seen::Yes,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "The person you thank reads them, with when you wrote them. They also see \
                  whether you have thanked something they did yet.",
     },
@@ -152,7 +160,7 @@ pub const ROWS: &[Row] = &[
         key: "thanks_value",
         what: "How much something meant to you, from 1 to 5",
         partner: Seen::IfBothChooseFigures,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "You always see your own. The person who did it sees it only once both of you \
                  have chosen to see figures on the balance page. Until then, your choice \
                  about figures is not shown to them either.",
@@ -161,7 +169,7 @@ pub const ROWS: &[Row] = &[
         key: "checkins",
         what: "Your check-ins",
         partner: Seen::IfYouShare,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "A check-in is yours unless you share it. Your partner sees the ones you \
                  share, with their day, and nothing of the others: not how many, not when. \
                  You can take back a shared one at any time.",
@@ -177,7 +185,7 @@ pub const ROWS: &[Row] = &[
         key: "episodes",
         what: "Episodes you record, and how you remember their turns",
         partner: Seen::IfYouShare,
-        others: Others::NoOne,
+        others: Others::CounselorIfBothAllow,
         detail: "An episode is yours until you share it; before that your partner cannot \
                  tell it exists. Once shared, they see its name and day, can add how they \
                  remember it, and see how you remembered each turn (theirs included) for as \
@@ -219,6 +227,14 @@ pub const ROWS: &[Row] = &[
         detail: "Your journal (Just for you) is locked with your own password. Only you \
                  read it; your partner cannot tell whether you keep one, and nobody running \
                  the server can read it either.",
+    },
+    Row {
+        key: "counselor_notes",
+        what: "Private notes you write to your counselor",
+        partner: Seen::NotEvenThatItExists,
+        others: Others::YourCounselor,
+        detail: "Only you and your counselor read them. Your partner sees nothing of them: not \
+                 how many, not when, not that there are any.",
     },
 ];
 

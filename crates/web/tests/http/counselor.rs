@@ -21,7 +21,7 @@ const EVERY: [&str; 6] = [
 ];
 
 /// A counselor account, signed in (two-step sign-in on: counselors must).
-async fn counselor(app: &TestApp, email: &str) -> Person {
+pub(crate) async fn counselor(app: &TestApp, email: &str) -> Person {
     app.signed_in(email, "Dr Rivera").await.0
 }
 

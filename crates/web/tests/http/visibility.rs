@@ -87,7 +87,13 @@ async fn json_of(response: reqwest::Response, what: &str, status: u16) -> Value 
 
 /// Every GET of the API, with this couple's ids (`aid`: Ada's agreement),
 /// and the pages of the space.
-async fn paths_to_read(p: &Person, rel: &str, aid: &str, eid: &str) -> Vec<String> {
+async fn paths_to_read(
+    p: &Person,
+    rel: &str,
+    aid: &str,
+    eid: &str,
+    counselor: &str,
+) -> Vec<String> {
     let doc = json_of(p.get("/api/openapi.json").await, "openapi", 200).await;
     let mut paths = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
@@ -107,7 +113,12 @@ async fn paths_to_read(p: &Person, rel: &str, aid: &str, eid: &str) -> Vec<Strin
             let path = with_rel
                 .replace("{deck}", deck)
                 .replace("{aid}", aid)
-                .replace("{eid}", eid);
+                .replace("{eid}", eid)
+                .replace("/counselor/{cid}", &format!("/counselor/{counselor}"))
+                .replace(
+                    "/counselor/clients/{id}",
+                    &format!("/counselor/clients/{rel}"),
+                );
             assert!(
                 !path.contains('{'),
                 "a GET route with a placeholder this test does not fill: {template}"
@@ -319,7 +330,36 @@ async fn the_partner_sees_exactly_what_the_visibility_table_says(engine: DbEngin
         )
         .await;
     assert_eq!(repair.status(), 200, "Ada's repair");
-    let paths = paths_to_read(&bo, &rel, &aid, &eid).await;
+    // A counselor both approved; Ada writes them a private note (D7),
+    // which Bo must never meet, nor learn exists.
+    let counselor = crate::counselor::counselor(&app, "rivera@example.org").await;
+    let invited = json_of(
+        ada.post_json(
+            &format!("{r}/counselor"),
+            &json!({"email": "rivera@example.org"}),
+        )
+        .await,
+        "invite a counselor",
+        201,
+    )
+    .await;
+    let gid = invited["id"].as_str().expect("id").to_owned();
+    let joined = counselor
+        .post_json("/api/v1/counselor/join", &json!({"code": invited["code"]}))
+        .await;
+    assert_eq!(joined.status(), 200, "the counselor joins");
+    let approved = bo
+        .post_json(&format!("{r}/counselor/{gid}/approve"), &json!({}))
+        .await;
+    assert_eq!(approved.status(), 200, "Bo approves");
+    let noted = ada
+        .post_json(
+            &format!("{r}/counselor/{gid}/notes"),
+            &json!({"text": planted.plant("counselor_notes", sealed)}),
+        )
+        .await;
+    assert_eq!(noted.status(), 201, "Ada's note to the counselor");
+    let paths = paths_to_read(&bo, &rel, &aid, &eid, &gid).await;
 
     // Ada's account: a marked token, and the ids of her sessions and events.
     let token_name = planted.plant("account_security", sealed);
