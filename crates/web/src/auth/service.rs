@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
+use domain::accounts::AccountKind;
 use domain::recovery::RecoveryCode;
 use domain::secret::{Secret, SecretHash};
 use domain::store::{NewAccount, NewSession, SecurityEventKind};
@@ -23,10 +24,13 @@ pub struct SignUp<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub display_name: &'a str,
+    /// `partner` (also when absent) or `counselor`.
+    pub kind: Option<&'a str>,
 }
 
 pub struct NewAccountView {
     pub id: AccountId,
+    pub kind: AccountKind,
     pub email: String,
     pub display_name: String,
     /// Shown once, to be written down: the way back in without anyone's help.
@@ -54,6 +58,7 @@ pub async fn sign_up(
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
+    let kind = AccountKind::from_request(input.kind)?;
     // The password is judged before the name is refused, so a form missing
     // both says first what matters most; it never contains the name.
     let display_name = DisplayName::parse(input.display_name);
@@ -93,11 +98,13 @@ pub async fn sign_up(
         recovery_hash: recovery_code.hash(),
         created_at: Utc::now(),
         keys,
+        kind,
     };
     domain::accounts::create(&state.app, &account).await?;
-    tracing::info!(account = %account.id, "account created");
+    tracing::info!(account = %account.id, kind = kind.as_str(), "account created");
     Ok(NewAccountView {
         id: account.id,
+        kind,
         email: account.email.as_str().to_owned(),
         display_name: account.display_name,
         recovery_code,

@@ -189,6 +189,7 @@ pub async fn signup(
         email: &form.email,
         password: &form.password,
         display_name: &form.display_name,
+        kind: None,
     };
     let created = service::sign_up(&state, &client, input).await;
     // A new account is signed in straight away: nobody wants to type it all twice.

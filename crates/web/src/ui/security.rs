@@ -128,6 +128,17 @@ fn describe(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::TokenRevoked => "Token for scripts revoked",
         SecurityEventKind::SessionEnded => "A device was signed out",
         SecurityEventKind::OtherSessionsEnded => "Every other device was signed out",
+        SecurityEventKind::TwoFactorOn => "Two-step sign-in turned on",
+        SecurityEventKind::TwoFactorOff => "Two-step sign-in turned off",
+        SecurityEventKind::TwoFactorRefused => {
+            "Your password was entered, then a wrong or already used code from the app"
+        }
+        SecurityEventKind::TwoFactorMissing => {
+            "Your password was entered, without the code from your authenticator app"
+        }
+        SecurityEventKind::TwoFactorRecoveryCodeUsed => {
+            "Signed in with a two-step recovery code instead of the app"
+        }
     }
 }
 
@@ -214,7 +225,10 @@ async fn draw(
             what: describe(e.kind),
             alert: matches!(
                 e.kind,
-                SecurityEventKind::SignInFailed | SecurityEventKind::SignInThrottled
+                SecurityEventKind::SignInFailed
+                    | SecurityEventKind::SignInThrottled
+                    | SecurityEventKind::TwoFactorRefused
+                    | SecurityEventKind::TwoFactorMissing
             ),
             when: when(e.at),
             device: e.device,
