@@ -218,18 +218,25 @@ pub async fn confirm(
     Ok(codes)
 }
 
-/// Turns two-step sign-in off (or abandons an enrolment). Partners only:
-/// a counselor's account keeps it (409 `two_factor_required_for_counselors`).
-/// 409 `two_factor_off` when there was nothing to turn off.
-pub async fn turn_off(app: &App, account: &Account) -> Result<(), DomainError> {
+/// Whether the account may turn two-step sign-in off: partners only.
+pub fn may_turn_off(account: &Account) -> Result<(), DomainError> {
     if account.kind == AccountKind::Counselor {
         return Err(DomainError::conflict(
             "two_factor_required_for_counselors",
             "Counselor accounts always sign in with two steps, to keep what couples \
-             share with you safe. If you lost your phone, you can sign in with a \
-             recovery code and set up the app again.",
+             share with you safe, so it stays on. If you lost your phone, you can still \
+             sign in with one of your recovery codes.",
         ));
     }
+    Ok(())
+}
+
+/// Turns two-step sign-in off (or abandons an enrolment). Partners only:
+/// a counselor's account keeps it (409 `two_factor_required_for_counselors`).
+/// 409 `two_factor_off` when there was nothing to turn off.
+pub async fn turn_off(app: &App, account: &Account) -> Result<(), DomainError> {
+    may_turn_off(account)?;
+    // The store's write repeats the rule (partners only).
     if app.store().remove_two_factor(account.id).await? {
         Ok(())
     } else {

@@ -24,6 +24,8 @@ mod shared_responses;
 mod tokens;
 mod values;
 pub mod written;
+// Two-factor
+mod two_factor;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -188,4 +190,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(episodes::negative_reciprocity)))
         .routes(json(routes!(episodes::codes_list)))
         .routes(json(routes!(episodes::before_you_answer)))
+        // Two-factor
+        .routes(json(routes!(two_factor::start, two_factor::turn_off)))
+        .routes(json(routes!(two_factor::confirm)))
 }

@@ -23,6 +23,8 @@ mod statics;
 mod values;
 pub mod visibility;
 mod written;
+// Two-factor
+mod two_factor;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -73,6 +75,8 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(checkins::routes())
         .merge(episodes::routes())
+        // Two-factor
+        .merge(two_factor::routes())
 }
 
 pub use recover::page_session;

@@ -82,6 +82,9 @@ struct AccountPage<'a> {
     display_name: &'a str,
     email: &'a str,
     has_recovery_code: bool,
+    /// Two-step sign-in is on.
+    two_factor: bool,
+    counselor: bool,
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     events: Vec<EventRow>,
@@ -242,6 +245,8 @@ async fn draw(
             display_name: &who.account.display_name,
             email: &who.account.email,
             has_recovery_code: who.account.has_recovery_code,
+            two_factor: who.account.two_factor,
+            counselor: who.account.kind == domain::accounts::AccountKind::Counselor,
             sessions,
             tokens,
             events,
