@@ -713,6 +713,88 @@ async fn the_pages_set_it_up_and_sign_in_with_a_code(engine: DbEngine) {
     assert!(page.contains("Two-step sign-in is off."));
 }
 
+/// A reset with the account's recovery code keeps the keys, so two-step
+/// sign-in stays (a reset never skips it, R11). An operator's reset link
+/// makes new keys: the sealed secret opens no more and goes with the rest
+/// of what the old key sealed.
+async fn a_recovery_code_reset_keeps_it_and_an_operator_reset_removes_it(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let email = "tf-reset@example.org";
+    let p = app.person();
+    let (status, created) = answer(
+        p.post_json(
+            "/api/v1/accounts",
+            &json!({"email": email, "password": PASSWORD, "display_name": "Sam"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let account_code = created["recovery_code"].as_str().expect("code").to_owned();
+    let signed = p
+        .post_json(
+            "/api/v1/session",
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(signed.status(), 200);
+    let (secret, step, _) = enrol(&p).await;
+
+    let new_password = "another long password";
+    let reset = app
+        .person()
+        .post_json(
+            "/api/v1/password-reset",
+            &json!({"email": email, "recovery_code": account_code, "new_password": new_password}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let again = app.person();
+    let (status, body) = answer(
+        again
+            .post_json(
+                "/api/v1/session",
+                &json!({"email": email, "password": new_password}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(code_and_field(&body), ("two_factor_required", Some("totp")));
+    let (status, body) = answer(
+        again
+            .post_json(
+                "/api/v1/session",
+                &json!({"email": email, "password": new_password,
+                        "totp": totp::code_of_step(&secret, step + 1)}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let domain_app = domain::App::new(app.db.store.clone());
+    let parsed = domain::values::Email::parse(email).expect("email");
+    let link = domain::accounts::issue_reset_link(&domain_app, &parsed, chrono::Utc::now())
+        .await
+        .expect("link")
+        .expect("an account");
+    let reset = app
+        .person()
+        .post_json(
+            "/api/v1/password-reset",
+            &json!({"reset_token": link.token.expose(), "new_password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    assert_eq!(app.count("two_factor").await, 0);
+    assert_eq!(app.count("two_factor_recovery_codes").await, 0);
+    let (_, status, _) = sign_in(&app, email, None).await;
+    assert_eq!(status, 200);
+}
+
 on_both_engines!(
     enrolment_asks_for_the_password_and_sign_in_then_asks_for_a_code,
     two_sign_ins_racing_with_one_code_pass_once,
@@ -724,4 +806,5 @@ on_both_engines!(
     bad_input_names_the_field,
     the_secret_is_never_stored_in_clear,
     the_pages_set_it_up_and_sign_in_with_a_code,
+    a_recovery_code_reset_keeps_it_and_an_operator_reset_removes_it,
 );
