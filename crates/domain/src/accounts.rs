@@ -19,6 +19,50 @@ use crate::store::{
 };
 use crate::values::Email;
 
+/// What an account is for (SECURITY.md R13, issue 18). Chosen at sign-up
+/// and never changed afterwards, so a rule that reads it cannot race a
+/// change of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountKind {
+    /// One of a couple (the default). Two-step sign-in is optional.
+    #[default]
+    Partner,
+    /// A counselor: never joins a couple's space, reads only what both
+    /// partners allow, and must sign in with two steps before that.
+    Counselor,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Partner => "partner",
+            Self::Counselor => "counselor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "partner" => Some(Self::Partner),
+            "counselor" => Some(Self::Counselor),
+            _ => None,
+        }
+    }
+
+    /// The kind a sign-up asked for; `None` means a partner.
+    pub fn from_request(requested: Option<&str>) -> Result<Self, FieldError> {
+        match requested {
+            None => Ok(Self::Partner),
+            Some(text) => Self::parse(text).ok_or_else(|| {
+                FieldError::new(
+                    "kind",
+                    "invalid_kind",
+                    "An account is either \"partner\" or \"counselor\".",
+                )
+            }),
+        }
+    }
+}
+
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
@@ -335,7 +379,9 @@ pub fn failures_since_last_sign_in(events: &[SecurityEvent]) -> usize {
                     break;
                 }
             }
-            SecurityEventKind::SignInFailed | SecurityEventKind::SignInThrottled => failures += 1,
+            SecurityEventKind::SignInFailed
+            | SecurityEventKind::SignInThrottled
+            | SecurityEventKind::TwoFactorRefused => failures += 1,
             _ => {}
         }
     }

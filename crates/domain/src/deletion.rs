@@ -17,7 +17,9 @@
 //!   notes; their side of every sealed round, drafts and submitted answers
 //!   alike; the respect areas they added; their show-numbers choices, open
 //!   invitations, sessions, tokens, security events, held forms and reset
-//!   links.
+//!   links; their two-step sign-in (the sealed secret and the recovery
+//!   codes' hashes). The account's kind stays on the tombstone (it says
+//!   nothing of the person).
 //! - A sealed round keeps its row and the partner's side; the person's side
 //!   is emptied (answers and submission time set NULL) rather than deleted.
 //!   A round needs its two sides (`Round::from_record`), deleting the round

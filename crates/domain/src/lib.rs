@@ -27,6 +27,7 @@ pub mod sealed;
 pub mod secret;
 pub mod store;
 pub mod totp;
+pub mod two_factor;
 pub mod values;
 pub mod written;
 

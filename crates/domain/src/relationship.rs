@@ -13,6 +13,7 @@ use rand::RngCore;
 use serde::Serialize;
 
 use crate::access;
+use crate::accounts::AccountKind;
 use crate::app::App;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
@@ -175,6 +176,7 @@ pub struct Invitation {
 pub async fn create(app: &App, me: &Me, now: DateTime<Utc>) -> Result<Invitation, DomainError> {
     let store = app.store();
     let creator = me.id;
+    ensure_partner(store, creator).await?;
     ensure_no_open_relationship(store, creator).await?;
     let code = InviteCode::generate();
     let invitation = Invitation {
@@ -263,6 +265,8 @@ pub async fn join(
     if typed_code.len() > 200 {
         return Err(invalid_code().into());
     }
+    // Before the code is looked at: a counselor learns nothing of it.
+    ensure_partner(store, account).await?;
     if let Some(open) = open_membership(store, account).await? {
         // Someone waiting for their own partner who types a code has most
         // likely typed their own: say so, rather than only "not allowed".
@@ -394,6 +398,25 @@ async fn open_membership(
         .await?
         .into_iter()
         .find(|m| m.status.is_open()))
+}
+
+/// A counselor account never becomes one of a couple (issue 18): it reads
+/// only what both partners allow, through an engagement. A read is enough
+/// here: an account's kind never changes after sign-up. The answer names
+/// nothing of any space.
+async fn ensure_partner(store: &dyn Store, account: AccountId) -> Result<(), DomainError> {
+    let kind = store
+        .account_by_id(account)
+        .await?
+        .map_or(AccountKind::Partner, |a| a.kind);
+    if kind == AccountKind::Counselor {
+        return Err(DomainError::conflict(
+            "counselor_account",
+            "A counselor account can't create or join a couple's space. If you are also \
+             in a relationship yourself, please make a separate partner account for that.",
+        ));
+    }
+    Ok(())
 }
 
 async fn ensure_no_open_relationship(

@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::accounts::AccountKind;
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::Domain;
 use crate::relationship::{MemberRole, RelationshipStatus};
@@ -60,6 +61,8 @@ pub struct NewAccount {
     pub created_at: DateTime<Utc>,
     /// The account's keys, wrapped by the password and the recovery code.
     pub keys: StoredAccountKeys,
+    /// Partner or counselor; never changes after sign-up.
+    pub kind: AccountKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +78,10 @@ pub struct Account {
     /// The account's wrapped keys; `None` for an account made before
     /// encryption at rest, until its owner next signs in.
     pub keys: Option<StoredAccountKeys>,
+    /// Partner or counselor; never changes after sign-up.
+    pub kind: AccountKind,
+    /// Two-step sign-in is on (enrolled and confirmed).
+    pub two_factor: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -209,10 +216,18 @@ pub enum SecurityEventKind {
     TokenRevoked,
     SessionEnded,
     OtherSessionsEnded,
+    TwoFactorOn,
+    TwoFactorOff,
+    /// The right password with a wrong or already used code.
+    TwoFactorRefused,
+    /// The right password without the code two-step sign-in asks for.
+    TwoFactorMissing,
+    /// Signed in with a two-step recovery code instead of the app.
+    TwoFactorRecoveryCodeUsed,
 }
 
 impl SecurityEventKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 16] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignInThrottled,
@@ -224,12 +239,23 @@ impl SecurityEventKind {
         Self::TokenRevoked,
         Self::SessionEnded,
         Self::OtherSessionsEnded,
+        Self::TwoFactorOn,
+        Self::TwoFactorOff,
+        Self::TwoFactorRefused,
+        Self::TwoFactorMissing,
+        Self::TwoFactorRecoveryCodeUsed,
     ];
 
     /// Recorded while answering someone not yet signed in (a failed or
     /// throttled sign-in), so its cost shows in that answer's timing.
     pub fn before_sign_in(self) -> bool {
-        matches!(self, Self::SignInFailed | Self::SignInThrottled)
+        matches!(
+            self,
+            Self::SignInFailed
+                | Self::SignInThrottled
+                | Self::TwoFactorRefused
+                | Self::TwoFactorMissing
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -245,6 +271,11 @@ impl SecurityEventKind {
             Self::TokenRevoked => "token_revoked",
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
+            Self::TwoFactorOn => "two_factor_on",
+            Self::TwoFactorOff => "two_factor_off",
+            Self::TwoFactorRefused => "two_factor_refused",
+            Self::TwoFactorMissing => "two_factor_missing",
+            Self::TwoFactorRecoveryCodeUsed => "two_factor_recovery_code_used",
         }
     }
 
@@ -708,6 +739,20 @@ pub struct TurnRecord {
     /// its view's `turns` in order.
     pub token: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// An account's authenticator as stored (see `crate::two_factor`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorRecord {
+    /// The TOTP secret in base32, sealed with the owner's own key.
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    /// `None` while enrolling.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The last time step a code was accepted for.
+    pub last_step: Option<i64>,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u32,
 }
 
 #[async_trait]
@@ -1297,6 +1342,45 @@ pub trait Store: Send + Sync + 'static {
         rel: RelationshipId,
         author: AccountId,
     ) -> StoreResult<Vec<CounselorNote>>;
+    // Two-factor: each write carries its own rule, so a code or a recovery
+    // code is spent by the statement that accepts it (single use however
+    // requests interleave).
+    /// The account's authenticator, confirmed or not.
+    async fn two_factor_of(&self, account: AccountId) -> StoreResult<Option<TwoFactorRecord>>;
+    /// Starts (or restarts) an enrolment with a new sealed secret; false
+    /// when two-step sign-in is already confirmed (nothing changes then).
+    async fn start_two_factor(
+        &self,
+        account: AccountId,
+        sealed_secret: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Confirms the enrolment whose secret is still `sealed_secret`, with
+    /// the step its code matched as the last used, and replaces the
+    /// recovery codes, in one transaction; false when the enrolment was
+    /// confirmed, restarted or removed meanwhile.
+    async fn confirm_two_factor(
+        &self,
+        account: AccountId,
+        sealed_secret: &str,
+        step: i64,
+        now: DateTime<Utc>,
+        recovery_hashes: &[SecretHash],
+    ) -> StoreResult<bool>;
+    /// Accepts time step `step` only if it is later than the last one
+    /// accepted (and two-step sign-in is confirmed); false otherwise.
+    async fn use_two_factor_step(&self, account: AccountId, step: i64) -> StoreResult<bool>;
+    /// Spends an unused recovery code; false when there is none by that hash.
+    async fn use_two_factor_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Removes the authenticator and its recovery codes of a partner
+    /// account (never a counselor's: the write says so); false when there
+    /// was nothing to remove or the account is a counselor's.
+    async fn remove_two_factor(&self, account: AccountId) -> StoreResult<bool>;
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! domain relies on, on whichever engine it is given.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::accounts::AccountKind;
 use domain::ledger::Domain;
 use domain::relationship::{hash_invite, MemberRole, RelationshipStatus};
 use domain::sealed::{RoundRecord, SideRecord};
@@ -52,6 +53,7 @@ async fn account(store: &dyn Store, email: &str, name: &str) -> AccountId {
             recovery_hash: SecretHash::of(&format!("recovery-{email}")),
             created_at: t0(),
             keys: stored_keys(email),
+            kind: AccountKind::Partner,
         })
         .await
         .expect("insert account");
@@ -90,6 +92,7 @@ pub async fn accounts(store: &dyn Store) {
             recovery_hash: SecretHash::of("other"),
             created_at: t0(),
             keys: stored_keys("other"),
+            kind: AccountKind::Partner,
         })
         .await;
     assert!(
@@ -2117,4 +2120,175 @@ pub async fn deletion(store: &dyn Store) {
             .expect("join"),
         JoinOutcome::InvalidCode
     );
+}
+
+// Two-factor
+
+/// Two-step sign-in: the account kind stored and read back, enrolment that
+/// a confirmed authenticator refuses to restart, a confirmation bound to
+/// the secret checked, codes and recovery codes spent once by the write,
+/// a counselor's second step kept, and deletion taking it all.
+pub async fn two_factor(store: &dyn Store) {
+    let sam = account(store, "tf-sam@example.org", "tf-sam").await;
+    let counselor = AccountId::new();
+    store
+        .insert_account(&NewAccount {
+            id: counselor,
+            email: Email::parse("tf-c@example.org").expect("email"),
+            display_name: "tf-c".into(),
+            password_hash: "$argon2id$fake$tf-c".into(),
+            recovery_hash: SecretHash::of("recovery-tf-c"),
+            created_at: t0(),
+            keys: stored_keys("tf-c"),
+            kind: AccountKind::Counselor,
+        })
+        .await
+        .expect("insert counselor");
+    let read = store
+        .account_by_id(counselor)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(read.kind, AccountKind::Counselor);
+    assert!(!read.two_factor);
+    let read = store
+        .account_by_id(sam)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(read.kind, AccountKind::Partner);
+    assert_eq!(store.two_factor_of(sam).await.expect("read"), None);
+
+    // Enrolling, twice: the second secret replaces the first.
+    assert!(store
+        .start_two_factor(sam, "rk1.first", t0())
+        .await
+        .expect("start"));
+    assert!(store
+        .start_two_factor(sam, "rk1.second", t0())
+        .await
+        .expect("restart"));
+    let record = store
+        .two_factor_of(sam)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(record.secret, "rk1.second");
+    assert_eq!(record.confirmed_at, None);
+    assert_eq!(record.created_at, t0());
+    // Not on yet: no step and no recovery code is accepted.
+    assert!(!store.use_two_factor_step(sam, 5).await.expect("step"));
+    // A confirmation checked against the first secret finds it replaced.
+    let hashes: Vec<SecretHash> = (0..3)
+        .map(|i| SecretHash::of(&format!("tf-code-{i}")))
+        .collect();
+    assert!(!store
+        .confirm_two_factor(sam, "rk1.first", 10, t0(), &hashes)
+        .await
+        .expect("confirm"));
+    assert!(store
+        .confirm_two_factor(sam, "rk1.second", 10, t0(), &hashes)
+        .await
+        .expect("confirm"));
+    assert!(!store
+        .confirm_two_factor(sam, "rk1.second", 11, t0(), &hashes)
+        .await
+        .expect("confirm once"));
+    let record = store
+        .two_factor_of(sam)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(record.confirmed_at, Some(t0()));
+    assert_eq!(record.last_step, Some(10));
+    assert_eq!(record.recovery_codes_left, 3);
+    assert!(
+        store
+            .account_by_id(sam)
+            .await
+            .expect("read")
+            .expect("present")
+            .two_factor
+    );
+    // Confirmed: a restart changes nothing.
+    assert!(!store
+        .start_two_factor(sam, "rk1.third", t0())
+        .await
+        .expect("start"));
+    assert_eq!(
+        store
+            .two_factor_of(sam)
+            .await
+            .expect("read")
+            .expect("present")
+            .secret,
+        "rk1.second"
+    );
+
+    // Steps move forward only: the confirmation's step and earlier are spent.
+    assert!(!store.use_two_factor_step(sam, 10).await.expect("step"));
+    assert!(!store.use_two_factor_step(sam, 9).await.expect("step"));
+    assert!(store.use_two_factor_step(sam, 11).await.expect("step"));
+    assert!(!store.use_two_factor_step(sam, 11).await.expect("step once"));
+    // A recovery code works once, and only one of the account's.
+    assert!(store
+        .use_two_factor_recovery_code(sam, &hashes[0], t0())
+        .await
+        .expect("use"));
+    assert!(!store
+        .use_two_factor_recovery_code(sam, &hashes[0], t0())
+        .await
+        .expect("use once"));
+    assert!(!store
+        .use_two_factor_recovery_code(counselor, &hashes[1], t0())
+        .await
+        .expect("not theirs"));
+    assert!(!store
+        .use_two_factor_recovery_code(sam, &SecretHash::of("unknown"), t0())
+        .await
+        .expect("unknown"));
+    assert_eq!(
+        store
+            .two_factor_of(sam)
+            .await
+            .expect("read")
+            .expect("present")
+            .recovery_codes_left,
+        2
+    );
+
+    // A counselor's second step stays, whatever is asked.
+    assert!(store
+        .start_two_factor(counselor, "rk1.c", t0())
+        .await
+        .expect("start"));
+    assert!(store
+        .confirm_two_factor(counselor, "rk1.c", 3, t0(), &[SecretHash::of("c-code")])
+        .await
+        .expect("confirm"));
+    assert!(!store.remove_two_factor(counselor).await.expect("remove"));
+    assert!(
+        store
+            .account_by_id(counselor)
+            .await
+            .expect("read")
+            .expect("present")
+            .two_factor
+    );
+
+    // A partner turns it off: the codes go with it.
+    assert!(store.remove_two_factor(sam).await.expect("remove"));
+    assert!(!store.remove_two_factor(sam).await.expect("nothing left"));
+    assert_eq!(store.two_factor_of(sam).await.expect("read"), None);
+    assert!(!store
+        .use_two_factor_recovery_code(sam, &hashes[1], t0())
+        .await
+        .expect("gone"));
+
+    // Deleting the account deletes its authenticator and codes.
+    assert!(store
+        .delete_account(counselor, "$argon2id$fake$tf-c", t0())
+        .await
+        .expect("delete"));
+    assert_eq!(store.two_factor_of(counselor).await.expect("read"), None);
 }

@@ -181,3 +181,18 @@ async fn deletion_on_postgres() {
     };
     story::deletion(db.store.as_ref()).await;
 }
+
+// Two-factor
+#[tokio::test]
+async fn two_factor_on_sqlite() {
+    let db = sqlite().await;
+    story::two_factor(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn two_factor_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::two_factor(db.store.as_ref()).await;
+}

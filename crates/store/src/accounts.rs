@@ -1,6 +1,7 @@
 //! Accounts: creating one, and finding one by email address or by id.
 
-use domain::store::{Account, NewAccount, StoreResult, StoredAccountKeys};
+use domain::accounts::AccountKind;
+use domain::store::{Account, NewAccount, StoreError, StoreResult, StoredAccountKeys};
 use domain::values::Email;
 use domain::AccountId;
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
@@ -9,18 +10,35 @@ use crate::convert::{backend, db_error, millis, time, uuid};
 use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
 const INSERT: &str = "INSERT INTO accounts (id, email, display_name, password_hash, \
-     created_at, recovery_hash, key_by_password, key_by_recovery, public_key, sealed_secret_key) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     created_at, recovery_hash, key_by_password, key_by_recovery, public_key, sealed_secret_key, \
+     kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-const BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, \
-     recovery_hash IS NOT NULL AS has_recovery_code, \
-     key_by_password, key_by_recovery, public_key, sealed_secret_key \
-     FROM accounts WHERE email = $1";
+/// The columns every read of an account takes, from `accounts a`
+/// (`sessions.rs` reads the same beside the credential). Whether two-step
+/// sign-in is on comes along, so `GET /me` and the counselor gate
+/// (`domain::two_factor::ready`) stay one query.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.email, a.display_name, a.password_hash, a.created_at, \
+         a.recovery_hash IS NOT NULL AS has_recovery_code, \
+         a.key_by_password, a.key_by_recovery, a.public_key, a.sealed_secret_key, a.kind, \
+         EXISTS (SELECT 1 FROM two_factor f WHERE f.account_id = a.id \
+         AND f.confirmed_at IS NOT NULL) AS two_factor"
+    };
+}
+pub(crate) use account_columns;
 
-const BY_ID: &str = "SELECT id, email, display_name, password_hash, created_at, \
-     recovery_hash IS NOT NULL AS has_recovery_code, \
-     key_by_password, key_by_recovery, public_key, sealed_secret_key \
-     FROM accounts WHERE id = $1";
+const BY_EMAIL: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts a WHERE a.email = $1"
+);
+
+const BY_ID: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts a WHERE a.id = $1"
+);
 
 /// Keys for an account made before encryption at rest: only while it has none.
 const SET_KEYS: &str = "UPDATE accounts SET key_by_password = $2, key_by_recovery = $3, \
@@ -38,6 +56,13 @@ struct AccountRow {
     key_by_recovery: Option<String>,
     public_key: Option<String>,
     sealed_secret_key: Option<String>,
+    kind: String,
+    two_factor: bool,
+}
+
+pub(crate) fn kind(text: &str) -> StoreResult<AccountKind> {
+    AccountKind::parse(text)
+        .ok_or_else(|| StoreError::Backend(format!("unknown account kind {text}")))
 }
 
 /// The stored keys, when the account has them (all four or none; a key
@@ -71,6 +96,8 @@ impl AccountRow {
                 self.public_key,
                 self.sealed_secret_key,
             ),
+            kind: kind(&self.kind)?,
+            two_factor: self.two_factor,
         })
     }
 }
@@ -105,6 +132,7 @@ where
             .bind(&a.keys.by_recovery_code)
             .bind(&a.keys.public_key)
             .bind(&a.keys.sealed_secret_key)
+            .bind(a.kind.as_str())
             .execute(&self.write)
             .await
             .map_err(db_error("email"))?;

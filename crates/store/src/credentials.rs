@@ -41,6 +41,12 @@ const DROP_DRAFTS: &str =
 /// Reflections were sealed with the old data key too.
 const DROP_REFLECTIONS: &str = "DELETE FROM reflections WHERE author_id = $1";
 
+/// The authenticator's secret was sealed with the old data key too: it
+/// opens no more, so two-step sign-in goes with it (a counselor sets it up
+/// again before reading anything; `domain::two_factor::ready`).
+const DROP_TWO_FACTOR: &str = "DELETE FROM two_factor WHERE account_id = $1";
+const DROP_TWO_FACTOR_CODES: &str = "DELETE FROM two_factor_recovery_codes WHERE account_id = $1";
+
 /// A link works once and only before it expires.
 const TAKE_RESET_LINK: &str =
     "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id";
@@ -191,7 +197,13 @@ where
                     .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
-                for sql in [DROP_RELATIONSHIP_KEYS, DROP_DRAFTS, DROP_REFLECTIONS] {
+                for sql in [
+                    DROP_RELATIONSHIP_KEYS,
+                    DROP_DRAFTS,
+                    DROP_REFLECTIONS,
+                    DROP_TWO_FACTOR,
+                    DROP_TWO_FACTOR_CODES,
+                ] {
                     sqlx::query(sql)
                         .bind(&account)
                         .execute(&mut *tx)

@@ -140,7 +140,7 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
                 "public_key",
                 "sealed_secret_key",
             ],
-            kept: &["id", "created_at"],
+            kept: &["id", "created_at", "kind"],
         },
     },
     // Ended as by a leave; the membership row stays so the former partner
@@ -319,6 +319,10 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
             ],
         },
     },
+    // Two-factor: the sealed secret and the recovery codes' hashes are
+    // credentials; they go with the rest.
+    deleted("two_factor", "account_id"),
+    deleted("two_factor_recovery_codes", "account_id"),
 ];
 
 /// The guard and the tombstone in one statement: it changes the row only
@@ -366,6 +370,9 @@ const SCRUB: &[&str] = &[
     "DELETE FROM security_events WHERE account_id = $1",
     "DELETE FROM held_forms WHERE account_id = $1",
     "DELETE FROM access_log WHERE owner_id = $1",
+    // Two-factor
+    "DELETE FROM two_factor WHERE account_id = $1",
+    "DELETE FROM two_factor_recovery_codes WHERE account_id = $1",
 ];
 
 impl<DB> SqlStore<DB>

@@ -40,3 +40,5 @@ mod sessions;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod store;
+// Two-factor
+mod two_factor;

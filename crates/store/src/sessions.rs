@@ -10,6 +10,7 @@ use domain::store::{
 use domain::{AccountId, RelationshipId};
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
+use crate::accounts::account_columns;
 use crate::convert::{backend, db_error, millis, role, status, time, uuid};
 use crate::engine::{Engine, RowsAffected as _, SqlStore, Value};
 
@@ -53,33 +54,33 @@ const TOUCH_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 \
 
 /// The principal behind a session: session, the account, and one row per
 /// membership (NULLs when there is none), newest membership first.
-const PRINCIPAL_BY_SESSION: &str = "SELECT s.id AS credential_id, \
+const PRINCIPAL_BY_SESSION: &str = concat!(
+    "SELECT s.id AS credential_id, \
      s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
      s.persistent AS session_persistent, s.sealed_keys, \
-     CAST(NULL AS BIGINT) AS token_expires_at, CAST(NULL AS BIGINT) AS token_last_used_at, \
-     a.id, a.email, a.display_name, a.password_hash, a.created_at, \
-     a.recovery_hash IS NOT NULL AS has_recovery_code, \
-     a.key_by_password, a.key_by_recovery, a.public_key, a.sealed_secret_key, \
-     m.relationship_id, m.role, r.status, m.joined_at \
+     CAST(NULL AS BIGINT) AS token_expires_at, CAST(NULL AS BIGINT) AS token_last_used_at, ",
+    account_columns!(),
+    ", m.relationship_id, m.role, r.status, m.joined_at \
      FROM sessions s JOIN accounts a ON a.id = s.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
      LEFT JOIN relationships r ON r.id = m.relationship_id \
-     WHERE s.id_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id";
+     WHERE s.id_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id"
+);
 
 /// The same columns as [`PRINCIPAL_BY_SESSION`] for an API token, whose
 /// session columns are NULL.
-const PRINCIPAL_BY_TOKEN: &str = "SELECT t.id AS credential_id, \
+const PRINCIPAL_BY_TOKEN: &str = concat!(
+    "SELECT t.id AS credential_id, \
      CAST(NULL AS BIGINT) AS session_created_at, CAST(NULL AS BIGINT) AS session_last_seen_at, \
      CAST(NULL AS BOOLEAN) AS session_persistent, t.sealed_keys, \
-     t.expires_at AS token_expires_at, t.last_used_at AS token_last_used_at, \
-     a.id, a.email, a.display_name, a.password_hash, a.created_at, \
-     a.recovery_hash IS NOT NULL AS has_recovery_code, \
-     a.key_by_password, a.key_by_recovery, a.public_key, a.sealed_secret_key, \
-     m.relationship_id, m.role, r.status, m.joined_at \
+     t.expires_at AS token_expires_at, t.last_used_at AS token_last_used_at, ",
+    account_columns!(),
+    ", m.relationship_id, m.role, r.status, m.joined_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
      LEFT JOIN relationship_members m ON m.account_id = a.id \
      LEFT JOIN relationships r ON r.id = m.relationship_id \
-     WHERE t.token_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id";
+     WHERE t.token_hash = $1 ORDER BY m.joined_at DESC, m.relationship_id"
+);
 
 /// One row of [`PRINCIPAL_BY_SESSION`] or [`PRINCIPAL_BY_TOKEN`].
 #[derive(sqlx::FromRow)]
@@ -119,6 +120,8 @@ struct PrincipalRow {
     key_by_recovery: Option<String>,
     public_key: Option<String>,
     sealed_secret_key: Option<String>,
+    kind: String,
+    two_factor: bool,
     relationship_id: Option<String>,
     role: Option<String>,
     status: Option<String>,
@@ -189,6 +192,8 @@ fn principal(rows: Vec<PrincipalRow>) -> StoreResult<Option<Principal>> {
             first.public_key,
             first.sealed_secret_key,
         ),
+        kind: crate::accounts::kind(&first.kind)?,
+        two_factor: first.two_factor,
     };
     Ok(Some(Principal {
         account,

@@ -3,7 +3,8 @@
 //! (`accounts.rs`, `sessions.rs`, `relationships.rs`, `ledger.rs`,
 //! `sealed.rs`, `respect.rs`, `conversations.rs`, `secrets.rs`,
 //! `credentials.rs`, `security_events.rs`, `held_forms.rs`, `access_log.rs`,
-//! `reflections.rs`, `agreements.rs`, `checkins.rs`, `episodes.rs`, `deletion.rs`).
+//! `reflections.rs`, `agreements.rs`, `checkins.rs`, `episodes.rs`, `deletion.rs`,
+//! `two_factor.rs`).
 //!
 //! `SqlStore::name(self, …)` names the inherent method there, not this
 //! trait method: inherent methods come first.
@@ -21,7 +22,7 @@ use domain::store::{
     EpisodeView, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
     NewEngagement, NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection,
     Relationship, ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError,
-    StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord,
+    StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord, TwoFactorRecord,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -728,5 +729,47 @@ where
         author: AccountId,
     ) -> StoreResult<Vec<CounselorNote>> {
         SqlStore::counselor_notes_by(self, rel, author).await
+    }
+
+    // Two-factor
+    async fn two_factor_of(&self, account: AccountId) -> StoreResult<Option<TwoFactorRecord>> {
+        SqlStore::two_factor_of(self, account).await
+    }
+
+    async fn start_two_factor(
+        &self,
+        account: AccountId,
+        sealed_secret: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::start_two_factor(self, account, sealed_secret, now).await
+    }
+
+    async fn confirm_two_factor(
+        &self,
+        account: AccountId,
+        sealed_secret: &str,
+        step: i64,
+        now: DateTime<Utc>,
+        recovery_hashes: &[SecretHash],
+    ) -> StoreResult<bool> {
+        SqlStore::confirm_two_factor(self, account, sealed_secret, step, now, recovery_hashes).await
+    }
+
+    async fn use_two_factor_step(&self, account: AccountId, step: i64) -> StoreResult<bool> {
+        SqlStore::use_two_factor_step(self, account, step).await
+    }
+
+    async fn use_two_factor_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::use_two_factor_recovery_code(self, account, code_hash, now).await
+    }
+
+    async fn remove_two_factor(&self, account: AccountId) -> StoreResult<bool> {
+        SqlStore::remove_two_factor(self, account).await
     }
 }

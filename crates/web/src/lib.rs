@@ -12,6 +12,7 @@ mod links;
 mod metrics;
 mod middleware;
 mod ops;
+mod qr;
 mod server;
 mod state;
 mod ui;

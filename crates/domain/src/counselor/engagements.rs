@@ -259,6 +259,13 @@ pub async fn join(
     let (Some(wrapped), true) = (&found.wrapped_key, found.invited_email == account.email) else {
         return Err(invalid_code().into());
     };
+    // SECURITY: a partner never reads the other's private notes as "their
+    // counselor". Counselor accounts cannot join a space (`relationship`),
+    // and this says so again here, where it matters most.
+    let couple = store.relationship(found.relationship_id).await?;
+    if couple.is_some_and(|r| r.members.iter().any(|m| m.account_id == me.id)) {
+        return Err(invalid_code().into());
+    }
     let key = keys::RelationshipKey::from_invitation(
         wrapped,
         &invitation_context(found.id),

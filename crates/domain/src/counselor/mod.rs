@@ -17,15 +17,29 @@ pub mod sight;
 
 pub use consent::{Approval, Category, ConsentError, Engagement, GRANT_DAYS};
 
+use crate::accounts::AccountKind;
 use crate::app::App;
 use crate::error::DomainError;
 use crate::ids::AccountId;
 use crate::store::Account;
 
-/// The caller's account, when it may act as a counselor.
+/// The caller's account, when it may act as a counselor: a counselor
+/// account (403 `counselor_only` for a partner's), with two-step sign-in on
+/// (403 `two_factor_required` until then; SECURITY.md R13).
 pub(crate) async fn counselor_account(app: &App, id: AccountId) -> Result<Account, DomainError> {
-    app.store()
+    let account = app
+        .store()
         .account_by_id(id)
         .await?
-        .ok_or(DomainError::NotFound)
+        .ok_or(DomainError::NotFound)?;
+    if account.kind != AccountKind::Counselor {
+        return Err(DomainError::Forbidden {
+            code: "counselor_only",
+            message: "This is for counselors. A couple brings one in from their own space, \
+                      under Counselor."
+                .into(),
+        });
+    }
+    crate::two_factor::ready(app, id).await?;
+    Ok(account)
 }

@@ -21,6 +21,12 @@ pub struct SignUpBody {
     password: String,
     /// What the partner sees.
     display_name: String,
+    /// `partner` (the default) or `counselor`. A counselor account never
+    /// joins a couple's space, and turns on two-step sign-in before it can
+    /// read anything a couple shares. It cannot be changed later.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "partner")]
+    kind: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -28,6 +34,10 @@ pub struct AccountBody {
     id: uuid::Uuid,
     email: String,
     display_name: String,
+    /// `partner` or `counselor`.
+    kind: String,
+    /// Two-step sign-in is on (never, for a new account).
+    two_factor: bool,
     /// Shown this once: the way back in if the password is forgotten, with
     /// nobody's help. Write it down and keep it where only you reach.
     recovery_code: String,
@@ -41,7 +51,7 @@ pub struct AccountBody {
         (status = 201, description = "Account created", body = AccountBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 409, description = "The e-mail address is taken", body = ErrorBody),
-        (status = 422, description = "A field is invalid", body = ErrorBody),
+        (status = 422, description = "A field is invalid (`kind` neither `partner` nor `counselor`, among others)", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
     )
 )]
@@ -57,6 +67,7 @@ pub async fn create(
             email: &body.email,
             password: &body.password,
             display_name: &body.display_name,
+            kind: body.kind.as_deref(),
         },
     )
     .await?;
@@ -66,6 +77,8 @@ pub async fn create(
             id: account.id.0,
             email: account.email,
             display_name: account.display_name,
+            kind: account.kind.as_str().to_owned(),
+            two_factor: false,
             recovery_code: account.recovery_code.expose().to_owned(),
         }),
     ))

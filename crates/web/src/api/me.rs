@@ -12,6 +12,10 @@ pub struct MeBody {
     id: uuid::Uuid,
     email: String,
     display_name: String,
+    /// `partner` or `counselor`.
+    kind: String,
+    /// Two-step sign-in is on (set up and confirmed).
+    two_factor: bool,
     relationships: Vec<MembershipBody>,
 }
 
@@ -40,6 +44,8 @@ pub async fn get(caller: Authenticated) -> Json<MeBody> {
         id: caller.account.id.0,
         email: caller.account.email,
         display_name: caller.account.display_name,
+        kind: caller.account.kind.as_str().to_owned(),
+        two_factor: caller.account.two_factor,
         relationships: caller
             .memberships
             .into_iter()

@@ -25,6 +25,8 @@ mod shared_responses;
 mod tokens;
 mod values;
 pub mod written;
+// Two-factor
+mod two_factor;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -200,4 +202,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(counselor::clients)))
         .routes(json(routes!(counselor::client_report)))
         .routes(json(routes!(counselor::received_notes)))
+        // Two-factor
+        .routes(json(routes!(two_factor::start, two_factor::turn_off)))
+        .routes(json(routes!(two_factor::confirm)))
 }

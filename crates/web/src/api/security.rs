@@ -152,7 +152,10 @@ pub struct SecurityEventItem {
     id: uuid::Uuid,
     /// `signed_in`, `sign_in_failed`, `sign_in_throttled`, `password_changed`,
     /// `password_reset`, `recovery_code_created`, `reset_link_created`,
-    /// `token_created`, `token_revoked`, `session_ended`, `other_sessions_ended`.
+    /// `token_created`, `token_revoked`, `session_ended`, `other_sessions_ended`,
+    /// `two_factor_on`, `two_factor_off`, `two_factor_refused` (the right
+    /// password, then a wrong or used code), `two_factor_missing` (the right
+    /// password without a code), `two_factor_recovery_code_used`.
     kind: String,
     at: DateTime<Utc>,
     /// A coarse label such as "Safari on iPhone".

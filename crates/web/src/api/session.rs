@@ -25,6 +25,12 @@ pub struct SignInBody {
     /// shared or borrowed device.
     #[serde(default)]
     remember: bool,
+    /// The six digits the authenticator app shows, or one of the two-step
+    /// recovery codes. Needed only when two-step sign-in is on; without it
+    /// such an account answers 401 `two_factor_required` (after the right
+    /// password only).
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,7 +65,7 @@ pub fn sign_in_cookies(
     request_body = SignInBody,
     responses(
         (status = 200, description = "Signed in; the `session` cookie is set", body = SignedInBody),
-        (status = 401, description = "Unknown e-mail or wrong password (one answer for both)", body = ErrorBody),
+        (status = 401, description = "Unknown e-mail or wrong password (`invalid_credentials`, one answer for both); the right password without the code two-step sign-in asks for (`two_factor_required`, field `totp`); a wrong or already used code (`invalid_two_factor`, field `totp`)", body = ErrorBody),
         (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
     )
 )]
@@ -77,6 +83,7 @@ pub async fn create(
             email: &body.email,
             password: &body.password,
             remember: body.remember,
+            totp: body.totp.as_deref(),
         },
     )
     .await?;

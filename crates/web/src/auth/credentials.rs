@@ -197,7 +197,10 @@ pub async fn end_other_sessions(
 /// signed-in browser only. A token is a script's key: one that leaks must
 /// not lock the owner out or take the account over. These routes are
 /// documented session-only in the OpenAPI document.
-fn require_session<'a>(caller: &'a Authenticated, doing: &str) -> Result<&'a SecretHash, AppError> {
+pub(crate) fn require_session<'a>(
+    caller: &'a Authenticated,
+    doing: &str,
+) -> Result<&'a SecretHash, AppError> {
     caller.session_hash().ok_or_else(|| {
         AppError::new(
             StatusCode::FORBIDDEN,

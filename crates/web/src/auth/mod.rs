@@ -14,5 +14,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod service;
 pub mod session;
+// Two-factor
+pub mod two_factor;
 
 pub use session::{Authenticated, MaybeAuthenticated};

@@ -5,9 +5,12 @@ use std::time::Instant;
 
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
+use domain::accounts::AccountKind;
+use domain::me::Me;
 use domain::recovery::RecoveryCode;
 use domain::secret::{Secret, SecretHash};
 use domain::store::{NewAccount, NewSession, SecurityEventKind};
+use domain::two_factor::SignInCheck;
 use domain::values::{DisplayName, Email};
 use domain::AccountId;
 
@@ -15,7 +18,7 @@ use crate::auth::client::device_label;
 pub use crate::auth::client::ClientAddr;
 use crate::auth::credentials::new_password;
 use crate::auth::rate_limit::Rate;
-use crate::auth::{account_keys, cookies, events};
+use crate::auth::{account_keys, cookies, events, two_factor};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -23,10 +26,13 @@ pub struct SignUp<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub display_name: &'a str,
+    /// `partner` (also when absent) or `counselor`.
+    pub kind: Option<&'a str>,
 }
 
 pub struct NewAccountView {
     pub id: AccountId,
+    pub kind: AccountKind,
     pub email: String,
     pub display_name: String,
     /// Shown once, to be written down: the way back in without anyone's help.
@@ -54,6 +60,7 @@ pub async fn sign_up(
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
     let email = Email::parse(input.email)?;
+    let kind = AccountKind::from_request(input.kind)?;
     // The password is judged before the name is refused, so a form missing
     // both says first what matters most; it never contains the name.
     let display_name = DisplayName::parse(input.display_name);
@@ -93,11 +100,13 @@ pub async fn sign_up(
         recovery_hash: recovery_code.hash(),
         created_at: Utc::now(),
         keys,
+        kind,
     };
     domain::accounts::create(&state.app, &account).await?;
-    tracing::info!(account = %account.id, "account created");
+    tracing::info!(account = %account.id, kind = kind.as_str(), "account created");
     Ok(NewAccountView {
         id: account.id,
+        kind,
         email: account.email.as_str().to_owned(),
         display_name: account.display_name,
         recovery_code,
@@ -118,6 +127,9 @@ pub struct SignIn<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub remember: bool,
+    /// The code from the authenticator app, or a two-step recovery code;
+    /// asked for only by an account with two-step sign-in on.
+    pub totp: Option<&'a str>,
 }
 
 pub fn invalid_credentials() -> AppError {
@@ -210,10 +222,30 @@ pub async fn sign_in(
             return Err(invalid_credentials());
         }
     };
+    let keys = account_keys::open(&state.passwords, &state.app, &account, input.password).await?;
+    let me = Me::new(account.id, Some(keys));
+    // The second step, only once the password was right: before that,
+    // nothing says whether the account has one (R14).
+    match second_step(state, client, headers, &me, input.totp).await {
+        // No code given: the password was right and nothing was guessed,
+        // so the attempt is given back (a client learns here that it must
+        // ask for a code).
+        Err(err) if err.code == "two_factor_required" => {
+            for (key, rate) in &buckets {
+                state.limiter.refund(key, *rate);
+            }
+            return Err(err);
+        }
+        // SECURITY: a wrong code keeps the attempt it took, from the very
+        // buckets a wrong password takes from: guessing codes is as slow
+        // as guessing passwords.
+        Err(err) => return Err(err),
+        Ok(()) => {}
+    }
     for (key, rate) in &buckets {
         state.limiter.refund(key, *rate);
     }
-    let keys = account_keys::open(&state.passwords, &state.app, &account, input.password).await?;
+    let keys = me.account_keys()?;
     // Rotation: whatever session the browser carried is ended, and a new id
     // is issued, so a session fixed before sign-in is worthless after it.
     if let Some(old) = cookies::get(headers, cookies::SESSION).filter(|v| !v.is_empty()) {
@@ -230,7 +262,7 @@ pub async fn sign_in(
             created_at: Utc::now(),
             device: device_label(headers),
             persistent: input.remember,
-            sealed_keys: account_keys::lock(&keys, session.expose(), row)?,
+            sealed_keys: account_keys::lock(keys, session.expose(), row)?,
         },
     )
     .await?;
@@ -249,6 +281,36 @@ pub async fn sign_in(
         device_cookie: state.device_key.issue(account.id),
         remember: input.remember,
     })
+}
+
+/// Checks the second step of a sign-in (`domain::two_factor`), recording
+/// for the owner what happened (R16: a right password without the second
+/// step may mean the password leaked).
+async fn second_step(
+    state: &AppState,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    me: &Me,
+    typed: Option<&str>,
+) -> Result<(), AppError> {
+    let (kind, answer) =
+        match domain::two_factor::check_at_sign_in(&state.app, me, typed, Utc::now()).await? {
+            SignInCheck::NotOn | SignInCheck::Code => return Ok(()),
+            SignInCheck::RecoveryCode => (SecurityEventKind::TwoFactorRecoveryCodeUsed, Ok(())),
+            SignInCheck::Missing => (
+                SecurityEventKind::TwoFactorMissing,
+                Err(two_factor::code_required()),
+            ),
+            SignInCheck::Wrong => {
+                state.metrics.sign_in_failed();
+                (
+                    SecurityEventKind::TwoFactorRefused,
+                    Err(two_factor::code_refused()),
+                )
+            }
+        };
+    events::record(state, me.id, kind, client, headers).await;
+    answer
 }
 
 pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use domain::accounts::AccountKind;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -27,6 +28,8 @@ struct SignUpPage<'a> {
     display_name: &'a str,
     email: &'a str,
     invite: &'a str,
+    /// "I'm joining as a counselor" was ticked (kept on a form with errors).
+    counselor: bool,
     errors: Errors,
 }
 
@@ -77,6 +80,9 @@ pub struct SignUpForm {
     password: String,
     #[serde(default)]
     invite: String,
+    /// The "I'm joining as a counselor" checkbox: present when ticked.
+    #[serde(default)]
+    counselor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +98,10 @@ pub struct SignInForm {
     /// The "keep me signed in" checkbox: present when ticked.
     #[serde(default)]
     remember: Option<String>,
+    /// The authenticator's code; always offered, since the page must not
+    /// tell who has two-step sign-in before the password is right.
+    #[serde(default)]
+    totp: String,
 }
 
 /// A path on this site to return to after signing in; anything else (another
@@ -173,10 +183,15 @@ pub async fn signup_page(
             display_name: "",
             email: "",
             invite,
+            counselor: false,
             errors: Errors::default(),
         },
     )
 }
+
+/// Where a counselor goes after signing up: two-step sign-in is theirs
+/// to set up before anything a couple shares opens to them.
+const COUNSELOR_NEXT: &str = "/account/two-factor";
 
 pub async fn signup(
     State(state): State<AppState>,
@@ -189,6 +204,7 @@ pub async fn signup(
         email: &form.email,
         password: &form.password,
         display_name: &form.display_name,
+        kind: form.counselor.is_some().then_some("counselor"),
     };
     let created = service::sign_up(&state, &client, input).await;
     // A new account is signed in straight away: nobody wants to type it all twice.
@@ -201,6 +217,7 @@ pub async fn signup(
                 email: &form.email,
                 password: &form.password,
                 remember: false,
+                totp: None,
             },
         )
         .await
@@ -210,13 +227,17 @@ pub async fn signup(
     match signed_in {
         // The recovery code is shown now, once, before anything else.
         Ok((done, account)) => {
+            let next = match account.kind {
+                AccountKind::Counselor => COUNSELOR_NEXT.to_owned(),
+                AccountKind::Partner => next_page(invite),
+            };
             let page = render(
                 StatusCode::CREATED,
                 &RecoveryCodePage {
                     exit_url: &state.config.exit_url,
                     heading: "Keep your recovery code",
                     code: account.recovery_code.expose(),
-                    next: &next_page(invite),
+                    next: &next,
                 },
             );
             Ok((AppendHeaders(sign_in_cookies(&state, &done)), page).into_response())
@@ -229,6 +250,7 @@ pub async fn signup(
                 display_name: &form.display_name,
                 email: &form.email,
                 invite,
+                counselor: form.counselor.is_some(),
                 errors: Errors::from_api(&err, &["display_name", "email", "password"]),
             },
         )),
@@ -271,6 +293,7 @@ pub async fn signin(
         email: &form.email,
         password: &form.password,
         remember: form.remember.is_some(),
+        totp: Some(&form.totp),
     };
     Ok(
         match service::sign_in(&state, &client, &headers, input).await {
@@ -290,8 +313,10 @@ pub async fn signin(
                         next,
                         expired: false,
                         held: false,
-                        // Shown above the form: it is about the pair, not one field.
-                        errors: Errors::from_api(&err, &[]),
+                        // Shown above the form: it is about the pair, not one
+                        // field; only the second step's answers (which come after
+                        // the right password) stand beside their own field.
+                        errors: Errors::from_api(&err, &["totp"]),
                     },
                 );
                 err.set_retry_after(&mut response);

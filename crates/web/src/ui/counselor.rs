@@ -212,19 +212,20 @@ struct CodePage<'a> {
     expires: String,
 }
 
-/// The caller's active space, or a page saying when this opens.
-fn active_space(state: &AppState, who: &Authenticated) -> Result<domain::RelationshipId, Response> {
-    match who.current_space() {
-        Some(m) if m.status == domain::relationship::RelationshipStatus::Active => {
-            Ok(m.relationship_id)
-        }
-        _ => Err(super::message(
-            state,
-            StatusCode::OK,
-            "Not yet",
-            "Bringing in a counselor opens once your partner has joined your space.",
-        )),
-    }
+/// The caller's active space, if any.
+fn active_space(who: &Authenticated) -> Option<domain::RelationshipId> {
+    who.current_space()
+        .filter(|m| m.status == domain::relationship::RelationshipStatus::Active)
+        .map(|m| m.relationship_id)
+}
+
+fn not_yet(state: &AppState) -> Response {
+    super::message(
+        state,
+        StatusCode::OK,
+        "Not yet",
+        "Bringing in a counselor opens once your partner has joined your space.",
+    )
 }
 
 async fn partner_page(
@@ -262,8 +263,14 @@ async fn partner(
     headers: &HeaderMap,
 ) -> Result<(Authenticated, domain::RelationshipId), Response> {
     let who = signed_in(state, headers).await?;
-    let rel = active_space(state, &who)?;
-    Ok((who, rel))
+    if who.account.kind == domain::accounts::AccountKind::Counselor {
+        // A counselor's side of this is their clients.
+        return Err(Redirect::to("/clients").into_response());
+    }
+    match active_space(&who) {
+        Some(rel) => Ok((who, rel)),
+        None => Err(not_yet(state)),
+    }
 }
 
 pub async fn page(

@@ -25,6 +25,8 @@ mod statics;
 mod values;
 pub mod visibility;
 mod written;
+// Two-factor
+mod two_factor;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -76,6 +78,8 @@ pub fn routes() -> Router<AppState> {
         .merge(checkins::routes())
         .merge(episodes::routes())
         .merge(counselor::routes())
+        // Two-factor
+        .merge(two_factor::routes())
 }
 
 pub use recover::page_session;

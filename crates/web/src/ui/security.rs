@@ -82,6 +82,9 @@ struct AccountPage<'a> {
     display_name: &'a str,
     email: &'a str,
     has_recovery_code: bool,
+    /// Two-step sign-in is on.
+    two_factor: bool,
+    counselor: bool,
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     events: Vec<EventRow>,
@@ -128,6 +131,17 @@ fn describe(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::TokenRevoked => "Token for scripts revoked",
         SecurityEventKind::SessionEnded => "A device was signed out",
         SecurityEventKind::OtherSessionsEnded => "Every other device was signed out",
+        SecurityEventKind::TwoFactorOn => "Two-step sign-in turned on",
+        SecurityEventKind::TwoFactorOff => "Two-step sign-in turned off",
+        SecurityEventKind::TwoFactorRefused => {
+            "Your password was entered, then a wrong or already used code from the app"
+        }
+        SecurityEventKind::TwoFactorMissing => {
+            "Your password was entered, without the code from your authenticator app"
+        }
+        SecurityEventKind::TwoFactorRecoveryCodeUsed => {
+            "Signed in with a two-step recovery code instead of the app"
+        }
     }
 }
 
@@ -214,7 +228,10 @@ async fn draw(
             what: describe(e.kind),
             alert: matches!(
                 e.kind,
-                SecurityEventKind::SignInFailed | SecurityEventKind::SignInThrottled
+                SecurityEventKind::SignInFailed
+                    | SecurityEventKind::SignInThrottled
+                    | SecurityEventKind::TwoFactorRefused
+                    | SecurityEventKind::TwoFactorMissing
             ),
             when: when(e.at),
             device: e.device,
@@ -228,6 +245,8 @@ async fn draw(
             display_name: &who.account.display_name,
             email: &who.account.email,
             has_recovery_code: who.account.has_recovery_code,
+            two_factor: who.account.two_factor,
+            counselor: who.account.kind == domain::accounts::AccountKind::Counselor,
             sessions,
             tokens,
             events,

@@ -165,6 +165,10 @@ pub async fn home(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     match signed_in(&state, &headers).await {
+        // A counselor has no space of their own: their home is their clients.
+        Ok(who) if who.account.kind == domain::accounts::AccountKind::Counselor => {
+            Ok(Redirect::to("/clients").into_response())
+        }
         Ok(who) => home_page(&state, &who, Errors::default(), StatusCode::OK).await,
         Err(redirect) => Ok(redirect),
     }

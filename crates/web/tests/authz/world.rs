@@ -955,8 +955,9 @@ impl Cast {
 /// A marked body to write with, per operation (a valid request).
 pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option<Value> {
     let (method, path) = op.split_once(' ').expect("op");
-    // The one DELETE with a body: deleting an account asks the password.
-    if op == "DELETE /api/v1/me" {
+    // The DELETEs with a body: deleting an account, and turning two-step
+    // sign-in off, ask the password.
+    if op == "DELETE /api/v1/me" || op == "DELETE /api/v1/me/two-factor" {
         return Some(json!({"password": PASSWORD}));
     }
     if ["GET", "DELETE"].contains(&method) {
@@ -980,6 +981,9 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
             json!({"current_password": PASSWORD, "new_password": PASSWORD})
         }
         ("POST", "/api/v1/me/recovery-code") => json!({"password": PASSWORD}),
+        ("POST", "/api/v1/me/two-factor") => json!({"password": PASSWORD}),
+        // Never a code (not six digits): refused whatever the clock says.
+        ("POST", "/api/v1/me/two-factor/confirm") => json!({"code": "not a code"}),
         ("POST", "/api/v1/password-reset") => json!({
             "email": subject.email, "recovery_code": subject.recovery_code,
             "new_password": "another long password"}),

@@ -22,7 +22,7 @@ const EVERY: [&str; 6] = [
 
 /// A counselor account, signed in (two-step sign-in on: counselors must).
 pub(crate) async fn counselor(app: &TestApp, email: &str) -> Person {
-    app.signed_in(email, "Dr Rivera").await.0
+    crate::two_factor::counselor_signed_in(app, email, "Dr Rivera").await
 }
 
 async fn ok(response: reqwest::Response, status: u16) -> Value {

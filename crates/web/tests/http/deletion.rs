@@ -318,6 +318,27 @@ impl Story {
             201,
         )
         .await;
+        // Two-factor: Ada turns two-step sign-in on (a sealed secret and
+        // ten recovery codes' hashes, credentials that go with her).
+        let started = expect(
+            &ada,
+            "POST",
+            "/api/v1/me/two-factor",
+            json!({"password": PASSWORD}),
+            201,
+        )
+        .await;
+        let secret = domain::totp::Secret::from_base32(started["secret"].as_str().expect("secret"))
+            .expect("base32");
+        let code = domain::totp::code_at(&secret, chrono::Utc::now().timestamp());
+        expect(
+            &ada,
+            "POST",
+            "/api/v1/me/two-factor/confirm",
+            json!({"code": code}),
+            200,
+        )
+        .await;
         Some(Self {
             app,
             ada,
@@ -367,6 +388,9 @@ impl Story {
             format!("api_tokens WHERE account_id = '{id}'"),
             format!("security_events WHERE account_id = '{id}'"),
             format!("accounts WHERE email = '{}'", self.ada_email),
+            // Two-factor
+            format!("two_factor WHERE account_id = '{id}'"),
+            format!("two_factor_recovery_codes WHERE account_id = '{id}'"),
         ] {
             let n = self.app.count(&table).await;
             counts.push((table, n));

@@ -39,3 +39,5 @@ mod sealed_api;
 mod sealed_pages;
 mod security;
 mod visibility;
+// Two-factor
+mod two_factor;
