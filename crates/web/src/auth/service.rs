@@ -226,21 +226,18 @@ pub async fn sign_in(
     let me = Me::new(account.id, Some(keys));
     // The second step, only once the password was right: before that,
     // nothing says whether the account has one (R14).
-    match second_step(state, client, headers, &me, input.totp).await {
-        // No code given: the password was right and nothing was guessed,
-        // so the attempt is given back (a client learns here that it must
-        // ask for a code).
-        Err(err) if err.code == "two_factor_required" => {
+    if let Err(refused) = second_step(state, client, headers, &me, input.totp).await? {
+        // SECURITY: a wrong code keeps the attempt it took, from the very
+        // buckets a wrong password takes from, so guessing codes is as slow
+        // as guessing passwords. Only a missing code gives it back: the
+        // password was right and nothing was guessed (a client learns here
+        // that it must ask for a code).
+        if refused.give_back {
             for (key, rate) in &buckets {
                 state.limiter.refund(key, *rate);
             }
-            return Err(err);
         }
-        // SECURITY: a wrong code keeps the attempt it took, from the very
-        // buckets a wrong password takes from: guessing codes is as slow
-        // as guessing passwords.
-        Err(err) => return Err(err),
-        Ok(()) => {}
+        return Err(refused.error);
     }
     for (key, rate) in &buckets {
         state.limiter.refund(key, *rate);
@@ -283,34 +280,48 @@ pub async fn sign_in(
     })
 }
 
+/// A sign-in refused at its second step.
+struct Refused {
+    error: AppError,
+    /// The attempt goes back to the rate-limit buckets (a missing code).
+    give_back: bool,
+}
+
 /// Checks the second step of a sign-in (`domain::two_factor`), recording
 /// for the owner what happened (R16: a right password without the second
-/// step may mean the password leaked).
+/// step may mean the password leaked). The outer error is a failure on
+/// our side; the inner one, a refusal.
 async fn second_step(
     state: &AppState,
     client: &ClientAddr,
     headers: &HeaderMap,
     me: &Me,
     typed: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<Result<(), Refused>, AppError> {
     let (kind, answer) =
         match domain::two_factor::check_at_sign_in(&state.app, me, typed, Utc::now()).await? {
-            SignInCheck::NotOn | SignInCheck::Code => return Ok(()),
+            SignInCheck::NotOn | SignInCheck::Code => return Ok(Ok(())),
             SignInCheck::RecoveryCode => (SecurityEventKind::TwoFactorRecoveryCodeUsed, Ok(())),
             SignInCheck::Missing => (
                 SecurityEventKind::TwoFactorMissing,
-                Err(two_factor::code_required()),
+                Err(Refused {
+                    error: two_factor::code_required(),
+                    give_back: true,
+                }),
             ),
             SignInCheck::Wrong => {
                 state.metrics.sign_in_failed();
                 (
                     SecurityEventKind::TwoFactorRefused,
-                    Err(two_factor::code_refused()),
+                    Err(Refused {
+                        error: two_factor::code_refused(),
+                        give_back: false,
+                    }),
                 )
             }
         };
     events::record(state, me.id, kind, client, headers).await;
-    answer
+    Ok(answer)
 }
 
 pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
