@@ -159,7 +159,14 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
         &world.cid
     };
     path = path.replace("{cid}", &pick(cid));
-    path = path.replace("{rid}", &pick(&world.reflection));
+    // `{rid}` is the couple on the counselor's report page, a reflection
+    // elsewhere.
+    let rid = if path.starts_with("/clients/") {
+        &world.rel
+    } else {
+        &world.reflection
+    };
+    path = path.replace("{rid}", &pick(rid));
     path = path.replace("{checkin}", &pick(&world.checkin));
     path = path.replace("{eid}", &pick(&world.episode));
     // Answering a proposal needs one still open; the other moves act on

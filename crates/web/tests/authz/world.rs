@@ -192,7 +192,7 @@ impl Actor {
 }
 
 /// Whose a marker is and whether it was ever shared with the partner.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Class {
     /// A draft never sent, a token name: only its author may ever read it.
     Private,
@@ -1117,6 +1117,11 @@ impl Cast {
             who.must("POST", &format!("{e}/notes"), json!({ "text": text }), 201)
                 .await;
         }
+        let report = format!("/api/v1/counselor/clients/{}/report", world.rel);
+        if consent != Consent::Unapproved {
+            // The grant was really open before any condition was put on it.
+            counselor.must("GET", &report, Value::Null, 200).await;
+        }
         match consent {
             Consent::Open | Consent::Unapproved => {}
             Consent::Revoked => {
@@ -1134,6 +1139,23 @@ impl Cast {
                     .await;
                 assert_eq!(moved, 2, "both approvals aged");
             }
+        }
+        // The condition, as the author is shown it.
+        let seen = self
+            .ada
+            .must("GET", &format!("{r}/counselor"), Value::Null, 200)
+            .await["counselor"]
+            .clone();
+        let status = seen["status"].as_str().unwrap_or("none");
+        let expected = match consent {
+            Consent::Open => "open",
+            Consent::Unapproved => "waiting",
+            Consent::Revoked => "none",
+            Consent::Expired => "expired",
+        };
+        assert_eq!(status, expected, "{consent:?}: {seen}");
+        if consent == Consent::Unapproved {
+            assert_eq!(seen["joined"], true, "{seen}");
         }
     }
 
