@@ -4,8 +4,11 @@
 //! text field (values definitions of love, respect and the rest,
 //! conversation answers and notes, ledger descriptions and thanks, drafts
 //! never sent, a token name, agreement titles, terms and reasons, episode
-//! titles and repairs, shared or kept private),
-//! alongside Ada's earlier relationship with Cy.
+//! titles and repairs, shared or kept private, and each partner's private
+//! note to their counselor, D7), alongside Ada's earlier relationship with
+//! Cy. The couple's counselor (both approved every category) reads its
+//! report and notes; then Ada revokes it, and it browses again.
+//! Every counselor account browses everything too.
 //! Then everyone browses every API read and every page, before and after Bo
 //! leaves, and each party's received headers and bodies, and the server's
 //! log, are scanned: a marker may appear only where the §1.3 policy lets its
@@ -82,9 +85,13 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
             201,
         )
         .await;
-    let cids = [world.cid.clone(), bo_cid];
-    let aids = [world.agreement.clone(), world.open_agreement.clone()];
-    let eids = [world.episode.clone(), bo_episode];
+    let ids = Ids {
+        cids: vec![world.cid.clone(), bo_cid],
+        aids: vec![world.agreement.clone(), world.open_agreement.clone()],
+        eids: vec![world.episode.clone(), bo_episode],
+        engagements: vec![world.engagement.clone()],
+    };
+    let rels = [rel.as_str(), cast.r0.as_str()];
     for person in [
         &cast.ada,
         &cast.bo,
@@ -93,24 +100,55 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
         &cast.ivy,
         &cast.token,
         &cast.anonymous,
+        &cast.counselor,
+        &cast.counselor_unapproved,
+        &cast.counselor_revoked,
+        &cast.counselor_expired,
     ] {
-        browse(person, &[&rel, &cast.r0], &cids, &aids, &eids).await;
+        browse(person, &rels, &ids).await;
     }
+    // Ada revokes the counselor alone: from its next request on, it reads
+    // nothing of the couple (R33), the notes included.
+    cast.ada
+        .must(
+            "DELETE",
+            &format!("{r}/counselor/{}", world.engagement),
+            serde_json::Value::Null,
+            204,
+        )
+        .await;
+    cast.counselor.rename("counselor_after");
+    browse(&cast.counselor, &rels, &ids).await;
     cast.bo
         .must("POST", &format!("{r}/leave"), json!({}), 200)
         .await;
     cast.ada.rename("ada_after");
     cast.token.rename("ada_after");
     cast.bo.rename("bo_after");
-    for person in [&cast.ada, &cast.bo, &cast.token] {
-        browse(person, &[&rel, &cast.r0], &cids, &aids, &eids).await;
+    for person in [&cast.ada, &cast.bo, &cast.token, &cast.counselor] {
+        browse(person, &rels, &ids).await;
     }
     Some(Session { cast })
 }
 
+/// The ids a browse opens, besides the relationships.
+struct Ids {
+    cids: Vec<String>,
+    aids: Vec<String>,
+    eids: Vec<String>,
+    /// Counselor engagements (`{cid}` of the `/counselor/` routes).
+    engagements: Vec<String>,
+}
+
 /// Every API read and every page, with the real ids (the export too: a
 /// marker may reach a file only where it may reach its reader).
-async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String], eids: &[String]) {
+async fn browse(person: &Actor, rels: &[&str], ids: &Ids) {
+    let Ids {
+        cids,
+        aids,
+        eids,
+        engagements,
+    } = ids;
     let mut paths: Vec<String> = [
         "/api/v1/me",
         "/api/v1/me/sessions",
@@ -142,6 +180,9 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String],
         "/episodes",
         "/episodes/patterns",
         "/before-you-answer",
+        "/counselor",
+        "/clients",
+        "/api/v1/counselor/clients",
     ]
     .iter()
     .map(|p| (*p).to_owned())
@@ -157,7 +198,13 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String],
         paths.push(format!("/episodes/{eid}"));
     }
     for rel in rels {
+        paths.push(format!("/clients/{rel}"));
+        paths.push(format!("/api/v1/counselor/clients/{rel}/report"));
+        paths.push(format!("/api/v1/counselor/clients/{rel}/notes"));
         let r = format!("/api/v1/relationships/{rel}");
+        for engagement in engagements {
+            paths.push(format!("{r}/counselor/{engagement}/notes"));
+        }
         for tail in [
             "",
             "/written",
@@ -177,6 +224,7 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String],
             "/agreements/say",
             "/episodes",
             "/negative-reciprocity",
+            "/counselor",
         ] {
             paths.push(format!("{r}{tail}"));
         }
@@ -199,12 +247,20 @@ async fn browse(person: &Actor, rels: &[&str], cids: &[String], aids: &[String],
 }
 
 /// Whether `reader` may see `marker` (SECURITY.md §1.3): its author always;
-/// the partner what was shared in the open relationship they share; nobody
-/// else, nothing after the end but one's own words, and never the log.
+/// the partner what was shared in the open relationship they share (never
+/// a note to the counselor, D7); the couple's counselor, while both allow
+/// it every category, what they shared and the notes written to it;
+/// nobody else, nothing after the end or the revocation but one's own
+/// words, and never the log.
 fn may_see(reader: &str, marker: &Marker, open_rel: &str) -> bool {
     let owner = marker.owner;
     match reader {
         r if r == owner => true,
+        "counselor" => {
+            matches!(marker.class, Class::Shared | Class::CounselorNote)
+                && marker.rel == open_rel
+                && ["ada", "bo"].contains(&owner)
+        }
         "ada_after" => owner == "ada",
         "bo_after" => owner == "bo",
         "ada" | "bo" => {
@@ -216,7 +272,7 @@ fn may_see(reader: &str, marker: &Marker, open_rel: &str) -> bool {
     }
 }
 
-const SINKS: [&str; 10] = [
+const SINKS: [&str; 15] = [
     "ada",
     "ada_after",
     "bo",
@@ -226,6 +282,11 @@ const SINKS: [&str; 10] = [
     "ivy",
     "anonymous",
     "throwaway",
+    "counselor",
+    "counselor_after",
+    "counselor_unapproved",
+    "counselor_revoked",
+    "counselor_expired",
     "log",
 ];
 
@@ -270,7 +331,7 @@ async fn no_marker_reaches_anyone_it_was_not_shared_with(engine: DbEngine) {
             }
             if may_see(sink, marker, &open_rel) {
                 seen_by_owner += 1;
-                sightings.insert((sink, marker.owner, marker.class == Class::Private));
+                sightings.insert((sink, marker.owner, marker.class.clone()));
             } else {
                 hits.push(format!(
                     "{} ({}, {:?}) reached {sink}",
@@ -291,18 +352,25 @@ async fn no_marker_reaches_anyone_it_was_not_shared_with(engine: DbEngine) {
         "html_pages": pages,
         "hits": hits.len(),
         "hits_logs": hits.iter().filter(|h| h.ends_with("reached log")).count(),
+        "hits_d7": hits.iter().filter(|h| h.contains("CounselorNote")).count(),
     });
     println!("{summary}");
     // The scan must have seen what it scans: each partner's drafts reached
     // their author, each one's shared words the other before the end, and
-    // each one's own words themselves after it.
+    // each one's own words themselves after it; each one's notes to the
+    // counselor reached their author and the counselor.
     for expected in [
-        ("ada", "ada", true),
-        ("bo", "bo", true),
-        ("bo", "ada", false),
-        ("ada", "bo", false),
-        ("ada_after", "ada", false),
-        ("bo_after", "bo", false),
+        ("ada", "ada", Class::Private),
+        ("bo", "bo", Class::Private),
+        ("bo", "ada", Class::Shared),
+        ("ada", "bo", Class::Shared),
+        ("ada_after", "ada", Class::Shared),
+        ("bo_after", "bo", Class::Shared),
+        ("ada", "ada", Class::CounselorNote),
+        ("bo", "bo", Class::CounselorNote),
+        ("counselor", "ada", Class::CounselorNote),
+        ("counselor", "bo", Class::CounselorNote),
+        ("counselor", "ada", Class::Shared),
     ] {
         assert!(sightings.contains(&expected), "never seen: {expected:?}");
     }

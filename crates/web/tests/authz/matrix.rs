@@ -34,7 +34,9 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::common::DbEngine;
-use crate::world::{self, Actor, Cast, State, World, DECK, PASSWORD, STATES};
+use crate::world::{
+    self, Actor, Cast, Class, Consent, State, World, CONSENTS, DECK, PASSWORD, STATES,
+};
 
 const MATRIX: &str = include_str!("matrix.toml");
 
@@ -149,8 +151,22 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
     let fresh = || uuid::Uuid::new_v4().to_string();
     let pick = |real: &str| if random { fresh() } else { real.to_owned() };
     let mut path = template.replace("{deck}", DECK);
-    path = path.replace("{cid}", &pick(&world.cid));
-    path = path.replace("{rid}", &pick(&world.reflection));
+    // `{cid}` names the counselor engagement under `/counselor/` (API.md's
+    // name), a contribution elsewhere.
+    let cid = if path.contains("/counselor/") {
+        &world.engagement
+    } else {
+        &world.cid
+    };
+    path = path.replace("{cid}", &pick(cid));
+    // `{rid}` is the couple on the counselor's report page, a reflection
+    // elsewhere.
+    let rid = if path.starts_with("/clients/") {
+        &world.rel
+    } else {
+        &world.reflection
+    };
+    path = path.replace("{rid}", &pick(rid));
     path = path.replace("{checkin}", &pick(&world.checkin));
     path = path.replace("{eid}", &pick(&world.episode));
     // Answering a proposal needs one still open; the other moves act on
@@ -164,7 +180,9 @@ fn concrete(template: &str, world: &World, random: bool) -> String {
         &world.agreement
     };
     path = path.replace("{aid}", &pick(aid));
-    let id = if path.starts_with("/api/v1/relationships/{id}") {
+    let id = if path.starts_with("/api/v1/relationships/{id}")
+        || path.starts_with("/api/v1/counselor/clients/{id}")
+    {
         pick(&world.rel)
     } else if path.starts_with("/api/v1/tokens/{id}") {
         pick(&world.spare_token)
@@ -201,6 +219,7 @@ struct Tally {
     unexpected_denies: usize,
     wrong_deny_status: usize,
     leaks_in_denies: usize,
+    d7_leaks: usize,
     non_identical_404: usize,
     deny: BTreeMap<u16, usize>,
     failures: Vec<String>,
@@ -213,6 +232,7 @@ struct Case<'a> {
     state_index: usize,
     role: &'a str,
     role_index: usize,
+    roles: usize,
     expect: &'a str,
 }
 
@@ -256,11 +276,31 @@ async fn run(cast: &Cast, world: &World, case: &Case<'_>, tally: &mut Tally, rec
         refusal(&reply)
     };
     tally.cases += 1;
+    // SECURITY (R34, D7): a private note to the counselor reaches its
+    // author and the counselor it was written to (while both partners
+    // allow them in), and nobody else, whatever the route, state or
+    // expectation: not the other partner, not a counselor refused.
+    let reader = actor.who.lock().expect("who").clone();
+    if text.contains("MARKER-counselor-note") {
+        for m in cast.markers.all() {
+            if m.class == Class::CounselorNote
+                && text.contains(&m.text)
+                && reader != m.owner
+                && reader != "counselor"
+            {
+                tally.d7_leaks += 1;
+                tally.failures.push(format!(
+                    "D7 LEAK ({} of {}) to {reader}: {} [{}] as {}",
+                    m.text, m.owner, case.route.op, case.state_name, case.role
+                ));
+            }
+        }
+    }
     if record {
         tally
             .recorded
             .entry((case.route.op.clone(), case.state_index))
-            .or_insert_with(|| vec!["-".to_owned(); 7])[case.role_index] = observed;
+            .or_insert_with(|| vec!["-".to_owned(); case.roles])[case.role_index] = observed;
         return ok;
     }
     let at = format!(
@@ -401,47 +441,60 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
     let not_served: Vec<&String> = listed.difference(&served).collect();
 
     let mut tally = Tally::default();
+    // Each state is played once per counselor condition: the worlds of
+    // `Consent::Open` for every role but the refusing counselors, then one
+    // world per refusing counselor, its engagement in its condition (a
+    // couple holds one engagement it has not revoked). Without a couple
+    // (`account`, `pending`) there is no engagement: one world for all.
     for (state_index, (state_name, state)) in STATES.iter().enumerate() {
-        let mut now = Vec::new();
-        let mut later = Vec::new();
-        for route in matrix.routes.values() {
-            let Some((_, row)) = route.states.iter().find(|(s, _)| s == state) else {
-                continue;
-            };
-            for (role_index, (role, expect)) in matrix.roles.iter().zip(row).enumerate() {
-                if expect == "-" {
+        for consent in CONSENTS {
+            let mut now = Vec::new();
+            let mut later = Vec::new();
+            for route in matrix.routes.values() {
+                let Some((_, row)) = route.states.iter().find(|(s, _)| s == state) else {
                     continue;
-                }
-                let case = Case {
-                    route,
-                    state_name,
-                    state_index,
-                    role,
-                    role_index,
-                    expect,
                 };
-                if route.fresh && allowish(expect) {
-                    later.push(case);
-                } else {
-                    now.push(case);
+                for (role_index, (role, expect)) in matrix.roles.iter().zip(row).enumerate() {
+                    let played_in = if state.counseled() {
+                        Consent::of_role(role)
+                    } else {
+                        Consent::Open
+                    };
+                    if expect == "-" || played_in != consent {
+                        continue;
+                    }
+                    let case = Case {
+                        route,
+                        state_name,
+                        state_index,
+                        role,
+                        role_index,
+                        roles: matrix.roles.len(),
+                        expect,
+                    };
+                    if route.fresh && allowish(expect) {
+                        later.push(case);
+                    } else {
+                        now.push(case);
+                    }
                 }
             }
-        }
-        if now.is_empty() && later.is_empty() {
-            continue;
-        }
-        let world = cast.world(*state).await;
-        for case in &now {
-            run(&cast, &world, case, &mut tally, record).await;
-        }
-        // A world an allowed write may have changed is built again.
-        let mut world = world;
-        let mut dirty = true;
-        for case in &later {
-            if dirty {
-                world = cast.world(*state).await;
+            if now.is_empty() && later.is_empty() {
+                continue;
             }
-            dirty = run(&cast, &world, case, &mut tally, record).await;
+            let world = cast.world_for(*state, consent).await;
+            for case in &now {
+                run(&cast, &world, case, &mut tally, record).await;
+            }
+            // A world an allowed write may have changed is built again.
+            let mut world = world;
+            let mut dirty = true;
+            for case in &later {
+                if dirty {
+                    world = cast.world_for(*state, consent).await;
+                }
+                dirty = run(&cast, &world, case, &mut tally, record).await;
+            }
         }
     }
 
@@ -484,6 +537,7 @@ async fn the_matrix_lists_every_route_and_each_case_answers_as_it_says(engine: D
         "share_404_of_404_403": if denies_404 + denies_403 == 0 { 0.0 } else {
             (denies_404 as f64 / (denies_404 + denies_403) as f64 * 1000.0).round() / 1000.0 },
         "leaks_in_denies": tally.leaks_in_denies,
+        "d7_leaks": tally.d7_leaks,
         "non_identical_404": tally.non_identical_404,
         "markers": cast.markers.all().len(),
         "markers_in_log": logged.len(),

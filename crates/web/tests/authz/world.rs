@@ -7,7 +7,11 @@
 //! Cy her partner of an earlier relationship, which Cy left (so Cy is an
 //! ex-partner of the author's); Eve a stranger; Ivy an invitee (she holds the
 //! relationship's invitation and never joined); `token` is Ada's personal API
-//! token; `anonymous` a client with no credentials.
+//! token; `anonymous` a client with no credentials. Four counselor accounts
+//! (made by [`counselor_signed_up`], the one place that knows how a
+//! counselor account is made) each play one condition of an engagement
+//! with the couple ([`Consent`]); a world is built for one condition at a
+//! time, since a couple holds one engagement it has not revoked.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -188,12 +192,16 @@ impl Actor {
 }
 
 /// Whose a marker is and whether it was ever shared with the partner.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Class {
     /// A draft never sent, a token name: only its author may ever read it.
     Private,
     /// Shared with the partner while the relationship is open.
     Shared,
+    /// A private note to the counselor (SECURITY.md §1.3 D7): its author
+    /// and the counselor it was written to, and nobody else, not even the
+    /// other partner.
+    CounselorNote,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +243,14 @@ pub struct Cast {
     pub eve: Actor,
     pub ivy: Actor,
     pub token: Actor,
+    /// The counselor of the couple with both consents, open (`counselor`).
+    pub counselor: Actor,
+    /// Joined; only the inviting partner approved (`counselor_unapproved`).
+    pub counselor_unapproved: Actor,
+    /// Both approved, then a partner revoked (`counselor_revoked`).
+    pub counselor_revoked: Actor,
+    /// Both approved more than 90 days ago (`counselor_expired`).
+    pub counselor_expired: Actor,
     pub recorder: Recorder,
     pub markers: Markers,
     /// Ada's relationship with Cy, which Cy left.
@@ -275,6 +291,11 @@ impl Cast {
         let cy = signed_up(&base, &recorder, "cy").await;
         let eve = signed_up(&base, &recorder, "eve").await;
         let ivy = signed_up(&base, &recorder, "ivy").await;
+        let counselor = counselor_signed_up(&base, &recorder, "counselor").await;
+        let counselor_unapproved =
+            counselor_signed_up(&base, &recorder, "counselor_unapproved").await;
+        let counselor_revoked = counselor_signed_up(&base, &recorder, "counselor_revoked").await;
+        let counselor_expired = counselor_signed_up(&base, &recorder, "counselor_expired").await;
         let name = markers.plant("ada", "token-name", Class::Private, "");
         let minted = ada
             .must(
@@ -300,6 +321,10 @@ impl Cast {
             eve,
             ivy,
             token,
+            counselor,
+            counselor_unapproved,
+            counselor_revoked,
+            counselor_expired,
             recorder,
             markers,
             r0: String::new(),
@@ -359,7 +384,19 @@ impl Cast {
     /// Ada leaves whatever she is in and opens a new relationship; its id
     /// and invitation code.
     pub async fn open(&self) -> (String, String) {
-        for person in [&self.ada, &self.bo, &self.cy, &self.eve, &self.ivy] {
+        // The counselors too: an account is an account, and a case may have
+        // let one create or join a space of its own.
+        for person in [
+            &self.ada,
+            &self.bo,
+            &self.cy,
+            &self.eve,
+            &self.ivy,
+            &self.counselor,
+            &self.counselor_unapproved,
+            &self.counselor_revoked,
+            &self.counselor_expired,
+        ] {
             leave_all(person).await;
         }
         let created = self
@@ -690,6 +727,59 @@ pub async fn signed_up(base: &str, recorder: &Recorder, who: &str) -> Actor {
     actor
 }
 
+/// A counselor account, signed in. Every counselor of both harnesses is
+/// made here and nowhere else: how a counselor account comes to be (its
+/// kind, its second factor) is this function's business alone, so the
+/// rest of the harness does not change when it does. For now a counselor
+/// account is an ordinary sign-up.
+pub async fn counselor_signed_up(base: &str, recorder: &Recorder, who: &str) -> Actor {
+    let mut actor = Actor::new(base, recorder, who, None);
+    let email = format!("{who}-{}@example.org", uuid::Uuid::new_v4().simple());
+    let created = actor
+        .must(
+            "POST",
+            "/api/v1/accounts",
+            json!({"email": email, "password": PASSWORD, "display_name": who, "kind": "counselor"}),
+            201,
+        )
+        .await;
+    actor.id = created["id"].as_str().expect("id").to_owned();
+    actor.recovery_code = created["recovery_code"]
+        .as_str()
+        .expect("recovery code")
+        .to_owned();
+    actor
+        .must(
+            "POST",
+            "/api/v1/session",
+            json!({"email": email, "password": PASSWORD}),
+            200,
+        )
+        .await;
+    // Two-step sign-in, as every counselor must have it (R13).
+    let started = actor
+        .must(
+            "POST",
+            "/api/v1/me/two-factor",
+            json!({"password": PASSWORD}),
+            201,
+        )
+        .await;
+    let secret = domain::totp::Secret::from_base32(started["secret"].as_str().expect("secret"))
+        .expect("base32");
+    let now = chrono::Utc::now().timestamp();
+    actor
+        .must(
+            "POST",
+            "/api/v1/me/two-factor/confirm",
+            json!({"code": domain::totp::code_at(&secret, now)}),
+            200,
+        )
+        .await;
+    actor.email = email;
+    actor
+}
+
 /// Leaves every open (pending or active) relationship of `person`.
 pub async fn leave_all(person: &Actor) {
     let me = person.must("GET", "/api/v1/me", Value::Null, 200).await;
@@ -735,9 +825,66 @@ pub enum State {
     Withdrawn,
     /// Revealed and shared, then the partner left.
     Ended,
+    /// Both partners wrote a private note to the counselor (D7); the
+    /// object is the author's.
+    Noted,
 }
 
-pub const STATES: [(&str, State); 8] = [
+impl State {
+    /// Whether the state's relationship is (or was, before its end) open,
+    /// so that a counselor can be engaged on it.
+    pub fn counseled(self) -> bool {
+        !matches!(self, State::Account | State::Pending)
+    }
+}
+
+/// The condition of the couple's engagement with a counselor, in a world:
+/// each counselor role is played in a world built with its own (a couple
+/// holds one engagement it has not revoked, so the four cannot share one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consent {
+    /// Both partners approved every category; open (`counselor`). The
+    /// worlds of every role that is not a refusing counselor.
+    Open,
+    /// The counselor joined; only the inviting partner approved.
+    Unapproved,
+    /// Both approved, then the partner revoked (through the API).
+    Revoked,
+    /// Both approved 91 days ago (`approved_at` moved back in the
+    /// database: the API cannot age a grant, on purpose).
+    Expired,
+}
+
+impl Consent {
+    /// The condition a role is played in.
+    pub fn of_role(role: &str) -> Self {
+        match role {
+            "counselor_unapproved" => Self::Unapproved,
+            "counselor_revoked" => Self::Revoked,
+            "counselor_expired" => Self::Expired,
+            _ => Self::Open,
+        }
+    }
+}
+
+pub const CONSENTS: [Consent; 4] = [
+    Consent::Open,
+    Consent::Unapproved,
+    Consent::Revoked,
+    Consent::Expired,
+];
+
+/// Every counselor category, allowed by both in an open engagement.
+pub const CATEGORIES: [&str; 6] = [
+    "values_and_respect",
+    "conversations",
+    "agreements",
+    "ledger",
+    "checkins",
+    "episodes",
+];
+
+pub const STATES: [(&str, State); 9] = [
     ("account", State::Account),
     ("pending", State::Pending),
     ("private", State::Private),
@@ -746,6 +893,7 @@ pub const STATES: [(&str, State); 8] = [
     ("shared", State::Shared),
     ("withdrawn", State::Withdrawn),
     ("ended", State::Ended),
+    ("noted", State::Noted),
 ];
 
 /// One relationship (or account) in one data state, with the ids a route's
@@ -773,14 +921,26 @@ pub struct World {
     pub checkin: String,
     /// Ada's shared episode (she keeps a private one too).
     pub episode: String,
+    /// The couple's engagement with a counselor, in `consent`'s condition
+    /// (`{cid}` of the `/counselor/` routes), and its code (spent by the
+    /// counselor when it joined).
+    pub engagement: String,
+    pub counselor_code: String,
     /// The markers of the object under test: what a role that may not see
     /// it must never receive, and what a role that may see it must.
     pub object: Vec<String>,
 }
 
 impl Cast {
-    /// Builds `state` afresh (Ada leaves whatever she was in).
+    /// Builds `state` afresh (Ada leaves whatever she was in), with the
+    /// couple's counselor open.
     pub async fn world(&self, state: State) -> World {
+        self.world_for(state, Consent::Open).await
+    }
+
+    /// Builds `state` afresh, with the couple's engagement with a counselor
+    /// in `consent`'s condition (in the states that have a couple).
+    pub async fn world_for(&self, state: State, consent: Consent) -> World {
         let mut world = World {
             state,
             rel: String::new(),
@@ -794,6 +954,8 @@ impl Cast {
             spare_cid: uuid::Uuid::new_v4().to_string(),
             checkin: uuid::Uuid::new_v4().to_string(),
             episode: uuid::Uuid::new_v4().to_string(),
+            engagement: uuid::Uuid::new_v4().to_string(),
+            counselor_code: String::new(),
             object: Vec::new(),
         };
         let before = self.markers.all().len();
@@ -860,6 +1022,9 @@ impl Cast {
             .await;
         world.rel.clone_from(&rel);
         world.code = code;
+        // The counselor joins before anyone writes: a report covers the
+        // time since the counselor joined.
+        self.engage(&mut world, consent).await;
         let mut object_from = self.markers.all().len();
         if matches!(
             state,
@@ -924,14 +1089,118 @@ impl Cast {
                     )
                     .await;
             }
+            State::Noted => object_from = before,
             State::Account | State::Pending => unreachable!(),
         }
+        // The notes to the counselor are in every world with a couple; they
+        // are the object only in `noted` (a leak of one anywhere else is
+        // caught by `matrix.rs`'s D7 check, whatever the object).
+        let noted = state == State::Noted;
         world.object = self.markers.all()[object_from..]
             .iter()
-            .filter(|m| m.owner == "ada")
+            .filter(|m| m.owner == "ada" && (m.class == Class::CounselorNote) == noted)
             .map(|m| m.text.clone())
             .collect();
         world
+    }
+
+    /// The counselor account that plays `consent`'s condition.
+    pub fn counselor_for(&self, consent: Consent) -> &Actor {
+        match consent {
+            Consent::Open => &self.counselor,
+            Consent::Unapproved => &self.counselor_unapproved,
+            Consent::Revoked => &self.counselor_revoked,
+            Consent::Expired => &self.counselor_expired,
+        }
+    }
+
+    /// Puts the couple of `world` (Ada and Bo, together) in `consent`'s
+    /// condition with its counselor, through the API as the couple and the
+    /// counselor would: Ada invites for every category, the counselor joins
+    /// with the code, Bo approves every category (not in `Unapproved`);
+    /// each partner writes the counselor a marked private note (D7); then
+    /// Bo revokes (`Revoked`), or both approvals are moved 91 days back in
+    /// the database (`Expired`, as tests/http/counselor.rs does).
+    pub async fn engage(&self, world: &mut World, consent: Consent) {
+        let r = format!("/api/v1/relationships/{}", world.rel);
+        let counselor = self.counselor_for(consent);
+        let invited = self
+            .ada
+            .must(
+                "POST",
+                &format!("{r}/counselor"),
+                json!({"email": counselor.email, "categories": CATEGORIES}),
+                201,
+            )
+            .await;
+        world.engagement = invited["id"].as_str().expect("id").to_owned();
+        world.counselor_code = invited["code"].as_str().expect("code").to_owned();
+        let e = format!("{r}/counselor/{}", world.engagement);
+        counselor
+            .must(
+                "POST",
+                "/api/v1/counselor/join",
+                json!({"code": world.counselor_code}),
+                200,
+            )
+            .await;
+        if consent != Consent::Unapproved {
+            self.bo
+                .must(
+                    "POST",
+                    &format!("{e}/approve"),
+                    json!({"categories": CATEGORIES}),
+                    200,
+                )
+                .await;
+        }
+        for (who, owner) in [(&self.ada, "ada"), (&self.bo, "bo")] {
+            let text =
+                self.markers
+                    .plant(owner, "counselor-note", Class::CounselorNote, &world.rel);
+            who.must("POST", &format!("{e}/notes"), json!({ "text": text }), 201)
+                .await;
+        }
+        let report = format!("/api/v1/counselor/clients/{}/report", world.rel);
+        if consent != Consent::Unapproved {
+            // The grant was really open before any condition was put on it.
+            counselor.must("GET", &report, Value::Null, 200).await;
+        }
+        match consent {
+            Consent::Open | Consent::Unapproved => {}
+            Consent::Revoked => {
+                self.bo.must("DELETE", &e, Value::Null, 204).await;
+            }
+            Consent::Expired => {
+                let old = (chrono::Utc::now() - chrono::Duration::days(91)).timestamp_millis();
+                let moved = self
+                    .app
+                    .sql(&format!(
+                        "UPDATE counselor_approvals SET approved_at = {old} \
+                         WHERE engagement_id = '{}'",
+                        world.engagement
+                    ))
+                    .await;
+                assert_eq!(moved, 2, "both approvals aged");
+            }
+        }
+        // The condition, as the author is shown it.
+        let seen = self
+            .ada
+            .must("GET", &format!("{r}/counselor"), Value::Null, 200)
+            .await["counselor"]
+            .clone();
+        let status = seen["status"].as_str().unwrap_or("none");
+        let expected = match consent {
+            Consent::Open => "open",
+            Consent::Unapproved => "waiting",
+            Consent::Revoked => "none",
+            Consent::Expired => "expired",
+        };
+        assert_eq!(status, expected, "{consent:?}: {seen}");
+        if consent == Consent::Unapproved {
+            assert_eq!(seen["joined"], true, "{seen}");
+        }
     }
 
     /// The person playing `role` in `state`; `None` where the role does not
@@ -947,6 +1216,10 @@ impl Cast {
             ("partner", _) => &self.bo,
             ("ex_partner", State::Ended) => &self.bo,
             ("ex_partner", _) => &self.cy,
+            ("counselor", _) => &self.counselor,
+            ("counselor_unapproved", _) => &self.counselor_unapproved,
+            ("counselor_revoked", _) => &self.counselor_revoked,
+            ("counselor_expired", _) => &self.counselor_expired,
             (other, _) => panic!("no such role {other}"),
         })
     }
@@ -988,6 +1261,15 @@ pub fn body_for(cast: &Cast, op: &str, world: &World, subject: &Actor) -> Option
             "email": subject.email, "recovery_code": subject.recovery_code,
             "new_password": "another long password"}),
         ("POST", "/api/v1/relationships/join") => json!({"invite_code": world.code}),
+        // The code of the world's engagement, spent by its counselor.
+        ("POST", "/api/v1/counselor/join") => json!({"code": world.counselor_code}),
+        // Inviting an address nobody holds yet: refused only by a rule.
+        ("POST", p) if p.ends_with("/counselor") => json!({
+            "email": format!("new-{}@example.org", uuid::Uuid::new_v4().simple()),
+            "categories": CATEGORIES}),
+        ("POST", p) if p.ends_with("/approve") || p.ends_with("/renew") => {
+            json!({"categories": CATEGORIES})
+        }
         ("POST", p) if p.ends_with("/agreements/{aid}/contributions") => {
             json!({"contribution_id": world.spare_cid})
         }
