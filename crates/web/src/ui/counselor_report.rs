@@ -200,7 +200,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
             lines,
             tables: vec![
                 Table {
-                    caption: "Agreements".into(),
+                    caption: "Each agreement and where it stands".into(),
                     head: vec![
                         "Title".into(),
                         "Area".into(),
@@ -223,7 +223,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 Table {
                     caption: "Balance of say (last year)".into(),
                     head: vec![
-                        "".into(),
+                        "Who".into(),
                         "Proposed".into(),
                         "Answered".into(),
                         "Passed unchanged".into(),
@@ -272,7 +272,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 section.tables.push(Table {
                     caption: "Given and received".into(),
                     head: vec![
-                        "".into(),
+                        "Who".into(),
                         "Things done".into(),
                         "Value to the other".into(),
                         "Effort".into(),
@@ -315,7 +315,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
         section.tables.push(Table {
             caption: "Trends".into(),
             head: vec![
-                "".into(),
+                "Who".into(),
                 "Shared check-ins".into(),
                 "Latest outcome".into(),
                 "Against their usual".into(),

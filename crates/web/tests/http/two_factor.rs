@@ -111,11 +111,15 @@ async fn enrol(p: &Person) -> (Secret, i64, Vec<String>) {
 /// way to a counselor.
 pub(crate) async fn counselor_signed_in(app: &TestApp, email: &str, name: &str) -> Person {
     let p = app.person();
-    let body = json!({"email": email, "password": PASSWORD, "display_name": name, "kind": "counselor"});
+    let body =
+        json!({"email": email, "password": PASSWORD, "display_name": name, "kind": "counselor"});
     let (status, created) = answer(p.post_json("/api/v1/accounts", &body).await).await;
     assert_eq!(status, 201, "{created}");
     let signed = p
-        .post_json("/api/v1/session", &json!({"email": email, "password": PASSWORD}))
+        .post_json(
+            "/api/v1/session",
+            &json!({"email": email, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(signed.status(), 200);
     enrol(&p).await;
