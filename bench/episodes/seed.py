@@ -90,6 +90,7 @@ def main():
     with open(args.out, "w") as f:
         for k, v in {
             "RELATIONSHIP": rel, "TOKEN_A": a["token"], "COOKIE_A": a["cookie"],
+            "TOKEN_B": b["token"],
             "EPISODES": args.episodes, "TURNS": args.turns,
             "SEED_SECONDS": round(time.monotonic() - started, 1),
         }.items():

@@ -130,19 +130,19 @@ pub struct CounselorEnvelope {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NoteBody {
+pub struct CounselorNoteBody {
     /// Up to 4,000 characters, for your counselor's eyes only.
     text: String,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct NoteView {
+pub struct CounselorNoteView {
     id: uuid::Uuid,
     text: String,
     written_at: DateTime<Utc>,
 }
 
-impl From<&Note> for NoteView {
+impl From<&Note> for CounselorNoteView {
     fn from(n: &Note) -> Self {
         Self {
             id: n.id,
@@ -157,7 +157,7 @@ pub struct ReceivedNoteView {
     /// The partner who wrote it.
     from: String,
     #[serde(flatten)]
-    note: NoteView,
+    note: CounselorNoteView,
 }
 
 impl From<&Received> for ReceivedNoteView {
@@ -171,7 +171,7 @@ impl From<&Received> for ReceivedNoteView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct JoinBody {
+pub struct CounselorJoinBody {
     /// The code the couple gave you.
     code: String,
 }
@@ -510,10 +510,10 @@ pub async fn revoke(
     post, path = "/api/v1/relationships/{id}/counselor/{cid}/notes", operation_id = "write_counselor_note",
     tag = "counselor",
     params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Counselor engagement id")),
-    request_body = NoteBody,
+    request_body = CounselorNoteBody,
     security(("session" = []), ("token" = [])),
     responses(
-        (status = 201, description = "Written", body = NoteView),
+        (status = 201, description = "Written", body = CounselorNoteView),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 404, description = "No such counselor in the caller's relationship", body = ErrorBody),
         (status = 409, description = "`counselor_not_joined`, `ended`, `not_active`", body = ErrorBody),
@@ -524,8 +524,8 @@ pub async fn write_note(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, cid)): Path<(String, String)>,
-    ApiJson(body): ApiJson<NoteBody>,
-) -> Result<(StatusCode, Json<NoteView>), AppError> {
+    ApiJson(body): ApiJson<CounselorNoteBody>,
+) -> Result<(StatusCode, Json<CounselorNoteView>), AppError> {
     let note = notes::write(
         &state.app,
         &caller.me,
@@ -545,7 +545,7 @@ pub async fn write_note(
     params(("id" = uuid::Uuid, Path, description = "Relationship id"), ("cid" = uuid::Uuid, Path, description = "Counselor engagement id")),
     security(("session" = []), ("token" = [])),
     responses(
-        (status = 200, description = "Your notes (never your partner's)", body = [NoteView]),
+        (status = 200, description = "Your notes (never your partner's)", body = [CounselorNoteView]),
         (status = 404, description = "No such counselor in the caller's relationship", body = ErrorBody),
     )
 )]
@@ -553,7 +553,7 @@ pub async fn my_notes(
     State(state): State<AppState>,
     caller: Authenticated,
     Path((id, cid)): Path<(String, String)>,
-) -> Result<Json<Vec<NoteView>>, AppError> {
+) -> Result<Json<Vec<CounselorNoteView>>, AppError> {
     let mine = notes::mine(
         &state.app,
         &caller.me,
@@ -561,7 +561,7 @@ pub async fn my_notes(
         engagement_id(&cid)?,
     )
     .await?;
-    Ok(Json(mine.iter().map(NoteView::from).collect()))
+    Ok(Json(mine.iter().map(CounselorNoteView::from).collect()))
 }
 
 // ------------------------------------------------------------ counselors
@@ -570,7 +570,7 @@ pub async fn my_notes(
 #[utoipa::path(
     post, path = "/api/v1/counselor/join", operation_id = "join_as_counselor",
     tag = "counselor",
-    request_body = JoinBody,
+    request_body = CounselorJoinBody,
     security(("session" = []), ("token" = [])),
     responses(
         (status = 200, description = "Joined; nothing is readable until both partners approved", body = JoinedView),
@@ -582,7 +582,7 @@ pub async fn my_notes(
 pub async fn join(
     State(state): State<AppState>,
     caller: Authenticated,
-    ApiJson(body): ApiJson<JoinBody>,
+    ApiJson(body): ApiJson<CounselorJoinBody>,
 ) -> Result<Json<JoinedView>, AppError> {
     let rel = engagements::join(&state.app, &caller.me, &body.code, Utc::now()).await?;
     Ok(Json(JoinedView {

@@ -135,7 +135,7 @@ pub struct RelationshipArchive {
     your_views_of_their_episodes: Vec<OwnViewArchive>,
     /// The caller's private notes to a counselor of this space, oldest
     /// first, revoked counselors included (never the partner's).
-    notes_to_your_counselor: Vec<super::counselor::NoteView>,
+    notes_to_your_counselor: Vec<super::counselor::CounselorNoteView>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -332,7 +332,7 @@ async fn relationship_archive(
         notes_to_your_counselor: domain::counselor::notes::all_mine(app, me, rel)
             .await?
             .iter()
-            .map(super::counselor::NoteView::from)
+            .map(super::counselor::CounselorNoteView::from)
             .collect(),
     })
 }
