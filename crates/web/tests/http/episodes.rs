@@ -147,6 +147,56 @@ async fn the_pattern_matches_a_hand_computation(engine: DbEngine) {
         );
         assert_eq!(spirals[0]["title"], "Dishes again");
         assert_eq!(nr["spirals_recur"], true);
+        // The pattern page's note then points to inviting a counselor.
+        let page = ada
+            .get("/episodes/patterns")
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(
+            page.contains(r#"<a href="/counselor" id="invite-counselor">"#),
+            "the spiral note links to the counselor invitation"
+        );
+        // A counselor both allowed reads the same hand-computed figures:
+        // every episode here is one Ada shared (checked once).
+        if std::ptr::eq(p, &ada) {
+            let counselor = crate::counselor::counselor(&app, "rivera@example.org").await;
+            let invited = ada
+                .post_json(
+                    &format!("{r}/counselor"),
+                    &json!({"email": "rivera@example.org"}),
+                )
+                .await
+                .json::<Value>()
+                .await
+                .expect("json");
+            let joined = counselor
+                .post_json("/api/v1/counselor/join", &json!({"code": invited["code"]}))
+                .await;
+            assert_eq!(joined.status(), 200);
+            let approve = format!(
+                "{r}/counselor/{}/approve",
+                invited["id"].as_str().expect("id")
+            );
+            assert_eq!(bo.post_json(&approve, &json!({})).await.status(), 200);
+            let rel = r.rsplit('/').next().expect("id");
+            let report = get(
+                &counselor,
+                &format!("/api/v1/counselor/clients/{rel}/report"),
+            )
+            .await;
+            let seen = &report["sections"]["episodes"];
+            assert_eq!(seen["directions"], nr["directions"]);
+            assert_eq!(seen["ratios"], nr["ratios"]);
+            assert_eq!(seen["spirals_recur"], true);
+            assert_eq!(
+                seen["spirals"].as_array().map(Vec::len),
+                Some(4),
+                "the same spirals, without titles"
+            );
+            assert_eq!(seen["spirals"][0]["title"], Value::Null);
+        }
         assert_eq!(nr["ratios"]["conflict"]["positive"], 16);
         assert_eq!(nr["ratios"]["conflict"]["negative"], 24);
         close(&nr["positive_negative_ratio"], 16.0 / 24.0);
