@@ -205,6 +205,11 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
     deleted("respect_areas", "created_by"),
     deleted("conversation_notes", "author_id"),
     deleted("reflections", "author_id"),
+    // A partner's private notes to a counselor go with them; a counselor's
+    // engagements go with the counselor (their approvals and the notes
+    // sent to them with each, by the schema's cascade).
+    deleted("counselor_notes", "author_id"),
+    deleted("counselor_engagements", "counselor_id"),
     // Agreements: the person's words go (the versions they wrote, the
     // reasons they gave, the links they made); the head and the other's
     // history of moves stay, naming the tombstone by id only. Versions are
@@ -356,6 +361,8 @@ const SCRUB: &[&str] = &[
     "DELETE FROM respect_areas WHERE created_by = $1",
     "DELETE FROM conversation_notes WHERE author_id = $1",
     "DELETE FROM reflections WHERE author_id = $1",
+    "DELETE FROM counselor_notes WHERE author_id = $1",
+    "DELETE FROM counselor_engagements WHERE counselor_id = $1",
     "DELETE FROM agreement_versions WHERE author_id = $1",
     "UPDATE agreement_events SET reason = NULL WHERE actor_id = $1",
     "DELETE FROM agreement_links WHERE linked_by = $1",
