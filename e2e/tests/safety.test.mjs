@@ -26,7 +26,7 @@ const ROWS = [
   'display_name', 'email', 'drafts', 'sent_answers', 'respect_areas', 'conversation_notes',
   'agreements', 'ledger_entries', 'thanks_note', 'thanks_value', 'checkins', 'checkin_notes',
   'episodes', 'repairs',
-  'account_security', 'your_views', 'reflections',
+  'account_security', 'your_views', 'reflections', 'counselor_notes',
 ];
 
 /** The Safety page is on screen with every section, and nothing that looks like a phone number or an outside address. */
