@@ -395,7 +395,17 @@ pub async fn get(
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<CounselorEnvelope>, AppError> {
-    let view = engagements::view(&state.app, &caller.me, relationship_id(&id)?, Utc::now()).await?;
+    envelope(&state, &caller, relationship_id(&id)?, Utc::now()).await
+}
+
+/// The caller's view of the couple's counselor, as every partner route answers it.
+async fn envelope(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: domain::RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<Json<CounselorEnvelope>, AppError> {
+    let view = engagements::view(&state.app, &caller.me, rel, now).await?;
     Ok(Json(CounselorEnvelope {
         counselor: view.as_ref().map(CounselorStateView::from),
     }))
@@ -433,10 +443,7 @@ pub async fn approve(
         now,
     )
     .await?;
-    let view = engagements::view(&state.app, &caller.me, rel, now).await?;
-    Ok(Json(CounselorEnvelope {
-        counselor: view.as_ref().map(CounselorStateView::from),
-    }))
+    envelope(&state, &caller, rel, now).await
 }
 
 /// Renews the caller's approval for 90 days (access runs from the earlier
@@ -472,10 +479,7 @@ pub async fn renew(
         now,
     )
     .await?;
-    let view = engagements::view(&state.app, &caller.me, rel, now).await?;
-    Ok(Json(CounselorEnvelope {
-        counselor: view.as_ref().map(CounselorStateView::from),
-    }))
+    envelope(&state, &caller, rel, now).await
 }
 
 /// Either partner ends the counselor's access, alone and at once.
