@@ -14,6 +14,7 @@ mod episodes;
 mod exit;
 mod form;
 mod ledger;
+pub mod notice;
 mod recover;
 mod reflections;
 mod respect;
