@@ -339,7 +339,7 @@ pub async fn signout(
             ),
             cookies::clear_site_data(),
         ],
-        Redirect::to("/"),
+        super::notice::after("/", super::notice::Done::SignedOut),
     )
         .into_response())
 }

@@ -10,10 +10,11 @@
 //! SECURITY (R23): a conversation is named by its deck's number in page
 //! addresses (`/agreements/new?deck=2&round=1&note=…`), never by its key.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -357,9 +358,10 @@ pub async fn propose(
         conversation: deck_key.map(|k| (k, round)),
     };
     match agreements::propose(&state.app, &me, rel.id, proposal, Utc::now()).await {
-        Ok(thread) => {
-            Ok(Redirect::to(&format!("/agreements/{}#status", thread.summary.id)).into_response())
-        }
+        Ok(thread) => Ok(notice::after(
+            &format!("/agreements/{}#status", thread.summary.id),
+            Done::Proposed,
+        )),
         Err(err) => {
             let fields = [
                 "domain",
@@ -726,15 +728,15 @@ impl MoveForm {
 
 /// The fields each move's form shows, for errors beside them, and where
 /// the page lands after it.
-fn form_of(verb: &str) -> Option<(&'static [&'static str], &'static str)> {
+fn form_of(verb: &str) -> Option<(&'static [&'static str], &'static str, Done)> {
     const WORDS: &[&str] = &["title", "terms", "my_part", "partner_part", "review_on"];
     Some(match verb {
-        "accept" | "withdraw" => (&[], "status"),
-        "decline" | "retire" => (&["reason"], "status"),
-        "counter" | "revise" => (WORDS, "versions-heading"),
-        "confirm" => (&["review_on"], "status"),
-        "link" => (&["contribution_id"], "links-heading"),
-        "unlink" => (&[], "links-heading"),
+        "accept" | "withdraw" => (&[], "status", Done::Saved),
+        "decline" | "retire" => (&["reason"], "status", Done::Saved),
+        "counter" | "revise" => (WORDS, "versions-heading", Done::Proposed),
+        "confirm" => (&["review_on"], "status", Done::Saved),
+        "link" => (&["contribution_id"], "links-heading", Done::Added),
+        "unlink" => (&[], "links-heading", Done::Saved),
         _ => return None,
     })
 }
@@ -746,7 +748,8 @@ pub async fn act(
     PageForm(mut form): PageForm<MoveForm>,
 ) -> Result<Response, PageError> {
     let id = agreement_id(&aid)?;
-    let (fields, anchor) = form_of(&verb).ok_or_else(|| PageError(AppError::not_found()))?;
+    let (fields, anchor, done_as) =
+        form_of(&verb).ok_or_else(|| PageError(AppError::not_found()))?;
     form.terms = normalized(&form.terms);
     form.reason = normalized(&form.reason);
     let (app, now, rid) = (&state.app, Utc::now(), rel.id);
@@ -783,7 +786,10 @@ pub async fn act(
         },
     };
     match done {
-        Ok(_) => Ok(Redirect::to(&format!("/agreements/{id}#{anchor}")).into_response()),
+        Ok(_) => Ok(notice::after(
+            &format!("/agreements/{id}#{anchor}"),
+            done_as,
+        )),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, fields)?;
             let thread = agreements::thread(app, &me, rid, id, now).await?;

@@ -8,10 +8,11 @@
 //! hands it out (their shared check-ins), and a note only to its author.
 //! Once the space ended, the caller reads only their own, with no forms.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Duration, NaiveDate, Utc};
@@ -294,7 +295,10 @@ pub async fn keep(
     match checkins::record(&state.app, &me, rel.id, input, Utc::now()).await {
         Ok(kept) => {
             let what = if kept.shared { "shared" } else { "kept" };
-            Ok(Redirect::to(&format!("/checkins/trends?{what}={}#kept", kept.on)).into_response())
+            Ok(notice::after(
+                &format!("/checkins/trends?{what}={}#kept", kept.on),
+                Done::Kept,
+            ))
         }
         Err(err) => {
             let mut err = AppError::from(err);
@@ -325,7 +329,7 @@ pub async fn cadence(
     // Garbage is out of range, refused by the domain beside the field.
     let days = form.every_days.trim().parse::<i64>().unwrap_or(0);
     match checkins::set_cadence(&state.app, &me, rel.id, days, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/checkins#cadence").into_response()),
+        Ok(_) => Ok(notice::after("/checkins#cadence", Done::Saved)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["every_days"])?;
             form_view(
@@ -701,7 +705,10 @@ pub async fn share(
     // Garbage is a check-in that does not exist.
     let id: uuid::Uuid = cid.parse().map_err(|_| PageError(AppError::not_found()))?;
     checkins::set_shared(&state.app, &me, rel.id, id, form.share == "true").await?;
-    Ok(Redirect::to(&format!("/checkins/trends#c-{id}")).into_response())
+    Ok(notice::after(
+        &format!("/checkins/trends#c-{id}"),
+        Done::Shared,
+    ))
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 //! Everything about the partner's side comes from `rounds::current` (the
 //! sealed view) or `rounds::comparison` (refused until the reveal).
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -626,11 +627,13 @@ pub async fn add_note(
     )
     .await;
     match added {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/conversations/{}/talk?round={number}#notes-heading",
-            slug(deck)
-        ))
-        .into_response()),
+        Ok(_) => Ok(notice::after(
+            &format!(
+                "/conversations/{}/talk?round={number}#notes-heading",
+                slug(deck)
+            ),
+            Done::Added,
+        )),
         Err(err) if is_sealed(&err) => Ok(sealed_page(&state, deck, partner_name(&rel, me.id))),
         Err(DomainError::NotFound) => Err(sealed::no_such_page()),
         Err(err) => {

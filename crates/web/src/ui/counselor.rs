@@ -9,6 +9,7 @@
 //! print. Every page asks the domain again, so a revoked counselor's open
 //! page is refused on its next load.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -360,7 +361,7 @@ async fn consent(
         engagements::approve(&state.app, &who.me, rel, id, Some(&keys), now).await
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/counselor#who").into_response()),
+        Ok(()) => Ok(notice::after("/counselor#who", Done::Saved)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["categories"])?;
             partner_page(
@@ -403,7 +404,7 @@ pub async fn revoke(
     };
     let id = engagement_id(&form.id)?;
     engagements::revoke(&state.app, &who.me, rel, id, Utc::now()).await?;
-    Ok(Redirect::to("/counselor#ended").into_response())
+    Ok(notice::after("/counselor#ended", Done::Saved))
 }
 
 pub async fn write_note(
@@ -418,7 +419,7 @@ pub async fn write_note(
     let id = engagement_id(&form.id)?;
     let text = normalized(&form.text);
     match notes::write(&state.app, &who.me, rel, id, &text, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/counselor#notes").into_response()),
+        Ok(_) => Ok(notice::after("/counselor#notes", Done::Kept)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["text"])?;
             partner_page(

@@ -13,10 +13,11 @@
 //! Words: a turn is "a turn coded contempt", never "Bo was contemptuous";
 //! patterns are written as cycles the two make together.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{NaiveDate, Utc};
@@ -267,7 +268,7 @@ pub async fn create(
         share: form.share == "true",
     };
     match episodes::record(&state.app, &me, rel.id, input, Utc::now()).await {
-        Ok(e) => Ok(Redirect::to(&format!("/episodes/{}", e.id)).into_response()),
+        Ok(e) => Ok(notice::after(&format!("/episodes/{}", e.id), Done::Kept)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["title", "kind", "occurred_at"])?;
             list_view(&state, &me, &rel, form, errors, status).await
@@ -660,7 +661,10 @@ pub async fn add_turn(
             } else {
                 ""
             };
-            Ok(Redirect::to(&format!("/episodes/{id}{after}#add")).into_response())
+            Ok(notice::after(
+                &format!("/episodes/{id}{after}#add"),
+                Done::Added,
+            ))
         }
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &TURN_FIELDS)?;
@@ -681,7 +685,7 @@ pub async fn undo(
 ) -> Result<Response, PageError> {
     let id = episode_id(&eid)?;
     episodes::undo_turn(&state.app, &me, rel.id, id).await?;
-    Ok(Redirect::to(&format!("/episodes/{id}#add")).into_response())
+    Ok(notice::after(&format!("/episodes/{id}#add"), Done::Undone))
 }
 
 #[derive(Deserialize, Default)]
@@ -706,7 +710,10 @@ pub async fn share(
         Utc::now(),
     )
     .await?;
-    Ok(Redirect::to(&format!("/episodes/{id}#sharing")).into_response())
+    Ok(notice::after(
+        &format!("/episodes/{id}#sharing"),
+        Done::Saved,
+    ))
 }
 
 pub async fn write_repair(
@@ -725,7 +732,10 @@ pub async fn write_repair(
     };
     let send = form.send == "true";
     match repair::write(&state.app, &me, rel.id, id, input, send, now).await {
-        Ok(_) => Ok(Redirect::to(&format!("/episodes/{id}#repair")).into_response()),
+        Ok(_) => Ok(notice::after(
+            &format!("/episodes/{id}#repair"),
+            Done::Saved,
+        )),
         Err(err) => {
             let fields: Vec<&str> = repair::QUESTIONS.iter().map(|(k, _)| *k).collect();
             let (errors, status) = Errors::for_form(err, &fields)?;

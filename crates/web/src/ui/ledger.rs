@@ -1,5 +1,6 @@
 //! The ledger pages: quick log, "noticed yet?", history and balance.
 
+use super::notice::{self, Done};
 use std::sync::Arc;
 
 use askama::Template;
@@ -278,7 +279,7 @@ pub async fn log(
         note: None,
     };
     match ledger::record(&state.app, &me, rel.id, input, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/ledger").into_response()),
+        Ok(_) => Ok(notice::after("/ledger", Done::Logged)),
         Err(err) => {
             let fields = ["description", "domain", "effort", "value", "occurred_on"];
             let (errors, status) = Errors::for_form(err, &fields)?;
@@ -314,7 +315,7 @@ pub async fn thank(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to("/ledger").into_response()),
+        Ok(_) => Ok(notice::after("/ledger", Done::Thanked)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["value", "note"])?;
             ledger_page(&state, &me, &rel, LogForm::default(), errors, status).await
@@ -507,7 +508,7 @@ pub async fn numbers(
     PageForm(form): PageForm<NumbersForm>,
 ) -> Result<Response, PageError> {
     ledger::set_show_numbers(&state.app, me.id, rel.id, form.show == "true", Utc::now()).await?;
-    Ok(Redirect::to("/ledger/balance").into_response())
+    Ok(notice::after("/ledger/balance", Done::Saved))
 }
 
 /// The entry, if the signed-in person may still correct it; otherwise the
@@ -585,7 +586,7 @@ pub async fn edit(
         minutes: None,
     };
     match ledger::correct(&state.app, &me, rel.id, id, change, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/ledger/history").into_response()),
+        Ok(_) => Ok(notice::after("/ledger/history", Done::Corrected)),
         Err(err) => {
             let fields = ["description", "domain", "effort", "occurred_on"];
             let (errors, status) = Errors::for_form(err, &fields)?;
@@ -601,5 +602,5 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     let (id, _) = own_entry(&state, &me, &rel, &cid).await?;
     ledger::remove(&state.app, me.id, rel.id, id, Utc::now()).await?;
-    Ok(Redirect::to("/ledger/history").into_response())
+    Ok(notice::after("/ledger/history", Done::Deleted))
 }

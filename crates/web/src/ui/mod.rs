@@ -17,6 +17,7 @@ mod ledger;
 pub mod notice;
 mod recover;
 mod reflections;
+mod refresh;
 mod respect;
 mod safety;
 mod sealed;
@@ -81,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .merge(counselor::routes())
         // Two-factor
         .merge(two_factor::routes())
+        .layer(axum::middleware::from_fn(refresh::back_to_the_page))
 }
 
 pub use recover::page_session;

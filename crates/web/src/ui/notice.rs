@@ -14,10 +14,32 @@ pub enum Done {
     Saved,
     Added,
     Deleted,
+    Undone,
     Thanked,
     Logged,
+    Corrected,
+    Proposed,
     Sent,
+    Shared,
+    Kept,
+    SignedOut,
 }
+
+/// Every code, for reading one back from a query string.
+const ALL: [Done; 12] = [
+    Done::Saved,
+    Done::Added,
+    Done::Deleted,
+    Done::Undone,
+    Done::Thanked,
+    Done::Logged,
+    Done::Corrected,
+    Done::Proposed,
+    Done::Sent,
+    Done::Shared,
+    Done::Kept,
+    Done::SignedOut,
+];
 
 impl Done {
     pub fn code(self) -> &'static str {
@@ -25,33 +47,38 @@ impl Done {
             Done::Saved => "saved",
             Done::Added => "added",
             Done::Deleted => "deleted",
+            Done::Undone => "undone",
             Done::Thanked => "thanked",
             Done::Logged => "logged",
+            Done::Corrected => "corrected",
+            Done::Proposed => "proposed",
             Done::Sent => "sent",
+            Done::Shared => "shared",
+            Done::Kept => "kept",
+            Done::SignedOut => "signed-out",
         }
     }
 
     fn from_code(code: &str) -> Option<Self> {
-        [
-            Done::Saved,
-            Done::Added,
-            Done::Deleted,
-            Done::Thanked,
-            Done::Logged,
-            Done::Sent,
-        ]
-        .into_iter()
-        .find(|d| d.code() == code)
+        ALL.into_iter().find(|d| d.code() == code)
     }
 
+    /// Our words for it: short, and about what happens next where that
+    /// helps (who can see it now).
     pub fn sentence(self) -> &'static str {
         match self {
             Done::Saved => "Saved.",
             Done::Added => "Added.",
             Done::Deleted => "Deleted.",
+            Done::Undone => "Undone: it's as if you hadn't added it.",
             Done::Thanked => "Your thanks is on its way.",
-            Done::Logged => "Noted. Thank you for writing it down.",
-            Done::Sent => "Sent.",
+            Done::Logged => "Noted. It's on your list now.",
+            Done::Corrected => "Your correction is saved.",
+            Done::Proposed => "Sent. Your partner will find it here next time they look.",
+            Done::Sent => "Sent. It stays sealed until you have both sent yours.",
+            Done::Shared => "Shared with your partner.",
+            Done::Kept => "Kept, just for you.",
+            Done::SignedOut => "You're signed out.",
         }
     }
 }
@@ -95,6 +122,13 @@ mod tests {
             with_done("/checkins/trends?a=1#kept", Done::Saved),
             "/checkins/trends?a=1&done=saved#kept"
         );
+    }
+
+    #[test]
+    fn every_code_reads_back_as_itself() {
+        for done in ALL {
+            assert_eq!(Done::from_code(done.code()), Some(done));
+        }
     }
 
     #[test]

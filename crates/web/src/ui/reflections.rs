@@ -5,6 +5,7 @@
 //! SECURITY (R23): a question is chosen by its number (`?q=3`), never by
 //! its key, so the browser history does not name the subject.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -174,7 +175,7 @@ pub async fn write(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to("/reflections#kept").into_response()),
+        Ok(_) => Ok(notice::after("/reflections#kept", Done::Kept)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["text"])?;
             reflections_page(&state, &who, Some(space), chosen, text, errors, status).await
@@ -199,7 +200,7 @@ pub async fn delete(
         .parse()
         .map_err(|_| PageError(crate::error::AppError::not_found()))?;
     reflections::delete(&state.app, &who.me, space.relationship_id, id).await?;
-    Ok(Redirect::to("/reflections#kept").into_response())
+    Ok(notice::after("/reflections#kept", Done::Deleted))
 }
 
 #[cfg(test)]

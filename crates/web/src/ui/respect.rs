@@ -4,10 +4,11 @@
 //! caller's own view of the round (`rounds::current`), which says about the
 //! partner one bool; the comparison is read only through `rounds::comparison`.
 
+use super::notice::{self, Done};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
@@ -107,7 +108,7 @@ pub async fn add_area(
     PageForm(form): PageForm<AreaForm>,
 ) -> Result<Response, PageError> {
     match respect::add_area(&state.app, me.id, rel.id, &form.name, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/respect").into_response()),
+        Ok(_) => Ok(notice::after("/respect", Done::Added)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["name"])?;
             overview_page(&state, &me, &rel, form.name, errors, status).await

@@ -10,6 +10,7 @@
 //! own view of a round. Before the reveal it holds about the partner one
 //! bool, `partner_submitted`, and nothing else reaches a page from here.
 
+use super::notice::{self, Done};
 use std::future::Future;
 
 use axum::extract::FromRequestParts;
@@ -138,7 +139,7 @@ pub async fn answer<I: SealedPages + Sync>(
     match saved {
         Ok(current) => {
             let draft = draft_of(&current.view).unwrap_or_default();
-            Ok(Redirect::to(&q.after(n, &draft)).into_response())
+            Ok(notice::after(&q.after(n, &draft), Done::Saved))
         }
         // Sent meanwhile (another tab): the overview says where things stand.
         Err(err) if err.code == "already_submitted" => Ok(Redirect::to(&q.base()).into_response()),
@@ -157,7 +158,7 @@ pub async fn submit<I: SealedPages + Sync>(
     q: &I,
 ) -> Result<Response, PageError> {
     match rounds::submit(&state.app, &space.me, space.rel.id, q, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to(&q.base()).into_response()),
+        Ok(_) => Ok(notice::after(&q.base(), Done::Sent)),
         Err(err) => {
             let err = q.refused(err.into());
             // Sent already (a second tap): the overview says where things stand.

@@ -34,6 +34,7 @@ mod pages;
 mod passwords;
 mod races;
 mod reflections;
+mod refresh;
 mod relationships;
 mod sealed_api;
 mod sealed_pages;
