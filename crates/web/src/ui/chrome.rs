@@ -114,37 +114,49 @@ impl Place {
 /// looked) sits with the account.
 pub fn place_of(path: &str, visitor: Visitor) -> Option<Place> {
     let under = |prefix: &str| place_prefix(path, prefix);
-    let any = |prefixes: &[&str]| prefixes.iter().any(|p| under(p));
     match visitor {
         Visitor::SignedOut => None,
         Visitor::Counselor => {
             if under("/clients") {
                 Some(Place::Clients)
-            } else if any(&["/account", "/visibility", "/written"]) {
+            } else if under_any(path, &["/account", "/visibility", "/written"]) {
                 Some(Place::Account)
             } else {
                 None
             }
         }
         Visitor::Partner => {
-            if any(&["/home", "/reflections", "/leave", "/join", "/j", "/relationship"]) {
+            if under_any(
+                path,
+                &[
+                    "/home",
+                    "/reflections",
+                    "/leave",
+                    "/join",
+                    "/j",
+                    "/relationship",
+                ],
+            ) {
                 Some(Place::Home)
             } else if under("/ledger") {
                 Some(Place::Noticed)
-            } else if any(&[
-                "/talk",
-                "/values",
-                "/respect",
-                "/conversations",
-                "/episodes",
-                "/counselor",
-            ]) {
+            } else if under_any(
+                path,
+                &[
+                    "/talk",
+                    "/values",
+                    "/respect",
+                    "/conversations",
+                    "/episodes",
+                    "/counselor",
+                ],
+            ) {
                 Some(Place::Talk)
             } else if under("/agreements") {
                 Some(Place::Agreements)
             } else if under("/checkins") {
                 Some(Place::CheckIn)
-            } else if any(&["/account", "/visibility", "/written"]) {
+            } else if under_any(path, &["/account", "/visibility", "/written"]) {
                 Some(Place::Account)
             } else {
                 None
@@ -159,6 +171,11 @@ fn place_prefix(path: &str, prefix: &str) -> bool {
         || path
             .strip_prefix(prefix)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether `path` is under any of `prefixes`.
+fn under_any(path: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| place_prefix(path, p))
 }
 
 /// One link of the navigation.
@@ -247,16 +264,12 @@ impl Chrome {
 
 /// The value of the first `done=` in a query string.
 fn done_code(query: &str) -> Option<&str> {
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("done="))
+    query.split('&').find_map(|pair| pair.strip_prefix("done="))
 }
 
 /// The chrome of the request being answered (the default outside one).
 pub fn current() -> Chrome {
-    CHROME
-        .try_with(|c| c.borrow().clone())
-        .unwrap_or_default()
+    CHROME.try_with(|c| c.borrow().clone()).unwrap_or_default()
 }
 
 /// Records who is signed in for this request's chrome.
@@ -334,7 +347,10 @@ mod tests {
     fn only_our_done_codes_make_a_notice() {
         let c = Chrome::for_request("/ledger", Some("x=1&done=thanked"));
         assert_eq!(c.notice(), Some("Your thanks is on its way."));
-        assert_eq!(Chrome::for_request("/", Some("done=%3Cb%3E")).notice(), None);
+        assert_eq!(
+            Chrome::for_request("/", Some("done=%3Cb%3E")).notice(),
+            None
+        );
         assert_eq!(Chrome::for_request("/", None).notice(), None);
     }
 

@@ -28,14 +28,17 @@ pub const MARK: &str = icon!(
     r#"<circle cx="9" cy="12" r="6"/><circle cx="15" cy="12" r="6"/><path d="M12 6.8a6 6 0 0 1 0 10.4a6 6 0 0 1 0-10.4z" fill="currentColor" stroke="none"/>"#
 );
 
-const HOME: &str = icon!(r#"<path d="M3 11.5 12 4l9 7.5"/><path d="M5.5 10v10h13V10"/><path d="M10 20v-5.5h4V20"/>"#);
+const HOME: &str = icon!(
+    r#"<path d="M3 11.5 12 4l9 7.5"/><path d="M5.5 10v10h13V10"/><path d="M10 20v-5.5h4V20"/>"#
+);
 const NOTICED: &str = icon!(
     r#"<path d="M12 3.5l2.3 5.2 5.7.6-4.3 3.8 1.3 5.6L12 15.8l-5 2.9 1.3-5.6L4 9.3l5.7-.6z"/>"#
 );
 pub const TALK: &str =
     icon!(r#"<path d="M3.5 4.5h11v8H9l-4 3v-3H3.5z"/><path d="M14.5 8.5h6v8h-1.5v3l-4-3H11v-2"/>"#);
-const AGREEMENTS: &str =
-    icon!(r#"<path d="M6 3h8.5L19 7.5V21H6z"/><path d="M14.5 3v4.5H19"/><path d="M9 14l2.2 2.2L15.5 12"/>"#);
+const AGREEMENTS: &str = icon!(
+    r#"<path d="M6 3h8.5L19 7.5V21H6z"/><path d="M14.5 3v4.5H19"/><path d="M9 14l2.2 2.2L15.5 12"/>"#
+);
 const CHECK_IN: &str = icon!(
     r#"<path d="M4 16a8 8 0 1 1 16 0"/><path d="M12 16l3.5-4.5"/><path d="M4 20h16"/><circle cx="12" cy="16" r="1" fill="currentColor"/>"#
 );
@@ -64,9 +67,7 @@ pub const VALUES: &str =
 pub const RESPECT: &str = icon!(
     r#"<path d="M3.5 6.5l5-2 7 2 5-2v13l-5 2-7-2-5 2z"/><path d="M8.5 4.5v13M15.5 6.5v13"/>"#
 );
-pub const EPISODES: &str = icon!(
-    r#"<path d="M3 12h3l2-5 3 10 3-8 2 3h5"/>"#
-);
+pub const EPISODES: &str = icon!(r#"<path d="M3 12h3l2-5 3 10 3-8 2 3h5"/>"#);
 pub const COUNSELOR: &str = icon!(
     r#"<circle cx="7" cy="8" r="3"/><circle cx="17" cy="8" r="3"/><path d="M2.5 19c.6-3.2 2.4-5 4.5-5s3.9 1.8 4.5 5"/><path d="M12.5 19c.6-3.2 2.4-5 4.5-5s3.9 1.8 4.5 5"/>"#
 );
@@ -79,9 +80,9 @@ fn deck_by_key(key: &str) -> &'static str {
             r#"<path d="M12 20s-7.5-4.6-7.5-10.2A4.2 4.2 0 0 1 12 7.2a4.2 4.2 0 0 1 7.5 2.6C19.5 15.4 12 20 12 20z"/>"#
         ),
         // A pair of scales, level.
-        "defining_respect" => icon!(
-            r#"<path d="M12 4v16M8 20h8M5 7h14"/><path d="M5 7l-2.5 6h5zM19 7l-2.5 6h5z"/>"#
-        ),
+        "defining_respect" => {
+            icon!(r#"<path d="M12 4v16M8 20h8M5 7h14"/><path d="M5 7l-2.5 6h5zM19 7l-2.5 6h5z"/>"#)
+        }
         // A basket: what each of you carries.
         "goods_and_labor" => icon!(
             r#"<path d="M3.5 10h17l-2 10h-13z"/><path d="M8 10l4-5.5 4 5.5"/><path d="M9 14v3M12 14v3M15 14v3"/>"#
