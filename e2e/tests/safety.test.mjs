@@ -16,6 +16,7 @@ const app = useServerAndBrowser();
 const SECTIONS = [
   'What stays yours',
   'What we cannot protect you from',
+  'What a glance at the screen shows',
   'Leaving this site quickly',
   'Ending your shared space on your own',
   'Finding help',

@@ -321,6 +321,40 @@ pub async fn join(
     }
 }
 
+/// The name of whoever made an invitation code that still works, for the
+/// person about to join with it: the confirmation page says whose space
+/// they are joining. `None`, without saying why, for an empty, unknown,
+/// used, expired or own code, and for a counselor (who can't join).
+///
+/// SECURITY: the code is the secret that proves the inviter meant this
+/// person; whoever holds it may join, and so may learn who asked. The web
+/// page asks only for a signed-in visitor, so a link glimpsed in a message
+/// preview does not name anyone to a passer-by.
+pub async fn inviter(
+    app: &App,
+    me: &Me,
+    typed_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DomainError> {
+    if typed_code.trim().is_empty() || typed_code.len() > 200 {
+        return Ok(None);
+    }
+    let store = app.store();
+    if ensure_partner(store, me.id).await.is_err() {
+        return Ok(None);
+    }
+    let Some(invitation) = store.invitation(&hash_invite(typed_code)).await? else {
+        return Ok(None);
+    };
+    if invitation.created_by == me.id || invitation.expires_at <= now {
+        return Ok(None);
+    }
+    Ok(store
+        .account_by_id(invitation.created_by)
+        .await?
+        .map(|a| a.display_name))
+}
+
 /// The store's unique rule on open memberships, as the person is told it:
 /// the request raced another that opened a relationship for this account.
 fn open_elsewhere(err: StoreError) -> DomainError {

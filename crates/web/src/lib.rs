@@ -51,9 +51,14 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", Router::new().fallback(ops::api_not_found))
         .merge(api)
         .merge(
+            // The chrome (navigation, notice) is kept outermost, so the
+            // pages `render_page_errors` draws have it too; `note_caller`
+            // sits inside `page_session`, which identifies the visitor.
             ui::routes()
+                .layer(from_fn(ui::chrome::note_caller))
                 .layer(from_fn_with_state(state.clone(), ui::page_session))
-                .layer(from_fn_with_state(state.clone(), ui::render_page_errors)),
+                .layer(from_fn_with_state(state.clone(), ui::render_page_errors))
+                .layer(from_fn(ui::chrome::scope)),
         )
         .route("/healthz", get(ops::healthz))
         .route(

@@ -86,7 +86,11 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let is_static = request.uri().path().starts_with("/static/");
+    // The manifest is as public and unchanging as the files under /static/.
+    let is_static = {
+        let path = request.uri().path();
+        path.starts_with("/static/") || path == "/manifest.webmanifest"
+    };
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
@@ -99,6 +103,7 @@ pub async fn security_headers(
         headers,
         "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         worker-src 'self'; manifest-src 'self'; \
          object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     );
     set(headers, "x-content-type-options", "nosniff");

@@ -19,14 +19,42 @@
 
   if (exit) { exit.addEventListener("click", leaveNow); }
 
-  // Escape twice within a second also leaves.
+  // A field someone types in: Escape there may just mean "close the
+  // suggestions" or "never mind", so it must not count towards leaving.
+  var NOT_TYPING = ["button", "submit", "reset", "checkbox", "radio", "range",
+    "color", "file", "image", "hidden"];
+  function isTypingField(el) {
+    if (!el || el === document.body) { return false; }
+    if (el.isContentEditable) { return true; }
+    var tag = el.tagName;
+    if (tag === "TEXTAREA") { return true; }
+    if (tag !== "INPUT") { return false; }
+    return NOT_TYPING.indexOf((el.getAttribute("type") || "text").toLowerCase()) === -1;
+  }
+
+  // Escape twice within a second leaves. In a text field the first Escape
+  // only leaves the field (blurs it) and is not counted: from a field it
+  // takes Escape to step out, then Escape twice to leave the site; two
+  // Escapes while typing never throw away what someone is writing.
   var lastEscape = 0;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") { return; }
+    if (event.key !== "Escape" || event.isComposing) { return; }
+    var active = document.activeElement;
+    if (isTypingField(active)) {
+      active.blur();
+      lastEscape = 0;
+      return;
+    }
     var now = Date.now();
     if (now - lastEscape < 1000) { leaveNow(event); }
     lastEscape = now;
   });
+
+  function copy(button, text, done) {
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = done;
+    });
+  }
 
   // "Copy link" buttons, shown only where the clipboard can be used.
   var copyButtons = document.querySelectorAll("button[data-copy]");
@@ -36,11 +64,40 @@
     button.addEventListener("click", function () {
       var field = document.getElementById(button.getAttribute("data-copy"));
       if (!field) { return; }
-      navigator.clipboard.writeText(field.value).then(function () {
-        button.textContent = "Copied";
+      copy(button, field.value, "Copied");
+    });
+  });
+
+  // "Share link": the phone's own share sheet (Web Share API) where there
+  // is one, else the same button copies the link. Shown only when either
+  // works; without both, the link is still there to select by hand.
+  var shareButtons = document.querySelectorAll("button[data-share]");
+  Array.prototype.forEach.call(shareButtons, function (button) {
+    var canShare = typeof navigator.share === "function";
+    if (!canShare && !navigator.clipboard) { return; }
+    if (!canShare) { button.textContent = "Copy link"; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-share"));
+      if (!field) { return; }
+      if (!canShare) { copy(button, field.value, "Copied"); return; }
+      // Only the link: no words that would say what it is for in a
+      // message preview someone else might see.
+      navigator.share({ url: field.value }).catch(function (err) {
+        // Closing the sheet is a choice, not a failure.
+        if (err && err.name === "AbortError") { return; }
+        if (navigator.clipboard) { copy(button, field.value, "Copied"); }
       });
     });
   });
+
+  // The service worker keeps only the app's own files (see /sw.js), so
+  // the app installs to a home screen; no page is ever stored.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {
+      /* the site works without it */
+    });
+  }
 })();
 
 // The idle warning (SECURITY.md R18): a session ends after a while without

@@ -7,12 +7,14 @@ mod account;
 mod agreements;
 mod chart;
 mod checkins;
+pub mod chrome;
 mod conversations;
 mod counselor;
 mod counselor_report;
 mod episodes;
 mod exit;
 mod form;
+mod icons;
 mod ledger;
 pub mod notice;
 mod recover;
@@ -24,6 +26,7 @@ mod sealed;
 mod security;
 mod space;
 mod statics;
+mod talk;
 mod values;
 pub mod visibility;
 mod written;
@@ -70,6 +73,13 @@ pub fn routes() -> Router<AppState> {
         .route("/visibility", get(visibility::page))
         .route("/static/app.css", get(statics::css))
         .route("/static/app.js", get(statics::js))
+        .route("/static/icon.svg", get(statics::icon_svg))
+        .route("/static/icon-192.png", get(statics::icon_192))
+        .route("/static/icon-512.png", get(statics::icon_512))
+        .route("/static/offline.html", get(statics::offline))
+        .route("/manifest.webmanifest", get(statics::manifest))
+        .route("/sw.js", get(statics::service_worker))
+        .route("/talk", get(talk::page))
         .merge(values::routes())
         .merge(respect::routes())
         .merge(conversations::routes())
@@ -167,7 +177,10 @@ pub async fn signed_in(
     headers: &axum::http::HeaderMap,
 ) -> Result<Authenticated, Response> {
     match crate::auth::session::authenticate(headers, state).await {
-        Ok(Some(who)) => Ok(who),
+        Ok(Some(who)) => {
+            chrome::record(&who);
+            Ok(who)
+        }
         // `page_session` turns the 401 into the sign-in page, which knows
         // whether the session ran out and returns here after.
         Ok(None) => {

@@ -58,6 +58,8 @@ struct InvitePage<'a> {
 struct JoinPage<'a> {
     exit_url: &'a str,
     code: &'a str,
+    /// Who made the invitation, when the link carried a code that works.
+    inviter: Option<String>,
     errors: Errors,
 }
 
@@ -223,13 +225,17 @@ pub async fn join_page(State(state): State<AppState>, headers: HeaderMap) -> Res
         &JoinPage {
             exit_url: &state.config.exit_url,
             code: "",
+            inviter: None,
             errors: Errors::default(),
         },
     )
 }
 
-/// The invitation link. Signed out: offers sign-up or sign-in and comes back.
-/// Signed in: a confirmation form, so opening a link never joins by itself.
+/// The invitation link. Signed out: offers sign-up or sign-in and comes back,
+/// naming no one (a link seen over a shoulder or in a message preview must
+/// not tell a passer-by who invited whom). Signed in: a confirmation form
+/// that names the inviter when the code works, so opening a link never
+/// joins by itself and the person sees whose space they are joining.
 pub async fn invited(
     State(state): State<AppState>,
     MaybeAuthenticated(who): MaybeAuthenticated,
@@ -237,7 +243,7 @@ pub async fn invited(
 ) -> Response {
     let code = super::account::carried_invite(&code).to_owned();
     let exit_url = &state.config.exit_url;
-    if who.is_none() {
+    let Some(who) = who else {
         return render(
             StatusCode::OK,
             &InvitedPage {
@@ -245,12 +251,21 @@ pub async fn invited(
                 code: &code,
             },
         );
-    }
+    };
+    // A failed read only leaves the name out: the join itself says why a
+    // code does not work.
+    let inviter = relationship::inviter(&state.app, &who.me, &code, Utc::now())
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "inviter lookup failed");
+            None
+        });
     render(
         StatusCode::OK,
         &JoinPage {
             exit_url,
             code: &code,
+            inviter,
             errors: Errors::default(),
         },
     )
@@ -278,6 +293,7 @@ pub async fn join(
                 &JoinPage {
                     exit_url: &state.config.exit_url,
                     code: &form.invite_code,
+                    inviter: None,
                     errors: Errors::from_api(&err, &["invite_code"]),
                 },
             ))

@@ -143,7 +143,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         key: "ledger_entries",
-        what: "What you note in the ledger",
+        what: "What you note in Noticed",
         partner: Seen::Yes,
         others: Others::CounselorIfBothAllow,
         detail: "What was done, its kind, the day, the effort and minutes, and when you noted it.",
@@ -216,7 +216,7 @@ pub const ROWS: &[Row] = &[
         partner: Seen::OnTheirAccessLog,
         others: Others::NoOne,
         detail: "Your partner's account page lists who looked at what they shared: your \
-                 name, which kind of thing (the ledger, a revealed round) and the day, once a \
+                 name, which kind of thing (Noticed, a revealed round) and the day, once a \
                  day. Not how long or how often. Your own list works the same way.",
     },
     Row {
