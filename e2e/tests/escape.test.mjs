@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  useServerAndBrowser, newContext, signUp, where, EXIT_URL,
+  useServerAndBrowser, newContext, signUp, clickAndWait, where, EXIT_URL,
 } from './helpers.mjs';
 
 const app = useServerAndBrowser();
@@ -23,6 +23,8 @@ test('Escape in a text field blurs it and never exits; the text stays', async ()
   try {
     const page = await ctx.newPage();
     await signUp(page, { name: 'Vera' });
+    // The journal opens once there is a space (a partner may join later).
+    await clickAndWait(page, 'button:has-text("Create our space")');
     // The journal: a text area, with a long thought half written.
     await page.goto('/reflections');
     const text = 'Half a thought about Sunday';
@@ -46,14 +48,14 @@ test('Escape in a text field blurs it and never exits; the text stays', async ()
     await page.keyboard.press('Escape');
     assert.equal(where(page, base), '/reflections', 'each Escape in a field only blurs it');
 
-    // A one-line field on home works the same.
-    await page.goto('/home');
+    // A one-line field (the join page's code) works the same.
+    await page.goto('/join');
     await page.fill('#invite_code', 'abcd');
     await page.focus('#invite_code');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
-    assert.equal(where(page, base), '/home');
-    assert.equal(await page.locator('h1').innerText(), 'Hello, Vera');
+    assert.equal(where(page, base), '/join');
+    assert.equal(await page.inputValue('#invite_code'), 'abcd');
   } finally {
     await ctx.close();
   }
@@ -65,6 +67,8 @@ test('out of a field, Escape twice leaves; from a field, Escape then Escape twic
   try {
     const page = await ctx.newPage();
     await signUp(page, { name: 'Wren' });
+    // The journal opens once there is a space (a partner may join later).
+    await clickAndWait(page, 'button:has-text("Create our space")');
     await page.goto('/reflections');
     await page.fill('#text', 'Something private');
     await page.focus('#text');

@@ -213,10 +213,6 @@ impl Chrome {
         self.visitor != Visitor::SignedOut
     }
 
-    pub fn visitor(&self) -> Visitor {
-        self.visitor
-    }
-
     pub fn place(&self) -> Option<Place> {
         place_of(&self.path, self.visitor)
     }

@@ -10,7 +10,7 @@ use crate::common::{DbEngine, Person, TestApp};
 fn agreement_of(location: &str) -> String {
     location
         .strip_prefix("/agreements/")
-        .and_then(|rest| rest.split('#').next())
+        .and_then(|rest| rest.split(['?', '#']).next())
         .expect("an agreement's page")
         .to_owned()
 }

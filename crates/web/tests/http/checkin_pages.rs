@@ -82,7 +82,10 @@ async fn a_check_in_from_the_form_shows_on_the_trends_page(engine: DbEngine) {
     )
     .await;
     let today = chrono::Utc::now().date_naive();
-    assert_eq!(at, format!("/checkins/trends?shared={today}#kept"));
+    assert_eq!(
+        at,
+        format!("/checkins/trends?shared={today}&done=kept#kept")
+    );
     let page = plain_html(&ada, &at).await;
     assert!(page.contains("id=\"kept\""), "{page}");
     assert!(page.contains("shared with Bo"));
@@ -137,7 +140,7 @@ async fn a_check_in_from_the_form_shows_on_the_trends_page(engine: DbEngine) {
     let at = ada
         .post_form("/checkins/cadence", &[("every_days", "14")])
         .await;
-    assert_eq!(location(&at), "/checkins#cadence");
+    assert_eq!(location(&at), "/checkins?done=saved#cadence");
     assert!(plain_html(&bo, "/checkins")
         .await
         .contains("You two check in every two weeks."));
@@ -220,7 +223,10 @@ async fn an_unshared_day_never_reaches_the_partner_and_sharing_can_stop(engine: 
     let back = ada
         .post_form(&format!("/checkins/{id}/share"), &[("share", "true")])
         .await;
-    assert_eq!(location(&back), format!("/checkins/trends#c-{id}"));
+    assert_eq!(
+        location(&back),
+        format!("/checkins/trends?done=shared#c-{id}")
+    );
     let adas = plain_html(&ada, "/checkins/trends").await;
     assert!(adas.contains("Stop sharing the check-in of 17 February 2021"));
     assert!(plain_html(&bo, "/checkins/trends")

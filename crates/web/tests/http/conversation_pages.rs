@@ -68,7 +68,12 @@ async fn a_deck_stays_sealed_until_both_send_then_opens_for_both(engine: DbEngin
     for key in ["defining_love", "intimacy", "negativity_plan"] {
         assert!(!decks.contains(&format!("/conversations/{key}")), "{key}");
     }
-    assert_eq!(decks.matches("<h2><a href=\"/conversations/").count(), 7);
+    assert_eq!(
+        decks
+            .matches("<h2><a class=\"deck-link\" href=\"/conversations/")
+            .count(),
+        7
+    );
     assert!(decks.contains("Not started"));
     let empty = html(&ada, DECK).await;
     assert!(empty.contains("You've answered 0 of 6 prompts."), "{empty}");

@@ -31,6 +31,7 @@ async fn record(p: &Person, title: &str, share: bool) -> String {
     }
     let at = post(p, "/episodes", &form).await;
     at.strip_prefix("/episodes/")
+        .and_then(|rest| rest.split('?').next())
         .expect("an episode")
         .to_owned()
 }

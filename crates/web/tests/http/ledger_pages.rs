@@ -76,15 +76,20 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
         words.contains("Bo thanked you for “Planned the trip”: “Best trip ever”"),
         "{words}"
     );
-    assert!(!words.contains("<svg"), "no figures before both choose");
+    assert!(
+        !words.contains("<svg class=\"chart\""),
+        "no figures before both choose"
+    );
     ada.post_form("/ledger/numbers", &[("show", "true")]).await;
     assert!(
-        !html(&ada, "/ledger/balance").await.contains("<svg"),
+        !html(&ada, "/ledger/balance")
+            .await
+            .contains("<svg class=\"chart\""),
         "one choice is not enough"
     );
     bo.post_form("/ledger/numbers", &[("show", "true")]).await;
     let figures = html(&bo, "/ledger/balance").await;
-    assert!(figures.contains("<svg") && figures.contains("role=\"img\""));
+    assert!(figures.contains("<svg class=\"chart\"") && figures.contains("role=\"img\""));
     // Ada gave 5 (as Bo rated it), Bo gave nothing yet: index 0/5, and
     // nothing is waiting for thanks, so no "not counted yet" line.
     assert!(

@@ -91,7 +91,7 @@ async fn a_couple_forms_and_ends_their_space_with_forms_alone(engine: DbEngine) 
         .contains("This space has ended"));
 
     let out = ada.post_form("/signout", &[]).await;
-    assert_eq!(location(&out), "/");
+    assert_eq!(location(&out), "/?done=signed-out");
     assert_eq!(location(&ada.get("/home").await), "/signin");
 }
 

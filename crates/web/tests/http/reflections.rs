@@ -211,7 +211,7 @@ async fn the_page_writes_with_a_question_refuses_an_empty_one_and_deletes(engine
         )
         .await;
     assert_eq!(kept.status(), 303);
-    assert_eq!(location(&kept), "/reflections#kept");
+    assert_eq!(location(&kept), "/reflections?done=kept#kept");
     let mine = list(&ada, &r).await;
     assert_eq!(mine[0]["text"], "PAGE-WORDS\non two lines");
     assert_eq!(mine[0]["prompt"], second.key);

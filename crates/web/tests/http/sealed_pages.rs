@@ -100,7 +100,7 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
     // Ada answers the first half; the next unanswered question follows.
     for (i, item) in ITEMS.iter().enumerate().take(7) {
         let next = answer_value(ada, i + 1, "5", &ada_secret(item.key)).await;
-        assert_eq!(next, format!("/values/q/{}", i + 2));
+        assert_eq!(next, format!("/values/q/{}?done=saved", i + 2));
     }
     let q1 = html(ada, "/values/q/1").await;
     assert!(q1.contains(&format!(">{}</textarea>", ada_secret(ITEMS[0].key))));
@@ -142,7 +142,7 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
     assert!(!ready.contains("disabled"), "Send is enabled");
     let sent = ada.post_form("/values/submit", &[]).await;
     assert_eq!(sent.status(), 303);
-    assert_eq!(location(&sent), "/values");
+    assert_eq!(location(&sent), "/values?done=sent");
     let waiting = html(ada, "/values").await;
     assert!(
         waiting.contains("Your answers are sealed; waiting for Bo."),
