@@ -4,9 +4,9 @@
 //
 // SECURITY (SECURITY.md R22): it never stores a page. Every page holds
 // someone's words, and a cache would keep them on the device after sign-out
-// for anyone holding the phone. So page loads always go to the network, and
-// only when that fails is the offline note shown; nothing but the fixed
-// list below is ever put in the cache. Sign-out and quick exit clear the
+// for anyone holding the phone. So page loads are left to the browser and
+// the network, and nothing but the fixed list below is ever put in the
+// cache. Sign-out and quick exit clear the
 // site's storage (Clear-Site-Data), which removes this worker and its cache.
 "use strict";
 
@@ -47,15 +47,12 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
 
-  if (request.mode === "navigate") {
-    // A page: always the network, never the cache.
-    event.respondWith(fetch(request).catch(function () {
-      return caches.match(OFFLINE).then(function (note) {
-        return note || Response.error();
-      });
-    }));
-    return;
-  }
+  // A page is never touched: the browser loads it from the network itself,
+  // exactly as without a worker (its redirects, its history, its errors).
+  // Answering navigations here would follow redirects inside the worker and
+  // could one day put a page in reach of a cache; neither is worth an
+  // offline note.
+  if (request.mode === "navigate") { return; }
 
   if (SHELL.indexOf(url.pathname) === -1) { return; }
   // The shell: from the cache at once, refreshed from the network for the

@@ -96,3 +96,31 @@ impl TestApp {
         (ada, bo)
     }
 }
+
+/// Where a redirect leads, without its `done=` confirmation code (tests of
+/// a flow compare the page; tests/http/refresh.rs checks the codes).
+pub fn page_after(response: &reqwest::Response) -> String {
+    without_done(&location(response))
+}
+
+fn without_done(url: &str) -> String {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (url, None),
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("done="))
+        .collect();
+    let mut out = path.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}

@@ -3,7 +3,7 @@
 //! (and sees what changed), the proposer accepts, and both see it agreed;
 //! a proposal without terms is refused beside its field and writes nothing.
 
-use crate::common::pages::{html, location, plain_html};
+use crate::common::pages::{html, page_after, plain_html};
 use crate::common::{DbEngine, Person, TestApp};
 
 /// The agreement's id from a redirect to its page.
@@ -18,7 +18,7 @@ fn agreement_of(location: &str) -> String {
 async fn post(p: &Person, path: &str, form: &[(&str, &str)]) -> String {
     let response = p.post_form(path, form).await;
     assert_eq!(response.status(), 303, "{path}");
-    location(&response)
+    page_after(&response)
 }
 
 async fn propose_counter_accept_with_the_forms(engine: DbEngine) {

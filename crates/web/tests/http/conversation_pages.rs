@@ -3,7 +3,7 @@
 //! before both have sent; then the reveal, notes, and a second round set
 //! beside the first.
 
-use crate::common::pages::{html, location, page};
+use crate::common::pages::{html, page, page_after};
 use crate::common::{DbEngine, Person, TestApp};
 
 /// `defining_love`, the first deck: pages name decks by number (R23).
@@ -22,7 +22,7 @@ async fn answer(p: &Person, n: usize, text: &str) -> String {
         )
         .await;
     assert_eq!(r.status(), 303, "save prompt {n}");
-    location(&r)
+    page_after(&r)
 }
 
 /// Everything Bo can open about the deck, with the status each answers.
@@ -95,13 +95,13 @@ async fn a_deck_stays_sealed_until_both_send_then_opens_for_both(engine: DbEngin
         )
         .await;
     assert_eq!(skipped.status(), 303);
-    assert_eq!(location(&skipped), format!("{DECK}/p/3"));
+    assert_eq!(page_after(&skipped), format!("{DECK}/p/3"));
     assert_eq!(answer(&ada, 3, ADA_THREE).await, format!("{DECK}/p/4"));
     let last = ada
         .post_form(&format!("{DECK}/p/6"), &[("text", ""), ("action", "save")])
         .await;
     assert_eq!(
-        location(&last),
+        page_after(&last),
         DECK,
         "the last prompt leads to the overview"
     );
@@ -137,11 +137,11 @@ async fn a_deck_stays_sealed_until_both_send_then_opens_for_both(engine: DbEngin
     // Sent answers can't change: the prompt pages lead back to the overview.
     let back = ada.get(&format!("{DECK}/p/1")).await;
     assert_eq!(
-        (back.status().as_u16(), location(&back)),
+        (back.status().as_u16(), page_after(&back)),
         (303, DECK.into())
     );
     assert_eq!(
-        location(
+        page_after(
             &ada.post_form(
                 &format!("{DECK}/p/1"),
                 &[("text", "changed"), ("action", "save")]
@@ -345,7 +345,7 @@ async fn too_long_text_is_refused_and_unknown_pages_are_404(engine: DbEngine) {
     let redirected = stranger.get("/conversations").await;
     assert_eq!(redirected.status(), 303);
     assert_eq!(
-        location(&redirected),
+        page_after(&redirected),
         "/signin?next=%2Fconversations",
         "to sign in, then back"
     );

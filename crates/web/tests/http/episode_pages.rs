@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use crate::common::pages::{html, location, plain_html};
+use crate::common::pages::{html, page_after, plain_html};
 use crate::common::{Couple, DbEngine, Person, TestApp};
 
 async fn post(p: &Person, path: &str, form: &[(&str, &str)]) -> String {
@@ -20,7 +20,7 @@ async fn post(p: &Person, path: &str, form: &[(&str, &str)]) -> String {
         "{path}: {:?}",
         response.text().await
     );
-    location(&response)
+    page_after(&response)
 }
 
 /// Records an episode with the form; its id.
@@ -457,7 +457,7 @@ async fn a_former_partner_reads_their_own_episodes_without_forms(engine: DbEngin
             ],
         )
         .await;
-    assert_eq!(location(&late), "/written");
+    assert_eq!(page_after(&late), "/written");
     assert_eq!(app.count("episode_turns").await, before);
 }
 
