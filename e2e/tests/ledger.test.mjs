@@ -105,7 +105,7 @@ test('one partner logs, the other thanks, both opt in to see the index, one opts
 
     // A reaches the ledger from home; nothing is waiting for A's thanks.
     await a.goto('/home');
-    await clickAndWait(a, 'main a:has-text("Notice and thank")');
+    await clickAndWait(a, 'main a:has-text("Noticed: log or thank")');
     assert.equal(where(a, base), '/ledger');
     await a.getByRole('heading', { name: 'Noticed yet?' }).waitFor();
     assert.equal(await toThank(a).count(), 0);

@@ -95,7 +95,7 @@ pub fn ended() -> DomainError {
     )
 }
 
-fn not_active() -> DomainError {
+pub(crate) fn not_active() -> DomainError {
     DomainError::conflict("not_active", "This opens once your partner has joined.")
 }
 

@@ -14,6 +14,7 @@ pub mod counselor;
 pub mod deletion;
 pub mod episodes;
 pub mod error;
+pub mod home;
 pub mod ids;
 pub mod ledger;
 pub mod me;

@@ -111,38 +111,7 @@ pub async fn patterns(
     let store = app.store();
     let reader = access::reader(store, me.id, rel).await?;
     let pair = pair_of(&reader);
-    // One row per view (its turns packed in order), not one per turn.
-    let mine: Vec<(EpisodeRecord, String)> = store
-        .packed_views(rel, me.id, false)
-        .await?
-        .into_iter()
-        .filter(|(e, _)| may_see(&reader, e))
-        .collect();
-    let theirs: Vec<(EpisodeRecord, String)> = match reader.partner() {
-        Some(partner) => store.packed_views(rel, partner, true).await?,
-        None => Vec::new(),
-    };
-    let own: HashSet<uuid::Uuid> = mine.iter().map(|(e, _)| e.id).collect();
-    let mut read_partner = false;
-    let mut sequences = Vec::with_capacity(mine.len() + theirs.len());
-    for (episode, packed) in mine {
-        let turns = unpacked(&packed)?;
-        sequences.push(Sequence { episode, turns });
-    }
-    for (episode, packed) in theirs {
-        if episode.shared_at.is_some() && !own.contains(&episode.id) {
-            read_partner = true;
-            let turns = unpacked(&packed)?;
-            sequences.push(Sequence { episode, turns });
-        }
-    }
-    sequences.sort_by(|a, b| {
-        (a.episode.day, a.episode.created_at, a.episode.id).cmp(&(
-            b.episode.day,
-            b.episode.created_at,
-            b.episode.id,
-        ))
-    });
+    let (sequences, read_partner) = chosen(store, me, &reader).await?;
     if read_partner {
         if let Some(partner) = reader.partner() {
             access_log::record(store, rel, partner, me.id, LOG_ITEM, now).await;
@@ -172,6 +141,71 @@ pub async fn patterns(
         responsibility,
         now,
     ))
+}
+
+/// The sequences the caller's figures are made of (see the module
+/// comment), ordered by day; true when the partner's shared views were
+/// read into them.
+async fn chosen(
+    store: &dyn crate::store::Store,
+    me: &Me,
+    reader: &access::Reader,
+) -> Result<(Vec<Sequence>, bool), DomainError> {
+    // One row per view (its turns packed in order), not one per turn.
+    let mine: Vec<(EpisodeRecord, String)> = store
+        .packed_views(reader.rel.id, me.id, false)
+        .await?
+        .into_iter()
+        .filter(|(e, _)| may_see(reader, e))
+        .collect();
+    let theirs: Vec<(EpisodeRecord, String)> = match reader.partner() {
+        Some(partner) => store.packed_views(reader.rel.id, partner, true).await?,
+        None => Vec::new(),
+    };
+    let own: HashSet<uuid::Uuid> = mine.iter().map(|(e, _)| e.id).collect();
+    let mut read_partner = false;
+    let mut sequences = Vec::with_capacity(mine.len() + theirs.len());
+    for (episode, packed) in mine {
+        let turns = unpacked(&packed)?;
+        sequences.push(Sequence { episode, turns });
+    }
+    for (episode, packed) in theirs {
+        if episode.shared_at.is_some() && !own.contains(&episode.id) {
+            read_partner = true;
+            let turns = unpacked(&packed)?;
+            sequences.push(Sequence { episode, turns });
+        }
+    }
+    sequences.sort_by(|a, b| {
+        (a.episode.day, a.episode.created_at, a.episode.id).cmp(&(
+            b.episode.day,
+            b.episode.created_at,
+            b.episode.id,
+        ))
+    });
+    Ok((sequences, read_partner))
+}
+
+/// Whether spirals recur for the caller (the same rule and turns as the
+/// pattern page's note), for the home page. SECURITY: only a bool leaves;
+/// the partner's access log gets its line only when their shared views
+/// went into a note that is shown, as the pattern page logs its reads.
+pub(crate) async fn spirals_recur(
+    app: &App,
+    me: &Me,
+    reader: &access::Reader,
+    now: DateTime<Utc>,
+) -> Result<bool, DomainError> {
+    let store = app.store();
+    let (sequences, read_partner) = chosen(store, me, reader).await?;
+    let days: Vec<i32> = spirals_in(&sequences).iter().map(|(e, _)| e.day).collect();
+    let recur = figures::spirals_recur(&days, day_number(now.date_naive()));
+    if recur && read_partner {
+        if let Some(partner) = reader.partner() {
+            access_log::record(store, reader.rel.id, partner, me.id, LOG_ITEM, now).await;
+        }
+    }
+    Ok(recur)
 }
 
 /// The couple's patterns as their counselor sees them: every episode

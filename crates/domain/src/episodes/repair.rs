@@ -288,6 +288,30 @@ pub async fn waiting_for_me(
     Ok(waiting)
 }
 
+/// The titles of the episodes `ids` whose repair the caller may see (shared
+/// episodes, or their own), in that order; others are left out. For the
+/// home page's list of repairs waiting for one of the two.
+pub(crate) async fn titled(
+    app: &App,
+    me: &Me,
+    reader: &Reader,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<(uuid::Uuid, Option<String>)>, DomainError> {
+    let store = app.store();
+    let mut opener = Opener::new(me, reader);
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(e) = store
+            .episode(reader.rel.id, *id)
+            .await?
+            .filter(|e| may_see(reader, e) && e.shared_at.is_some())
+        {
+            out.push((*id, opener.open(store, &e).await?.title));
+        }
+    }
+    Ok(out)
+}
+
 /// Responsibility balance over every revealed repair of the space.
 pub(crate) async fn responsibility(
     app: &App,

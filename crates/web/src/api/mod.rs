@@ -12,6 +12,7 @@ mod deletion;
 pub mod episodes;
 pub mod export;
 mod export_html;
+mod home;
 pub mod ledger;
 mod me;
 pub mod reflections;
@@ -133,6 +134,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(relationships::get)))
         .routes(json(routes!(relationships::leave)))
         .routes(json(routes!(relationships::renew_invite)))
+        .routes(json(routes!(home::get)))
         .routes(json(routes!(written::get)))
         .routes(json(routes!(ledger::create, ledger::list)))
         .routes(json(routes!(ledger::suggestions)))

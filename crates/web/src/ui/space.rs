@@ -34,14 +34,146 @@ struct HomePage<'a> {
     errors: Errors,
     /// Failed or slowed sign-ins since the previous sign-in (R16).
     failed_sign_ins: usize,
+    /// What waits, in a shared space (empty otherwise).
+    w: Waiting,
+}
+
+/// A place the home points at, and how it is named there.
+struct Link {
+    href: String,
+    label: String,
+}
+
+/// A thank-you either way, as the home lists it.
+struct ThanksItem {
+    received: bool,
+    description: String,
+}
+
+/// What the home shows of `domain::home::Home`, with the links each item
+/// opens. Built only from that view, so it holds nothing the caller may
+/// not see.
+#[derive(Default)]
+struct Waiting {
+    first_time: bool,
+    /// Unthanked entries from the partner: how many, and the first few.
+    to_thank_count: usize,
+    to_thank: Vec<String>,
+    /// Sealed rounds the partner has sent (repairs apart: see `repairs`).
+    your_turn: Vec<Link>,
+    /// Episodes whose repair the partner sent and the person has not: (id, title).
+    repairs: Vec<(uuid::Uuid, String)>,
+    /// Sealed rounds the person has sent and the partner has not.
+    their_turn: Vec<Link>,
     /// Agreements waiting for the person's answer: (id, title).
     awaiting: Vec<(uuid::Uuid, String)>,
     /// Agreed ones whose review date has come: (id, title).
     due: Vec<(uuid::Uuid, String)>,
-    /// Episodes whose repair the partner sent and the person has not: (id, title).
-    repairs: Vec<(uuid::Uuid, String)>,
     /// The person's next check-in is due.
     checkin_due: bool,
+    spiral_note: bool,
+    counselor_awaiting: bool,
+    /// The next conversation: its link and why it is suggested.
+    next: Option<(Link, &'static str)>,
+    recent_thanks: Vec<ThanksItem>,
+}
+
+impl Waiting {
+    /// Nothing at all waits (the page then says so, kindly).
+    fn is_quiet(&self) -> bool {
+        self.to_thank_count == 0
+            && self.your_turn.is_empty()
+            && self.repairs.is_empty()
+            && self.their_turn.is_empty()
+            && self.awaiting.is_empty()
+            && self.due.is_empty()
+            && !self.checkin_due
+            && !self.counselor_awaiting
+    }
+
+    fn of(home: domain::home::Home) -> Self {
+        use domain::home::{Sealed, Whose, Why};
+        let mut w = Waiting {
+            first_time: home.first_time,
+            to_thank_count: home.to_thank.count,
+            to_thank: home.to_thank.items.into_iter().map(|(_, d)| d).collect(),
+            checkin_due: home.checkin_due,
+            spiral_note: home.spiral_note,
+            counselor_awaiting: home.counselor_awaiting,
+            awaiting: home
+                .agreements_awaiting
+                .into_iter()
+                .map(|a| (a.id, a.title))
+                .collect(),
+            due: home
+                .agreements_due
+                .into_iter()
+                .map(|a| (a.id, a.title))
+                .collect(),
+            recent_thanks: home
+                .recent_thanks
+                .into_iter()
+                .map(|t| ThanksItem {
+                    received: t.received,
+                    description: t.description,
+                })
+                .collect(),
+            ..Waiting::default()
+        };
+        for s in home.sealed {
+            let round = |name: &str| format!("{name}, round {}", s.round);
+            let link = match &s.what {
+                Sealed::Values => Link {
+                    href: "/values".into(),
+                    label: round("What matters to us"),
+                },
+                Sealed::Respect => Link {
+                    href: "/respect".into(),
+                    label: round("Respect map"),
+                },
+                Sealed::Conversation(deck) => Link {
+                    href: format!("/conversations/{}", super::conversations::deck_number(deck)),
+                    label: round(deck.title),
+                },
+                Sealed::Repair { episode, title } => {
+                    let title = title.clone().unwrap_or_else(|| "An episode".to_owned());
+                    if s.whose == Whose::Yours {
+                        w.repairs.push((*episode, title));
+                        continue;
+                    }
+                    Link {
+                        href: format!("/episodes/{episode}#repair"),
+                        label: format!("Repair after: {title}"),
+                    }
+                }
+            };
+            match s.whose {
+                Whose::Yours => w.your_turn.push(link),
+                Whose::Partners => w.their_turn.push(link),
+            }
+        }
+        w.next = home.next_conversation.map(|n| {
+            let why = match n.why {
+                Why::Continue => "you started writing here. Pick it up whenever you're ready.",
+                Why::New => "something the two of you haven't talked through yet.",
+                Why::Again => {
+                    "you've talked through every deck. This one was longest ago, and people change."
+                }
+            };
+            (
+                Link {
+                    // R23: page addresses name a deck by number.
+                    href: format!(
+                        "/conversations/{}",
+                        super::conversations::deck_number(n.deck)
+                    ),
+                    label: n.deck.title.to_owned(),
+                },
+                why,
+            )
+        });
+        w
+    }
 }
 
 #[derive(Template)]
@@ -104,8 +236,7 @@ async fn home_page(
         .ok_or_else(AppError::unauthorized)?;
     let events = domain::accounts::security_events(&state.app, account).await?;
     let failed_sign_ins = domain::accounts::failures_since_last_sign_in(&events);
-    let (mut awaiting, mut due, mut repairs) = (Vec::new(), Vec::new(), Vec::new());
-    let mut checkin_due = false;
+    let mut w = Waiting::default();
     let space = match current(state, account).await? {
         None => Space::None,
         Some(m) => {
@@ -117,23 +248,9 @@ async fn home_page(
                         .unwrap_or_else(|| "it expires".to_owned()),
                 ),
                 RelationshipStatus::Active => {
-                    let now = Utc::now();
-                    for a in domain::agreements::list(&state.app, &who.me, rel.id, now).await? {
-                        if a.awaiting_me {
-                            awaiting.push((a.id, a.title));
-                        } else if a.due {
-                            due.push((a.id, a.title));
-                        }
-                    }
-                    for (id, title) in
-                        domain::episodes::repair::waiting_for_me(&state.app, &who.me, rel.id)
-                            .await?
-                    {
-                        repairs.push((id, title.unwrap_or_else(|| "An episode".to_owned())));
-                    }
-                    checkin_due = domain::checkins::due(&state.app, &who.me, rel.id, now)
-                        .await?
-                        .0;
+                    w = Waiting::of(
+                        domain::home::waiting(&state.app, &who.me, rel.id, Utc::now()).await?,
+                    );
                     Space::Together(
                         rel.members
                             .iter()
@@ -154,10 +271,7 @@ async fn home_page(
             space,
             errors,
             failed_sign_ins,
-            awaiting,
-            due,
-            repairs,
-            checkin_due,
+            w,
         },
     ))
 }

@@ -25,6 +25,7 @@ mod episodes;
 mod export;
 mod fuzz_bodies;
 mod hardening;
+mod home;
 mod ledger;
 mod ledger_pages;
 mod lockout;
