@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  useServerAndBrowser, newContext, formCouple, clickAndWait, where,
+  useServerAndBrowser, newContext, formCouple, clickAndWait, where, axeClean,
 } from './helpers.mjs';
 
 const app = useServerAndBrowser();
@@ -332,6 +332,73 @@ test('a form error keeps the "how much did it mean" choice', async () => {
       await logForm(a).locator('input[name=value][value="5"]').isChecked(),
       'the value chosen before the error is still chosen',
     );
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+  }
+});
+
+/** Where the submit button of the quick log sits, and whether it is really there to tap. */
+async function saveButton(page) {
+  return logForm(page).locator('button[type=submit]').evaluate((button) => {
+    const r = button.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { bottom: r.bottom, tappable: Boolean(hit && button.contains(hit)), innerHeight: window.innerHeight };
+  });
+}
+
+test('the quick log fits one phone screen, asks what it meant only when it applies, and "Noticed yet?" comes first when there is something to thank', async () => {
+  const base = app.server.baseURL;
+  const SMALL_PHONE = { width: 360, height: 740 };
+  const ctxA = await newContext(app.browser, base, { viewport: SMALL_PHONE, bypassCSP: true });
+  const ctxB = await newContext(app.browser, base, { viewport: SMALL_PHONE, bypassCSP: true });
+  try {
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await formCouple(a, b, { nameA: 'Gus', nameB: 'Hana' });
+    await a.goto('/ledger');
+    assert.equal(await a.locator('h1').innerText(), 'Noticed');
+
+    // Nothing to thank: the form comes first, whole, its Save button on the
+    // first screen and not covered by anything.
+    const meaning = a.locator('#meaning');
+    assert.equal(await meaning.isVisible(), false, '"I did" is chosen: no "how much did it mean"');
+    let save = await saveButton(a);
+    assert.ok(save.bottom <= SMALL_PHONE.height, `Save ends at ${save.bottom}px, inside ${SMALL_PHONE.height}px`);
+    assert.ok(save.tappable, 'nothing covers Save');
+    assert.ok(await a.evaluate(() => document.documentElement.scrollWidth) <= SMALL_PHONE.width, 'no sideways scrolling');
+
+    // Something the partner did: now what it meant is asked, and it still fits.
+    await logForm(a).locator('input[name=who][value=partner]').check();
+    assert.equal(await meaning.isVisible(), true, 'the partner did it: what did it mean');
+    save = await saveButton(a);
+    assert.ok(save.bottom <= SMALL_PHONE.height, `with the meaning scale, Save ends at ${save.bottom}px`);
+    // The five choices of each scale sit in one row of large cards, inside the screen.
+    for (const name of ['effort', 'value']) {
+      const cards = await logForm(a).locator(`.scale-options label:has(input[name=${name}])`).evaluateAll(
+        (ls) => ls.map((l) => l.getBoundingClientRect()).map((r) => [Math.round(r.top), r.right, r.height]),
+      );
+      assert.equal(cards.length, 5);
+      assert.equal(new Set(cards.map((c) => c[0])).size, 1, `${name}: one row`);
+      assert.ok(cards[4][1] <= SMALL_PHONE.width, `${name}: inside the screen`);
+      assert.ok(cards.every((c) => c[2] >= 44), `${name}: cards at least 44px tall`);
+    }
+    await logForm(a).locator('input[name=who][value=me]').check();
+    assert.equal(await meaning.isVisible(), false, 'back to "I did": hidden again');
+    await axeClean(a, 'quick log');
+
+    // The form still works: Gus logs what he did; Hana has it to thank.
+    await logSomething(a, { who: 'me', description: DISHES, domain: 'household_labor', effort: 3 });
+    await b.goto('/ledger');
+    const thankTop = await b.locator('#thank-heading').evaluate((h) => h.getBoundingClientRect().top);
+    const formTop = await logForm(b).evaluate((f) => f.getBoundingClientRect().top);
+    assert.ok(thankTop < formTop, '"Noticed yet?" is above the form when there is something to thank');
+    assert.match(await b.locator('section[aria-labelledby="thank-heading"]').innerText(), /Gus did something for you/);
+    await axeClean(b, 'quick log with something to thank');
+    // And below it when there is nothing.
+    const aThank = await a.locator('#thank-heading').evaluate((h) => h.getBoundingClientRect().top);
+    const aForm = await logForm(a).evaluate((f) => f.getBoundingClientRect().top);
+    assert.ok(aThank > aForm, 'with nothing to thank the form comes first');
   } finally {
     await ctxA.close();
     await ctxB.close();

@@ -201,6 +201,33 @@ test('the respect map: an area of our own, one area per screen, the gaps worth t
     assert.equal(await marked.count(), 1);
     assert.match(await marked.innerText(), /Worth talking about[\s\S]*You respect Bo's music: 4 — Bo feels respected: 2/);
     assert.equal(await a.locator('li.worth-talking').count(), 1, 'only that line is marked');
+
+    // Drawn as a map: one place per area, both ways of respect in each
+    // place with meant and felt, and a table carrying the same numbers.
+    const places = a.locator('ul.respect-map > li.place');
+    assert.equal(await places.count(), 8, 'a place for each area');
+    const map = await places.evaluateAll((ps) => ps.map((p) => ({
+      area: p.querySelector('h2').textContent.trim(),
+      ways: [...p.querySelectorAll('li.direction')].map((d) => ({
+        from: d.querySelector('.from').textContent.trim(),
+        to: d.querySelector('.to').textContent.trim(),
+        nums: [...d.querySelectorAll('.meter-num')].map((n) => Number(n.textContent)),
+      })),
+    })));
+    const rows = await a.locator('#map-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      area: tr.querySelector('th').textContent.trim(),
+      nums: [...tr.querySelectorAll('td')].map((td) => Number(td.textContent)),
+    })));
+    assert.equal(rows.length, 8);
+    for (const [i, place] of map.entries()) {
+      assert.deepEqual(place.ways.map((w) => [w.from, w.to]), [['You', 'Bo'], ['Bo', 'You']], `both views in ${place.area}`);
+      // Ada meant 4 and felt 4 everywhere; Bo meant 4 and felt 4, but 2 for music.
+      const boFelt = place.area === 'Music' ? 2 : 4;
+      assert.deepEqual(place.ways.map((w) => w.nums), [[4, boFelt], [4, 4]], place.area);
+      assert.equal(rows[i].area, place.area);
+      assert.deepEqual(rows[i].nums, [...place.ways[0].nums, ...place.ways[1].nums], `the table says the same for ${place.area}`);
+    }
+    assert.equal(await places.filter({ hasText: 'Music' }).getAttribute('class'), 'place has-worth-talking');
     await axeClean(a, 'respect reveal');
   } finally {
     await ctxA.close();

@@ -196,6 +196,51 @@ pub fn reciprocity_index(a: f64, b: f64) -> Option<f64> {
     crate::finite(a.min(b) / hi)
 }
 
+/// Which way the giving of a window leans, as each receiver rated it.
+/// Never a debt: it says whose gifts meant more lately, not what is owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lean {
+    /// Nothing thanked yet either way (both rated totals are 0).
+    NothingYet,
+    /// Close enough that a direction would be noise (see [`lean`]).
+    AboutEven,
+    /// Toward the partner (0 or 1) whose gifts meant more to the other;
+    /// `clearly` when the smaller total is under half the larger.
+    Toward { giver: usize, clearly: bool },
+}
+
+/// About even when the gap is at most one gift at the top of the 1–5 scale.
+pub const EVEN_WITHIN_VALUE: u32 = 5;
+/// About even when the smaller total is at least 4/5 of the larger.
+pub const EVEN_RATIO: f64 = 0.8;
+/// "Clearly" when the smaller total is under half of the larger.
+pub const CLEAR_RATIO: f64 = 0.5;
+
+/// Which way the value given (`given_value` per partner, rated by the
+/// receiver) leans over a window.
+///
+/// Why these tolerances: every gift is rated 1 to 5, so a gap of one highly
+/// rated gift (5) is a single evening's difference and says nothing about a
+/// season; and as totals grow a fixed gap matters less, so a ratio of at
+/// least 0.8 (the reciprocity index, min/max) also counts as about even.
+/// Giving is never exact (DESIGN.md), so the words stay coarse: even, a
+/// little, or clearly.
+pub fn lean(given_value: [u32; 2]) -> Lean {
+    let [a, b] = given_value;
+    let (hi, lo) = (a.max(b), a.min(b));
+    if hi == 0 {
+        return Lean::NothingYet;
+    }
+    let ratio = f64::from(lo) / f64::from(hi);
+    if hi - lo <= EVEN_WITHIN_VALUE || ratio >= EVEN_RATIO {
+        return Lean::AboutEven;
+    }
+    Lean::Toward {
+        giver: usize::from(b > a),
+        clearly: ratio < CLEAR_RATIO,
+    }
+}
+
 /// The Monday on or before `day` (1970-01-01 was a Thursday).
 ///
 /// For the few days before the first representable Monday (near `i32::MIN`)
@@ -271,6 +316,42 @@ mod tests {
         assert_eq!(reciprocity_index(-1.0, 5.0), None);
         assert_eq!(reciprocity_index(f64::NAN, 5.0), None);
         assert_eq!(reciprocity_index(f64::INFINITY, 5.0), None);
+    }
+
+    /// Hand-computed: gap = |a − b|, ratio = min/max.
+    #[test]
+    fn lean_hand_computed() {
+        assert_eq!(lean([0, 0]), Lean::NothingYet);
+        // Gap 5 (one top-rated gift), ratio 0: still about even.
+        assert_eq!(lean([5, 0]), Lean::AboutEven);
+        // Gap 6, ratio 0: clearly toward partner 0.
+        assert_eq!(
+            lean([6, 0]),
+            Lean::Toward { giver: 0, clearly: true }
+        );
+        // 40 vs 32: gap 8 > 5 but ratio 0.8 → about even.
+        assert_eq!(lean([40, 32]), Lean::AboutEven);
+        // 40 vs 31: gap 9, ratio 0.775 → a little toward partner 0.
+        assert_eq!(
+            lean([40, 31]),
+            Lean::Toward { giver: 0, clearly: false }
+        );
+        // 20 vs 30: gap 10, ratio 0.667 → a little toward partner 1.
+        assert_eq!(
+            lean([20, 30]),
+            Lean::Toward { giver: 1, clearly: false }
+        );
+        // 10 vs 21: ratio 0.476 < 0.5 → clearly toward partner 1.
+        assert_eq!(
+            lean([10, 21]),
+            Lean::Toward { giver: 1, clearly: true }
+        );
+        // 10 vs 20: ratio exactly 0.5 is not under half → a little.
+        assert_eq!(
+            lean([10, 20]),
+            Lean::Toward { giver: 1, clearly: false }
+        );
+        assert_eq!(lean([u32::MAX, u32::MAX]), Lean::AboutEven);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! numbers: keeping score predicts falling satisfaction, so nothing here
 //! ever turns the balance into a debt.
 
-pub use analytics::ledger::{Balance, Entry, PartnerTotals, Week};
+pub use analytics::ledger::{Balance, Entry, Lean, PartnerTotals, Week};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -900,9 +900,58 @@ pub(crate) async fn balance_for_counselor(
     balance_of(store, rel, from, today, numbers).await
 }
 
+/// The balance in one sentence for the partner at `viewer` (0 or 1, the
+/// analytics order) about `partner`: which way the value given leans, as
+/// each receiver rated it ([`analytics::ledger::lean`]). Warm and coarse on
+/// purpose: never exact, never a debt, never "you are not giving enough"
+/// (SCIENCE.md §5.2: an imbalance must never read as a verdict).
+pub fn lean_sentence(given_value: [u32; 2], viewer: usize, partner: &str) -> String {
+    const SEASON: &str = "It's a picture of a season, never a debt: giving moves back and forth over time.";
+    match analytics::ledger::lean(given_value) {
+        Lean::NothingYet => format!(
+            "Nothing has been thanked in these days yet, so there is no picture of how your giving leans. Thanking {partner} for something starts it."
+        ),
+        Lean::AboutEven => {
+            "Your giving is about even lately: what each of you did meant about as much to the other. It never needs to be exact.".to_owned()
+        }
+        Lean::Toward { giver, clearly } => {
+            let how = if clearly { "" } else { " a little" };
+            let more = if clearly { "more" } else { "a bit more" };
+            if giver == viewer {
+                format!("Lately it leans{how} toward you: what you did meant {more} to {partner} than the other way round, as {partner} rated it. {SEASON}")
+            } else {
+                format!("Lately it leans{how} toward {partner}: what {partner} did meant {more} to you than the other way round, as you rated it. {SEASON}")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tolerances are `analytics::ledger::lean`'s (hand-computed there);
+    /// here: the direction is the viewer's, and no sentence is a debt.
+    #[test]
+    fn lean_sentences_say_which_way_warmly() {
+        // 12 vs 30: ratio 0.4 → clearly toward partner 1.
+        let me_first = lean_sentence([12, 30], 0, "Sam");
+        assert!(me_first.starts_with("Lately it leans toward Sam:"), "{me_first}");
+        let me_second = lean_sentence([12, 30], 1, "Alex");
+        assert!(me_second.starts_with("Lately it leans toward you:"), "{me_second}");
+        assert!(me_second.contains("meant more to Alex"));
+        // 30 vs 20: ratio 0.667 → a little toward partner 0.
+        let little = lean_sentence([30, 20], 0, "Sam");
+        assert!(little.starts_with("Lately it leans a little toward you:"), "{little}");
+        assert!(little.contains("a bit more"));
+        // 10 vs 14: gap 4 ≤ 5 → about even.
+        assert!(lean_sentence([10, 14], 0, "Sam").contains("about even"));
+        assert!(lean_sentence([0, 0], 1, "Sam").contains("Thanking Sam"));
+        for s in [me_first, me_second, little] {
+            assert!(s.contains("never a debt"));
+            assert!(!s.contains("owe") && !s.contains("not giving enough"));
+        }
+    }
 
     #[test]
     fn domains_parse_by_their_api_names_only() {

@@ -464,18 +464,20 @@ fn person(p: &PersonSeries, me: AccountId, partner: &str) -> Person {
     let outcome_chart = chart::lines(
         &format!("outcome-{id}"),
         &format!("{whose} outcome over time, with the comparison level"),
+        chart::Axes {
+            y: "Outcome, −8 to 8",
+            x: "Day of check-in",
+        },
         &[-8.0, -4.0, 0.0, 4.0, 8.0],
         &x_labels(&days),
         &[
             Line {
                 name: "Outcome",
-                color: "#2f5d50",
                 dash: "",
                 points: p.series.iter().map(|s| (x(s.on), s.outcome)).collect(),
             },
             Line {
                 name: "Comparison level",
-                color: "#b0563a",
                 dash: "5 3",
                 points: p
                     .series
@@ -488,30 +490,30 @@ fn person(p: &PersonSeries, me: AccountId, partner: &str) -> Person {
     let forces_chart = chart::lines(
         &format!("forces-{id}"),
         &format!("{whose} wanting it to last, beside satisfaction, what was put in, and other ways needs are met"),
+        chart::Axes {
+            y: "Answer, 0 to 8",
+            x: "Day of check-in",
+        },
         &[0.0, 2.0, 4.0, 6.0, 8.0],
         &x_labels(&days),
         &[
             Line {
                 name: "Wanting it to last",
-                color: "#1f2a36",
                 dash: "",
                 points: item(COMMITMENT),
             },
             Line {
                 name: "Satisfaction",
-                color: "#2f5d50",
                 dash: "6 3",
                 points: item(SATISFACTION),
             },
             Line {
                 name: "What was put in",
-                color: "#7a4f9a",
                 dash: "2 2",
                 points: item(INVESTMENT),
             },
             Line {
                 name: "Other ways needs are met",
-                color: "#b0563a",
                 dash: "8 3 2 3",
                 points: item(ALTERNATIVES),
             },

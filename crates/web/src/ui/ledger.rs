@@ -113,6 +113,9 @@ struct BalancePage<'a> {
     visible: bool,
     mine: bool,
     index: String,
+    /// Which way the giving leans, in words (`domain::ledger::lean_sentence`);
+    /// only with figures shown.
+    lean: String,
     chart: String,
     names: (String, String),
     weeks: Vec<(String, u32, u32)>,
@@ -405,12 +408,18 @@ pub async fn balance(
     let names = (name(view.members[0]), name(view.members[1]));
     // What the page shows comes from what the domain allowed: with
     // `Figures::Hidden` there is no figure to draw, only thanks in words.
-    let (visible, index, series, waiting, thanked) = match &view.figures {
+    let viewer = usize::from(view.members[0] != me.id);
+    let (visible, index, lean, series, waiting, thanked) = match &view.figures {
         Figures::Shown(b) => (
             true,
             b.reciprocity_index
                 .map(|i| format!("{i:.2}"))
                 .unwrap_or_else(|| "not yet".to_owned()),
+            ledger::lean_sentence(
+                [b.partners[0].given_value, b.partners[1].given_value],
+                viewer,
+                &partner,
+            ),
             b.weekly
                 .iter()
                 .map(|w| (w.start_day, w.value_given))
@@ -448,13 +457,17 @@ pub async fn balance(
             (
                 false,
                 "not yet".to_owned(),
+                String::new(),
                 Vec::new(),
                 awaiting_thanks.iter().sum(),
                 thanked,
             )
         }
     };
-    let bars: Vec<[u32; 2]> = series.iter().map(|(_, v)| *v).collect();
+    let weeks: Vec<(String, [u32; 2])> = series
+        .iter()
+        .map(|(day, v)| (ledger::date_of(*day).format("%-d %b").to_string(), *v))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &BalancePage {
@@ -463,17 +476,15 @@ pub async fn balance(
             visible,
             mine: view.numbers.mine,
             index,
-            chart: chart::weekly_bars(&bars, [&names.0, &names.1]),
-            weeks: series
-                .iter()
-                .map(|(day, v)| {
-                    (
-                        ledger::date_of(*day).format("%-d %b").to_string(),
-                        v[0],
-                        v[1],
-                    )
-                })
-                .collect(),
+            lean,
+            chart: chart::weekly_bars(
+                "given-chart",
+                &format!("Value given per week: {} and {}", names.0, names.1),
+                "Value, as the other rated it",
+                &weeks,
+                [&names.0, &names.1],
+            ),
+            weeks: weeks.into_iter().map(|(w, v)| (w, v[0], v[1])).collect(),
             names,
             thanked,
             waiting,

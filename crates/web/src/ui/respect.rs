@@ -265,6 +265,13 @@ pub async fn submit(State(state): State<AppState>, space: Space) -> Result<Respo
 
 /// One direction of respect in one area, from the reader's side.
 struct Line {
+    /// Who means the respect and who feels it, e.g. "You" and "Bo": the
+    /// way this line runs on the map.
+    from: String,
+    to: String,
+    /// The respect meant (stated by `from`) and felt (by `to`), 1 to 5.
+    meant: u8,
+    felt: u8,
     text: String,
     highlighted: bool,
     /// Why it is worth talking about, in words; empty when it is not.
@@ -282,6 +289,7 @@ struct ComparePage<'a> {
     exit_url: &'a str,
     number: u32,
     revealed_on: String,
+    partner: String,
     areas: Vec<AreaView>,
     /// How many lines are marked "Worth talking about".
     highlighted: usize,
@@ -310,7 +318,7 @@ macro_rules! gap_of {
     };
 }
 
-fn line(text: String, gap: &Gap, feeler: &str) -> Line {
+fn line(way: (&str, &str), text: String, gap: &Gap, feeler: &str) -> Line {
     let mut why = Vec::new();
     if gap.differs {
         why.push(format!(
@@ -322,6 +330,10 @@ fn line(text: String, gap: &Gap, feeler: &str) -> Line {
         why.push(format!("{feeler} little respect here."));
     }
     Line {
+        from: way.0.to_owned(),
+        to: way.1.to_owned(),
+        meant: gap.stated,
+        felt: gap.felt,
         text,
         highlighted: gap.highlighted,
         why: why.join(" "),
@@ -357,6 +369,7 @@ pub async fn compare(
                 name: a.area.name.clone(),
                 lines: [
                     line(
+                        ("You", &partner),
                         format!(
                             "You respect {partner}'s {what}: {} — {partner} feels respected: {}",
                             mine_to_them.stated, mine_to_them.felt
@@ -365,6 +378,7 @@ pub async fn compare(
                         &format!("{partner} feels"),
                     ),
                     line(
+                        (&partner, "You"),
                         format!(
                             "{partner} respects your {what}: {} — You feel respected: {}",
                             theirs_to_me.stated, theirs_to_me.felt
@@ -387,6 +401,7 @@ pub async fn compare(
             exit_url: &state.config.exit_url,
             number: c.number,
             revealed_on: c.revealed_at.format("%-d %b %Y").to_string(),
+            partner,
             areas,
             highlighted,
         },

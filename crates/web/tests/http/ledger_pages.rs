@@ -96,8 +96,15 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
         figures.contains("Reciprocity: <strong>0.00</strong>"),
         "{figures}"
     );
-    assert!(figures.contains("<caption>Value given per week</caption>"));
+    assert!(figures.contains(">Value given per week</caption>"));
     assert!(!figures.contains("not counted yet"));
+    // Which way it leans, for each: Ada 5, Bo 0 (gap 5, one top-rated
+    // gift) is still about even (analytics::ledger::lean).
+    assert!(figures.contains("id=\"lean\">Your giving is about even lately"), "{figures}");
+    // The words view never says which way it leans: that is a figure.
+    bo.post_form("/ledger/numbers", &[("show", "false")]).await;
+    assert!(!html(&ada, "/ledger/balance").await.contains("id=\"lean\""));
+    bo.post_form("/ledger/numbers", &[("show", "true")]).await;
     // Bo logs something Ada has not thanked: it is named as not counted yet.
     let today = chrono::Utc::now().date_naive().to_string();
     bo.post_form(
