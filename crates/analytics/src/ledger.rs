@@ -327,29 +327,44 @@ mod tests {
         // Gap 6, ratio 0: clearly toward partner 0.
         assert_eq!(
             lean([6, 0]),
-            Lean::Toward { giver: 0, clearly: true }
+            Lean::Toward {
+                giver: 0,
+                clearly: true
+            }
         );
         // 40 vs 32: gap 8 > 5 but ratio 0.8 → about even.
         assert_eq!(lean([40, 32]), Lean::AboutEven);
         // 40 vs 31: gap 9, ratio 0.775 → a little toward partner 0.
         assert_eq!(
             lean([40, 31]),
-            Lean::Toward { giver: 0, clearly: false }
+            Lean::Toward {
+                giver: 0,
+                clearly: false
+            }
         );
         // 20 vs 30: gap 10, ratio 0.667 → a little toward partner 1.
         assert_eq!(
             lean([20, 30]),
-            Lean::Toward { giver: 1, clearly: false }
+            Lean::Toward {
+                giver: 1,
+                clearly: false
+            }
         );
         // 10 vs 21: ratio 0.476 < 0.5 → clearly toward partner 1.
         assert_eq!(
             lean([10, 21]),
-            Lean::Toward { giver: 1, clearly: true }
+            Lean::Toward {
+                giver: 1,
+                clearly: true
+            }
         );
         // 10 vs 20: ratio exactly 0.5 is not under half → a little.
         assert_eq!(
             lean([10, 20]),
-            Lean::Toward { giver: 1, clearly: false }
+            Lean::Toward {
+                giver: 1,
+                clearly: false
+            }
         );
         assert_eq!(lean([u32::MAX, u32::MAX]), Lean::AboutEven);
     }

@@ -906,7 +906,8 @@ pub(crate) async fn balance_for_counselor(
 /// purpose: never exact, never a debt, never "you are not giving enough"
 /// (SCIENCE.md §5.2: an imbalance must never read as a verdict).
 pub fn lean_sentence(given_value: [u32; 2], viewer: usize, partner: &str) -> String {
-    const SEASON: &str = "It's a picture of a season, never a debt: giving moves back and forth over time.";
+    const SEASON: &str =
+        "It's a picture of a season, never a debt: giving moves back and forth over time.";
     match analytics::ledger::lean(given_value) {
         Lean::NothingYet => format!(
             "Nothing has been thanked in these days yet, so there is no picture of how your giving leans. Thanking {partner} for something starts it."
@@ -936,13 +937,22 @@ mod tests {
     fn lean_sentences_say_which_way_warmly() {
         // 12 vs 30: ratio 0.4 → clearly toward partner 1.
         let me_first = lean_sentence([12, 30], 0, "Sam");
-        assert!(me_first.starts_with("Lately it leans toward Sam:"), "{me_first}");
+        assert!(
+            me_first.starts_with("Lately it leans toward Sam:"),
+            "{me_first}"
+        );
         let me_second = lean_sentence([12, 30], 1, "Alex");
-        assert!(me_second.starts_with("Lately it leans toward you:"), "{me_second}");
+        assert!(
+            me_second.starts_with("Lately it leans toward you:"),
+            "{me_second}"
+        );
         assert!(me_second.contains("meant more to Alex"));
         // 30 vs 20: ratio 0.667 → a little toward partner 0.
         let little = lean_sentence([30, 20], 0, "Sam");
-        assert!(little.starts_with("Lately it leans a little toward you:"), "{little}");
+        assert!(
+            little.starts_with("Lately it leans a little toward you:"),
+            "{little}"
+        );
         assert!(little.contains("a bit more"));
         // 10 vs 14: gap 4 ≤ 5 → about even.
         assert!(lean_sentence([10, 14], 0, "Sam").contains("about even"));

@@ -52,7 +52,7 @@ pub fn nice_ticks(max: u32) -> Vec<u32> {
         base = base.saturating_mul(10);
     };
     let top = max.div_ceil(step).saturating_mul(step);
-    (0..=top / step).map(|i| i * step).collect()
+    (0..=top / step).map(|i| i.saturating_mul(step)).collect()
 }
 
 /// The opening of a chart: its accessible name (`<title>`) and a short
@@ -334,7 +334,10 @@ pub fn lines(
 mod tests {
     use super::*;
 
-    const AXES: Axes<'static> = Axes { y: "Score", x: "Day" };
+    const AXES: Axes<'static> = Axes {
+        y: "Score",
+        x: "Day",
+    };
 
     #[test]
     fn ticks_are_round_steps_that_reach_the_largest_value() {
@@ -362,7 +365,14 @@ mod tests {
         assert!(svg.contains("A&lt;b&gt;") && !svg.contains("A<b>"));
         assert!(svg.contains("role=\"img\" aria-labelledby=\"b-title\""));
         assert!(svg.contains("Given &lt;per&gt; week</title>"));
-        for words in [">Value<", ">Week starting<", ">1 Dec<", ">8 Dec<", ">4<", ">0<"] {
+        for words in [
+            ">Value<",
+            ">Week starting<",
+            ">1 Dec<",
+            ">8 Dec<",
+            ">4<",
+            ">0<",
+        ] {
             assert!(svg.contains(words), "{words} in {svg}");
         }
     }

@@ -369,7 +369,7 @@ pub async fn compare(
                 name: a.area.name.clone(),
                 lines: [
                     line(
-                        ("You", &partner),
+                        ("You", partner.as_str()),
                         format!(
                             "You respect {partner}'s {what}: {} — {partner} feels respected: {}",
                             mine_to_them.stated, mine_to_them.felt
@@ -378,7 +378,7 @@ pub async fn compare(
                         &format!("{partner} feels"),
                     ),
                     line(
-                        (&partner, "You"),
+                        (partner.as_str(), "You"),
                         format!(
                             "{partner} respects your {what}: {} — You feel respected: {}",
                             theirs_to_me.stated, theirs_to_me.felt

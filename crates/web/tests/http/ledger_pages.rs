@@ -100,7 +100,10 @@ async fn a_couple_logs_thanks_and_chooses_figures_together(engine: DbEngine) {
     assert!(!figures.contains("not counted yet"));
     // Which way it leans, for each: Ada 5, Bo 0 (gap 5, one top-rated
     // gift) is still about even (analytics::ledger::lean).
-    assert!(figures.contains("id=\"lean\">Your giving is about even lately"), "{figures}");
+    assert!(
+        figures.contains("id=\"lean\">Your giving is about even lately"),
+        "{figures}"
+    );
     // The words view never says which way it leans: that is a figure.
     bo.post_form("/ledger/numbers", &[("show", "false")]).await;
     assert!(!html(&ada, "/ledger/balance").await.contains("id=\"lean\""));
