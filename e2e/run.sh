@@ -55,5 +55,10 @@ else
   cargo build -p reciprocity
 fi
 
+# scripts/screenshots.sh needs the same set-up and server, then runs its own script.
+if [ "${E2E_SETUP_ONLY:-}" = "1" ]; then
+  exit 0
+fi
+
 echo "e2e: running the browser tests" >&2
 exec node --test --test-reporter=spec "$here/tests/"

@@ -495,7 +495,7 @@ export async function tour(browser, baseURL, visit, contextOptions = {}) {
 }
 
 /** axe's violations, one block each with the offending nodes, for a failure message. */
-function describeViolations(violations) {
+export function describeViolations(violations) {
   return violations
     .map((v) => {
       const nodes = v.nodes
@@ -507,20 +507,26 @@ function describeViolations(violations) {
 }
 
 /**
- * Runs axe-core on the page as it is and fails with the violations listed.
+ * Runs axe-core on the page as it is; resolves to its violations.
  * The pages' CSP is `script-src 'self'`, so the page's context must have been
  * made with `bypassCSP: true` for axe to be injected.
  */
-export async function axeClean(page, label) {
+export async function axeViolations(page) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const results = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
     axe.run(document, { resultTypes: ['violations'] }),
   );
   assert.ok(results.passes.length + results.violations.length > 0, 'axe ran');
+  return results.violations;
+}
+
+/** Runs axe-core on the page as it is and fails with the violations listed (see `axeViolations`). */
+export async function axeClean(page, label) {
+  const violations = await axeViolations(page);
   assert.equal(
-    results.violations.length,
+    violations.length,
     0,
-    `${results.violations.length} axe violation(s) on ${label} (${page.url()}):\n${describeViolations(results.violations)}`,
+    `${violations.length} axe violation(s) on ${label} (${page.url()}):\n${describeViolations(violations)}`,
   );
 }
