@@ -383,12 +383,11 @@ export function everyPage(world) {
 }
 
 /**
- * GET routes of the web UI that are not pages, each with the reason; every
+ * GET routes of the web UI that are not pages (besides files: stylesheets,
+ * scripts, icons), each with the reason; every
  * other GET route must have a page in `everyPage`.
  */
 export const NOT_PAGES = {
-  '/static/app.css': 'a stylesheet',
-  '/static/app.js': 'a script',
   '/exit': 'the quick exit: a redirect to the neutral site (e2e/tests/quick-exit.test.mjs)',
   '/account/export': 'a JSON download (e2e/tests/export.test.mjs)',
   '/held': 'only after an idle sign-out with a form kept; otherwise a redirect home (e2e/tests/account.test.mjs)',
