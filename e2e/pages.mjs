@@ -41,6 +41,8 @@ export const NAMES = {
   b: `Sam ${LONG.b}`,
   counselor: `Dr ${LONG.counselor}`,
   stranger: 'Robin',
+  c: `Jo ${longWord('h')}`,
+  d: 'Lee',
 };
 
 /** "A sentence holding the long word" for free-text fields. */
@@ -135,12 +137,19 @@ export async function makeWorld(baseURL) {
   const b = await signUp(baseURL, 'b');
   const counselor = await signUp(baseURL, 'counselor', 'counselor');
   const stranger = await signUp(baseURL, 'stranger');
+  const c = await signUp(baseURL, 'c');
+  const d = await signUp(baseURL, 'd');
 
   // The couple's space, and a stranger's space still waiting for a partner.
   const space = await a.post('/api/v1/relationships', {});
   await b.post('/api/v1/relationships/join', { invite_code: space.invite_code });
   const pending = await stranger.post('/api/v1/relationships', {});
   const R = `/api/v1/relationships/${space.id}`;
+  // A second couple, still answering values and respect: question pages
+  // show only to someone with a draft (after both submit they lead back).
+  const second = await c.post('/api/v1/relationships', {});
+  await d.post('/api/v1/relationships/join', { invite_code: second.invite_code });
+  const R2 = `/api/v1/relationships/${second.id}`;
 
   // The ledger: things done both ways, some thanked (with a note), one waiting for thanks.
   const dishes = await a.post(`${R}/contributions`, {
@@ -172,6 +181,10 @@ export async function makeWorld(baseURL) {
     await p.post(`${R}/values/submit`);
   }
 
+  await c.put(`${R2}/values/answers`, {
+    answers: [{ key: items[0].key, importance: 4, definition: say('For us it is') }],
+  });
+
   // Respect: an area of our own (with a long word), every area answered, both submitted.
   await a.post(`${R}/respect/areas`, { name: `Our ${LONG.text}` });
   const areas = await a.get(`${R}/respect/areas`);
@@ -183,6 +196,11 @@ export async function makeWorld(baseURL) {
     });
     await p.post(`${R}/respect/submit`);
   }
+
+  const areas2 = await c.get(`${R2}/respect/areas`);
+  await c.put(`${R2}/respect/answers`, {
+    answers: [{ key: areas2[0].key, i_respect: 4, i_feel_respected: 3 }],
+  });
 
   // Conversations: one deck answered by both and revealed, with a note;
   // another begun by A only (so its prompt pages are still open).
@@ -268,7 +286,7 @@ export async function makeWorld(baseURL) {
 
   return {
     baseURL,
-    people: { a, b, counselor, stranger },
+    people: { a, b, counselor, stranger, c, d },
     ids: {
       space: space.id,
       inviteCode: pending.invite_code,
@@ -278,6 +296,7 @@ export async function makeWorld(baseURL) {
       listened: listened.id,
       valuesItems: items.length,
       respectAreas: areas.length,
+      respectAreas2: areas2.length,
       revealedDeck: deckNumber(revealedDeck),
       openDeck: deckNumber(openDeck),
       openDeckPrompts: openPrompts.length,
@@ -303,8 +322,10 @@ export async function contextFor(browser, world, role, options = {}) {
 
 // ---------------------------------------------------------------- the pages
 
-export const ROLES = ['a', 'b', 'counselor', 'out'];
-export const ROLE_NAMES = { a: 'partner A', b: 'partner B', counselor: 'counselor', out: 'signed out' };
+export const ROLES = ['a', 'b', 'c', 'counselor', 'out'];
+export const ROLE_NAMES = {
+  a: 'partner A', b: 'partner B', c: 'partner C (another couple, still answering)', counselor: 'counselor', out: 'signed out',
+};
 
 /**
  * Every page, once for each role that can see it: `{ role, path, route,
@@ -330,8 +351,8 @@ export function everyPage(world) {
   add(['out', 'a', 'counselor'], '/safety');
   add(['out', 'a'], '(not found)', '/no-such-page', 404);
 
-  // Every signed-in person.
-  add(everyone, '/home');
+  // Every signed-in person (a counselor's /home is a redirect to /clients).
+  add([...partners, 'c'], '/home');
   add(everyone, '/account');
   add(everyone, '/account/two-factor');
   add(everyone, '/account/views');
@@ -348,12 +369,14 @@ export function everyPage(world) {
   add(partners, '/ledger/balance');
   add(['a'], '/ledger/edit/{cid}', `/ledger/edit/${ids.planned}`);
   add(partners, '/values');
-  add(partners, '/values/q/{n}', '/values/q/1');
-  add(['a'], '/values/q/{n}', `/values/q/${ids.valuesItems}`);
+  add(['c'], '/values');
+  add(['c'], '/values/q/{n}', '/values/q/1');
+  add(['c'], '/values/q/{n}', `/values/q/${ids.valuesItems}`);
   add(partners, '/values/compare');
   add(partners, '/respect');
-  add(partners, '/respect/q/{n}', '/respect/q/1');
-  add(['a'], '/respect/q/{n}', `/respect/q/${ids.respectAreas}`);
+  add(['c'], '/respect');
+  add(['c'], '/respect/q/{n}', '/respect/q/1');
+  add(['c'], '/respect/q/{n}', `/respect/q/${ids.respectAreas2}`);
   add(partners, '/respect/compare');
   add(partners, '/conversations');
   add(partners, '/conversations/{deck}', `/conversations/${ids.revealedDeck}`);

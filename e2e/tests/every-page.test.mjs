@@ -1,5 +1,6 @@
-// Every page of the web UI, for every role that can see it (partner A,
-// partner B, the counselor, someone signed out), over a world with data in
+// Every page of the web UI, for every role that can see it (partners A and
+// B, a partner C of another couple still answering values and respect,
+// the counselor, someone signed out), over a world with data in
 // every capability and 40-character unbroken words in names and texts
 // (e2e/pages.mjs). Each page is checked for:
 //
