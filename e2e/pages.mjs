@@ -356,9 +356,9 @@ export function everyPage(world) {
   add(everyone, '/account');
   add(everyone, '/account/two-factor');
   add(everyone, '/account/views');
-  add(everyone, '/account/export.html');
 
   // The couple.
+  add(partners, '/talk');
   add(partners, '/visibility');
   add(partners, '/written');
   add(partners, '/join');
@@ -413,6 +413,7 @@ export function everyPage(world) {
 export const NOT_PAGES = {
   '/exit': 'the quick exit: a redirect to the neutral site (e2e/tests/quick-exit.test.mjs)',
   '/account/export': 'a JSON download (e2e/tests/export.test.mjs)',
+  '/account/export.html': 'a web page to download and keep, not shown in the app (e2e/tests/export.test.mjs)',
   '/held': 'only after an idle sign-out with a form kept; otherwise a redirect home (e2e/tests/account.test.mjs)',
 };
 

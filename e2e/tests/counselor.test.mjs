@@ -89,7 +89,7 @@ test('invite, both approve, the counselor reads the report, one partner revokes,
     await c.goto('/clients');
     await c.fill('#code', code);
     await clickAndWait(c, 'button:has-text("Join")');
-    assert.match(await c.locator('main').innerText(), /once both partners have approved/);
+    assert.match(await c.locator('#notice').innerText(), /once both partners have approved/);
     assert.equal(await c.locator('#clients li').count(), 0);
 
     // Sam sees who it is and what Kim allowed, and approves (unticking the ledger).

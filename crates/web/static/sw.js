@@ -1,5 +1,5 @@
 // The service worker: it keeps the app shell (the stylesheet, the script,
-// the icons, the manifest and a short offline note) so the app opens fast
+// the icons and the manifest) so the app opens fast
 // and can be installed to a phone's home screen.
 //
 // SECURITY (SECURITY.md R22): it never stores a page. Every page holds
@@ -10,15 +10,13 @@
 // site's storage (Clear-Site-Data), which removes this worker and its cache.
 "use strict";
 
-var CACHE = "shell-v1";
-var OFFLINE = "/static/offline.html";
+var CACHE = "shell-v2";
 var SHELL = [
   "/static/app.css",
   "/static/app.js",
   "/static/icon.svg",
   "/static/icon-192.png",
   "/static/icon-512.png",
-  OFFLINE,
   "/manifest.webmanifest"
 ];
 
@@ -51,7 +49,7 @@ self.addEventListener("fetch", function (event) {
   // exactly as without a worker (its redirects, its history, its errors).
   // Answering navigations here would follow redirects inside the worker and
   // could one day put a page in reach of a cache; neither is worth an
-  // offline note.
+  // offline page.
   if (request.mode === "navigate") { return; }
 
   if (SHELL.indexOf(url.pathname) === -1) { return; }

@@ -1,6 +1,7 @@
 //! Server-rendered SVG charts: value given per week by each partner (bars),
 //! and check-in series over time (lines). Every chart has both axes drawn
-//! with tick values and a title on each, a legend, and an accessible name
+//! with tick values and a title on each, a legend (HTML, after the
+//! drawing), and an accessible name
 //! (`role="img"` named by its `<title>`); the page beside it carries the
 //! same numbers as a table, its text equivalent.
 //!
@@ -128,18 +129,20 @@ fn x_axis(svg: &mut String, labels: &[(f64, String)], bottom: f64, title: &str) 
     );
 }
 
-/// One legend row per series under the x axis; `key` draws its swatch.
-fn legend(svg: &mut String, top: f64, names: &[&str], key: &dyn Fn(usize, f64) -> String) {
+/// The legend, after the drawing: HTML rather than SVG text, so that a
+/// long name wraps on a phone and grows with the reader's text size.
+/// `key` draws a series' swatch in a 24×12 box.
+fn legend(out: &mut String, names: &[&str], key: &dyn Fn(usize) -> String) {
+    out.push_str("<ul class=\"chart-legend\">");
     for (i, name) in names.iter().enumerate() {
-        let y = top + 16.0 * i as f64;
         let _ = write!(
-            svg,
-            "{}<text x=\"{:.1}\" y=\"{y:.1}\" font-size=\"11\">{}</text>",
-            key(i, y),
-            LEFT + 22.0,
+            out,
+            "<li><svg class=\"key\" viewBox=\"0 0 24 12\" aria-hidden=\"true\" focusable=\"false\">{}</svg>{}</li>",
+            key(i),
             escape(name)
         );
     }
+    out.push_str("</ul>");
 }
 
 /// Which of `n` slots get an x label: the first, the last, and one
@@ -173,7 +176,7 @@ pub fn weekly_bars(
     let ticks = nice_ticks(max);
     let top = f64::from(*ticks.last().unwrap_or(&1));
     let bottom = TOP + PLOT;
-    let height = bottom + 38.0 + 16.0 * 2.0;
+    let height = bottom + 38.0;
     let id = escape(id);
     let mut svg = String::new();
     open(&mut svg, &id, height, title);
@@ -200,14 +203,13 @@ pub fn weekly_bars(
         .map(|i| (LEFT + (i as f64 + 0.5) * slot, weeks[i].0.clone()))
         .collect();
     x_axis(&mut svg, &labels, bottom, "Week starting");
-    legend(&mut svg, bottom + 50.0, &names, &|i, y| {
+    svg.push_str("</svg>");
+    legend(&mut svg, &names, &|i| {
         format!(
-            "<rect class=\"series-{i}\" x=\"{LEFT}\" y=\"{:.1}\" width=\"16\" height=\"10\" fill=\"{}\"/>",
-            y - 9.0,
+            "<rect class=\"series-{i}\" x=\"2\" y=\"1\" width=\"20\" height=\"10\" fill=\"{}\"/>",
             color(i)
         )
     });
-    svg.push_str("</svg>");
     svg
 }
 
@@ -268,7 +270,7 @@ pub fn lines(
     };
     let py = |y: f64| TOP + (y_max - y.clamp(y_min, y_max)) / y_span * PLOT;
     let bottom = TOP + PLOT;
-    let height = bottom + 38.0 + 16.0 * series.len() as f64;
+    let height = bottom + 38.0;
     let id = escape(id);
     let mut svg = String::new();
     open(&mut svg, &id, height, title);
@@ -316,17 +318,14 @@ pub fn lines(
         }
     }
     let names: Vec<&str> = series.iter().map(|l| l.name).collect();
-    legend(&mut svg, bottom + 50.0, &names, &|i, y| {
+    svg.push_str("</svg>");
+    legend(&mut svg, &names, &|i| {
         format!(
-            "<line class=\"series-{i}\" x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"2\"{}/>",
-            y - 4.0,
-            LEFT + 18.0,
-            y - 4.0,
+            "<line class=\"series-{i}\" x1=\"0\" y1=\"6\" x2=\"24\" y2=\"6\" stroke=\"{}\" stroke-width=\"2\"{}/>",
             color(i),
             dash_of(&series[i])
         )
     });
-    svg.push_str("</svg>");
     svg
 }
 
@@ -363,6 +362,11 @@ mod tests {
         assert_eq!(svg.matches("data-value=").count(), 4, "a bar per value");
         assert_eq!(svg.matches("<rect").count(), 4 + 2, "and two legend keys");
         assert!(svg.contains("A&lt;b&gt;") && !svg.contains("A<b>"));
+        // The legend is HTML after the drawing (long names wrap there).
+        let legend = &svg[svg
+            .find("</svg><ul class=\"chart-legend\">")
+            .expect("legend after the drawing")..];
+        assert!(legend.contains("A&lt;b&gt;</li>") && legend.contains(">B</li>"));
         assert!(svg.contains("role=\"img\" aria-labelledby=\"b-title\""));
         assert!(svg.contains("Given &lt;per&gt; week</title>"));
         for words in [
@@ -437,6 +441,6 @@ mod tests {
     #[test]
     fn an_empty_series_still_draws() {
         let svg = weekly_bars("e", "t", "v", &[], ["A", "B"]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</ul>"));
     }
 }

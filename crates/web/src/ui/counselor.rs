@@ -460,13 +460,6 @@ struct ClientsPage<'a> {
     clients: Vec<ClientLine>,
     code: String,
     errors: Errors,
-    joined: bool,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ClientsQuery {
-    #[serde(default)]
-    joined: Option<String>,
 }
 
 async fn clients_of(
@@ -475,7 +468,6 @@ async fn clients_of(
     code: String,
     errors: Errors,
     status: StatusCode,
-    joined: bool,
 ) -> Result<Response, PageError> {
     let clients = engagements::clients(&state.app, &who.me, Utc::now()).await?;
     Ok(render(
@@ -485,7 +477,6 @@ async fn clients_of(
             clients: clients.iter().map(client_line).collect(),
             code,
             errors,
-            joined,
         },
     ))
 }
@@ -493,7 +484,6 @@ async fn clients_of(
 pub async fn clients_page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::extract::Query(query): axum::extract::Query<ClientsQuery>,
 ) -> Result<Response, PageError> {
     let who = match signed_in(&state, &headers).await {
         Ok(who) => who,
@@ -505,7 +495,6 @@ pub async fn clients_page(
         String::new(),
         Errors::default(),
         StatusCode::OK,
-        query.joined.is_some(),
     )
     .await
 }
@@ -520,10 +509,10 @@ pub async fn join(
         Err(redirect) => return Ok(redirect),
     };
     match engagements::join(&state.app, &who.me, &form.code, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/clients?joined=1").into_response()),
+        Ok(_) => Ok(notice::after("/clients", Done::Joined)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["code"])?;
-            clients_of(&state, &who, form.code, errors, status, false).await
+            clients_of(&state, &who, form.code, errors, status).await
         }
     }
 }

@@ -76,7 +76,6 @@ pub fn routes() -> Router<AppState> {
         .route("/static/icon.svg", get(statics::icon_svg))
         .route("/static/icon-192.png", get(statics::icon_192))
         .route("/static/icon-512.png", get(statics::icon_512))
-        .route("/static/offline.html", get(statics::offline))
         .route("/manifest.webmanifest", get(statics::manifest))
         .route("/sw.js", get(statics::service_worker))
         .route("/talk", get(talk::page))

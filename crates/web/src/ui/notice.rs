@@ -23,10 +23,22 @@ pub enum Done {
     Shared,
     Kept,
     SignedOut,
+    /// The account page: a new password (every other session ended).
+    PasswordChanged,
+    /// The account page: one device signed out.
+    SessionEnded,
+    /// The account page: every other device signed out.
+    OthersSignedOut,
+    /// The account page: an API token revoked.
+    TokenRevoked,
+    /// Two-step sign-in turned off.
+    TwoStepOff,
+    /// A counselor joined a couple with their code.
+    Joined,
 }
 
 /// Every code, for reading one back from a query string.
-const ALL: [Done; 12] = [
+const ALL: [Done; 18] = [
     Done::Saved,
     Done::Added,
     Done::Deleted,
@@ -39,6 +51,12 @@ const ALL: [Done; 12] = [
     Done::Shared,
     Done::Kept,
     Done::SignedOut,
+    Done::PasswordChanged,
+    Done::SessionEnded,
+    Done::OthersSignedOut,
+    Done::TokenRevoked,
+    Done::TwoStepOff,
+    Done::Joined,
 ];
 
 impl Done {
@@ -56,6 +74,12 @@ impl Done {
             Done::Shared => "shared",
             Done::Kept => "kept",
             Done::SignedOut => "signed-out",
+            Done::PasswordChanged => "password",
+            Done::SessionEnded => "session",
+            Done::OthersSignedOut => "others",
+            Done::TokenRevoked => "revoked",
+            Done::TwoStepOff => "off",
+            Done::Joined => "joined",
         }
     }
 
@@ -79,6 +103,14 @@ impl Done {
             Done::Shared => "Shared with your partner.",
             Done::Kept => "Kept, just for you.",
             Done::SignedOut => "You're signed out.",
+            Done::PasswordChanged => "Your password is changed. Every other device was signed out.",
+            Done::SessionEnded => "That device is signed out.",
+            Done::OthersSignedOut => "Every other device is signed out.",
+            Done::TokenRevoked => "The token is revoked. It stops working at once.",
+            Done::TwoStepOff => "Two-step sign-in is off. Your password alone signs you in again.",
+            Done::Joined => {
+                "You have joined. The couple appears here once both partners have approved."
+            }
         }
     }
 }

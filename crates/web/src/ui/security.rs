@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::account::RecoveryCodePage;
 use super::form::{Errors, PageForm};
+use super::notice::{self, Done};
 use super::render;
 use crate::auth::client::ClientAddr;
 use crate::auth::credentials::{self, TokenRequest};
@@ -145,23 +146,6 @@ fn describe(kind: SecurityEventKind) -> &'static str {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
-
-/// The confirmation a redirect asked to show; only our own fixed sentences.
-fn notice(done: &str) -> &'static str {
-    match done {
-        "password" => "Your password is changed. Every other device was signed out.",
-        "session" => "That device is signed out.",
-        "others" => "Every other device is signed out.",
-        "revoked" => "The token is revoked. It stops working at once.",
-        _ => "",
-    }
-}
-
 /// What one drawing of the page adds to the account's own data.
 #[derive(Default)]
 struct Extra<'a> {
@@ -259,16 +243,13 @@ async fn draw(
     ))
 }
 
+/// The page; a confirmation after a redirect (`?done=`) is base.html's,
+/// from `notice::Done`.
 pub async fn page(
     State(state): State<AppState>,
     who: Authenticated,
-    axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Result<Response, PageError> {
-    let extra = Extra {
-        notice: notice(&done.done),
-        ..Extra::default()
-    };
-    draw(&state, &who, StatusCode::OK, extra).await
+    draw(&state, &who, StatusCode::OK, Extra::default()).await
 }
 
 #[derive(Deserialize)]
@@ -296,7 +277,7 @@ pub async fn change_password(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
+        Ok(()) => Ok(notice::after("/account", Done::PasswordChanged)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["current_password", "new_password"])?;
             draw(&state, &who, status, Extra::errors(Part::Password, errors)).await
@@ -346,7 +327,7 @@ pub async fn end_session(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     credentials::end_session(&state, &who, &client, &headers, session_id(&id)?).await?;
-    Ok(Redirect::to("/account?done=session").into_response())
+    Ok(notice::after("/account", Done::SessionEnded))
 }
 
 pub async fn end_other_sessions(
@@ -356,7 +337,7 @@ pub async fn end_other_sessions(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     credentials::end_other_sessions(&state, &who, &client, &headers).await?;
-    Ok(Redirect::to("/account?done=others").into_response())
+    Ok(notice::after("/account", Done::OthersSignedOut))
 }
 
 #[derive(Deserialize)]
@@ -417,7 +398,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     credentials::revoke_token(&state, &who, &client, &headers, session_id(&id)?).await?;
-    Ok(Redirect::to("/account?done=revoked").into_response())
+    Ok(notice::after("/account", Done::TokenRevoked))
 }
 
 /// "Delete my account": the API's rule (`credentials::delete_account`) as a

@@ -44,14 +44,6 @@ pub async fn icon_512() -> impl IntoResponse {
     cached("image/png", include_bytes!("../../static/icon-512.png"))
 }
 
-/// What an offline page load shows (the service worker keeps it).
-pub async fn offline() -> impl IntoResponse {
-    cached(
-        "text/html; charset=utf-8",
-        include_bytes!("../../static/offline.html"),
-    )
-}
-
 pub async fn manifest() -> impl IntoResponse {
     cached(
         "application/manifest+json",

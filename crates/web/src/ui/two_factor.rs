@@ -9,7 +9,7 @@
 //! drawn by the confirming POST itself, since they exist only then.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ use domain::two_factor::{self, Status};
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
+use super::notice::{self, Done};
 use super::render;
 use crate::auth::client::ClientAddr;
 use crate::auth::two_factor::{self as flow, Shown};
@@ -52,7 +53,6 @@ struct TwoFactorPage<'a> {
     status: Status,
     /// The enrolment waiting for its first code.
     enrolment: Option<Shown>,
-    notice: &'a str,
     part: Part,
     errors: Errors,
 }
@@ -92,25 +92,10 @@ struct CodesPage<'a> {
     counselor: bool,
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
-
-/// Our own fixed sentences only, whatever the query says.
-fn notice(done: &str) -> &'static str {
-    match done {
-        "off" => "Two-step sign-in is off. Your password alone signs you in again.",
-        _ => "",
-    }
-}
-
 async fn draw(
     state: &AppState,
     who: &Authenticated,
     status_code: StatusCode,
-    notice: &str,
     part: Part,
     errors: Errors,
 ) -> Result<Response, PageError> {
@@ -126,27 +111,18 @@ async fn draw(
             counselor: who.account.kind == AccountKind::Counselor,
             status,
             enrolment,
-            notice,
             part,
             errors,
         },
     ))
 }
 
+/// The page; a confirmation after a redirect (`?done=off`) is base.html's.
 pub async fn page(
     State(state): State<AppState>,
     who: Authenticated,
-    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    draw(
-        &state,
-        &who,
-        StatusCode::OK,
-        notice(&done.done),
-        Part::None,
-        Errors::default(),
-    )
-    .await
+    draw(&state, &who, StatusCode::OK, Part::None, Errors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -164,7 +140,7 @@ pub async fn start(
         Ok(_) => Ok(Redirect::to("/account/two-factor").into_response()),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["password"])?;
-            draw(&state, &who, status, "", Part::Start, errors).await
+            draw(&state, &who, status, Part::Start, errors).await
         }
     }
 }
@@ -193,7 +169,7 @@ pub async fn confirm(
         )),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["code"])?;
-            draw(&state, &who, status, "", Part::Confirm, errors).await
+            draw(&state, &who, status, Part::Confirm, errors).await
         }
     }
 }
@@ -206,10 +182,10 @@ pub async fn turn_off(
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     match flow::turn_off(&state, &who, &client, &headers, &form.password).await {
-        Ok(()) => Ok(Redirect::to("/account/two-factor?done=off").into_response()),
+        Ok(()) => Ok(notice::after("/account/two-factor", Done::TwoStepOff)),
         Err(err) => {
             let (errors, status) = Errors::for_form(err, &["password"])?;
-            draw(&state, &who, status, "", Part::Off, errors).await
+            draw(&state, &who, status, Part::Off, errors).await
         }
     }
 }
