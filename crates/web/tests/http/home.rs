@@ -152,7 +152,7 @@ async fn a_first_time_home_explains_then_things_to_thank_come_and_go(engine: DbE
     assert!(!page.contains("id=\"first-steps\""));
     assert!(page.contains("Bo did something for you"), "{page}");
     assert!(page.contains("<li>Walked the dog</li>"));
-    assert!(page.contains("<a href=\"/ledger#thank-heading\">Say thank you</a>"));
+    assert!(page.contains("<a class=\"button\" href=\"/ledger#thank-heading\">Say thank you</a>"));
     // Nothing waits for Bo: his own entry is not his to thank.
     assert_eq!(home(&bo, &r).await["to_thank"]["count"], 0);
     assert!(!plain_html(&bo, "/home").await.contains("id=\"to-thank\""));
