@@ -19,7 +19,7 @@ use analytics::checkins::{self as figures, Point};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
 use crate::me::Me;
@@ -259,12 +259,18 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<MyCheckin, DomainError> {
     let store = app.store();
+    // Every answer and field is checked, so a form shows all there is to
+    // fix at once, in the order it reads.
+    let mut checks = Checks::new();
     let mut items = [0u8; 10];
     for (i, item) in ITEMS.iter().enumerate() {
-        items[i] = answer(input.answers[i], item.key)?;
+        if let Some(value) = checks.field(answer(input.answers[i], item.key)) {
+            items[i] = value;
+        }
     }
-    let day = on(input.on, now.date_naive())?;
-    let note = note(input.note)?;
+    let day = checks.field(on(input.on, now.date_naive()));
+    let note = checks.field(note(input.note));
+    let (day, note) = checks.done((day, note))?;
     access::writer(store, me.id, rel).await?;
     let id = uuid::Uuid::new_v4();
     let mine = MyCheckin {

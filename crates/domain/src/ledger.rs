@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::access::{self, Reader, Writer};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::{Me, Shared};
 use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Relationship, Store};
@@ -389,31 +389,39 @@ pub async fn record(
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
     let actor = me.id;
-    let domain = Domain::parse(input.domain)?;
-    let description = description(input.description)?;
-    let occurred = occurred_on(input.occurred_on, now.date_naive())?;
-    let effort = rating(input.effort, "effort")?;
-    let minutes = minutes(input.minutes)?;
-    let (value, thanks) = if input.for_partner {
-        let value = input.value.ok_or_else(|| {
-            FieldError::new(
-                "value",
-                "required",
-                "Say how much this meant to you, from 1 to 5.",
-            )
-        })?;
-        (Some(rating(value, "value")?), note(input.note)?)
+    // Every field is checked, so a form shows all there is to fix at once.
+    let mut checks = Checks::new();
+    let domain = checks.field(Domain::parse(input.domain));
+    let description = checks.field(description(input.description));
+    let occurred = checks.field(occurred_on(input.occurred_on, now.date_naive()));
+    let effort = checks.field(rating(input.effort, "effort"));
+    let minutes = checks.field(minutes(input.minutes));
+    let receiving = if input.for_partner {
+        let value = input
+            .value
+            .ok_or_else(|| {
+                FieldError::new(
+                    "value",
+                    "required",
+                    "Say how much this meant to you, from 1 to 5.",
+                )
+            })
+            .and_then(|value| rating(value, "value"));
+        let value = checks.field(value);
+        let thanks = checks.field(note(input.note));
+        value.zip(thanks).map(|(value, thanks)| (Some(value), thanks))
     } else {
-        if input.value.is_some() {
-            return Err(FieldError::new(
+        checks.field(match input.value {
+            Some(_) => Err(FieldError::new(
                 "value",
                 "receiver_only",
                 "Only the person who received it says what it meant to them.",
-            )
-            .into());
-        }
-        (None, None)
+            )),
+            None => Ok((None, None)),
+        })
     };
+    let (domain, description, occurred, effort, minutes, (value, thanks)) =
+        checks.done((domain, description, occurred, effort, minutes, receiving))?;
     let writer = access::writer(store, actor, rel).await?;
     let key = me.shared(store, &writer.rel).await?;
     let (giver, receiver) = if input.for_partner {
@@ -588,20 +596,38 @@ pub async fn correct(
     let actor = me.id;
     let (writer, mut updated) = correctable(store, actor, rel, id, now).await?;
     let key = me.shared(store, &writer.rel).await?;
-    if let Some(d) = change.domain {
-        updated.domain = Domain::parse(d)?;
+    // Every changed field is checked before any is applied, so a form
+    // shows all there is to fix at once.
+    let mut checks = Checks::new();
+    let domain = change.domain.map(|d| checks.field(Domain::parse(d)));
+    let text = change.description.map(|d| checks.field(description(d)));
+    let day = change
+        .occurred_on
+        .map(|_| checks.field(occurred_on(change.occurred_on, now.date_naive())));
+    let effort = change.effort.map(|e| checks.field(rating(e, "effort")));
+    let minutes = change.minutes.map(|m| checks.field(minutes(m)));
+    // Each is `None` when unchanged, `Some(value)` when changed and accepted.
+    let (domain, text, day, effort, minutes) = checks.done((
+        changed(domain),
+        changed(text),
+        changed(day),
+        changed(effort),
+        changed(minutes),
+    ))?;
+    if let Some(d) = domain {
+        updated.domain = d;
     }
-    if let Some(d) = change.description {
-        updated.description = key.seal(DESCRIPTION, &id.to_string(), &description(d)?);
+    if let Some(d) = text {
+        updated.description = key.seal(DESCRIPTION, &id.to_string(), &d);
     }
-    if change.occurred_on.is_some() {
-        updated.day = day_number(occurred_on(change.occurred_on, now.date_naive())?);
+    if let Some(d) = day {
+        updated.day = day_number(d);
     }
-    if let Some(e) = change.effort {
-        updated.effort = rating(e, "effort")?;
+    if let Some(e) = effort {
+        updated.effort = e;
     }
-    if let Some(m) = change.minutes {
-        updated.minutes = minutes(m)?;
+    if let Some(m) = minutes {
+        updated.minutes = m;
     }
     if !store
         .update_contribution(rel, actor, &updated, correction_cutoff(now))
@@ -610,6 +636,15 @@ pub async fn correct(
         return Err(explain_refused_change(store, actor, rel, id, now).await);
     }
     written(store, &key, &writer, id, now).await
+}
+
+/// A field a correction may leave alone, for `Checks::done`: unchanged is
+/// a kept `None`, a refused change is missing.
+fn changed<T>(checked: Option<Option<T>>) -> Option<Option<T>> {
+    match checked {
+        None => Some(None),
+        Some(kept) => kept.map(Some),
+    }
 }
 
 pub async fn remove(

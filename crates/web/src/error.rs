@@ -1,6 +1,6 @@
 //! One error type for the whole application, `AppError`, with two
 //! renderings: the JSON body API.md fixes (`{"error": {"code", "message",
-//! "field"}}`) and, wrapped in [`PageError`], a page. It keeps the underlying
+//! "field"}}`, and on a 422 naming a field `errors`, every field to fix) and, wrapped in [`PageError`], a page. It keeps the underlying
 //! cause for the log; a client only ever sees the sentence meant for it, and
 //! internal failures a generic one (SECURITY.md R40). A store conflict is a
 //! 409 from the use case, never a 500.
@@ -17,6 +17,9 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Every field error of a refused form, the main one (`code`,
+    /// `message`, `field` above) first; empty when there is at most one.
+    pub fields: Vec<FieldProblem>,
     pub retry_after_secs: Option<u64>,
     /// What really went wrong, for the log only.
     pub cause: Option<String>,
@@ -34,8 +37,35 @@ pub struct ErrorDetail {
     pub code: String,
     /// A sentence for a person.
     pub message: String,
-    /// The request field the error is about, when there is one.
+    /// The request field the error is about, when there is one. When a 422
+    /// refuses several fields, this is the first of `errors`.
     pub field: Option<String>,
+    /// On a 422 about the request's fields: every field to fix, in the
+    /// order the rules read them, the one above first. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// One field a 422 refuses, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The request field.
+    pub field: String,
+    /// A stable snake_case code a program can branch on.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl From<&FieldError> for FieldProblem {
+    fn from(err: &FieldError) -> Self {
+        Self {
+            field: err.field.to_owned(),
+            code: err.code.to_owned(),
+            message: err.message.clone(),
+        }
+    }
 }
 
 impl AppError {
@@ -45,6 +75,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            fields: Vec::new(),
             retry_after_secs: None,
             cause: None,
         }
@@ -122,6 +153,35 @@ impl AppError {
     pub fn invalid(err: FieldError) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, err.code, err.message).with_field(err.field)
     }
+
+    /// Several refused fields: the first is the main error, as a single
+    /// refusal would be; all of them are listed in `errors`.
+    pub fn invalid_fields(all: Vec<FieldError>) -> Self {
+        let fields = all.iter().map(FieldProblem::from).collect();
+        match all.into_iter().next() {
+            Some(first) => Self {
+                fields,
+                ..Self::invalid(first)
+            },
+            None => Self::internal().caused_by("a refusal without a field"),
+        }
+    }
+
+    /// Every field to fix: those of a refused form, or the one field of a
+    /// single 422; empty for any other error.
+    pub fn field_problems(&self) -> Vec<FieldProblem> {
+        if !self.fields.is_empty() {
+            return self.fields.clone();
+        }
+        match &self.field {
+            Some(field) if self.status == StatusCode::UNPROCESSABLE_ENTITY => vec![FieldProblem {
+                field: field.clone(),
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+            }],
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl From<FieldError> for AppError {
@@ -134,6 +194,7 @@ impl From<DomainError> for AppError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::Invalid(field) => Self::invalid(field),
+            DomainError::InvalidFields(all) => Self::invalid_fields(all),
             DomainError::NotFound => Self::not_found(),
             DomainError::Forbidden { code, message } => {
                 Self::new(StatusCode::FORBIDDEN, code, message)
@@ -182,6 +243,7 @@ impl IntoResponse for AppError {
                 code: self.code.to_owned(),
                 message: self.message.clone(),
                 field: self.field.clone(),
+                errors: Some(self.field_problems()).filter(|all| !all.is_empty()),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -24,7 +24,7 @@ use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
 use crate::catalog::Deck;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{self, date_of, day_number, Domain, EntryView};
 use crate::me::{Me, Shared};
@@ -184,13 +184,26 @@ struct Checked {
     review_on: Option<Option<i32>>,
 }
 
-fn check_words(words: &Words<'_>, today: NaiveDate) -> Result<Checked, FieldError> {
-    Ok(Checked {
-        title: words.title.map(title).transpose()?,
-        terms: terms(words.terms)?,
-        my_part: part(words.my_part, "my_part")?,
-        partner_part: part(words.partner_part, "partner_part")?,
-        review_on: review_on(words.review_on, today)?,
+fn check_words(words: &Words<'_>, today: NaiveDate) -> Result<Checked, DomainError> {
+    let mut checks = Checks::new();
+    let checked = words_into(&mut checks, words, today);
+    checks.done(checked)
+}
+
+/// Checks every field of the words, noting each refusal in `checks`, so
+/// that a form shows all there is to fix at once.
+fn words_into(checks: &mut Checks, words: &Words<'_>, today: NaiveDate) -> Option<Checked> {
+    let title = checks.field(words.title.map(title).transpose());
+    let terms = checks.field(terms(words.terms));
+    let my_part = checks.field(part(words.my_part, "my_part"));
+    let partner_part = checks.field(part(words.partner_part, "partner_part"));
+    let review_on = checks.field(review_on(words.review_on, today));
+    Some(Checked {
+        title: title?,
+        terms: terms?,
+        my_part: my_part?,
+        partner_part: partner_part?,
+        review_on: review_on?,
     })
 }
 
@@ -577,15 +590,21 @@ pub async fn propose(
     now: DateTime<Utc>,
 ) -> Result<Thread, DomainError> {
     let store = app.store();
-    let domain = Domain::parse(proposal.domain)?;
-    let words = check_words(&proposal.words, now.date_naive())?;
-    let title = words.title.clone().ok_or_else(|| {
-        FieldError::new(
+    let mut checks = Checks::new();
+    let domain = checks.field(Domain::parse(proposal.domain));
+    let words = words_into(&mut checks, &proposal.words, now.date_naive());
+    // A new agreement needs a name (a counter or revision may keep the one
+    // it answers); checked last, as before, and only when none was given.
+    let title = checks.field(match (proposal.words.title, &words) {
+        (None, _) => Err(FieldError::new(
             "title",
             "required",
             "Give it a short name, like “Sunday dinners”.",
-        )
-    })?;
+        )),
+        (Some(_), Some(words)) => Ok(words.title.clone()),
+        (Some(_), None) => Ok(None),
+    });
+    let (domain, words, title) = checks.done((domain, words, title.flatten()))?;
     let writer = access::writer(store, me.id, rel).await?;
     let origin = match proposal.conversation {
         None => None,
@@ -880,8 +899,10 @@ pub async fn decline(
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<Thread, DomainError> {
-    let version = version_number(version)?;
-    let why = reason(why)?;
+    let mut checks = Checks::new();
+    let version = checks.field(version_number(version));
+    let why = checks.field(reason(why));
+    let (version, why) = checks.done((version, why))?;
     make_move(
         app,
         me,

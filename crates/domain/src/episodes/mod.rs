@@ -32,7 +32,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
 use crate::me::{Me, Shared};
@@ -187,11 +187,13 @@ fn kind(raw: &str) -> Result<Kind, FieldError> {
 }
 
 /// A turn checked against the rules: a known code, a known feeling,
-/// intensity 1–5, and an actor who is one of the two partners.
+/// intensity 1–5, and an actor who is one of the two partners. Every rule
+/// is checked, so a form shows all there is to fix at once.
 fn turn_of(
     input: TurnInput<'_>,
     pair: [AccountId; 2],
-) -> Result<(AccountId, &'static Code, Valence, u8), FieldError> {
+) -> Result<(AccountId, &'static Code, Valence, u8), DomainError> {
+    let mut checks = Checks::new();
     let actor = uuid::Uuid::parse_str(input.actor_id.trim())
         .ok()
         .map(AccountId)
@@ -202,19 +204,21 @@ fn turn_of(
                 "not_a_partner",
                 "Choose one of the two of you: who took this turn?",
             )
-        })?;
-    let code = codes::find(input.code.trim()).ok_or_else(|| {
+        });
+    let actor = checks.field(actor);
+    let code = checks.field(codes::find(input.code.trim()).ok_or_else(|| {
         FieldError::new("code", "unknown", "Choose one of the listed kinds of turn.")
-    })?;
+    }));
+    // No feeling chosen takes the code's own (so none, when no code is).
     let valence = match input.valence.map(str::trim).filter(|v| !v.is_empty()) {
-        None => code.valence,
-        Some(text) => codes::valence_of(text).ok_or_else(|| {
+        None => code.map(|code| code.valence),
+        Some(text) => checks.field(codes::valence_of(text).ok_or_else(|| {
             FieldError::new(
                 "valence",
                 "unknown",
                 "Choose positive, neutral or negative.",
             )
-        })?,
+        })),
     };
     let intensity = u8::try_from(input.intensity)
         .ok()
@@ -225,8 +229,9 @@ fn turn_of(
                 "out_of_range",
                 "Choose from 1 (mild) to 5 (intense).",
             )
-        })?;
-    Ok((actor, code, valence, intensity))
+        });
+    let intensity = checks.field(intensity);
+    checks.done((actor, code, valence, intensity))
 }
 
 fn record_key(rel: RelationshipId, id: uuid::Uuid) -> String {
@@ -358,9 +363,11 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<Episode, DomainError> {
     let store = app.store();
-    let title = title(input.title)?;
-    let kind = kind(input.kind)?;
-    let on = occurred_on(input.occurred_at, now.date_naive())?;
+    let mut checks = Checks::new();
+    let title = checks.field(title(input.title));
+    let kind = checks.field(kind(input.kind));
+    let on = checks.field(occurred_on(input.occurred_at, now.date_naive()));
+    let (title, kind, on) = checks.done((title, kind, on))?;
     let writer = access::writer(store, me.id, rel).await?;
     let id = uuid::Uuid::new_v4();
     let key = record_key(rel, id);

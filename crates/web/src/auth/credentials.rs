@@ -32,8 +32,20 @@ pub fn new_password(
     email: &Email,
     display_name: &str,
 ) -> Result<Password, FieldError> {
+    new_password_for(raw, field, email.as_str(), display_name)
+}
+
+/// [`new_password`] beside an e-mail address that was refused: the
+/// password is still judged (against the address as typed), so that a
+/// sign-up form says everything there is to fix at once.
+pub fn new_password_for(
+    raw: &str,
+    field: &'static str,
+    email: &str,
+    display_name: &str,
+) -> Result<Password, FieldError> {
     let context = PasswordContext {
-        email: email.as_str(),
+        email,
         display_name,
     };
     Password::choose(raw, &context).map_err(|err| FieldError { field, ..err })
