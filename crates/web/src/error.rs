@@ -43,7 +43,6 @@ pub struct ErrorDetail {
     /// On a 422 about the request's fields: every field to fix, in the
     /// order the rules read them, the one above first. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldProblem>>,
 }
 

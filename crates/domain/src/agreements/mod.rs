@@ -1203,12 +1203,16 @@ mod tests {
         );
         let empty = check_words(&Words { terms: "  ", ..ok }, today)
             .err()
-            .expect("empty");
+            .expect("empty")
+            .field_errors()[0]
+            .clone();
         assert_eq!((empty.field, empty.code), ("terms", "required"));
         let long = "x".repeat(TERMS_MAX_CHARS + 1);
         let over = check_words(&Words { terms: &long, ..ok }, today)
             .err()
-            .expect("long");
+            .expect("long")
+            .field_errors()[0]
+            .clone();
         assert_eq!((over.field, over.code), ("terms", "too_long"));
         assert!(check_words(
             &Words {
@@ -1227,8 +1231,28 @@ mod tests {
             today,
         )
         .err()
-        .expect("part");
+        .expect("part")
+        .field_errors()[0]
+        .clone();
         assert_eq!(over.field, "my_part");
+        // Every field wrong at once: each named, in the order they are checked.
+        let every = check_words(
+            &Words {
+                title: Some(" "),
+                terms: "",
+                my_part: Some(&part),
+                partner_part: Some(&part),
+                review_on: Some("someday"),
+            },
+            today,
+        )
+        .err()
+        .expect("all refused");
+        let fields: Vec<_> = every.field_errors().iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            ["title", "terms", "my_part", "partner_part", "review_on"]
+        );
     }
 
     #[test]

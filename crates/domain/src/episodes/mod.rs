@@ -755,8 +755,24 @@ mod tests {
             (TurnInput { intensity: 0, ..ok }, "intensity"),
             (TurnInput { intensity: 6, ..ok }, "intensity"),
         ] {
-            assert_eq!(turn_of(input, [a, b]).map_err(|e| e.field), Err(field));
+            assert_eq!(
+                turn_of(input, [a, b]).map_err(|e| e.field_errors()[0].field),
+                Err(field)
+            );
         }
+        // Every rule broken at once: each named, in the form's order.
+        let every = turn_of(
+            TurnInput {
+                actor_id: &stranger,
+                code: "sulking",
+                valence: Some("meh"),
+                intensity: 9,
+            },
+            [a, b],
+        )
+        .expect_err("all refused");
+        let fields: Vec<_> = every.field_errors().iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["actor_id", "code", "valence", "intensity"]);
         let changed = turn_of(
             TurnInput {
                 valence: Some("neutral"),
