@@ -10,7 +10,7 @@ use domain::recovery::{self, RecoveryCode};
 use domain::secret::{Secret, SecretHash};
 use domain::store::{NewToken, PasswordChange, ResetProof, SecurityEventKind, TokenInfo};
 use domain::values::{Email, Password, PasswordContext, TokenName};
-use domain::FieldError;
+use domain::{Checks, FieldError};
 
 use crate::auth::account_keys::{self, reset_keys};
 use crate::auth::client::ClientAddr;
@@ -101,8 +101,11 @@ pub async fn create_token(
             "A token cannot create tokens. Sign in with your password to make one.",
         ));
     }
-    let name = TokenName::parse(request.name)?;
-    let lifetime = TokenLifetime::days(request.expires_in_days)?;
+    // Both fields are checked, so the form names each one to fix at once.
+    let mut checks = Checks::new();
+    let name = checks.field(TokenName::parse(request.name));
+    let lifetime = checks.field(TokenLifetime::days(request.expires_in_days));
+    let (name, lifetime) = checks.done((name, lifetime))?;
     reauthenticate(state, caller, request.password, "password").await?;
     let token = Secret::generate("rcp_");
     let now = Utc::now();

@@ -94,17 +94,23 @@ impl Errors {
     }
 
     /// The summary's lines, one per field with an error, in form order.
-    /// `groups` names (space-separated) the fields drawn as a group of
-    /// choices, whose link goes to their `<field>-group` fieldset; every
-    /// other field's link goes to its input, whose id is its name.
-    pub fn summary(&self, groups: &str) -> Vec<SummaryLine<'_>> {
+    /// `ids` says where the links go, as space-separated words: a field's
+    /// name for a field drawn as a group of choices, whose link goes to its
+    /// `<field>-group` fieldset; `prefix*` for a form whose inputs' ids are
+    /// its fields' names after a prefix (`w-*`: `w-terms`). Any other
+    /// field's link goes to its input, whose id is its name.
+    pub fn summary(&self, ids: &str) -> Vec<SummaryLine<'_>> {
+        let prefix = ids
+            .split_whitespace()
+            .find_map(|w| w.strip_suffix('*'))
+            .unwrap_or("");
         self.fields
             .iter()
             .map(|(field, message)| SummaryLine {
-                anchor: if groups.split_whitespace().any(|g| g == field) {
+                anchor: if ids.split_whitespace().any(|g| g == field) {
                     format!("{field}-group")
                 } else {
-                    field.clone()
+                    format!("{prefix}{field}")
                 },
                 message,
             })
@@ -255,6 +261,8 @@ mod tests {
         assert_eq!(elsewhere.get("title"), None);
         assert_eq!(elsewhere.general(), Some("Name it."));
         assert!(elsewhere.summary("").is_empty());
+        let prefixed: Vec<_> = errors.summary("w-*").into_iter().map(|l| l.anchor).collect();
+        assert_eq!(prefixed, ["w-title"]);
         let conflict = AppError::new(StatusCode::CONFLICT, "taken", "Taken.").with_field("email");
         assert_eq!(Errors::from_api(&conflict, &["email"]).get("email"), Some("Taken."));
         let plain = AppError::new(StatusCode::CONFLICT, "state", "Not now.");
