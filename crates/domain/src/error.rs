@@ -163,28 +163,25 @@ impl<A> Checked for Option<A> {
 }
 
 macro_rules! checked_tuple {
-    ($($t:ident),+) => {
+    ($($t:ident $v:ident),+) => {
         impl<$($t),+> Checked for ($(Option<$t>,)+) {
             type Values = ($($t,)+);
-            #[allow(non_snake_case)]
             fn all(self) -> Option<Self::Values> {
-                let ($($t,)+) = self;
-                Some(($($t?,)+))
+                let ($($v,)+) = self;
+                Some(($($v?,)+))
             }
         }
     };
 }
 
-checked_tuple!(A);
-checked_tuple!(A, B);
-checked_tuple!(A, B, C);
-checked_tuple!(A, B, C, D);
-checked_tuple!(A, B, C, D, E);
-checked_tuple!(A, B, C, D, E, F);
-checked_tuple!(A, B, C, D, E, F, G);
-checked_tuple!(A, B, C, D, E, F, G, H);
-checked_tuple!(A, B, C, D, E, F, G, H, I);
-checked_tuple!(A, B, C, D, E, F, G, H, I, J);
+checked_tuple!(A a);
+checked_tuple!(A a, B b);
+checked_tuple!(A a, B b, C c);
+checked_tuple!(A a, B b, C c, D d);
+checked_tuple!(A a, B b, C c, D d, E e);
+checked_tuple!(A a, B b, C c, D d, E e, F f);
+checked_tuple!(A a, B b, C c, D d, E e, F f, G g);
+checked_tuple!(A a, B b, C c, D d, E e, F f, G g, H h);
 
 #[cfg(test)]
 mod tests {

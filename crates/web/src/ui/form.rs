@@ -60,7 +60,7 @@ impl Errors {
         // them (the rules may check them in another order).
         errors
             .fields
-            .sort_by_key(|(f, _)| fields.iter().position(|shown| shown == f));
+            .sort_by_key(|(f, _)| fields.iter().position(|shown| *shown == f.as_str()));
         errors
     }
 
@@ -215,7 +215,7 @@ mod tests {
     fn refused(all: &[(&'static str, &str)]) -> AppError {
         AppError::invalid_fields(
             all.iter()
-                .map(|(f, m)| domain::FieldError::new(f, "bad", *m))
+                .map(|(f, m)| domain::FieldError::new(*f, "bad", *m))
                 .collect(),
         )
     }
