@@ -191,7 +191,11 @@ mod tests {
         if n <= max {
             Ok(n)
         } else {
-            Err(FieldError::new(field, "too_big", format!("{field} is at most {max}.")))
+            Err(FieldError::new(
+                field,
+                "too_big",
+                format!("{field} is at most {max}."),
+            ))
         }
     }
 

@@ -409,7 +409,9 @@ pub async fn record(
             .and_then(|value| rating(value, "value"));
         let value = checks.field(value);
         let thanks = checks.field(note(input.note));
-        value.zip(thanks).map(|(value, thanks)| (Some(value), thanks))
+        value
+            .zip(thanks)
+            .map(|(value, thanks)| (Some(value), thanks))
     } else {
         checks.field(match input.value {
             Some(_) => Err(FieldError::new(

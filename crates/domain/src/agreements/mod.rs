@@ -1233,7 +1233,7 @@ mod tests {
         .err()
         .expect("part")
         .field_errors()[0]
-        .clone();
+            .clone();
         assert_eq!(over.field, "my_part");
         // Every field wrong at once: each named, in the order they are checked.
         let every = check_words(

@@ -261,12 +261,22 @@ mod tests {
         assert_eq!(elsewhere.get("title"), None);
         assert_eq!(elsewhere.general(), Some("Name it."));
         assert!(elsewhere.summary("").is_empty());
-        let prefixed: Vec<_> = errors.summary("w-*").into_iter().map(|l| l.anchor).collect();
+        let prefixed: Vec<_> = errors
+            .summary("w-*")
+            .into_iter()
+            .map(|l| l.anchor)
+            .collect();
         assert_eq!(prefixed, ["w-title"]);
         let conflict = AppError::new(StatusCode::CONFLICT, "taken", "Taken.").with_field("email");
-        assert_eq!(Errors::from_api(&conflict, &["email"]).get("email"), Some("Taken."));
+        assert_eq!(
+            Errors::from_api(&conflict, &["email"]).get("email"),
+            Some("Taken.")
+        );
         let plain = AppError::new(StatusCode::CONFLICT, "state", "Not now.");
-        assert_eq!(Errors::from_api(&plain, &["email"]).general(), Some("Not now."));
+        assert_eq!(
+            Errors::from_api(&plain, &["email"]).general(),
+            Some("Not now.")
+        );
     }
 
     #[test]

@@ -197,7 +197,11 @@ async fn a_new_episode_shows_every_error_at_once(engine: DbEngine) {
     let page = refused_page(
         &couple.ada,
         "/episodes",
-        &[("title", ""), ("kind", "argument"), ("occurred_at", "yesterday-ish")],
+        &[
+            ("title", ""),
+            ("kind", "argument"),
+            ("occurred_at", "yesterday-ish"),
+        ],
     )
     .await;
     shows_all(
@@ -233,7 +237,10 @@ async fn a_new_agreement_shows_every_error_at_once(engine: DbEngine) {
     let links = summary[..summary.find("</ul>").expect("list")]
         .matches("<li><a href=\"#")
         .count();
-    assert_eq!(links, 5, "domain, title, terms, my_part, review_on:\n{page}");
+    assert_eq!(
+        links, 5,
+        "domain, title, terms, my_part, review_on:\n{page}"
+    );
     for field in ["domain", "title", "terms", "my_part", "review_on"] {
         assert!(page.contains(&format!("<a href=\"#{field}\">")), "{field}");
         assert_eq!(
