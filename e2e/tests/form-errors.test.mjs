@@ -30,7 +30,12 @@ async function checkSummary(page, fields, targets = {}) {
     'error-summary',
     'the summary takes the focus as the page loads',
   );
-  assert.match(await summary.locator('h2').innerText(), new RegExp(`^${fields.length} things`));
+  // A region named by its heading: what a screen reader says as the focus
+  // lands on it, and how it finds it among the page's landmarks.
+  const heading = `${fields.length} things need a second look`;
+  assert.equal(await summary.locator('h2').innerText(), heading);
+  const named = page.getByRole('region', { name: heading, exact: true });
+  assert.equal(await named.getAttribute('id'), 'error-summary');
   const links = summary.locator('a');
   assert.equal(await links.count(), fields.length, await summary.innerText());
   for (const [i, field] of fields.entries()) {
