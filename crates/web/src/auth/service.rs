@@ -16,7 +16,7 @@ use domain::{AccountId, Checks};
 
 use crate::auth::client::device_label;
 pub use crate::auth::client::ClientAddr;
-use crate::auth::credentials::{new_password, new_password_for};
+use crate::auth::credentials::new_password;
 use crate::auth::rate_limit::Rate;
 use crate::auth::{account_keys, cookies, events, two_factor};
 use crate::error::AppError;
@@ -64,15 +64,12 @@ pub async fn sign_up(
     let mut checks = Checks::new();
     let email = checks.field(Email::parse(input.email));
     let kind = checks.field(AccountKind::from_request(input.kind));
-    // The password is judged before the name is refused, so a form missing
-    // both says first what matters most; it never contains the name (nor
-    // the address, even one we could not accept: it is judged as typed).
+    // The password comes before the name, so that the main error of a form
+    // missing both is the one that matters most. It never contains the name
+    // (judged when there is one) nor the address (as typed, even refused).
     let display_name = DisplayName::parse(input.display_name);
     let name = display_name.as_ref().map_or("", DisplayName::as_str);
-    let password = checks.field(match &email {
-        Some(email) => new_password(input.password, "password", email, name),
-        None => new_password_for(input.password, "password", input.email, name),
-    });
+    let password = checks.field(new_password(input.password, "password", input.email, name));
     let display_name = checks.field(display_name);
     let (email, kind, password, display_name) =
         checks.done((email, kind, password, display_name))?;

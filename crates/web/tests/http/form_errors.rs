@@ -252,9 +252,43 @@ async fn a_new_agreement_shows_every_error_at_once(engine: DbEngine) {
     assert_eq!(app.count("agreements").await, 0, "nothing half-written");
 }
 
+async fn a_password_reset_names_the_address_and_the_password_at_once(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let api = app
+        .person()
+        .post_json(
+            "/api/v1/password-reset",
+            &json!({"email": "sam at home", "recovery_code": "AAAA-BBBB-CCCC-DDDD",
+                "new_password": "short"}),
+        )
+        .await;
+    let all = api_errors(api).await;
+    let m = messages_of(&all, &["email", "new_password"]);
+    let page = refused_page(
+        &app.person(),
+        "/recover",
+        &[
+            ("email", "sam at home"),
+            ("recovery_code", "AAAA-BBBB-CCCC-DDDD"),
+            ("new_password", "short"),
+        ],
+    )
+    .await;
+    shows_all(
+        &page,
+        &[
+            ("email", m[0], "email"),
+            ("new_password", m[1], "new_password"),
+        ],
+    );
+}
+
 on_both_engines!(
     sign_up_shows_every_error_at_once,
     the_quick_log_and_its_api_show_every_error_at_once,
     a_new_episode_shows_every_error_at_once,
     a_new_agreement_shows_every_error_at_once,
+    a_password_reset_names_the_address_and_the_password_at_once,
 );
