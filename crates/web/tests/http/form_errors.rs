@@ -252,6 +252,40 @@ async fn a_new_agreement_shows_every_error_at_once(engine: DbEngine) {
     assert_eq!(app.count("agreements").await, 0, "nothing half-written");
 }
 
+async fn a_new_token_names_both_fields_at_once(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (sam, _) = app.signed_in("sam@example.org", "Sam").await;
+    let api = sam
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": " ", "password": "a long password", "expires_in_days": 366}),
+        )
+        .await;
+    let all = api_errors(api).await;
+    let m = messages_of(&all, &["name", "expires_in_days"]);
+    // On the account page, the token form's ids carry its prefix.
+    let page = refused_page(
+        &sam,
+        "/account/tokens",
+        &[
+            ("name", " "),
+            ("expires_in_days", "366"),
+            ("password", "a long password"),
+        ],
+    )
+    .await;
+    shows_all(
+        &page,
+        &[
+            ("token_name", m[0], "token_name"),
+            ("token_expires_in_days", m[1], "token_expires_in_days"),
+        ],
+    );
+    assert_eq!(app.count("api_tokens").await, 0, "nothing written");
+}
+
 async fn a_password_reset_names_the_address_and_the_password_at_once(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
@@ -290,5 +324,6 @@ on_both_engines!(
     the_quick_log_and_its_api_show_every_error_at_once,
     a_new_episode_shows_every_error_at_once,
     a_new_agreement_shows_every_error_at_once,
+    a_new_token_names_both_fields_at_once,
     a_password_reset_names_the_address_and_the_password_at_once,
 );
