@@ -319,6 +319,28 @@ async fn a_password_reset_names_the_address_and_the_password_at_once(engine: DbE
     );
 }
 
+async fn an_area_of_the_respect_map_names_both_scales_at_once(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (ada, _bo) = app.ui_couple().await;
+    let page = refused_page(&ada, "/respect/q/1", &[]).await;
+    let message = |field: &str| {
+        let beside = format!("id=\"{field}-error\" role=\"alert\">");
+        let at = page.find(&beside).expect(field) + beside.len();
+        page[at..at + page[at..].find("</p>").expect("end")].to_owned()
+    };
+    let (respect, feel) = (message("i_respect"), message("i_feel_respected"));
+    shows_all(
+        &page,
+        &[
+            ("i_respect", &respect, "i_respect-group"),
+            ("i_feel_respected", &feel, "i_feel_respected-group"),
+        ],
+    );
+    assert_eq!(app.count("sealed_rounds").await, 0, "nothing written");
+}
+
 on_both_engines!(
     sign_up_shows_every_error_at_once,
     the_quick_log_and_its_api_show_every_error_at_once,
@@ -326,4 +348,5 @@ on_both_engines!(
     a_new_agreement_shows_every_error_at_once,
     a_new_token_names_both_fields_at_once,
     a_password_reset_names_the_address_and_the_password_at_once,
+    an_area_of_the_respect_map_names_both_scales_at_once,
 );
