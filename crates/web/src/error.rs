@@ -1,9 +1,10 @@
 //! One error type for the whole application, `AppError`, with two
 //! renderings: the JSON body API.md fixes (`{"error": {"code", "message",
-//! "field"}}`, and on a 422 naming a field `errors`, every field to fix) and, wrapped in [`PageError`], a page. It keeps the underlying
-//! cause for the log; a client only ever sees the sentence meant for it, and
-//! internal failures a generic one (SECURITY.md R40). A store conflict is a
-//! 409 from the use case, never a 500.
+//! "field"}}`, plus `errors`, every field to fix, on a 422 naming a field:
+//! docs/form-errors.md) and, wrapped in [`PageError`], a page. It keeps the
+//! underlying cause for the log; a client only ever sees the sentence meant
+//! for it, and internal failures a generic one (SECURITY.md R40). A store
+//! conflict is a 409 from the use case, never a 500.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -43,6 +44,7 @@ pub struct ErrorDetail {
     /// On a 422 about the request's fields: every field to fix, in the
     /// order the rules read them, the one above first. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldProblem>>,
 }
 
