@@ -20,10 +20,12 @@ pub struct AppError {
     pub field: Option<String>,
     /// Every field error of a refused form, the main one (`code`,
     /// `message`, `field` above) first; empty when there is at most one.
-    pub fields: Vec<FieldProblem>,
+    /// Boxed, as `cause` is, to keep the error every handler returns small
+    /// (clippy's result_large_err).
+    pub fields: Box<[FieldProblem]>,
     pub retry_after_secs: Option<u64>,
     /// What really went wrong, for the log only.
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
 }
 
 /// The error body every failing API call answers with.
@@ -76,7 +78,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
-            fields: Vec::new(),
+            fields: Box::default(),
             retry_after_secs: None,
             cause: None,
         }
@@ -84,7 +86,7 @@ impl AppError {
 
     /// Keeps `cause` for the log (never shown to the client).
     pub fn caused_by(mut self, cause: impl std::fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+        self.cause = Some(cause.to_string().into());
         self
     }
 
@@ -172,7 +174,7 @@ impl AppError {
     /// single 422; empty for any other error.
     pub fn field_problems(&self) -> Vec<FieldProblem> {
         if !self.fields.is_empty() {
-            return self.fields.clone();
+            return self.fields.to_vec();
         }
         match &self.field {
             Some(field) if self.status == StatusCode::UNPROCESSABLE_ENTITY => vec![FieldProblem {

@@ -215,7 +215,7 @@ mod tests {
     fn refused(all: &[(&'static str, &str)]) -> AppError {
         AppError::invalid_fields(
             all.iter()
-                .map(|(f, m)| domain::FieldError::new(*f, "bad", *m))
+                .map(|&(f, m)| domain::FieldError::new(f, "bad", m))
                 .collect(),
         )
     }
