@@ -53,9 +53,12 @@ const REASON: &str = "agreement_events.reason";
 
 // ------------------------------------------------------------ validation
 
+/// Required text, its too-long message naming `what` it is, since a form
+/// may refuse several texts at once.
 fn text(
     raw: &str,
     field: &'static str,
+    what: &str,
     max: usize,
     empty: &'static str,
 ) -> Result<String, FieldError> {
@@ -67,7 +70,7 @@ fn text(
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Please keep this to {max} characters or fewer."),
+            format!("Please keep {what} to {max} characters or fewer."),
         ));
     }
     Ok(text.to_owned())
@@ -77,6 +80,7 @@ fn title(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "title",
+        "the name",
         TITLE_MAX_CHARS,
         "Give it a short name, like “Sunday dinners”.",
     )
@@ -86,6 +90,7 @@ fn terms(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "terms",
+        "the terms",
         TERMS_MAX_CHARS,
         "Write the terms in your own words: who does what, and how often.",
     )
@@ -95,20 +100,25 @@ fn reason(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "reason",
+        "the reason",
         REASON_MAX_CHARS,
         "Say in a few words why, so your partner understands.",
     )
 }
 
 /// An optional part: `None` when absent, `Some(None)` when cleared.
-fn part(raw: Option<&str>, field: &'static str) -> Result<Option<Option<String>>, FieldError> {
+fn part(
+    raw: Option<&str>,
+    field: &'static str,
+    whose: &str,
+) -> Result<Option<Option<String>>, FieldError> {
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.trim();
     if text.chars().count() > PART_MAX_CHARS {
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Please keep this to {PART_MAX_CHARS} characters or fewer."),
+            format!("Please keep {whose} part to {PART_MAX_CHARS} characters or fewer."),
         ));
     }
     Ok(Some((!text.is_empty()).then(|| text.to_owned())))
@@ -122,8 +132,13 @@ pub fn review_on(raw: Option<&str>, today: NaiveDate) -> Result<Option<Option<i3
     if text.is_empty() {
         return Ok(Some(None));
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| FieldError::new("review_on", "invalid_date", "Use a date like 2027-03-14."))?;
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            "review_on",
+            "invalid_date",
+            "Write the review date as a date like 2027-03-14.",
+        )
+    })?;
     if date < today {
         return Err(FieldError::new(
             "review_on",
@@ -195,8 +210,8 @@ fn check_words(words: &Words<'_>, today: NaiveDate) -> Result<Checked, DomainErr
 fn words_into(checks: &mut Checks, words: &Words<'_>, today: NaiveDate) -> Option<Checked> {
     let title = checks.field(words.title.map(title).transpose());
     let terms = checks.field(terms(words.terms));
-    let my_part = checks.field(part(words.my_part, "my_part"));
-    let partner_part = checks.field(part(words.partner_part, "partner_part"));
+    let my_part = checks.field(part(words.my_part, "my_part", "your"));
+    let partner_part = checks.field(part(words.partner_part, "partner_part", "your partner's"));
     let review_on = checks.field(review_on(words.review_on, today));
     Some(Checked {
         title: title?,

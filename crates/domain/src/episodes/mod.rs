@@ -154,7 +154,13 @@ fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldEr
     let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(today);
     };
-    let invalid = || FieldError::new("occurred_at", "invalid_date", "Use a date like 2026-03-14.");
+    let invalid = || {
+        FieldError::new(
+            "occurred_at",
+            "invalid_date",
+            "Write the day it happened as a date like 2026-03-14.",
+        )
+    };
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .or_else(|| {
@@ -167,7 +173,7 @@ fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldEr
         return Err(FieldError::new(
             "occurred_at",
             "in_the_future",
-            "That day hasn't come yet.",
+            "The day it happened hasn't come yet: choose today or earlier.",
         ));
     }
     if day < NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN) {

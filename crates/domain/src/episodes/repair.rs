@@ -122,19 +122,16 @@ pub struct RepairInput<'a> {
 fn entries(input: RepairInput<'_>) -> Result<Answers<Option<String>>, DomainError> {
     let mut checks = Checks::new();
     let mut out = Answers::new();
-    for (key, value) in [
-        ("my_part", input.my_part),
-        ("felt", input.felt),
-        ("needed", input.needed),
-        ("next_time", input.next_time),
-    ] {
+    let values = [input.my_part, input.felt, input.needed, input.next_time];
+    for ((key, question), value) in QUESTIONS.into_iter().zip(values) {
         let Some(text) = value else { continue };
         let text = text.trim();
         if text.chars().count() > ANSWER_MAX_CHARS {
             checks.check(Err(FieldError::new(
                 key,
                 "too_long",
-                format!("Please keep each answer to {ANSWER_MAX_CHARS} characters or fewer."),
+                // Named by its question: several may be refused at once.
+                format!("Please keep \u{201c}{question}\u{201d} to {ANSWER_MAX_CHARS} characters or fewer."),
             )));
             continue;
         }

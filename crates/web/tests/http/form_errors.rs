@@ -341,6 +341,36 @@ async fn an_area_of_the_respect_map_names_both_scales_at_once(engine: DbEngine) 
     assert_eq!(app.count("sealed_rounds").await, 0, "nothing written");
 }
 
+async fn a_check_in_with_no_answers_names_each_question(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let (ada, _bo) = app.ui_couple().await;
+    let page = refused_page(&ada, "/checkins", &[("on", "2099-01-01")]).await;
+    let summary = &page[page.find("id=\"error-summary\"").expect("summary")..];
+    let summary = &summary[..summary.find("</ul>").expect("list")];
+    // Ten questions and the day, each link saying which it is about: no two
+    // alike, so the list can be read on its own.
+    let links: Vec<&str> = summary
+        .split("<li><a href=\"#")
+        .skip(1)
+        .map(|l| &l[l.find('>').expect("link") + 1..l.find("</a>").expect("end")])
+        .collect();
+    assert_eq!(links.len(), 11, "{summary}");
+    let distinct: std::collections::BTreeSet<_> = links.iter().collect();
+    assert_eq!(distinct.len(), links.len(), "{links:?}");
+    assert!(
+        summary.contains("11 things need a second look"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("<a href=\"#satisfaction-group\">"),
+        "{summary}"
+    );
+    assert!(summary.contains("<a href=\"#on\">"), "{summary}");
+    assert_eq!(app.count("checkins").await, 0, "nothing written");
+}
+
 on_both_engines!(
     sign_up_shows_every_error_at_once,
     the_quick_log_and_its_api_show_every_error_at_once,
@@ -349,4 +379,5 @@ on_both_engines!(
     a_new_token_names_both_fields_at_once,
     a_password_reset_names_the_address_and_the_password_at_once,
     an_area_of_the_respect_map_names_both_scales_at_once,
+    a_check_in_with_no_answers_names_each_question,
 );
