@@ -170,20 +170,21 @@ impl AppError {
         }
     }
 
-    /// Every field to fix: those of a refused form, or the one field of a
-    /// single 422; empty for any other error.
+    /// Every field to fix, the main one first: those of a refused form, or
+    /// the one field the error names (a 409 may name one too: an address
+    /// taken); empty when it names none.
     pub fn field_problems(&self) -> Vec<FieldProblem> {
         if !self.fields.is_empty() {
             return self.fields.to_vec();
         }
-        match &self.field {
-            Some(field) if self.status == StatusCode::UNPROCESSABLE_ENTITY => vec![FieldProblem {
+        self.field
+            .iter()
+            .map(|field| FieldProblem {
                 field: field.clone(),
                 code: self.code.to_owned(),
                 message: self.message.clone(),
-            }],
-            _ => Vec::new(),
-        }
+            })
+            .collect()
     }
 }
 
@@ -246,7 +247,11 @@ impl IntoResponse for AppError {
                 code: self.code.to_owned(),
                 message: self.message.clone(),
                 field: self.field.clone(),
-                errors: Some(self.field_problems()).filter(|all| !all.is_empty()),
+                // Only a refusal of what was sent lists its fields
+                // (docs/form-errors.md); a 409 naming one keeps to `field`.
+                errors: (self.status == StatusCode::UNPROCESSABLE_ENTITY)
+                    .then(|| self.field_problems())
+                    .filter(|all| !all.is_empty()),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

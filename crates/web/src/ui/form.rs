@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldProblem, PageError};
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 /// What a refused form shows: one message beside each field it names (the
@@ -33,20 +33,8 @@ impl Errors {
     /// Places an API error: each field error beside its field when the
     /// form shows that field, at the top of the form otherwise.
     pub fn from_api(err: &AppError, fields: &[&str]) -> Self {
-        let mut problems = err.field_problems();
-        if problems.is_empty() {
-            // A refusal that is not a 422 may still name a field (an
-            // e-mail address taken): beside it, as before.
-            if let Some(field) = &err.field {
-                problems.push(FieldProblem {
-                    field: field.clone(),
-                    code: err.code.to_owned(),
-                    message: err.message.clone(),
-                });
-            }
-        }
         let mut errors = Self::default();
-        for problem in problems {
+        for problem in err.field_problems() {
             if !fields.contains(&problem.field.as_str()) {
                 errors.general.get_or_insert(problem.message);
             } else if errors.get(&problem.field).is_none() {

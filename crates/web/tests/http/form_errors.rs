@@ -284,6 +284,19 @@ async fn a_new_token_names_both_fields_at_once(engine: DbEngine) {
         ],
     );
     assert_eq!(app.count("api_tokens").await, 0, "nothing written");
+
+    // A wrong password is checked only once the fields are accepted, and is
+    // no refusal of what was typed: it names its field, with no list.
+    let wrong = sam
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "backup", "password": "not it at all"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), 403);
+    let body: Value = wrong.json().await.expect("json");
+    assert_eq!(body["error"]["field"], "password", "{body}");
+    assert!(body["error"].get("errors").is_none(), "{body}");
 }
 
 async fn a_password_reset_names_the_address_and_the_password_at_once(engine: DbEngine) {
