@@ -210,7 +210,7 @@ test('the account page: sessions on two devices, signing one out, password chang
     assert.equal(await a.locator('section[aria-labelledby="tokens-heading"]').getByText('You have no tokens.').count(), 1);
     await a.click('summary:has-text("Make a token")');
     await a.fill('#token_name', 'backup script');
-    await a.fill('#token_days', '7');
+    await a.fill('#token_expires_in_days', '7');
     await a.fill('#token_password', NEW_PASSWORD);
     const [made] = await Promise.all([a.waitForNavigation(), a.click('main button:has-text("Make token")')]);
     assert.equal(made.status(), 201);

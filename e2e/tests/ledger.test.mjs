@@ -361,7 +361,7 @@ test('the quick log fits one phone screen, asks what it meant only when it appli
 
     // Nothing to thank: the form comes first, whole, its Save button on the
     // first screen and not covered by anything.
-    const meaning = a.locator('#meaning');
+    const meaning = a.locator('#value-group');
     assert.equal(await meaning.isVisible(), false, '"I did" is chosen: no "how much did it mean"');
     let save = await saveButton(a);
     assert.ok(save.bottom <= SMALL_PHONE.height, `Save ends at ${save.bottom}px, inside ${SMALL_PHONE.height}px`);

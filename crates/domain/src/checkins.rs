@@ -19,7 +19,7 @@ use analytics::checkins::{self as figures, Point};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
 use crate::me::Me;
@@ -194,11 +194,22 @@ pub struct Summary {
     pub due: bool,
 }
 
-fn answer(raw: i64, key: &'static str) -> Result<u8, FieldError> {
+/// One answer, its message naming the question's short name, since a form
+/// may refuse several answers at once.
+fn answer(raw: i64, item: &Item) -> Result<u8, FieldError> {
     u8::try_from(raw)
         .ok()
         .filter(|v| *v <= SCALE_MAX)
-        .ok_or_else(|| FieldError::new(key, "out_of_range", "Choose a number from 0 to 8."))
+        .ok_or_else(|| {
+            FieldError::new(
+                item.key,
+                "out_of_range",
+                format!(
+                    "For \u{201c}{}\u{201d}, choose a number from 0 to 8.",
+                    item.label
+                ),
+            )
+        })
 }
 
 /// A `YYYY-MM-DD` date, today by default, at most a day ahead (a partner a
@@ -207,20 +218,25 @@ fn on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(today);
     };
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| FieldError::new("on", "invalid_date", "Use a date like 2026-03-14."))?;
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            "on",
+            "invalid_date",
+            "Write the day it's about as a date like 2026-03-14.",
+        )
+    })?;
     if date > today + Duration::days(1) {
         return Err(FieldError::new(
             "on",
             "in_the_future",
-            "That day hasn't come yet.",
+            "The day it's about hasn't come yet: choose today or earlier.",
         ));
     }
     if date.year() < 1970 {
         return Err(FieldError::new(
             "on",
             "invalid_date",
-            "Use a date after 1970.",
+            "Choose a day from 1970 on.",
         ));
     }
     Ok(date)
@@ -259,12 +275,18 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<MyCheckin, DomainError> {
     let store = app.store();
+    // Every answer and field is checked, so a form shows all there is to
+    // fix at once, in the order it reads.
+    let mut checks = Checks::new();
     let mut items = [0u8; 10];
     for (i, item) in ITEMS.iter().enumerate() {
-        items[i] = answer(input.answers[i], item.key)?;
+        if let Some(value) = checks.field(answer(input.answers[i], item)) {
+            items[i] = value;
+        }
     }
-    let day = on(input.on, now.date_naive())?;
-    let note = note(input.note)?;
+    let day = checks.field(on(input.on, now.date_naive()));
+    let note = checks.field(note(input.note));
+    let (day, note) = checks.done((day, note))?;
     access::writer(store, me.id, rel).await?;
     let id = uuid::Uuid::new_v4();
     let mine = MyCheckin {
@@ -626,10 +648,13 @@ mod tests {
 
     #[test]
     fn answers_and_dates_are_checked_by_field() {
-        assert_eq!(answer(8, "passion"), Ok(8));
-        let over = answer(9, "passion").expect_err("9");
+        let item = |key| ITEMS.iter().find(|i| i.key == key).expect("an item");
+        assert_eq!(answer(8, item("passion")), Ok(8));
+        let over = answer(9, item("passion")).expect_err("9");
         assert_eq!((over.field, over.code), ("passion", "out_of_range"));
-        assert!(answer(-1, "costs").is_err());
+        // Ten questions may be refused at once: each names its own.
+        assert!(over.message.contains(item("passion").label), "{over:?}");
+        assert!(answer(-1, item("costs")).is_err());
         let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
         assert_eq!(on(None, today), Ok(today));
         assert!(on(Some("2026-12-01"), today).is_ok(), "a time zone ahead");

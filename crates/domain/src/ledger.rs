@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::access::{self, Reader, Writer};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::{Me, Shared};
 use crate::store::{ContributionFilter, ContributionRecord, NewContribution, Relationship, Store};
@@ -98,7 +98,7 @@ impl Domain {
                     "domain",
                     "unknown_domain",
                     format!(
-                        "Choose one of: {}.",
+                        "Choose what it is about: one of {}.",
                         Self::ALL.map(Domain::as_str).join(", ")
                     ),
                 )
@@ -106,13 +106,25 @@ impl Domain {
     }
 }
 
-/// A rating from 1 to 5 (effort, or what a gift meant).
-pub fn rating(value: i64, field: &'static str) -> Result<u8, FieldError> {
+/// A rating from 1 to 5 (effort, or what a gift meant), its message naming
+/// `what` is rated, since a form may refuse both at once.
+pub fn rating(value: i64, field: &'static str, what: &str) -> Result<u8, FieldError> {
     u8::try_from(value)
         .ok()
         .filter(|v| (1..=5).contains(v))
-        .ok_or_else(|| FieldError::new(field, "out_of_range", "Choose a number from 1 to 5."))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "out_of_range",
+                format!("Choose {what}, from 1 to 5."),
+            )
+        })
 }
+
+/// The two ratings' words, in one place for the quick log, a correction
+/// and a thank-you.
+const EFFORT: &str = "how much it took";
+const MEANT: &str = "how much it meant to you";
 
 fn description(raw: &str) -> Result<String, FieldError> {
     let text = raw.trim();
@@ -127,7 +139,7 @@ fn description(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "description",
             "too_long",
-            format!("Keep it under {DESCRIPTION_MAX} characters."),
+            format!("Please keep the description to {DESCRIPTION_MAX} characters or fewer."),
         ));
     }
     Ok(text.to_owned())
@@ -141,7 +153,7 @@ fn note(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         return Err(FieldError::new(
             "note",
             "too_long",
-            format!("Keep it under {NOTE_MAX} characters."),
+            format!("Please keep the note to {NOTE_MAX} characters or fewer."),
         ));
     }
     Ok(Some(text.to_owned()))
@@ -167,20 +179,24 @@ pub fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Fie
         return Ok(today);
     };
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        FieldError::new("occurred_on", "invalid_date", "Use a date like 2026-03-14.")
+        FieldError::new(
+            "occurred_on",
+            "invalid_date",
+            "Write the day it happened as a date like 2026-03-14.",
+        )
     })?;
     if date > today + Duration::days(1) {
         return Err(FieldError::new(
             "occurred_on",
             "in_the_future",
-            "That day hasn't come yet.",
+            "The day it happened hasn't come yet: choose today or earlier.",
         ));
     }
     if date < NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN) {
         return Err(FieldError::new(
             "occurred_on",
             "invalid_date",
-            "Use a date after 1970.",
+            "Choose a day it happened from 1970 on.",
         ));
     }
     Ok(date)
@@ -389,31 +405,41 @@ pub async fn record(
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
     let actor = me.id;
-    let domain = Domain::parse(input.domain)?;
-    let description = description(input.description)?;
-    let occurred = occurred_on(input.occurred_on, now.date_naive())?;
-    let effort = rating(input.effort, "effort")?;
-    let minutes = minutes(input.minutes)?;
-    let (value, thanks) = if input.for_partner {
-        let value = input.value.ok_or_else(|| {
-            FieldError::new(
-                "value",
-                "required",
-                "Say how much this meant to you, from 1 to 5.",
-            )
-        })?;
-        (Some(rating(value, "value")?), note(input.note)?)
+    // Every field is checked, so a form shows all there is to fix at once.
+    let mut checks = Checks::new();
+    let domain = checks.field(Domain::parse(input.domain));
+    let description = checks.field(description(input.description));
+    let occurred = checks.field(occurred_on(input.occurred_on, now.date_naive()));
+    let effort = checks.field(rating(input.effort, "effort", EFFORT));
+    let minutes = checks.field(minutes(input.minutes));
+    let receiving = if input.for_partner {
+        let value = input
+            .value
+            .ok_or_else(|| {
+                FieldError::new(
+                    "value",
+                    "required",
+                    "Say how much this meant to you, from 1 to 5.",
+                )
+            })
+            .and_then(|value| rating(value, "value", MEANT));
+        let value = checks.field(value);
+        let thanks = checks.field(note(input.note));
+        value
+            .zip(thanks)
+            .map(|(value, thanks)| (Some(value), thanks))
     } else {
-        if input.value.is_some() {
-            return Err(FieldError::new(
+        checks.field(match input.value {
+            Some(_) => Err(FieldError::new(
                 "value",
                 "receiver_only",
                 "Only the person who received it says what it meant to them.",
-            )
-            .into());
-        }
-        (None, None)
+            )),
+            None => Ok((None, None)),
+        })
     };
+    let (domain, description, occurred, effort, minutes, (value, thanks)) =
+        checks.done((domain, description, occurred, effort, minutes, receiving))?;
     let writer = access::writer(store, actor, rel).await?;
     let key = me.shared(store, &writer.rel).await?;
     let (giver, receiver) = if input.for_partner {
@@ -464,7 +490,7 @@ pub async fn acknowledge(
 ) -> Result<EntryView, DomainError> {
     let store = app.store();
     let actor = me.id;
-    let value = rating(value, "value")?;
+    let value = rating(value, "value", MEANT)?;
     let thanks = note(thanks)?;
     let writer = access::writer(store, actor, rel).await?;
     let key = me.shared(store, &writer.rel).await?;
@@ -588,20 +614,40 @@ pub async fn correct(
     let actor = me.id;
     let (writer, mut updated) = correctable(store, actor, rel, id, now).await?;
     let key = me.shared(store, &writer.rel).await?;
-    if let Some(d) = change.domain {
-        updated.domain = Domain::parse(d)?;
+    // Every changed field is checked before any is applied, so a form
+    // shows all there is to fix at once.
+    let mut checks = Checks::new();
+    let domain = change.domain.map(|d| checks.field(Domain::parse(d)));
+    let text = change.description.map(|d| checks.field(description(d)));
+    let day = change
+        .occurred_on
+        .map(|_| checks.field(occurred_on(change.occurred_on, now.date_naive())));
+    let effort = change
+        .effort
+        .map(|e| checks.field(rating(e, "effort", EFFORT)));
+    let minutes = change.minutes.map(|m| checks.field(minutes(m)));
+    // Each is `None` when unchanged, `Some(value)` when changed and accepted.
+    let (domain, text, day, effort, minutes) = checks.done((
+        changed(domain),
+        changed(text),
+        changed(day),
+        changed(effort),
+        changed(minutes),
+    ))?;
+    if let Some(d) = domain {
+        updated.domain = d;
     }
-    if let Some(d) = change.description {
-        updated.description = key.seal(DESCRIPTION, &id.to_string(), &description(d)?);
+    if let Some(d) = text {
+        updated.description = key.seal(DESCRIPTION, &id.to_string(), &d);
     }
-    if change.occurred_on.is_some() {
-        updated.day = day_number(occurred_on(change.occurred_on, now.date_naive())?);
+    if let Some(d) = day {
+        updated.day = day_number(d);
     }
-    if let Some(e) = change.effort {
-        updated.effort = rating(e, "effort")?;
+    if let Some(e) = effort {
+        updated.effort = e;
     }
-    if let Some(m) = change.minutes {
-        updated.minutes = minutes(m)?;
+    if let Some(m) = minutes {
+        updated.minutes = m;
     }
     if !store
         .update_contribution(rel, actor, &updated, correction_cutoff(now))
@@ -610,6 +656,15 @@ pub async fn correct(
         return Err(explain_refused_change(store, actor, rel, id, now).await);
     }
     written(store, &key, &writer, id, now).await
+}
+
+/// A field a correction may leave alone, for `Checks::done`: unchanged is
+/// a kept `None`, a refused change is missing.
+fn changed<T>(checked: Option<Option<T>>) -> Option<Option<T>> {
+    match checked {
+        None => Some(None),
+        Some(kept) => kept.map(Some),
+    }
 }
 
 pub async fn remove(
@@ -973,10 +1028,13 @@ mod tests {
 
     #[test]
     fn ratings_are_one_to_five() {
-        assert_eq!(rating(1, "effort"), Ok(1));
-        assert_eq!(rating(5, "value"), Ok(5));
+        assert_eq!(rating(1, "effort", EFFORT), Ok(1));
+        assert_eq!(rating(5, "value", MEANT), Ok(5));
         for bad in [0, 6, -1, 300] {
-            assert_eq!(rating(bad, "effort").map_err(|e| e.field), Err("effort"));
+            assert_eq!(
+                rating(bad, "effort", EFFORT).map_err(|e| e.field),
+                Err("effort")
+            );
         }
     }
 

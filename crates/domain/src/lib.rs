@@ -33,5 +33,5 @@ pub mod values;
 pub mod written;
 
 pub use app::App;
-pub use error::{DomainError, FieldError};
+pub use error::{Checks, DomainError, FieldError};
 pub use ids::{AccountId, RelationshipId};

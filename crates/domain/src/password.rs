@@ -86,7 +86,7 @@ impl Password {
                 "password",
                 "too_short",
                 format!(
-                    "Use at least {PASSWORD_MIN_CHARS} characters. A few words together work well."
+                    "Use at least {PASSWORD_MIN_CHARS} characters for your password. A few words together work well."
                 ),
             ));
         }
@@ -95,7 +95,7 @@ impl Password {
                 "password",
                 "too_long",
                 format!(
-                    "Use at most {PASSWORD_MAX_CHARS} characters; a few words together are plenty."
+                    "Use at most {PASSWORD_MAX_CHARS} characters for your password; a few words together are plenty."
                 ),
             ));
         }

@@ -17,7 +17,7 @@ use crate::access;
 use crate::app::App;
 use crate::catalog::reflections::reflection_prompt;
 use crate::catalog::Prompt;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::RelationshipId;
 use crate::me::Me;
 use crate::store::Reflection;
@@ -86,8 +86,10 @@ pub async fn write(
     now: DateTime<Utc>,
 ) -> Result<MyReflection, DomainError> {
     let store = app.store();
-    let text = text(raw_text)?;
-    let prompt = prompt(prompt_key)?;
+    let mut checks = Checks::new();
+    let text = checks.field(text(raw_text));
+    let prompt = checks.field(prompt(prompt_key));
+    let (text, prompt) = checks.done((text, prompt))?;
     let reader = access::reader(store, me.id, rel).await?;
     if reader.is_former() {
         return Err(access::ended());

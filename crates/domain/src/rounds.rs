@@ -45,11 +45,12 @@ pub trait Instrument: Questionnaire {
     type Comparison;
     /// The item keys, in the order they are asked.
     fn item_keys(&self) -> Vec<&str>;
-    /// Validates a request's answers, all or nothing (each error names its field).
+    /// Validates a request's answers, all or nothing (each error names its
+    /// field; an answer with several refused fields names each of them).
     fn parse(
         &self,
         inputs: &[Self::Input<'_>],
-    ) -> Result<Answers<Option<Self::Answer>>, FieldError>;
+    ) -> Result<Answers<Option<Self::Answer>>, DomainError>;
     /// The comparison of a revealed round.
     fn compare(&self, revealed: &Revealed<Self::Answer>) -> Self::Comparison;
 }

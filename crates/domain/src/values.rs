@@ -77,14 +77,14 @@ impl DisplayName {
             return Err(FieldError::new(
                 "display_name",
                 "too_long",
-                format!("Use at most {DISPLAY_NAME_MAX_CHARS} characters."),
+                format!("Please keep your name to {DISPLAY_NAME_MAX_CHARS} characters or fewer."),
             ));
         }
         if value.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "display_name",
                 "invalid",
-                "Use letters, numbers and punctuation only.",
+                "Use only letters, numbers and punctuation in your name.",
             ));
         }
         Ok(Self(value.to_owned()))
@@ -113,7 +113,7 @@ impl TokenName {
             return Err(FieldError::new(
                 "name",
                 "invalid",
-                "Use at most 80 plain characters.",
+                "Please keep the token's name to 80 plain characters or fewer.",
             ));
         }
         Ok(Self(value.to_owned()))

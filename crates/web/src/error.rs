@@ -1,9 +1,10 @@
 //! One error type for the whole application, `AppError`, with two
 //! renderings: the JSON body API.md fixes (`{"error": {"code", "message",
-//! "field"}}`) and, wrapped in [`PageError`], a page. It keeps the underlying
-//! cause for the log; a client only ever sees the sentence meant for it, and
-//! internal failures a generic one (SECURITY.md R40). A store conflict is a
-//! 409 from the use case, never a 500.
+//! "field"}}`, plus `errors`, every field to fix, on a 422 naming a field:
+//! docs/form-errors.md) and, wrapped in [`PageError`], a page. It keeps the
+//! underlying cause for the log; a client only ever sees the sentence meant
+//! for it, and internal failures a generic one (SECURITY.md R40). A store
+//! conflict is a 409 from the use case, never a 500.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,9 +18,14 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Every field error of a refused form, the main one (`code`,
+    /// `message`, `field` above) first; empty when there is at most one.
+    /// Boxed, as `cause` is, to keep the error every handler returns small
+    /// (clippy's result_large_err).
+    pub fields: Box<[FieldProblem]>,
     pub retry_after_secs: Option<u64>,
     /// What really went wrong, for the log only.
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
 }
 
 /// The error body every failing API call answers with.
@@ -34,8 +40,35 @@ pub struct ErrorDetail {
     pub code: String,
     /// A sentence for a person.
     pub message: String,
-    /// The request field the error is about, when there is one.
+    /// The request field the error is about, when there is one. When a 422
+    /// refuses several fields, this is the first of `errors`.
     pub field: Option<String>,
+    /// On a 422 about the request's fields: every field to fix, in the
+    /// order the rules read them, the one above first. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// One field a 422 refuses, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The request field.
+    pub field: String,
+    /// A stable snake_case code a program can branch on.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl From<&FieldError> for FieldProblem {
+    fn from(err: &FieldError) -> Self {
+        Self {
+            field: err.field.to_owned(),
+            code: err.code.to_owned(),
+            message: err.message.clone(),
+        }
+    }
 }
 
 impl AppError {
@@ -45,6 +78,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            fields: Box::default(),
             retry_after_secs: None,
             cause: None,
         }
@@ -52,7 +86,7 @@ impl AppError {
 
     /// Keeps `cause` for the log (never shown to the client).
     pub fn caused_by(mut self, cause: impl std::fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+        self.cause = Some(cause.to_string().into());
         self
     }
 
@@ -122,6 +156,36 @@ impl AppError {
     pub fn invalid(err: FieldError) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, err.code, err.message).with_field(err.field)
     }
+
+    /// Several refused fields: the first is the main error, as a single
+    /// refusal would be; all of them are listed in `errors`.
+    pub fn invalid_fields(all: Vec<FieldError>) -> Self {
+        let fields = all.iter().map(FieldProblem::from).collect();
+        match all.into_iter().next() {
+            Some(first) => Self {
+                fields,
+                ..Self::invalid(first)
+            },
+            None => Self::internal().caused_by("a refusal without a field"),
+        }
+    }
+
+    /// Every field to fix, the main one first: those of a refused form, or
+    /// the one field the error names (a 409 may name one too: an address
+    /// taken); empty when it names none.
+    pub fn field_problems(&self) -> Vec<FieldProblem> {
+        if !self.fields.is_empty() {
+            return self.fields.to_vec();
+        }
+        self.field
+            .iter()
+            .map(|field| FieldProblem {
+                field: field.clone(),
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+            })
+            .collect()
+    }
 }
 
 impl From<FieldError> for AppError {
@@ -134,6 +198,7 @@ impl From<DomainError> for AppError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::Invalid(field) => Self::invalid(field),
+            DomainError::InvalidFields(all) => Self::invalid_fields(all),
             DomainError::NotFound => Self::not_found(),
             DomainError::Forbidden { code, message } => {
                 Self::new(StatusCode::FORBIDDEN, code, message)
@@ -182,6 +247,11 @@ impl IntoResponse for AppError {
                 code: self.code.to_owned(),
                 message: self.message.clone(),
                 field: self.field.clone(),
+                // Only a refusal of what was sent lists its fields
+                // (docs/form-errors.md); a 409 naming one keeps to `field`.
+                errors: (self.status == StatusCode::UNPROCESSABLE_ENTITY)
+                    .then(|| self.field_problems())
+                    .filter(|all| !all.is_empty()),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

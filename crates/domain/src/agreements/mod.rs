@@ -24,7 +24,7 @@ use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
 use crate::catalog::Deck;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{self, date_of, day_number, Domain, EntryView};
 use crate::me::{Me, Shared};
@@ -53,9 +53,12 @@ const REASON: &str = "agreement_events.reason";
 
 // ------------------------------------------------------------ validation
 
+/// Required text, its too-long message naming `what` it is, since a form
+/// may refuse several texts at once.
 fn text(
     raw: &str,
     field: &'static str,
+    what: &str,
     max: usize,
     empty: &'static str,
 ) -> Result<String, FieldError> {
@@ -67,7 +70,7 @@ fn text(
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Please keep this to {max} characters or fewer."),
+            format!("Please keep {what} to {max} characters or fewer."),
         ));
     }
     Ok(text.to_owned())
@@ -77,6 +80,7 @@ fn title(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "title",
+        "the name",
         TITLE_MAX_CHARS,
         "Give it a short name, like “Sunday dinners”.",
     )
@@ -86,6 +90,7 @@ fn terms(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "terms",
+        "the terms",
         TERMS_MAX_CHARS,
         "Write the terms in your own words: who does what, and how often.",
     )
@@ -95,20 +100,25 @@ fn reason(raw: &str) -> Result<String, FieldError> {
     text(
         raw,
         "reason",
+        "the reason",
         REASON_MAX_CHARS,
         "Say in a few words why, so your partner understands.",
     )
 }
 
 /// An optional part: `None` when absent, `Some(None)` when cleared.
-fn part(raw: Option<&str>, field: &'static str) -> Result<Option<Option<String>>, FieldError> {
+fn part(
+    raw: Option<&str>,
+    field: &'static str,
+    whose: &str,
+) -> Result<Option<Option<String>>, FieldError> {
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.trim();
     if text.chars().count() > PART_MAX_CHARS {
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Please keep this to {PART_MAX_CHARS} characters or fewer."),
+            format!("Please keep {whose} part to {PART_MAX_CHARS} characters or fewer."),
         ));
     }
     Ok(Some((!text.is_empty()).then(|| text.to_owned())))
@@ -122,8 +132,13 @@ pub fn review_on(raw: Option<&str>, today: NaiveDate) -> Result<Option<Option<i3
     if text.is_empty() {
         return Ok(Some(None));
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| FieldError::new("review_on", "invalid_date", "Use a date like 2027-03-14."))?;
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            "review_on",
+            "invalid_date",
+            "Write the review date as a date like 2027-03-14.",
+        )
+    })?;
     if date < today {
         return Err(FieldError::new(
             "review_on",
@@ -184,13 +199,26 @@ struct Checked {
     review_on: Option<Option<i32>>,
 }
 
-fn check_words(words: &Words<'_>, today: NaiveDate) -> Result<Checked, FieldError> {
-    Ok(Checked {
-        title: words.title.map(title).transpose()?,
-        terms: terms(words.terms)?,
-        my_part: part(words.my_part, "my_part")?,
-        partner_part: part(words.partner_part, "partner_part")?,
-        review_on: review_on(words.review_on, today)?,
+fn check_words(words: &Words<'_>, today: NaiveDate) -> Result<Checked, DomainError> {
+    let mut checks = Checks::new();
+    let checked = words_into(&mut checks, words, today);
+    checks.done(checked)
+}
+
+/// Checks every field of the words, noting each refusal in `checks`, so
+/// that a form shows all there is to fix at once.
+fn words_into(checks: &mut Checks, words: &Words<'_>, today: NaiveDate) -> Option<Checked> {
+    let title = checks.field(words.title.map(title).transpose());
+    let terms = checks.field(terms(words.terms));
+    let my_part = checks.field(part(words.my_part, "my_part", "your"));
+    let partner_part = checks.field(part(words.partner_part, "partner_part", "your partner's"));
+    let review_on = checks.field(review_on(words.review_on, today));
+    Some(Checked {
+        title: title?,
+        terms: terms?,
+        my_part: my_part?,
+        partner_part: partner_part?,
+        review_on: review_on?,
     })
 }
 
@@ -577,15 +605,21 @@ pub async fn propose(
     now: DateTime<Utc>,
 ) -> Result<Thread, DomainError> {
     let store = app.store();
-    let domain = Domain::parse(proposal.domain)?;
-    let words = check_words(&proposal.words, now.date_naive())?;
-    let title = words.title.clone().ok_or_else(|| {
-        FieldError::new(
+    let mut checks = Checks::new();
+    let domain = checks.field(Domain::parse(proposal.domain));
+    let words = words_into(&mut checks, &proposal.words, now.date_naive());
+    // A new agreement needs a name (a counter or revision may keep the one
+    // it answers); checked last, as before, and only when none was given.
+    let title = checks.field(match (proposal.words.title, &words) {
+        (None, _) => Err(FieldError::new(
             "title",
             "required",
             "Give it a short name, like “Sunday dinners”.",
-        )
-    })?;
+        )),
+        (Some(_), Some(words)) => Ok(words.title.clone()),
+        (Some(_), None) => Ok(None),
+    });
+    let (domain, words, title) = checks.done((domain, words, title.flatten()))?;
     let writer = access::writer(store, me.id, rel).await?;
     let origin = match proposal.conversation {
         None => None,
@@ -880,8 +914,10 @@ pub async fn decline(
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<Thread, DomainError> {
-    let version = version_number(version)?;
-    let why = reason(why)?;
+    let mut checks = Checks::new();
+    let version = checks.field(version_number(version));
+    let why = checks.field(reason(why));
+    let (version, why) = checks.done((version, why))?;
     make_move(
         app,
         me,
@@ -1182,12 +1218,16 @@ mod tests {
         );
         let empty = check_words(&Words { terms: "  ", ..ok }, today)
             .err()
-            .expect("empty");
+            .expect("empty")
+            .field_errors()[0]
+            .clone();
         assert_eq!((empty.field, empty.code), ("terms", "required"));
         let long = "x".repeat(TERMS_MAX_CHARS + 1);
         let over = check_words(&Words { terms: &long, ..ok }, today)
             .err()
-            .expect("long");
+            .expect("long")
+            .field_errors()[0]
+            .clone();
         assert_eq!((over.field, over.code), ("terms", "too_long"));
         assert!(check_words(
             &Words {
@@ -1206,8 +1246,28 @@ mod tests {
             today,
         )
         .err()
-        .expect("part");
+        .expect("part")
+        .field_errors()[0]
+            .clone();
         assert_eq!(over.field, "my_part");
+        // Every field wrong at once: each named, in the order they are checked.
+        let every = check_words(
+            &Words {
+                title: Some(" "),
+                terms: "",
+                my_part: Some(&part),
+                partner_part: Some(&part),
+                review_on: Some("someday"),
+            },
+            today,
+        )
+        .err()
+        .expect("all refused");
+        let fields: Vec<_> = every.field_errors().iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            ["title", "terms", "my_part", "partner_part", "review_on"]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::access;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::Me;
 use crate::relationship::{InviteCode, RelationshipStatus};
@@ -55,6 +55,19 @@ pub fn categories(
         ));
     }
     Ok(chosen)
+}
+
+/// The fields of an invitation checked together, so that a form shows a
+/// refused address and a refused choice at once: the categories first
+/// (as a caller checks them before `invite`), then the address.
+pub fn invitation_fields(
+    email: &str,
+    chosen: Result<BTreeSet<Category>, FieldError>,
+) -> Result<BTreeSet<Category>, DomainError> {
+    let mut checks = Checks::new();
+    let chosen = checks.field(chosen);
+    checks.check(Email::parse(email).map(|_| ()));
+    checks.done(chosen)
 }
 
 /// The stored form of a set of categories.

@@ -32,7 +32,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::ledger::{date_of, day_number};
 use crate::me::{Me, Shared};
@@ -154,7 +154,13 @@ fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldEr
     let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(today);
     };
-    let invalid = || FieldError::new("occurred_at", "invalid_date", "Use a date like 2026-03-14.");
+    let invalid = || {
+        FieldError::new(
+            "occurred_at",
+            "invalid_date",
+            "Write the day it happened as a date like 2026-03-14.",
+        )
+    };
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .or_else(|| {
@@ -167,7 +173,7 @@ fn occurred_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldEr
         return Err(FieldError::new(
             "occurred_at",
             "in_the_future",
-            "That day hasn't come yet.",
+            "The day it happened hasn't come yet: choose today or earlier.",
         ));
     }
     if day < NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN) {
@@ -187,11 +193,13 @@ fn kind(raw: &str) -> Result<Kind, FieldError> {
 }
 
 /// A turn checked against the rules: a known code, a known feeling,
-/// intensity 1–5, and an actor who is one of the two partners.
+/// intensity 1–5, and an actor who is one of the two partners. Every rule
+/// is checked, so a form shows all there is to fix at once.
 fn turn_of(
     input: TurnInput<'_>,
     pair: [AccountId; 2],
-) -> Result<(AccountId, &'static Code, Valence, u8), FieldError> {
+) -> Result<(AccountId, &'static Code, Valence, u8), DomainError> {
+    let mut checks = Checks::new();
     let actor = uuid::Uuid::parse_str(input.actor_id.trim())
         .ok()
         .map(AccountId)
@@ -202,19 +210,21 @@ fn turn_of(
                 "not_a_partner",
                 "Choose one of the two of you: who took this turn?",
             )
-        })?;
-    let code = codes::find(input.code.trim()).ok_or_else(|| {
+        });
+    let actor = checks.field(actor);
+    let code = checks.field(codes::find(input.code.trim()).ok_or_else(|| {
         FieldError::new("code", "unknown", "Choose one of the listed kinds of turn.")
-    })?;
+    }));
+    // No feeling chosen takes the code's own (so none, when no code is).
     let valence = match input.valence.map(str::trim).filter(|v| !v.is_empty()) {
-        None => code.valence,
-        Some(text) => codes::valence_of(text).ok_or_else(|| {
+        None => code.map(|code| code.valence),
+        Some(text) => checks.field(codes::valence_of(text).ok_or_else(|| {
             FieldError::new(
                 "valence",
                 "unknown",
                 "Choose positive, neutral or negative.",
             )
-        })?,
+        })),
     };
     let intensity = u8::try_from(input.intensity)
         .ok()
@@ -225,8 +235,9 @@ fn turn_of(
                 "out_of_range",
                 "Choose from 1 (mild) to 5 (intense).",
             )
-        })?;
-    Ok((actor, code, valence, intensity))
+        });
+    let intensity = checks.field(intensity);
+    checks.done((actor, code, valence, intensity))
 }
 
 fn record_key(rel: RelationshipId, id: uuid::Uuid) -> String {
@@ -358,9 +369,11 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<Episode, DomainError> {
     let store = app.store();
-    let title = title(input.title)?;
-    let kind = kind(input.kind)?;
-    let on = occurred_on(input.occurred_at, now.date_naive())?;
+    let mut checks = Checks::new();
+    let title = checks.field(title(input.title));
+    let kind = checks.field(kind(input.kind));
+    let on = checks.field(occurred_on(input.occurred_at, now.date_naive()));
+    let (title, kind, on) = checks.done((title, kind, on))?;
     let writer = access::writer(store, me.id, rel).await?;
     let id = uuid::Uuid::new_v4();
     let key = record_key(rel, id);
@@ -748,8 +761,24 @@ mod tests {
             (TurnInput { intensity: 0, ..ok }, "intensity"),
             (TurnInput { intensity: 6, ..ok }, "intensity"),
         ] {
-            assert_eq!(turn_of(input, [a, b]).map_err(|e| e.field), Err(field));
+            assert_eq!(
+                turn_of(input, [a, b]).map_err(|e| e.field_errors()[0].field),
+                Err(field)
+            );
         }
+        // Every rule broken at once: each named, in the form's order.
+        let every = turn_of(
+            TurnInput {
+                actor_id: &stranger,
+                code: "sulking",
+                valence: Some("meh"),
+                intensity: 9,
+            },
+            [a, b],
+        )
+        .expect_err("all refused");
+        let fields: Vec<_> = every.field_errors().iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["actor_id", "code", "valence", "intensity"]);
         let changed = turn_of(
             TurnInput {
                 valence: Some("neutral"),

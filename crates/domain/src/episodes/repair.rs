@@ -15,7 +15,7 @@ use super::{may_see, Opener};
 use crate::access::{self, Reader};
 use crate::access_log;
 use crate::app::App;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::me::Me;
 use crate::rounds::{self, Answers, Questionnaire};
@@ -118,25 +118,26 @@ pub struct RepairInput<'a> {
     pub next_time: Option<&'a str>,
 }
 
-fn entries(input: RepairInput<'_>) -> Result<Answers<Option<String>>, FieldError> {
+/// Every answer checked, so a form shows each one that is too long at once.
+fn entries(input: RepairInput<'_>) -> Result<Answers<Option<String>>, DomainError> {
+    let mut checks = Checks::new();
     let mut out = Answers::new();
-    for (key, value) in [
-        ("my_part", input.my_part),
-        ("felt", input.felt),
-        ("needed", input.needed),
-        ("next_time", input.next_time),
-    ] {
+    let values = [input.my_part, input.felt, input.needed, input.next_time];
+    for ((key, question), value) in QUESTIONS.into_iter().zip(values) {
         let Some(text) = value else { continue };
         let text = text.trim();
         if text.chars().count() > ANSWER_MAX_CHARS {
-            return Err(FieldError::new(
+            checks.check(Err(FieldError::new(
                 key,
                 "too_long",
-                format!("Please keep each answer to {ANSWER_MAX_CHARS} characters or fewer."),
-            ));
+                // Named by its question: several may be refused at once.
+                format!("Please keep \u{201c}{question}\u{201d} to {ANSWER_MAX_CHARS} characters or fewer."),
+            )));
+            continue;
         }
         out.insert(key.to_owned(), (!text.is_empty()).then(|| text.to_owned()));
     }
+    checks.done(())?;
     Ok(out)
 }
 

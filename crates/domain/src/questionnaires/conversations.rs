@@ -95,7 +95,7 @@ pub struct AnswerInput<'a> {
 }
 
 /// Validates a request's entries; all or nothing.
-fn parse(deck: &Deck, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, FieldError> {
+fn parse(deck: &Deck, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, DomainError> {
     distinct_keys(inputs.iter().map(|i| i.prompt), "key")?;
     inputs
         .iter()
@@ -283,7 +283,7 @@ impl crate::rounds::Instrument for DeckRound {
         self.0.prompts.iter().map(|p| p.key).collect()
     }
 
-    fn parse(&self, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, FieldError> {
+    fn parse(&self, inputs: &[AnswerInput<'_>]) -> Result<Answers<Option<String>>, DomainError> {
         parse(self.0, inputs)
     }
 
@@ -333,7 +333,7 @@ mod tests {
             }],
         )
         .expect_err("should be refused");
-        assert_eq!(err.field, "key");
+        assert_eq!(err.field_errors()[0].field, "key");
         assert!(DeckRound(d).complete(&Answers::new()).is_err());
     }
 

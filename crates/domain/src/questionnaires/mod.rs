@@ -21,7 +21,7 @@ pub fn optional_text(raw: Option<&str>, field: &'static str) -> Result<Option<St
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Please keep this to {TEXT_MAX_CHARS} characters or fewer."),
+            format!("Please keep your answer to {TEXT_MAX_CHARS} characters or fewer."),
         ));
     }
     Ok(Some(text.to_owned()))

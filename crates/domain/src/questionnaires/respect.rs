@@ -9,7 +9,7 @@ use super::{distinct_keys, scale};
 use crate::access;
 use crate::app::App;
 use crate::catalog::respect::AREAS;
-use crate::error::{DomainError, FieldError};
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::{AccountId, RelationshipId};
 use crate::rounds::{self, Answers, Questionnaire, Revealed};
 use crate::store::{CustomArea, Store, StoreError};
@@ -98,19 +98,29 @@ impl RespectMap {
     fn parse_inputs(
         &self,
         inputs: &[RespectInput<'_>],
-    ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
+    ) -> Result<Answers<Option<RespectAnswer>>, DomainError> {
         distinct_keys(inputs.iter().map(|i| i.area), "key")?;
         inputs
             .iter()
             .map(|input| {
                 let area = self.area(input.area)?;
+                // Both scales are checked, so that the area's page names
+                // each one to fix at once.
+                let mut checks = Checks::new();
+                let i_respect = checks.field(scale(
+                    input.i_respect,
+                    "i_respect",
+                    "how much you respect this",
+                ));
+                let i_feel_respected = checks.field(scale(
+                    input.i_feel_respected,
+                    "i_feel_respected",
+                    "how respected you feel here",
+                ));
+                let (i_respect, i_feel_respected) = checks.done((i_respect, i_feel_respected))?;
                 let answer = RespectAnswer {
-                    i_respect: scale(input.i_respect, "i_respect", "how much you respect this")?,
-                    i_feel_respected: scale(
-                        input.i_feel_respected,
-                        "i_feel_respected",
-                        "how respected you feel here",
-                    )?,
+                    i_respect,
+                    i_feel_respected,
                 };
                 Ok((area.key.clone(), Some(answer)))
             })
@@ -298,7 +308,7 @@ impl crate::rounds::Instrument for RespectMap {
     fn parse(
         &self,
         inputs: &[RespectInput<'_>],
-    ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
+    ) -> Result<Answers<Option<RespectAnswer>>, DomainError> {
         self.parse_inputs(inputs)
     }
 
@@ -341,11 +351,16 @@ mod tests {
                 i_feel_respected: f,
             }])
             .expect_err("should be refused")
-            .field
+            .field_errors()
+            .iter()
+            .map(|e| e.field)
+            .collect::<Vec<_>>()
         };
-        assert_eq!(err("creativity", 0, 3), "i_respect");
-        assert_eq!(err("creativity", 3, 9), "i_feel_respected");
-        assert_eq!(err("cooking", 3, 3), "key");
+        assert_eq!(err("creativity", 0, 3), ["i_respect"]);
+        assert_eq!(err("creativity", 3, 9), ["i_feel_respected"]);
+        // Both scales wrong: each named, in the page's order.
+        assert_eq!(err("creativity", 0, 9), ["i_respect", "i_feel_respected"]);
+        assert_eq!(err("cooking", 3, 3), ["key"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{distinct_keys, optional_text, scale};
 use crate::catalog::values::ITEMS;
 use crate::catalog::ValueItem;
-use crate::error::FieldError;
+use crate::error::{Checks, DomainError, FieldError};
 use crate::ids::AccountId;
 use crate::rounds::{Answers, Questionnaire, Revealed};
 use analytics::comparison;
@@ -65,15 +65,25 @@ pub struct ValueInput<'a> {
 }
 
 /// Validates a request's entries; all or nothing, so a bad entry writes none.
-fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, DomainError> {
     distinct_keys(inputs.iter().map(|i| i.item), "key")?;
     inputs
         .iter()
         .map(|input| {
             let found = item(input.item)?;
+            // Both of an answer's fields are checked, so that its page
+            // names each one to fix at once.
+            let mut checks = Checks::new();
+            let importance = checks.field(scale(
+                input.importance,
+                "importance",
+                "how much this matters",
+            ));
+            let definition = checks.field(optional_text(input.definition, "definition"));
+            let (importance, definition) = checks.done((importance, definition))?;
             let answer = ValueAnswer {
-                importance: scale(input.importance, "importance", "how much this matters")?,
-                definition: optional_text(input.definition, "definition")?,
+                importance,
+                definition,
             };
             Ok((found.key.to_owned(), Some(answer)))
         })
@@ -164,7 +174,10 @@ impl crate::rounds::Instrument for Values {
             .collect()
     }
 
-    fn parse(&self, inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+    fn parse(
+        &self,
+        inputs: &[ValueInput<'_>],
+    ) -> Result<Answers<Option<ValueAnswer>>, DomainError> {
         parse(inputs)
     }
 
@@ -205,8 +218,14 @@ mod tests {
             ok["honesty"].as_ref().and_then(|a| a.definition.as_deref()),
             Some("Saying the hard thing kindly.")
         );
-        let bad =
-            |input: ValueInput<'static>| parse(&[input]).expect_err("should be refused").field;
+        let all_bad = |input: ValueInput<'static>| {
+            let err = parse(&[input]).expect_err("should be refused");
+            err.field_errors()
+                .iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        let bad = |input: ValueInput<'static>| all_bad(input)[0];
         assert_eq!(
             bad(ValueInput {
                 item: "honesty",
@@ -231,6 +250,15 @@ mod tests {
                 definition: Some(long)
             }),
             "definition"
+        );
+        // Both fields of an answer wrong: each named, the importance first.
+        assert_eq!(
+            all_bad(ValueInput {
+                item: "trust",
+                importance: 0,
+                definition: Some(long)
+            }),
+            ["importance", "definition"]
         );
     }
 

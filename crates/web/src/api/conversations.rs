@@ -10,7 +10,7 @@ use domain::catalog::Deck;
 use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
 use domain::rounds::{self, Answers, Instrument};
 use domain::store::ConversationNote;
-use domain::FieldError;
+use domain::DomainError;
 use domain::RelationshipId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -186,7 +186,7 @@ impl SealedApi for DeckRound {
         Ok(comparison_body(c, notes))
     }
 
-    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<String>>, FieldError> {
+    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<String>>, DomainError> {
         let inputs: Vec<AnswerInput<'_>> = sent
             .iter()
             .map(|a| AnswerInput {

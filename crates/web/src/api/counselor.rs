@@ -355,9 +355,12 @@ pub async fn invite(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<InvitationView>), AppError> {
-    let chosen = engagements::categories(body.categories.as_deref(), || {
-        Category::ALL.into_iter().collect()
-    })?;
+    let chosen = engagements::invitation_fields(
+        &body.email,
+        engagements::categories(body.categories.as_deref(), || {
+            Category::ALL.into_iter().collect()
+        }),
+    )?;
     let invitation = engagements::invite(
         &state.app,
         &caller.me,

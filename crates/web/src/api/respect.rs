@@ -7,7 +7,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::questionnaires::respect::{self, Area, RespectAnswer, RespectInput, RespectMap};
 use domain::rounds::{self, Answers, Instrument};
-use domain::FieldError;
+use domain::DomainError;
 use domain::RelationshipId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -191,7 +191,7 @@ impl SealedApi for RespectMap {
     fn entries(
         &self,
         sent: &[AreaAnswerBody],
-    ) -> Result<Answers<Option<RespectAnswer>>, FieldError> {
+    ) -> Result<Answers<Option<RespectAnswer>>, DomainError> {
         let inputs: Vec<RespectInput<'_>> = sent
             .iter()
             .map(|a| RespectInput {

@@ -14,7 +14,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::rounds::{self, Answers, Current, Questionnaire, RoundSummary};
 use domain::sealed::{Own, RoundState, RoundView};
-use domain::{FieldError, RelationshipId};
+use domain::{DomainError, RelationshipId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -30,7 +30,7 @@ pub trait SealedApi: Questionnaire {
     /// The caller's status in the current round, with their own answers.
     type Status: Serialize;
     /// Validates a request's answers, all or nothing.
-    fn entries(&self, sent: &[Self::Entry]) -> Result<Answers<Option<Self::Answer>>, FieldError>;
+    fn entries(&self, sent: &[Self::Entry]) -> Result<Answers<Option<Self::Answer>>, DomainError>;
     /// The status body, from the shared round status and the caller's answers.
     fn status(&self, round: RoundStatus, mine: &Answers<Self::Answer>) -> Self::Status;
     /// A revealed round as the comparison shows it (409 `sealed` before).
@@ -76,7 +76,7 @@ pub async fn save<I: SealedApi>(
     q: &I,
     sent: &[I::Entry],
 ) -> Result<Json<I::Status>, AppError> {
-    let entries = q.entries(sent).map_err(domain::DomainError::from)?;
+    let entries = q.entries(sent)?;
     let current = rounds::save(&state.app, &caller.me, rel, q, entries, Utc::now()).await?;
     Ok(respond(q, &current))
 }

@@ -8,7 +8,7 @@ use domain::catalog::values::ITEMS;
 use domain::questionnaires::values::{ValueAnswer, ValueInput, Values, ValuesComparison};
 use domain::questionnaires::TEXT_MAX_CHARS;
 use domain::rounds::{self, Answers, Instrument};
-use domain::FieldError;
+use domain::DomainError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -176,7 +176,7 @@ impl SealedApi for Values {
         Ok(comparison_body(&self.compare(&revealed)))
     }
 
-    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<ValueAnswer>>, FieldError> {
+    fn entries(&self, sent: &[AnswerBody]) -> Result<Answers<Option<ValueAnswer>>, DomainError> {
         let inputs: Vec<ValueInput<'_>> = sent
             .iter()
             .map(|a| ValueInput {

@@ -10,7 +10,7 @@ use domain::recovery::{self, RecoveryCode};
 use domain::secret::{Secret, SecretHash};
 use domain::store::{NewToken, PasswordChange, ResetProof, SecurityEventKind, TokenInfo};
 use domain::values::{Email, Password, PasswordContext, TokenName};
-use domain::FieldError;
+use domain::{Checks, FieldError};
 
 use crate::auth::account_keys::{self, reset_keys};
 use crate::auth::client::ClientAddr;
@@ -25,15 +25,17 @@ use crate::state::AppState;
 const REAUTH: Rate = Rate::new(10, 60);
 
 /// A new password for the account with this e-mail and name, named `field`
-/// in errors (`password` at sign-up, `new_password` elsewhere).
+/// in errors (`password` at sign-up, `new_password` elsewhere). The address
+/// may be as typed, even one refused (the words are trimmed and lower-cased
+/// when compared), so that a form refusing it still judges the password.
 pub fn new_password(
     raw: &str,
     field: &'static str,
-    email: &Email,
+    email: &str,
     display_name: &str,
 ) -> Result<Password, FieldError> {
     let context = PasswordContext {
-        email: email.as_str(),
+        email,
         display_name,
     };
     Password::choose(raw, &context).map_err(|err| FieldError { field, ..err })
@@ -89,8 +91,11 @@ pub async fn create_token(
             "A token cannot create tokens. Sign in with your password to make one.",
         ));
     }
-    let name = TokenName::parse(request.name)?;
-    let lifetime = TokenLifetime::days(request.expires_in_days)?;
+    // Both fields are checked, so the form names each one to fix at once.
+    let mut checks = Checks::new();
+    let name = checks.field(TokenName::parse(request.name));
+    let lifetime = checks.field(TokenLifetime::days(request.expires_in_days));
+    let (name, lifetime) = checks.done((name, lifetime))?;
     reauthenticate(state, caller, request.password, "password").await?;
     let token = Secret::generate("rcp_");
     let now = Utc::now();
@@ -221,8 +226,8 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AppError> {
     let session = require_session(caller, "Change your password")?;
-    let email = Email::parse(&caller.account.email)?;
-    let password = new_password(new, "new_password", &email, &caller.account.display_name)?;
+    let account = &caller.account;
+    let password = new_password(new, "new_password", &account.email, &account.display_name)?;
     reauthenticate(state, caller, current, "current_password").await?;
     let new_hash = state
         .passwords
@@ -334,38 +339,30 @@ pub async fn reset_password(
         format!("reset:client:{}", client.0),
         limits.reset_per_client,
     )];
-    let (email, display_name) = match &proof {
+    // The address and the new password are judged together, so that the
+    // form names both when both need fixing.
+    let mut checks = Checks::new();
+    let (email, typed) = match &proof {
         ResetWith::RecoveryCode { email, .. } => {
-            let email = Email::parse(email)?;
-            buckets.push((
-                format!("reset:email:{}", email.as_str()),
-                limits.reset_per_target,
-            ));
-            // SECURITY (R14): the new password is judged by what the
-            // requester typed, never by the account's display name. With
-            // it, a known address answered 422 `contains_personal` where
-            // an unknown one answered 401, before any limit was taken: a
-            // free check of whether an address has an account, and of its
-            // name. (Sign-up and a signed-in change still refuse the name.)
-            (Some(email), String::new())
+            (checks.field(Email::parse(email)).map(Some), *email)
         }
-        ResetWith::Link { .. } => (None, String::new()),
-    };
-    let password = match &email {
-        Some(email) => new_password(new, "new_password", email, &display_name)?,
         // The link names no address; the rules that need none still hold.
-        None => Password::choose(
-            new,
-            &PasswordContext {
-                email: "",
-                display_name: "",
-            },
-        )
-        .map_err(|err| FieldError {
-            field: "new_password",
-            ..err
-        })?,
+        ResetWith::Link { .. } => (Some(None), ""),
     };
+    // SECURITY (R14): the new password is judged by what the requester
+    // typed, never by the account's display name. With it, a known address
+    // answered 422 `contains_personal` where an unknown one answered 401,
+    // before any limit was taken: a free check of whether an address has an
+    // account, and of its name. (Sign-up and a signed-in change still refuse
+    // the name.)
+    let password = checks.field(new_password(new, "new_password", typed, ""));
+    let (email, password) = checks.done((email, password))?;
+    if let Some(email) = &email {
+        buckets.push((
+            format!("reset:email:{}", email.as_str()),
+            limits.reset_per_target,
+        ));
+    }
     take_all(state, &buckets)?;
     let new_hash = state
         .passwords

@@ -12,7 +12,7 @@ use domain::secret::{Secret, SecretHash};
 use domain::store::{NewAccount, NewSession, SecurityEventKind};
 use domain::two_factor::SignInCheck;
 use domain::values::{DisplayName, Email};
-use domain::AccountId;
+use domain::{AccountId, Checks};
 
 use crate::auth::client::device_label;
 pub use crate::auth::client::ClientAddr;
@@ -59,14 +59,20 @@ pub async fn sign_up(
     client: &ClientAddr,
     input: SignUp<'_>,
 ) -> Result<NewAccountView, AppError> {
-    let email = Email::parse(input.email)?;
-    let kind = AccountKind::from_request(input.kind)?;
-    // The password is judged before the name is refused, so a form missing
-    // both says first what matters most; it never contains the name.
+    // Every field is judged before any is refused, so the form shows all
+    // there is to fix at once, the e-mail address first as before.
+    let mut checks = Checks::new();
+    let email = checks.field(Email::parse(input.email));
+    let kind = checks.field(AccountKind::from_request(input.kind));
+    // The password comes before the name, so that the main error of a form
+    // missing both is the one that matters most. It never contains the name
+    // (judged when there is one) nor the address (as typed, even refused).
     let display_name = DisplayName::parse(input.display_name);
     let name = display_name.as_ref().map_or("", DisplayName::as_str);
-    let password = new_password(input.password, "password", &email, name)?;
-    let display_name = display_name?;
+    let password = checks.field(new_password(input.password, "password", input.email, name));
+    let display_name = checks.field(display_name);
+    let (email, kind, password, display_name) =
+        checks.done((email, kind, password, display_name))?;
     let limits = state.config.limits;
     take_all(
         state,

@@ -458,6 +458,18 @@ struct ThreadPage<'a> {
 }
 
 impl ThreadPage<'_> {
+    /// Where the error summary's links find the failed form's fields: their
+    /// ids carry the form's prefix (see `Errors::summary`).
+    fn summary_ids(&self) -> &'static str {
+        match self.failed.as_str() {
+            "counter" | "revise" => "w-*",
+            "decline" => "decline-*",
+            "retire" => "retire-*",
+            "confirm" => "confirm-*",
+            _ => "",
+        }
+    }
+
     /// The message beside `field` of the form of `verb`, after it failed.
     fn err(&self, verb: &str, field: &str) -> Option<&str> {
         if self.failed == verb {

@@ -184,6 +184,15 @@ struct FormPage<'a> {
     errors: Errors,
 }
 
+impl FormPage<'_> {
+    /// For the error summary: every question is a group of choices, whose
+    /// link goes to its fieldset.
+    fn question_groups(&self) -> String {
+        let names: Vec<&str> = self.questions.iter().map(|q| q.name).collect();
+        names.join(" ")
+    }
+}
+
 fn questions(form: &CheckinForm, errors: &Errors) -> Vec<Question> {
     ITEMS
         .iter()

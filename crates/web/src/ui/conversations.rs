@@ -21,7 +21,7 @@ use domain::questionnaires::conversations::{self, AnswerInput, DeckRound};
 use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundView};
 use domain::store::{ConversationNote, Relationship};
-use domain::{DomainError, FieldError};
+use domain::DomainError;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -368,7 +368,7 @@ impl SealedPages for DeckRound {
         &self,
         n: usize,
         form: &PromptForm,
-    ) -> Option<Result<Answers<Option<String>>, FieldError>> {
+    ) -> Option<Result<Answers<Option<String>>, DomainError>> {
         if form.action == "skip" {
             return None;
         }

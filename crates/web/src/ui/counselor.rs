@@ -303,12 +303,15 @@ pub async fn invite(
         Err(page) => return Ok(page),
     };
     let keys = form.categories.keys();
-    let chosen = engagements::categories(Some(&keys), Default::default);
+    let chosen = engagements::invitation_fields(
+        &form.email,
+        engagements::categories(Some(&keys), Default::default),
+    );
     let result = match chosen {
         Ok(chosen) => {
             engagements::invite(&state.app, &who.me, rel, &form.email, chosen, Utc::now()).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     match result {
         Ok(invitation) => Ok(render(

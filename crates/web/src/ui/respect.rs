@@ -17,7 +17,7 @@ use domain::me::Me;
 use domain::questionnaires::respect::{self, RespectAnswer, RespectInput, RespectMap};
 use domain::rounds::{self, Answers, Instrument};
 use domain::store::Relationship;
-use domain::FieldError;
+use domain::DomainError;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -196,7 +196,7 @@ impl SealedPages for RespectMap {
         &self,
         n: usize,
         form: &AnswerForm,
-    ) -> Option<Result<Answers<Option<RespectAnswer>>, FieldError>> {
+    ) -> Option<Result<Answers<Option<RespectAnswer>>, DomainError>> {
         Some(Instrument::parse(
             self,
             &[RespectInput {

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundState, RoundView};
-use domain::{DomainError, FieldError};
+use domain::DomainError;
 
 use super::form::Errors;
 use super::ledger::Space;
@@ -52,7 +52,7 @@ pub trait SealedPages: Instrument + Sized {
         &self,
         n: usize,
         form: &Self::Form,
-    ) -> Option<Result<Answers<Option<Self::Answer>>, FieldError>>;
+    ) -> Option<Result<Answers<Option<Self::Answer>>, DomainError>>;
     /// Question `n`'s page.
     fn question(
         &self,

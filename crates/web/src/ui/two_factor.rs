@@ -71,16 +71,17 @@ impl TwoFactorPage<'_> {
         }
     }
 
+    /// The errors of one form only: two forms here have a password field.
+    fn errors_of(&self, part: Part) -> Option<&Errors> {
+        (self.part == part).then_some(&self.errors)
+    }
+
     fn error(&self, part: Part, field: &str) -> Option<&str> {
-        (self.part == part)
-            .then_some(&self.errors)
-            .and_then(|e| e.get(field))
+        self.errors_of(part).and_then(|e| e.get(field))
     }
 
     fn general(&self, part: Part) -> Option<&str> {
-        (self.part == part)
-            .then_some(&self.errors)
-            .and_then(Errors::general)
+        self.errors_of(part).and_then(Errors::general)
     }
 }
 

@@ -14,7 +14,7 @@ use domain::catalog::values::ITEMS;
 use domain::me::Me;
 use domain::questionnaires::values::{ValueAnswer, ValueInput, Values};
 use domain::rounds::{self, Answers, Instrument};
-use domain::FieldError;
+use domain::DomainError;
 use serde::Deserialize;
 
 use super::form::{Errors, PageForm};
@@ -150,7 +150,7 @@ impl SealedPages for Values {
         &self,
         n: usize,
         form: &AnswerForm,
-    ) -> Option<Result<Answers<Option<ValueAnswer>>, FieldError>> {
+    ) -> Option<Result<Answers<Option<ValueAnswer>>, DomainError>> {
         Some(Instrument::parse(
             &Values,
             &[ValueInput {

@@ -23,6 +23,7 @@ mod enumeration;
 mod episode_pages;
 mod episodes;
 mod export;
+mod form_errors;
 mod fuzz_bodies;
 mod hardening;
 mod home;
