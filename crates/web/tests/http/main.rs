@@ -37,6 +37,7 @@ mod races;
 mod reflections;
 mod refresh;
 mod relationships;
+mod rounds;
 mod sealed_api;
 mod sealed_pages;
 mod security;

@@ -190,7 +190,7 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
     for (who, me, other) in [(ada, "ada", "bo"), (bo, "bo", "ada")] {
         let overview = html(who, "/values").await;
         assert!(overview.contains("href=\"/values/compare?round=1\""));
-        assert!(overview.contains("Start a new round"));
+        assert!(overview.contains("Ask for a new round"));
         let reveal = html(who, "/values/compare").await;
         assert_eq!(reveal, html(who, "/values/compare?round=1").await);
         for item in ITEMS {
@@ -219,9 +219,15 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
         );
     }
 
-    // A new round; the first stays readable, the new one is sealed.
+    // A new round, asked for by one and agreed by the other (without
+    // prefill); the first stays readable, the new one is sealed.
     let next = ada.post_form("/values/new-round", &[]).await;
     assert_eq!(next.status(), 303);
+    assert!(html(bo, "/values")
+        .await
+        .contains("Ada would like to answer again"));
+    let agreed = bo.post_form("/values/new-round/agree", &[]).await;
+    assert_eq!(agreed.status(), 303);
     let round2 = html(bo, "/values").await;
     assert!(round2.contains("Round 2") && round2.contains(&format!("You've answered 0 of {n}.")));
     assert!(round2.contains("href=\"/values/compare?round=1\""));
