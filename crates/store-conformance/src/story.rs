@@ -2424,6 +2424,37 @@ pub async fn round_proposals(store: &dyn Store) {
         .await
         .expect("withdraw"));
 
+    // Both ask at the same moment: the unique index lets one in, whatever
+    // either read before writing.
+    let (from_a, from_b) = (proposal(a, 2, 25), proposal(b, 2, 25));
+    let (x, y) = tokio::join!(
+        store.insert_round_proposal(rel, "values", &from_a),
+        store.insert_round_proposal(rel, "values", &from_b),
+    );
+    let placed = [&x, &y].iter().filter(|r| matches!(r, Ok(true))).count();
+    let refused = [&x, &y]
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::Conflict("round_proposal"))))
+        .count();
+    assert_eq!((placed, refused), (1, 1), "{x:?} {y:?}");
+    let open = store
+        .latest_round_proposal(rel, "values")
+        .await
+        .expect("read")
+        .expect("the one placed");
+    assert_eq!(open.status, ProposalStatus::Open);
+    assert!(store
+        .close_round_proposal(
+            rel,
+            "values",
+            open.id,
+            open.proposed_by,
+            ProposalStatus::Withdrawn,
+            at
+        )
+        .await
+        .expect("withdraw"));
+
     // Nothing is written once the relationship ended.
     store.leave_relationship(rel, b, at).await.expect("leave");
     assert!(!store
