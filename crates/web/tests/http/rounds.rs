@@ -201,14 +201,28 @@ async fn not_for_us_is_a_skip_in_every_comparison(engine: DbEngine) {
 
     // The pages show the skip in words, for the partner who chose it.
     let page = ada.get("/values/compare").await.text().await.expect("page");
-    assert!(page.contains("Not for us"), "values compare page");
-    assert!(page.contains("skipped, so not compared"));
+    assert!(
+        page.contains("You: <strong>Not for us</strong>"),
+        "values compare page: {page}"
+    );
+    assert_eq!(page.matches("skipped, so not compared").count(), 1);
     let page = bo.get("/respect/compare").await.text().await.expect("page");
-    assert!(page.contains("Not for us"), "respect compare page");
     assert!(
         !page.contains("Worth talking about</strong>"),
         "nothing marked"
     );
+    // The skipped place says so in words instead of drawing meters (a
+    // skip is not a low score), in the map and in its table.
+    let start = page
+        .find("<h2>Parenting</h2>")
+        .expect("the parenting place");
+    let place = &page[start..start + page[start..].find("</ul>").expect("its end")];
+    assert_eq!(place.matches("Not for you two").count(), 2, "{place}");
+    assert!(!place.contains("class=\"meters\""), "{place}");
+    assert!(place.contains("parenting: Not for us — Ada feels respected: 1"));
+    assert!(page.contains(
+        "<th scope=\"row\">Parenting</th><td colspan=\"2\">Not for you two</td><td colspan=\"2\">Not for you two</td>"
+    ));
 }
 
 async fn a_new_round_starts_when_the_other_agrees_and_each_may_prefill(engine: DbEngine) {
@@ -366,11 +380,8 @@ async fn two_agrees_at_once_start_one_round(engine: DbEngine) {
     .await;
 
     // Two tabs, one tap each, at the same moment.
-    let agree = format!("{m}/rounds/proposal/agree");
-    let (x, y) = tokio::join!(
-        bo.post_json(&agree, &json!({})),
-        bo.post_json(&agree, &json!({}))
-    );
+    let (agree, body) = (format!("{m}/rounds/proposal/agree"), json!({}));
+    let (x, y) = tokio::join!(bo.post_json(&agree, &body), bo.post_json(&agree, &body));
     let mut codes = [x.status().as_u16(), y.status().as_u16()];
     codes.sort_unstable();
     assert_eq!(codes, [201, 409]);
@@ -380,6 +391,48 @@ async fn two_agrees_at_once_start_one_round(engine: DbEngine) {
         (status["round"].as_u64(), status["asking"].clone()),
         (Some(2), Value::Null)
     );
+}
+
+/// Both partners ask at the same moment: one request is recorded, the
+/// other is told the partner asked first. The rule is the unique index
+/// (one open request per relationship and questionnaire), so it holds even
+/// when both pass the "is one open?" read before either writes.
+async fn two_asks_at_once_leave_one_open_request(engine: DbEngine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let common::Couple { ada, bo, r, .. } = app.couple().await;
+    let m = format!("{r}/respect");
+    let areas = keys_of(&ada, &format!("{m}/areas"), "").await;
+    for p in [&ada, &bo] {
+        put_ok(p, &format!("{m}/answers"), &respect_body(&areas, &[], &[])).await;
+    }
+    submit_both(&ada, &bo, &m).await;
+
+    let (ask, body) = (format!("{m}/rounds/proposal"), json!({}));
+    let (x, y) = tokio::join!(ada.post_json(&ask, &body), bo.post_json(&ask, &body));
+    let (x_code, y_code) = (x.status().as_u16(), y.status().as_u16());
+    let (won, other, refused) = match (x_code, y_code) {
+        (201, 409) => (&ada, &bo, y),
+        (409, 201) => (&bo, &ada, x),
+        codes => panic!("one ask recorded, one refused: {codes:?}"),
+    };
+    assert_eq!(error_of(refused).await.0, "partner_asked");
+    assert_eq!(app.count("round_proposals").await, 1, "one request");
+    assert_eq!(get(won, &m).await["asking"], "you_asked");
+    assert_eq!(get(other, &m).await["asking"], "partner_asks");
+
+    // The same through the one "new round" call both clients know: after
+    // a withdraw, two asks at once make one request and its agreement.
+    json_of(won.delete(&ask).await, 200).await;
+    let rounds = format!("{m}/rounds");
+    let (x, y) = tokio::join!(ada.post_json(&rounds, &body), bo.post_json(&rounds, &body));
+    let mut codes = [x.status().as_u16(), y.status().as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [201, 202], "one asked, the other agreed");
+    assert_eq!(app.count("sealed_rounds").await, 2, "exactly one new round");
+    assert_eq!(app.count("round_proposals").await, 2);
+    assert_eq!(get(&ada, &m).await["round"], 2);
 }
 
 async fn pages_ask_agree_and_prefill(engine: DbEngine) {
@@ -400,15 +453,17 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     submit_both(&ada, &bo, &v).await;
 
     let asked = ada.post_form("/values/new-round", &[]).await;
-    assert!(asked.status().is_redirection() || asked.status().is_success());
+    assert_eq!(asked.status(), 303);
     let page = bo.get("/values").await.text().await.expect("page");
     assert!(page.contains("would like to answer again"), "{page}");
     assert!(page.contains("/values/new-round/agree"));
     let page = ada.get("/values").await.text().await.expect("page");
     assert!(page.contains("Take back my request"), "{page}");
 
-    bo.post_form("/values/new-round/agree", &[("prefill", "1")])
+    let agreed = bo
+        .post_form("/values/new-round/agree", &[("prefill", "1")])
         .await;
+    assert_eq!(agreed.status(), 303);
     assert_eq!(get(&bo, &v).await["round"], 2);
     assert_eq!(
         get(&bo, &v).await["answers"].as_array().map(Vec::len),
@@ -417,7 +472,7 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     );
     let page = ada.get("/values").await.text().await.expect("page");
     assert!(page.contains("Start from my last answers"), "{page}");
-    ada.post_form("/values/prefill", &[]).await;
+    assert_eq!(ada.post_form("/values/prefill", &[]).await.status(), 303);
     let mine = get(&ada, &v).await;
     assert!(mine.to_string().contains("ADA-") && !mine.to_string().contains("BO-"));
 
@@ -425,8 +480,10 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     // stored as a skip, whatever the scale said.
     let question = ada.get("/values/q/1").await.text().await.expect("page");
     assert!(question.contains(r#"name="not_for_us""#), "{question}");
-    ada.post_form("/values/q/1", &[("not_for_us", "1"), ("importance", "4")])
+    let saved = ada
+        .post_form("/values/q/1", &[("not_for_us", "1"), ("importance", "4")])
         .await;
+    assert_eq!(saved.status(), 303);
     let mine = get(&ada, &v).await;
     let first = entry(&mine, "answers", "key", &keys[0]);
     assert_eq!(
@@ -439,5 +496,6 @@ on_both_engines!(
     not_for_us_is_a_skip_in_every_comparison,
     a_new_round_starts_when_the_other_agrees_and_each_may_prefill,
     two_agrees_at_once_start_one_round,
+    two_asks_at_once_leave_one_open_request,
     pages_ask_agree_and_prefill,
 );

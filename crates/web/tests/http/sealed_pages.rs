@@ -348,7 +348,7 @@ async fn the_respect_map_takes_an_area_of_our_own_and_marks_what_to_talk_about(e
     let bo_reveal = html(bo, "/respect/compare").await;
     assert!(bo_reveal.contains("Ada respects your creativity: 5 — You feel respected: 2"));
     assert!(bo_reveal.contains("You respect Ada's music: 4 — Ada feels respected: 4"));
-    assert!(html(bo, "/respect").await.contains("Start a new round"));
+    assert!(html(bo, "/respect").await.contains("Ask for a new round"));
 }
 
 on_both_engines!(
