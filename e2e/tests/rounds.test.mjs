@@ -2,8 +2,9 @@
 // Ada answers a question "Not for us" from its page; after the reveal both
 // see it in words, never as a number. Then Ada asks for a new round, Bo
 // sees the request and agrees, starting from his own answers; Ada starts
-// from hers with one tap. Neither draft holds a word of the other's. The
-// pages pass an axe scan in each new state.
+// from hers with one tap. Neither draft holds a word of the other's. On
+// the respect map an area one of them skipped reads "Not for you two", with
+// no meters and no marker. The pages pass an axe scan in each new state.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -104,6 +105,54 @@ test('a question answered "Not for us", then a new round asked, agreed and prefi
     const words = await a.inputValue('#definition');
     assert.equal(words, 'ADA-affection');
     assert.ok(!(await a.content()).includes('BO-'), "nothing of Bo's");
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+  }
+});
+
+/** Answers every respect area through the API, 4 and 4, but `skip`ped ones. */
+async function answerMapByApi(page, rel, skip = []) {
+  const api = `/api/v1/relationships/${rel}/respect`;
+  const areas = await (await page.request.get(`${api}/areas`)).json();
+  const answers = areas.map((a) => (skip.includes(a.key)
+    ? { key: a.key, not_for_us: true }
+    : { key: a.key, i_respect: 4, i_feel_respected: 4 }));
+  const saved = await page.request.put(`${api}/answers`, {
+    data: { answers },
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(saved.status(), 200, await saved.text());
+  const sent = await page.request.post(`${api}/submit`, {
+    data: {},
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(sent.status(), 200, await sent.text());
+}
+
+test('the respect map shows an area skipped as "Not for you two", with no meters', async () => {
+  const base = app.server.baseURL;
+  const ctxA = await newContext(app.browser, base, { bypassCSP: true });
+  const ctxB = await newContext(app.browser, base, { bypassCSP: true });
+  try {
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await formCouple(a, b, { nameA: 'Ada', nameB: 'Bo' });
+    const rel = await relationshipOf(a);
+    await answerMapByApi(a, rel);
+    await answerMapByApi(b, rel, ['parenting']);
+
+    await a.goto('/respect/compare');
+    const parenting = a.locator('li.place').filter({ has: a.getByRole('heading', { name: 'Parenting' }) });
+    assert.equal(await parenting.getByText('Not for you two').count(), 2, 'both ways say so');
+    assert.equal(await parenting.locator('.meters').count(), 0, 'a skip draws no meters');
+    const creativity = a.locator('li.place').filter({ has: a.getByRole('heading', { name: 'Creativity' }) });
+    assert.equal(await creativity.locator('.meters').count(), 2, 'a rated area keeps its meters');
+    assert.equal(await a.locator('.marker').count(), 0, 'a skip is never worth talking about');
+    await a.locator('#map-table summary').click();
+    const row = a.locator('#map-table tr').filter({ has: a.getByRole('rowheader', { name: 'Parenting' }) });
+    assert.deepEqual(await row.locator('td').allInnerTexts(), ['Not for you two', 'Not for you two']);
+    await axeClean(a, 'respect map with a skipped area');
   } finally {
     await ctxA.close();
     await ctxB.close();
