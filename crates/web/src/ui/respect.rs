@@ -365,7 +365,8 @@ fn line(way: (&str, &str), text: String, gap: Option<&Gap>, feeler: &str) -> Lin
             felt: 0,
             text,
             highlighted: false,
-            why: "Skipped, so it is left out: never counted as low respect.".to_owned(),
+            why: "One of you said \u{201c}Not for us\u{201d} here, so it is left out: a skip never counts as low respect."
+                .to_owned(),
         };
     };
     let mut why = Vec::new();
