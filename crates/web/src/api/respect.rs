@@ -107,7 +107,10 @@ pub struct RespectStatus {
 }
 
 /// One direction: what one partner says beside what the other feels.
+// Named apart in the document: the episodes' `DirectionView` is another
+// type, and schema names are one namespace (the same name hid this one).
 #[derive(Serialize, ToSchema)]
+#[schema(as = RespectDirectionView)]
 pub struct DirectionView {
     /// Who said "I respect your …".
     from: uuid::Uuid,

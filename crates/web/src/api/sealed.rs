@@ -382,7 +382,7 @@ macro_rules! sealed_endpoints {
             security(("session" = []), ("token" = [])),
             responses(
                 (status = 201, description = "Started", body = $status_ty),
-                (status = 202, description = "Asked for; starts when the partner agrees", body = $status_ty),
+                (status = 202, description = "Asked for; starts when the partner agrees (values and the respect map; a deck starts at once)", body = $status_ty),
                 (status = 404, description = "Not the caller's relationship", body = ErrorBody),
                 (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
             )
