@@ -96,7 +96,7 @@ test('the account page downloads the person\'s data as versioned JSON and as a w
     assert.match(together.name, /^reciprocity-export-\d{4}-\d{2}-\d{2}\.json$/);
     assert.equal(together.name, `reciprocity-export-${together.file.exported_at.slice(0, 10)}.json`);
     assert.equal(together.file.format, 'reciprocity-export');
-    assert.equal(together.file.version, 1);
+    assert.equal(together.file.version, 2);
     assert.equal(together.file.account.display_name, 'Rosa');
     assert.equal(where(a, base), '/account', 'the download leaves the page where it was');
     const [space] = together.file.relationships;

@@ -18,6 +18,7 @@ pub mod home;
 pub mod ids;
 pub mod ledger;
 pub mod me;
+pub mod next_round;
 pub mod password;
 pub mod questionnaires;
 pub mod recovery;

@@ -32,6 +32,12 @@ pub trait Questionnaire: Send + Sync {
     fn kind(&self) -> String;
     /// `Err` names what is still missing before `answers` can be submitted.
     fn complete(&self, answers: &Answers<Self::Answer>) -> Result<(), FieldError>;
+    /// Whether a next round starts only when both partners want it: one
+    /// proposes, the other agrees ([`crate::next_round`]). Otherwise either
+    /// partner starts it alone (a conversation deck taken again).
+    fn rounds_by_agreement(&self) -> bool {
+        false
+    }
 }
 
 /// A sealed instrument (values, the respect map, a conversation deck, and
@@ -81,11 +87,14 @@ pub struct Current<T> {
     pub view: RoundView<Answers<T>>,
     /// Every round, oldest first (an open round 1 before anyone answered).
     pub rounds: Vec<RoundSummary>,
+    /// Where asking for the next round stands, once the latest round is
+    /// revealed (questionnaires whose rounds start by agreement only).
+    pub asking: Option<crate::next_round::Asking>,
 }
 
-type Full<T> = Round<Answers<T>>;
+pub(crate) type Full<T> = Round<Answers<T>>;
 /// Every round's state without its answers (see `Store::round_outline`).
-type Outline = Vec<Round<()>>;
+pub(crate) type Outline = Vec<Round<()>>;
 
 fn encode<T: Serialize>(answers: &Answers<T>) -> Result<String, DomainError> {
     serde_json::to_string(answers).map_err(|e| DomainError::Storage(format!("encode answers: {e}")))
@@ -199,7 +208,7 @@ fn decode_record<T: DeserializeOwned>(
 }
 
 /// A round with both sides empty, in whatever answer type the caller needs.
-fn empty_record<A>(round: &Round<impl Sized>) -> RoundRecord<A> {
+pub(crate) fn empty_record<A>(round: &Round<impl Sized>) -> RoundRecord<A> {
     let [a, b] = round.partners();
     let side = |account| SideRecord {
         account,
@@ -213,7 +222,7 @@ fn empty_record<A>(round: &Round<impl Sized>) -> RoundRecord<A> {
     }
 }
 
-async fn outline<Q: Questionnaire>(
+pub(crate) async fn outline<Q: Questionnaire>(
     store: &dyn Store,
     rel: RelationshipId,
     q: &Q,
@@ -228,7 +237,7 @@ async fn outline<Q: Questionnaire>(
 
 /// The rounds numbered `first..=last`, with their answers. A long history
 /// is never read whole: the outline says which numbers are needed.
-async fn full<Q: Questionnaire>(
+pub(crate) async fn full<Q: Questionnaire>(
     store: &dyn Store,
     keys: &AnswerKeys<'_>,
     rel: RelationshipId,
@@ -246,7 +255,7 @@ async fn full<Q: Questionnaire>(
 }
 
 /// The latest round with its answers, if there is one.
-async fn latest<Q: Questionnaire>(
+pub(crate) async fn latest<Q: Questionnaire>(
     store: &dyn Store,
     keys: &AnswerKeys<'_>,
     rel: RelationshipId,
@@ -306,7 +315,7 @@ fn summaries<T>(outline: &Outline, latest: Option<&Full<T>>) -> Vec<RoundSummary
     rounds
 }
 
-fn current_of<T: Clone>(
+pub(crate) fn current_of<T: Clone>(
     outline: &Outline,
     latest: Option<&Full<T>>,
     actor: AccountId,
@@ -317,6 +326,7 @@ fn current_of<T: Clone>(
             number: round.number(),
             view: round.view_for(actor)?,
             rounds: summaries(outline, latest),
+            asking: None,
         }),
         // Nobody has answered yet: an empty round 1, as it will be.
         None => Ok(Current {
@@ -330,6 +340,7 @@ fn current_of<T: Clone>(
                 number: 1,
                 state: RoundState::Open,
             }],
+            asking: None,
         }),
     }
 }
@@ -365,6 +376,7 @@ fn own_only<T: Clone>(
             partner_submitted: false,
         },
         rounds,
+        asking: None,
     })
 }
 
@@ -405,7 +417,12 @@ pub(crate) async fn current_in<Q: Questionnaire>(
         return own_only(&outline, latest.as_ref(), reader.actor);
     }
     let latest = latest(store, keys, rel, q, &outline).await?;
-    current_of(&outline, latest.as_ref(), reader.actor)
+    let mut current = current_of(&outline, latest.as_ref(), reader.actor)?;
+    if q.rounds_by_agreement() {
+        current.asking =
+            crate::next_round::asking(store, rel, &q.kind(), &outline, reader.actor).await?;
+    }
+    Ok(current)
 }
 
 /// The latest round, starting round 1 when there is none. Two partners
@@ -440,7 +457,7 @@ async fn latest_or_first<Q: Questionnaire>(
     }
 }
 
-async fn save_side<Q: Questionnaire>(
+pub(crate) async fn save_side<Q: Questionnaire>(
     store: &dyn Store,
     keys: &AnswerKeys<'_>,
     rel: RelationshipId,
@@ -547,7 +564,9 @@ pub async fn submit<Q: Questionnaire>(
 }
 
 /// Starts the next round, so both can answer again (values change). Only once
-/// the latest round is revealed; earlier rounds stay as they were.
+/// the latest round is revealed; earlier rounds stay as they were. For a
+/// questionnaire whose rounds start by agreement this is refused: those
+/// start through [`crate::next_round`] (`ask`, `agree`).
 pub async fn start<Q: Questionnaire>(
     app: &App,
     actor: AccountId,
@@ -555,6 +574,12 @@ pub async fn start<Q: Questionnaire>(
     q: &Q,
     now: DateTime<Utc>,
 ) -> Result<Current<Q::Answer>, DomainError> {
+    if q.rounds_by_agreement() {
+        return Err(DomainError::conflict(
+            "needs_agreement",
+            "A new round starts when you both agree: one of you asks, the other says yes.",
+        ));
+    }
     let store = app.store();
     let (_, pair) = answerable(store, actor, rel).await?;
     let outline = outline(store, rel, q).await?;

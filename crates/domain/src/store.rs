@@ -512,6 +512,50 @@ pub struct CustomArea {
     pub created_at: DateTime<Utc>,
 }
 
+/// How a proposal of a next round stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalStatus {
+    /// Waiting for the other partner.
+    Open,
+    /// The other partner agreed: the round started.
+    Agreed,
+    /// The other partner said "not now".
+    Declined,
+    /// The proposer took it back.
+    Withdrawn,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Agreed => "agreed",
+            Self::Declined => "declined",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Agreed, Self::Declined, Self::Withdrawn]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// One partner's proposal to start the next round of a sealed
+/// questionnaire, which starts only when the other agrees. Shared with the
+/// partner: asking is something done together. Holds no words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundProposal {
+    pub id: uuid::Uuid,
+    /// The revealed round it follows: agreeing starts round `after + 1`.
+    pub after: u32,
+    pub proposed_by: AccountId,
+    pub proposed_at: DateTime<Utc>,
+    pub status: ProposalStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
 /// A note either partner wrote about a revealed conversation: something they
 /// agreed on, or an idea to turn into an agreement. Shared with the partner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1084,6 +1128,51 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         number: u32,
         side: &SideRecord<String>,
+    ) -> StoreResult<bool>;
+
+    // Proposals of a next round (values, the respect map): at most one open
+    // per relationship and kind (a unique partial index); each close is a
+    // conditional write on `status = 'open'` with its rule in the statement.
+    /// The latest proposal of a next round of `kind`, whatever its status.
+    async fn latest_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+    ) -> StoreResult<Option<RoundProposal>>;
+    /// Records an open proposal while the relationship is active (false
+    /// otherwise); `Conflict("round_proposal")` when one is open already.
+    async fn insert_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        proposal: &RoundProposal,
+    ) -> StoreResult<bool>;
+    /// Closes open proposal `id` as `Declined` (only by the partner who did
+    /// not propose) or `Withdrawn` (only by its proposer). False when it is
+    /// no longer open, the rule does not hold, or the relationship is not
+    /// active.
+    async fn close_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        id: uuid::Uuid,
+        by: AccountId,
+        outcome: ProposalStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The other partner agrees to open proposal `id`: marks it agreed and
+    /// inserts `round` (both sides empty) in one transaction. Of two agrees
+    /// at once only one finds the proposal open: false for the other (and
+    /// when `by` proposed it, or the relationship is not active);
+    /// `Conflict("round")` when that round number exists.
+    async fn agree_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        id: uuid::Uuid,
+        by: AccountId,
+        round: &RoundRecord<String>,
+        at: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
     // Respect map: the areas a couple added, oldest first.

@@ -10,8 +10,8 @@ use domain::secret::SecretHash;
 use domain::store::{
     AccessEntry, ContributionFilter, ConversationNote, Credential, CustomArea, HeldForm,
     JoinOutcome, NewAccount, NewContribution, NewRelationship, NewSession, NewToken,
-    PasswordChange, Reflection, ResetKeys, ResetProof, SecurityEvent, SecurityEventKind, Store,
-    StoreError, Sweep,
+    PasswordChange, ProposalStatus, Reflection, ResetKeys, ResetProof, RoundProposal,
+    SecurityEvent, SecurityEventKind, Store, StoreError, Sweep,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -2291,4 +2291,178 @@ pub async fn two_factor(store: &dyn Store) {
         .await
         .expect("delete"));
     assert_eq!(store.two_factor_of(counselor).await.expect("read"), None);
+}
+
+/// A proposal of a next round by `by`, following round `after`.
+fn proposal(by: AccountId, after: u32, minutes: i64) -> RoundProposal {
+    RoundProposal {
+        id: uuid::Uuid::new_v4(),
+        after,
+        proposed_by: by,
+        proposed_at: t0() + Duration::minutes(minutes),
+        status: ProposalStatus::Open,
+        closed_at: None,
+    }
+}
+
+pub async fn round_proposals(store: &dyn Store) {
+    let (rel, a, b) = couple_tagged(store, "p").await;
+    store
+        .insert_round(rel, "values", &fresh_round(1, a, b))
+        .await
+        .expect("round 1");
+    assert_eq!(
+        store
+            .latest_round_proposal(rel, "values")
+            .await
+            .expect("none"),
+        None
+    );
+
+    // One open proposal per relationship and kind: the partner's second
+    // meets the unique index; another kind is apart.
+    let asked = proposal(a, 1, 1);
+    assert!(store
+        .insert_round_proposal(rel, "values", &asked)
+        .await
+        .expect("propose"));
+    let second_open = store
+        .insert_round_proposal(rel, "values", &proposal(b, 1, 2))
+        .await;
+    assert!(
+        matches!(second_open, Err(StoreError::Conflict("round_proposal"))),
+        "{second_open:?}"
+    );
+    let respect = proposal(b, 1, 2);
+    assert!(store
+        .insert_round_proposal(rel, "respect", &respect)
+        .await
+        .expect("another kind"));
+    assert_eq!(
+        store
+            .latest_round_proposal(rel, "values")
+            .await
+            .expect("read"),
+        Some(asked.clone())
+    );
+
+    // Each close carries its rule: only the other partner declines or
+    // agrees, only the proposer withdraws.
+    let at = t0() + Duration::minutes(3);
+    for (by, outcome) in [
+        (a, ProposalStatus::Declined),
+        (b, ProposalStatus::Withdrawn),
+    ] {
+        assert!(!store
+            .close_round_proposal(rel, "values", asked.id, by, outcome, at)
+            .await
+            .expect("refused close"));
+    }
+    assert!(!store
+        .agree_round_proposal(rel, "values", asked.id, a, &fresh_round(2, a, b), at)
+        .await
+        .expect("own agree"));
+    assert_eq!(
+        store
+            .round_outline(rel, "values")
+            .await
+            .expect("outline")
+            .len(),
+        1,
+        "no round from a refused agree"
+    );
+
+    // Two agrees at once: exactly one starts round 2.
+    let second = fresh_round(2, a, b);
+    let (x, y) = tokio::join!(
+        store.agree_round_proposal(rel, "values", asked.id, b, &second, at),
+        store.agree_round_proposal(rel, "values", asked.id, b, &second, at),
+    );
+    let started = [x.expect("agree"), y.expect("agree")];
+    assert_eq!(started.iter().filter(|s| **s).count(), 1, "{started:?}");
+    let outline = store.round_outline(rel, "values").await.expect("outline");
+    assert_eq!(outline.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
+    let agreed = store
+        .latest_round_proposal(rel, "values")
+        .await
+        .expect("read")
+        .expect("the proposal");
+    assert_eq!(
+        (agreed.status, agreed.closed_at),
+        (ProposalStatus::Agreed, Some(at))
+    );
+
+    // After a close, a new one may be opened: declined, then withdrawn.
+    let again = proposal(b, 2, 10);
+    assert!(store
+        .insert_round_proposal(rel, "values", &again)
+        .await
+        .expect("propose again"));
+    assert!(store
+        .close_round_proposal(rel, "values", again.id, a, ProposalStatus::Declined, at)
+        .await
+        .expect("decline"));
+    assert!(!store
+        .close_round_proposal(rel, "values", again.id, b, ProposalStatus::Withdrawn, at)
+        .await
+        .expect("closed already"));
+    assert_eq!(
+        store
+            .latest_round_proposal(rel, "values")
+            .await
+            .expect("read")
+            .map(|p| (p.id, p.status)),
+        Some((again.id, ProposalStatus::Declined))
+    );
+    let third = proposal(a, 2, 20);
+    assert!(store
+        .insert_round_proposal(rel, "values", &third)
+        .await
+        .expect("propose a third time"));
+    assert!(store
+        .close_round_proposal(rel, "values", third.id, a, ProposalStatus::Withdrawn, at)
+        .await
+        .expect("withdraw"));
+
+    // Both ask at the same moment: the unique index lets one in, whatever
+    // either read before writing.
+    let (from_a, from_b) = (proposal(a, 2, 25), proposal(b, 2, 25));
+    let (x, y) = tokio::join!(
+        store.insert_round_proposal(rel, "values", &from_a),
+        store.insert_round_proposal(rel, "values", &from_b),
+    );
+    let placed = [&x, &y].iter().filter(|r| matches!(r, Ok(true))).count();
+    let refused = [&x, &y]
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::Conflict("round_proposal"))))
+        .count();
+    assert_eq!((placed, refused), (1, 1), "{x:?} {y:?}");
+    let open = store
+        .latest_round_proposal(rel, "values")
+        .await
+        .expect("read")
+        .expect("the one placed");
+    assert_eq!(open.status, ProposalStatus::Open);
+    assert!(store
+        .close_round_proposal(
+            rel,
+            "values",
+            open.id,
+            open.proposed_by,
+            ProposalStatus::Withdrawn,
+            at
+        )
+        .await
+        .expect("withdraw"));
+
+    // Nothing is written once the relationship ended.
+    store.leave_relationship(rel, b, at).await.expect("leave");
+    assert!(!store
+        .insert_round_proposal(rel, "values", &proposal(a, 2, 30))
+        .await
+        .expect("ended"));
+    assert!(!store
+        .close_round_proposal(rel, "respect", respect.id, a, ProposalStatus::Declined, at)
+        .await
+        .expect("ended"));
 }

@@ -196,3 +196,17 @@ async fn two_factor_on_postgres() {
     };
     story::two_factor(db.store.as_ref()).await;
 }
+
+#[tokio::test]
+async fn round_proposals_on_sqlite() {
+    let db = sqlite().await;
+    story::round_proposals(db.store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn round_proposals_on_postgres() {
+    let Some(db) = TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    story::round_proposals(db.store.as_ref()).await;
+}

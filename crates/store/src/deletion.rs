@@ -203,6 +203,8 @@ pub const ACCOUNT_REFERENCES: &[Reference] = &[
         },
     },
     deleted("respect_areas", "created_by"),
+    // Asking for a next round holds no words, but it was the person's act.
+    deleted("round_proposals", "proposed_by"),
     deleted("conversation_notes", "author_id"),
     deleted("reflections", "author_id"),
     // A partner's private notes to a counselor go with them; a counselor's
@@ -359,6 +361,7 @@ const SCRUB: &[&str] = &[
     "DELETE FROM ledger_preferences WHERE account_id = $1",
     "UPDATE sealed_sides SET answers = NULL, submitted_at = NULL WHERE account_id = $1",
     "DELETE FROM respect_areas WHERE created_by = $1",
+    "DELETE FROM round_proposals WHERE proposed_by = $1",
     "DELETE FROM conversation_notes WHERE author_id = $1",
     "DELETE FROM reflections WHERE author_id = $1",
     "DELETE FROM counselor_notes WHERE author_id = $1",

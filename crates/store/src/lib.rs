@@ -33,6 +33,7 @@ pub mod postgres;
 mod reflections;
 mod relationships;
 mod respect;
+mod round_proposals;
 mod sealed;
 mod secrets;
 mod security_events;

@@ -223,15 +223,30 @@ where
         kind: &str,
         round: &RoundRecord<String>,
     ) -> StoreResult<bool> {
-        let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.write.begin().await.map_err(backend)?;
+        if !Self::insert_round_in(&mut tx, rel, kind, round).await? {
+            return Ok(false);
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    /// [`Self::insert_round`] inside a transaction the caller commits (an
+    /// agreed proposal starts its round in the same transaction).
+    pub(crate) async fn insert_round_in(
+        tx: &mut sqlx::Transaction<'_, DB>,
+        rel: RelationshipId,
+        kind: &str,
+        round: &RoundRecord<String>,
+    ) -> StoreResult<bool> {
+        let id = uuid::Uuid::new_v4().to_string();
         let started = sqlx::query(INSERT_ROUND)
             .bind(rel.to_string())
             .bind(&id)
             .bind(kind)
             .bind(round_number(round.number)?)
             .bind(millis(round.started_at))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(db_error("round"))?;
         if started.rows_affected() != 1 {
@@ -244,11 +259,10 @@ where
                 .bind(position)
                 .bind(side.answers.as_deref())
                 .bind(side.submitted_at.map(millis))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .map_err(backend)?;
         }
-        tx.commit().await.map_err(backend)?;
         Ok(true)
     }
 

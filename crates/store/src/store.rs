@@ -20,9 +20,10 @@ use domain::store::{
     ApprovalWrite, CheckinRecord, ContributionFilter, ContributionRecord, ConversationNote,
     CounselorNote, Credential, CustomArea, EngagementJoin, EngagementRecord, EpisodeRecord,
     EpisodeView, HeldForm, Invitation, JoinOutcome, Membership, NewAccount, NewContribution,
-    NewEngagement, NewRelationship, NewSession, NewToken, PasswordChange, Principal, Reflection,
-    Relationship, ResetKeys, ResetProof, SecurityEvent, SessionInfo, Store, StoreError,
-    StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord, TwoFactorRecord,
+    NewEngagement, NewRelationship, NewSession, NewToken, PasswordChange, Principal,
+    ProposalStatus, Reflection, Relationship, ResetKeys, ResetProof, RoundProposal, SecurityEvent,
+    SessionInfo, Store, StoreError, StoreResult, StoredAccountKeys, Sweep, TokenInfo, TurnRecord,
+    TwoFactorRecord,
 };
 use domain::values::Email;
 use domain::{AccountId, RelationshipId};
@@ -437,6 +438,47 @@ where
         side: &SideRecord<String>,
     ) -> StoreResult<bool> {
         SqlStore::save_side(self, rel, kind, number, side).await
+    }
+
+    async fn latest_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+    ) -> StoreResult<Option<RoundProposal>> {
+        SqlStore::latest_round_proposal(self, rel, kind).await
+    }
+
+    async fn insert_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        proposal: &RoundProposal,
+    ) -> StoreResult<bool> {
+        SqlStore::insert_round_proposal(self, rel, kind, proposal).await
+    }
+
+    async fn close_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        id: uuid::Uuid,
+        by: AccountId,
+        outcome: ProposalStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::close_round_proposal(self, rel, kind, id, by, outcome, at).await
+    }
+
+    async fn agree_round_proposal(
+        &self,
+        rel: RelationshipId,
+        kind: &str,
+        id: uuid::Uuid,
+        by: AccountId,
+        round: &RoundRecord<String>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        SqlStore::agree_round_proposal(self, rel, kind, id, by, round, at).await
     }
 
     async fn insert_custom_area(

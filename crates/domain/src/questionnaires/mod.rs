@@ -6,6 +6,8 @@ pub mod conversations;
 pub mod respect;
 pub mod values;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use crate::error::FieldError;
 
 /// The longest definition or written answer, in characters.
@@ -35,6 +37,56 @@ pub fn scale(value: i64, field: &'static str, what: &str) -> Result<u8, FieldErr
         .ok_or_else(|| {
             FieldError::new(field, "out_of_range", format!("Choose {what} from 1 to 5."))
         })
+}
+
+/// "Not for us": an item that does not apply to the two of them (parenting
+/// without children), answered as a skip. It carries no number, so nothing
+/// that reads scores can take it for a low one; every comparison leaves it
+/// out. Stored as `"not_for_us": true` (a `false` is refused on reading), so
+/// a stored skip can never be mistaken for a score either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NotForUs;
+
+impl Serialize for NotForUs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotForUs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if bool::deserialize(d)? {
+            Ok(Self)
+        } else {
+            Err(serde::de::Error::custom("not_for_us is only ever true"))
+        }
+    }
+}
+
+/// The error for a request that sends a score and "Not for us" together.
+pub fn score_or_skip() -> FieldError {
+    FieldError::new(
+        "not_for_us",
+        "conflicting",
+        "Choose a number or \u{201c}Not for us\u{201d}, not both.",
+    )
+}
+
+/// A required 1–5 answer: refused when absent (named by `field`, pointing
+/// to "Not for us" as the other choice) or outside the scale.
+pub fn required_scale(
+    value: Option<i64>,
+    field: &'static str,
+    what: &str,
+) -> Result<u8, FieldError> {
+    match value {
+        Some(v) => scale(v, field, what),
+        None => Err(FieldError::new(
+            field,
+            "required",
+            format!("Choose {what} from 1 to 5, or \u{201c}Not for us\u{201d}."),
+        )),
+    }
 }
 
 /// Refuses an empty request and an item named twice in one request.
@@ -100,6 +152,34 @@ mod tests {
                 "importance"
             );
         }
+    }
+
+    #[test]
+    fn a_skip_is_stored_as_true_and_nothing_else_reads_as_one() {
+        assert_eq!(
+            serde_json::to_string(&NotForUs).ok().as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            serde_json::from_str::<NotForUs>("true").ok(),
+            Some(NotForUs)
+        );
+        assert!(serde_json::from_str::<NotForUs>("false").is_err());
+        assert!(serde_json::from_str::<NotForUs>("1").is_err());
+    }
+
+    #[test]
+    fn a_required_scale_names_the_other_choice_when_absent() {
+        assert_eq!(required_scale(Some(4), "importance", "x"), Ok(4));
+        let err = required_scale(None, "importance", "x").expect_err("should be refused");
+        assert_eq!((err.field, err.code), ("importance", "required"));
+        assert!(err.message.contains("Not for us"));
+        assert_eq!(
+            required_scale(Some(0), "importance", "x")
+                .expect_err("should be refused")
+                .code,
+            "out_of_range"
+        );
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! The respect map: per area, "I respect your …" and "I feel respected in
 //! my …" (1–5). One partner's stated respect is set beside the other's felt
-//! respect, and the pairs that differ or feel low are highlighted.
+//! respect, and the pairs that differ or feel low are highlighted. An area
+//! that does not apply to the two of them (parenting without children) is
+//! answered "Not for us": a skip with no number, so it is never set beside
+//! anything, nor highlighted as low.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{distinct_keys, scale};
+use super::{distinct_keys, required_scale, score_or_skip, NotForUs};
 use crate::access;
 use crate::app::App;
 use crate::catalog::respect::AREAS;
@@ -21,11 +24,38 @@ pub const AREA_NAME_MAX_CHARS: usize = 60;
 /// enough that the map stays quick to answer on a phone.
 pub const CUSTOM_AREAS_MAX: usize = 8;
 
-/// One partner's answer for one area.
+/// One partner's answer for one area: both scores, or "Not for us".
+/// Stored as JSON: a rated answer as it always was, a skip as
+/// `{"not_for_us": true}` with no number at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RespectAnswer {
-    pub i_respect: u8,
-    pub i_feel_respected: u8,
+#[serde(untagged)]
+pub enum RespectAnswer {
+    Rated { i_respect: u8, i_feel_respected: u8 },
+    NotForUs { not_for_us: NotForUs },
+}
+
+impl RespectAnswer {
+    /// "I respect your …", 1–5; `None` for "Not for us".
+    pub fn i_respect(&self) -> Option<u8> {
+        match self {
+            Self::Rated { i_respect, .. } => Some(*i_respect),
+            Self::NotForUs { .. } => None,
+        }
+    }
+
+    /// "I feel respected in my …", 1–5; `None` for "Not for us".
+    pub fn i_feel_respected(&self) -> Option<u8> {
+        match self {
+            Self::Rated {
+                i_feel_respected, ..
+            } => Some(*i_feel_respected),
+            Self::NotForUs { .. } => None,
+        }
+    }
+
+    pub fn not_for_us(&self) -> bool {
+        matches!(self, Self::NotForUs { .. })
+    }
 }
 
 /// An area of the map: one of ours (keyed by name) or one the couple added
@@ -104,23 +134,33 @@ impl RespectMap {
             .iter()
             .map(|input| {
                 let area = self.area(input.area)?;
-                // Both scales are checked, so that the area's page names
-                // each one to fix at once.
-                let mut checks = Checks::new();
-                let i_respect = checks.field(scale(
-                    input.i_respect,
-                    "i_respect",
-                    "how much you respect this",
-                ));
-                let i_feel_respected = checks.field(scale(
-                    input.i_feel_respected,
-                    "i_feel_respected",
-                    "how respected you feel here",
-                ));
-                let (i_respect, i_feel_respected) = checks.done((i_respect, i_feel_respected))?;
-                let answer = RespectAnswer {
-                    i_respect,
-                    i_feel_respected,
+                let answer = if input.not_for_us {
+                    if input.i_respect.is_some() || input.i_feel_respected.is_some() {
+                        return Err(score_or_skip().into());
+                    }
+                    RespectAnswer::NotForUs {
+                        not_for_us: NotForUs,
+                    }
+                } else {
+                    // Both scales are checked, so that the area's page names
+                    // each one to fix at once.
+                    let mut checks = Checks::new();
+                    let i_respect = checks.field(required_scale(
+                        input.i_respect,
+                        "i_respect",
+                        "how much you respect this",
+                    ));
+                    let i_feel_respected = checks.field(required_scale(
+                        input.i_feel_respected,
+                        "i_feel_respected",
+                        "how respected you feel here",
+                    ));
+                    let (i_respect, i_feel_respected) =
+                        checks.done((i_respect, i_feel_respected))?;
+                    RespectAnswer::Rated {
+                        i_respect,
+                        i_feel_respected,
+                    }
                 };
                 Ok((area.key.clone(), Some(answer)))
             })
@@ -133,6 +173,11 @@ impl Questionnaire for RespectMap {
 
     fn kind(&self) -> String {
         "respect".into()
+    }
+
+    /// A new round starts when both want it (one asks, the other agrees).
+    fn rounds_by_agreement(&self) -> bool {
+        true
     }
 
     fn complete(&self, answers: &Answers<RespectAnswer>) -> Result<(), FieldError> {
@@ -154,8 +199,11 @@ impl Questionnaire for RespectMap {
 #[derive(Debug, Clone)]
 pub struct RespectInput<'a> {
     pub area: &'a str,
-    pub i_respect: i64,
-    pub i_feel_respected: i64,
+    /// 1–5 each; both absent with `not_for_us`.
+    pub i_respect: Option<i64>,
+    pub i_feel_respected: Option<i64>,
+    /// "Not for us": the area does not apply; refused beside a number.
+    pub not_for_us: bool,
 }
 
 /// Adds an area the couple wants on their map. Only while nobody has
@@ -258,10 +306,11 @@ pub struct AreaComparison {
     pub area: Area,
     pub a: RespectAnswer,
     pub b: RespectAnswer,
-    /// What `a` says they respect beside what `b` feels.
-    pub towards_b: RespectGap,
-    /// What `b` says they respect beside what `a` feels.
-    pub towards_a: RespectGap,
+    /// What `a` says they respect beside what `b` feels; `None` when either
+    /// said "Not for us" (a skip is set beside nothing).
+    pub towards_b: Option<RespectGap>,
+    /// What `b` says they respect beside what `a` feels; `None` likewise.
+    pub towards_a: Option<RespectGap>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -270,6 +319,12 @@ pub struct RespectComparison {
     pub revealed_at: DateTime<Utc>,
     pub partners: [AccountId; 2],
     pub areas: Vec<AreaComparison>,
+}
+
+/// What `from` says they respect beside what `to` feels, when neither
+/// skipped the area.
+fn direction(from: &RespectAnswer, to: &RespectAnswer) -> Option<RespectGap> {
+    Some(RespectGap::new(from.i_respect()?, to.i_feel_respected()?))
 }
 
 /// Sets stated beside felt respect for every area both answered.
@@ -282,8 +337,8 @@ fn compare(map: &RespectMap, revealed: &Revealed<RespectAnswer>) -> RespectCompa
             let (a, b) = (*a.get(&area.key)?, *b.get(&area.key)?);
             Some(AreaComparison {
                 area: area.clone(),
-                towards_b: RespectGap::new(a.i_respect, b.i_feel_respected),
-                towards_a: RespectGap::new(b.i_respect, a.i_feel_respected),
+                towards_b: direction(&a, &b),
+                towards_a: direction(&b, &a),
                 a,
                 b,
             })
@@ -349,6 +404,7 @@ mod tests {
                 area,
                 i_respect: r,
                 i_feel_respected: f,
+                not_for_us: false,
             }])
             .expect_err("should be refused")
             .field_errors()
@@ -356,11 +412,33 @@ mod tests {
             .map(|e| e.field)
             .collect::<Vec<_>>()
         };
-        assert_eq!(err("creativity", 0, 3), ["i_respect"]);
-        assert_eq!(err("creativity", 3, 9), ["i_feel_respected"]);
+        assert_eq!(err("creativity", Some(0), Some(3)), ["i_respect"]);
+        assert_eq!(err("creativity", Some(3), Some(9)), ["i_feel_respected"]);
+        assert_eq!(err("creativity", Some(3), None), ["i_feel_respected"]);
         // Both scales wrong: each named, in the page's order.
-        assert_eq!(err("creativity", 0, 9), ["i_respect", "i_feel_respected"]);
-        assert_eq!(err("cooking", 3, 3), ["key"]);
+        assert_eq!(
+            err("creativity", Some(0), Some(9)),
+            ["i_respect", "i_feel_respected"]
+        );
+        assert_eq!(err("cooking", Some(3), Some(3)), ["key"]);
+        let skip = |r: Option<i64>| {
+            map.parse_inputs(&[RespectInput {
+                area: "parenting",
+                i_respect: r,
+                i_feel_respected: None,
+                not_for_us: true,
+            }])
+        };
+        assert_eq!(
+            skip(None).expect("a skip")["parenting"],
+            Some(RespectAnswer::NotForUs {
+                not_for_us: NotForUs
+            })
+        );
+        assert_eq!(
+            skip(Some(2)).expect_err("both refused").field_errors()[0].field,
+            "not_for_us"
+        );
     }
 
     #[test]
@@ -392,7 +470,7 @@ mod tests {
                 .map(|(k, r, f)| {
                     (
                         (*k).to_owned(),
-                        RespectAnswer {
+                        RespectAnswer::Rated {
                             i_respect: *r,
                             i_feel_respected: *f,
                         },
@@ -418,14 +496,81 @@ mod tests {
         assert_eq!(c.areas.len(), 2);
         let profession = &c.areas[0];
         assert_eq!(profession.area.key, "profession");
-        assert_eq!(
-            (profession.towards_b.stated, profession.towards_b.felt),
-            (5, 3)
+        let (to_b, to_a) = (
+            profession.towards_b.expect("rated"),
+            profession.towards_a.expect("rated"),
         );
-        assert!(profession.towards_b.highlighted());
-        assert!(!profession.towards_a.highlighted());
+        assert_eq!((to_b.stated, to_b.felt), (5, 3));
+        assert!(to_b.highlighted());
+        assert!(!to_a.highlighted());
         let parenting = &c.areas[1];
-        assert!(parenting.towards_b.low_felt && !parenting.towards_b.differs);
-        assert_eq!(parenting.towards_a.gap, 0);
+        let to_b = parenting.towards_b.expect("rated");
+        assert!(to_b.low_felt && !to_b.differs);
+        assert_eq!(parenting.towards_a.map(|g| g.gap), Some(0));
+    }
+
+    #[test]
+    fn a_skip_is_set_beside_nothing_and_never_reads_as_low_respect() {
+        let (a, b) = (AccountId::new(), AccountId::new());
+        let map = RespectMap::new(&[]);
+        let rated = |r, f| RespectAnswer::Rated {
+            i_respect: r,
+            i_feel_respected: f,
+        };
+        let skip = RespectAnswer::NotForUs {
+            not_for_us: NotForUs,
+        };
+        let answers = |pairs: Vec<(&str, RespectAnswer)>| -> Answers<RespectAnswer> {
+            pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        };
+        // By hand: parenting is "Not for us" for a; b answered 4 and 4.
+        // Were the skip read as the lowest score (1), a's felt respect would
+        // be 1 (low, highlighted) and a's stated 1 beside b's felt 4 (gap 3,
+        // highlighted): two false alarms. Profession: a respects 4, b feels
+        // 4, b respects 3, a feels 3: nothing to mark.
+        let revealed = Revealed {
+            number: 1,
+            this: Comparison {
+                answers: [
+                    (
+                        a,
+                        answers(vec![("parenting", skip), ("profession", rated(4, 3))]),
+                    ),
+                    (
+                        b,
+                        answers(vec![
+                            ("parenting", rated(4, 4)),
+                            ("profession", rated(3, 4)),
+                        ]),
+                    ),
+                ],
+                revealed_at: Utc::now(),
+            },
+            previous: None,
+        };
+        let c = compare(&map, &revealed);
+        // Map order: profession before parenting; both areas are shown.
+        let keys: Vec<_> = c.areas.iter().map(|x| x.area.key.as_str()).collect();
+        assert_eq!(keys, ["profession", "parenting"]);
+        let parenting = &c.areas[1];
+        assert!(parenting.a.not_for_us());
+        assert_eq!((parenting.towards_a, parenting.towards_b), (None, None));
+        let highlighted = c
+            .areas
+            .iter()
+            .flat_map(|x| [x.towards_a, x.towards_b])
+            .flatten()
+            .filter(RespectGap::highlighted)
+            .count();
+        assert_eq!(highlighted, 0);
+        let profession = &c.areas[0];
+        assert_eq!(
+            profession.towards_b.map(|g| (g.stated, g.felt, g.gap)),
+            Some((4, 4, 0))
+        );
+        assert_eq!(
+            profession.towards_a.map(|g| (g.stated, g.felt, g.gap)),
+            Some((3, 3, 0))
+        );
     }
 }

@@ -1,10 +1,12 @@
-//! Values: how much each characteristic of a relationship matters (1–5) and
-//! what it means in the partner's own words; compared once both submitted.
+//! Values: how much each characteristic of a relationship matters (1–5), or
+//! "Not for us" when it does not apply to the two of them, and what it means
+//! in the partner's own words; compared once both submitted. A "Not for us"
+//! is a skip: it has no importance, so it has no gap and is never a topic.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{distinct_keys, optional_text, scale};
+use super::{distinct_keys, optional_text, required_scale, score_or_skip, NotForUs};
 use crate::catalog::values::ITEMS;
 use crate::catalog::ValueItem;
 use crate::error::{Checks, DomainError, FieldError};
@@ -12,12 +14,45 @@ use crate::ids::AccountId;
 use crate::rounds::{Answers, Questionnaire, Revealed};
 use analytics::comparison;
 
-/// One partner's answer to one item.
+/// One partner's answer to one item: an importance, or "Not for us".
+/// Either may carry the partner's own words. Stored as JSON: a rated
+/// answer as it always was (`{"importance": 4}`), a skip as
+/// `{"not_for_us": true}`, with no importance at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValueAnswer {
-    pub importance: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub definition: Option<String>,
+#[serde(untagged)]
+pub enum ValueAnswer {
+    Rated {
+        importance: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        definition: Option<String>,
+    },
+    NotForUs {
+        not_for_us: NotForUs,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        definition: Option<String>,
+    },
+}
+
+impl ValueAnswer {
+    /// The importance, 1–5; `None` for "Not for us" (a skip, not a score).
+    pub fn importance(&self) -> Option<u8> {
+        match self {
+            Self::Rated { importance, .. } => Some(*importance),
+            Self::NotForUs { .. } => None,
+        }
+    }
+
+    pub fn not_for_us(&self) -> bool {
+        matches!(self, Self::NotForUs { .. })
+    }
+
+    pub fn definition(&self) -> Option<&str> {
+        match self {
+            Self::Rated { definition, .. } | Self::NotForUs { definition, .. } => {
+                definition.as_deref()
+            }
+        }
+    }
 }
 
 /// The values questionnaire; complete when every item has an importance.
@@ -28,6 +63,11 @@ impl Questionnaire for Values {
 
     fn kind(&self) -> String {
         "values".into()
+    }
+
+    /// A new round starts when both want it (one asks, the other agrees).
+    fn rounds_by_agreement(&self) -> bool {
+        true
     }
 
     fn complete(&self, answers: &Answers<ValueAnswer>) -> Result<(), FieldError> {
@@ -60,7 +100,10 @@ pub fn item(key: &str) -> Result<&'static ValueItem, FieldError> {
 #[derive(Debug, Clone)]
 pub struct ValueInput<'a> {
     pub item: &'a str,
-    pub importance: i64,
+    /// 1–5; absent with `not_for_us`.
+    pub importance: Option<i64>,
+    /// "Not for us": the item does not apply; refused beside an importance.
+    pub not_for_us: bool,
     pub definition: Option<&'a str>,
 }
 
@@ -71,19 +114,29 @@ fn parse(inputs: &[ValueInput<'_>]) -> Result<Answers<Option<ValueAnswer>>, Doma
         .iter()
         .map(|input| {
             let found = item(input.item)?;
-            // Both of an answer's fields are checked, so that its page
-            // names each one to fix at once.
-            let mut checks = Checks::new();
-            let importance = checks.field(scale(
-                input.importance,
-                "importance",
-                "how much this matters",
-            ));
-            let definition = checks.field(optional_text(input.definition, "definition"));
-            let (importance, definition) = checks.done((importance, definition))?;
-            let answer = ValueAnswer {
-                importance,
-                definition,
+            let answer = if input.not_for_us {
+                if input.importance.is_some() {
+                    return Err(score_or_skip().into());
+                }
+                ValueAnswer::NotForUs {
+                    not_for_us: NotForUs,
+                    definition: optional_text(input.definition, "definition")?,
+                }
+            } else {
+                // Both of an answer's fields are checked, so that its page
+                // names each one to fix at once.
+                let mut checks = Checks::new();
+                let importance = checks.field(required_scale(
+                    input.importance,
+                    "importance",
+                    "how much this matters",
+                ));
+                let definition = checks.field(optional_text(input.definition, "definition"));
+                let (importance, definition) = checks.done((importance, definition))?;
+                ValueAnswer::Rated {
+                    importance,
+                    definition,
+                }
             };
             Ok((found.key.to_owned(), Some(answer)))
         })
@@ -96,7 +149,8 @@ pub struct ItemComparison {
     pub item: &'static ValueItem,
     pub a: ValueAnswer,
     pub b: ValueAnswer,
-    pub gap: u8,
+    /// `None` when either said "Not for us": a skip has no gap.
+    pub gap: Option<u8>,
 }
 
 /// An item worth talking about, most pressing first.
@@ -121,6 +175,11 @@ pub struct ValuesComparison {
     pub topics: Vec<Topic>,
 }
 
+/// Both importances, when both partners rated the item (neither skipped it).
+fn both_rated(a: &ValueAnswer, b: &ValueAnswer) -> Option<(u8, u8)> {
+    Some((a.importance()?, b.importance()?))
+}
+
 /// Sets the two revealed answer sets side by side and ranks the topics.
 fn compare(revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
     let [(a_id, a), (b_id, b)] = &revealed.this.answers;
@@ -132,23 +191,26 @@ fn compare(revealed: &Revealed<ValueAnswer>) -> ValuesComparison {
             let (a, b) = (a.get(item.key)?, b.get(item.key)?);
             Some(ItemComparison {
                 item,
-                gap: comparison::importance_gap(a.importance, b.importance),
+                gap: both_rated(a, b).map(|(x, y)| comparison::importance_gap(x, y)),
                 a: a.clone(),
                 b: b.clone(),
             })
         })
         .collect();
-    let pairs: Vec<(u8, u8)> = items
+    // Topics only among items both rated: a "Not for us" is a skip, so it
+    // never enters a gap, a weight or a score.
+    let rated: Vec<(&ItemComparison, (u8, u8))> = items
         .iter()
-        .map(|c| (c.a.importance, c.b.importance))
+        .filter_map(|c| Some((c, both_rated(&c.a, &c.b)?)))
         .collect();
+    let pairs: Vec<(u8, u8)> = rated.iter().map(|(_, p)| *p).collect();
     let topics = comparison::rank_topics(&pairs)
         .into_iter()
         .map(|i| {
-            let (x, y) = pairs[i];
+            let (c, (x, y)) = rated[i];
             Topic {
-                item: items[i].item,
-                gap: items[i].gap,
+                item: c.item,
+                gap: comparison::importance_gap(x, y),
                 weight: comparison::topic_weight(x, y),
                 score: comparison::topic_score(x, y),
             }
@@ -197,7 +259,7 @@ mod tests {
             .map(|(k, i)| {
                 (
                     (*k).to_owned(),
-                    ValueAnswer {
+                    ValueAnswer::Rated {
                         importance: *i,
                         definition: None,
                     },
@@ -210,12 +272,13 @@ mod tests {
     fn a_request_is_validated_whole_and_names_the_bad_field() {
         let ok = parse(&[ValueInput {
             item: "honesty",
-            importance: 5,
+            importance: Some(5),
+            not_for_us: false,
             definition: Some("  Saying the hard thing kindly. "),
         }])
         .expect("valid");
         assert_eq!(
-            ok["honesty"].as_ref().and_then(|a| a.definition.as_deref()),
+            ok["honesty"].as_ref().and_then(ValueAnswer::definition),
             Some("Saying the hard thing kindly.")
         );
         let all_bad = |input: ValueInput<'static>| {
@@ -229,7 +292,8 @@ mod tests {
         assert_eq!(
             bad(ValueInput {
                 item: "honesty",
-                importance: 6,
+                importance: Some(6),
+                not_for_us: false,
                 definition: None
             }),
             "importance"
@@ -237,7 +301,8 @@ mod tests {
         assert_eq!(
             bad(ValueInput {
                 item: "astrology",
-                importance: 3,
+                importance: Some(3),
+                not_for_us: false,
                 definition: None
             }),
             "key"
@@ -246,7 +311,8 @@ mod tests {
         assert_eq!(
             bad(ValueInput {
                 item: "trust",
-                importance: 3,
+                importance: Some(3),
+                not_for_us: false,
                 definition: Some(long)
             }),
             "definition"
@@ -255,11 +321,119 @@ mod tests {
         assert_eq!(
             all_bad(ValueInput {
                 item: "trust",
-                importance: 0,
+                importance: Some(0),
+                not_for_us: false,
                 definition: Some(long)
             }),
             ["importance", "definition"]
         );
+        // Neither a number nor "Not for us"; or both at once.
+        assert_eq!(
+            bad(ValueInput {
+                item: "trust",
+                importance: None,
+                not_for_us: false,
+                definition: None
+            }),
+            "importance"
+        );
+        assert_eq!(
+            bad(ValueInput {
+                item: "trust",
+                importance: Some(1),
+                not_for_us: true,
+                definition: None
+            }),
+            "not_for_us"
+        );
+    }
+
+    #[test]
+    fn not_for_us_is_stored_without_a_number_and_old_answers_still_read() {
+        let skipped = parse(&[ValueInput {
+            item: "faith_or_philosophy",
+            importance: None,
+            not_for_us: true,
+            definition: Some("Neither of us holds a faith."),
+        }])
+        .expect("valid");
+        let answer = skipped["faith_or_philosophy"].clone().expect("an answer");
+        assert_eq!(answer.importance(), None);
+        assert!(answer.not_for_us());
+        let stored = serde_json::to_value(&answer).expect("encode");
+        assert_eq!(
+            stored,
+            serde_json::json!({"not_for_us": true, "definition": "Neither of us holds a faith."})
+        );
+        assert_eq!(
+            serde_json::from_value::<ValueAnswer>(stored).ok(),
+            Some(answer)
+        );
+        // An answer stored before "Not for us" existed reads as it was.
+        let old: ValueAnswer =
+            serde_json::from_str(r#"{"importance":4,"definition":"x"}"#).expect("old answer");
+        assert_eq!((old.importance(), old.definition()), (Some(4), Some("x")));
+        // A stored `false` is neither a skip nor a score.
+        assert!(serde_json::from_str::<ValueAnswer>(r#"{"not_for_us":false}"#).is_err());
+    }
+
+    #[test]
+    fn a_skip_never_lowers_a_figure() {
+        let (a, b) = (AccountId::new(), AccountId::new());
+        let skip = ValueAnswer::NotForUs {
+            not_for_us: NotForUs,
+            definition: None,
+        };
+        let mut mine = answers(&[("respect", 5), ("money", 4), ("humor", 2)]);
+        mine.insert("faith_or_philosophy".into(), skip.clone());
+        let mut theirs = answers(&[("respect", 3), ("money", 1), ("humor", 3)]);
+        theirs.insert(
+            "faith_or_philosophy".into(),
+            ValueAnswer::Rated {
+                importance: 5,
+                definition: None,
+            },
+        );
+        // Both skipped "family": no gap either.
+        mine.insert("family".into(), skip.clone());
+        theirs.insert("family".into(), skip);
+        let revealed = |x: Answers<ValueAnswer>, y: Answers<ValueAnswer>| Revealed {
+            number: 1,
+            this: Comparison {
+                answers: [(a, x), (b, y)],
+                revealed_at: Utc::now(),
+            },
+            previous: None,
+        };
+        let c = compare(&revealed(mine.clone(), theirs.clone()));
+        // By hand, from the rated items alone: respect (5,3) gap 2, weight
+        // 4, score 8; money (4,1) gap 3, weight 2.5, score 7.5; humor (2,3)
+        // gap 1, weight 2.5, score 2.5. Had the skip been read as the
+        // lowest score, faith (1,5) would lead with gap 4 · weight 3 = 12.
+        let topics: Vec<_> = c
+            .topics
+            .iter()
+            .map(|t| (t.item.key, t.gap, t.weight, t.score))
+            .collect();
+        assert_eq!(
+            topics,
+            vec![
+                ("respect", 2, 4.0, 8.0),
+                ("money", 3, 2.5, 7.5),
+                ("humor", 1, 2.5, 2.5)
+            ]
+        );
+        // The skipped items are still shown, with no gap.
+        let gaps: Vec<_> = c.items.iter().map(|i| (i.item.key, i.gap)).collect();
+        assert!(gaps.contains(&("faith_or_philosophy", None)));
+        assert!(gaps.contains(&("family", None)));
+        assert!(gaps.contains(&("respect", Some(2))));
+        // The same figures as if the skipped items had never been asked.
+        for x in [&mut mine, &mut theirs] {
+            x.remove("faith_or_philosophy");
+            x.remove("family");
+        }
+        assert_eq!(compare(&revealed(mine, theirs)).topics, c.topics);
     }
 
     #[test]
@@ -300,7 +474,12 @@ mod tests {
         let keys: Vec<_> = c.items.iter().map(|i| (i.item.key, i.gap)).collect();
         assert_eq!(
             keys,
-            vec![("respect", 2), ("love", 0), ("humor", 1), ("money", 3)]
+            vec![
+                ("respect", Some(2)),
+                ("love", Some(0)),
+                ("humor", Some(1)),
+                ("money", Some(3))
+            ]
         );
         let topics: Vec<_> = c.topics.iter().map(|t| (t.item.key, t.score)).collect();
         assert_eq!(

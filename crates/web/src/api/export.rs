@@ -54,7 +54,7 @@ pub const FORMAT: &str = "reciprocity-export";
 /// The format's version. Added fields keep it; renaming or removing a
 /// field, or changing what one means, makes it the next number
 /// (`docs/export.md`, "Versions").
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Everything the caller may see, at one moment.
 // Named apart in the document: its schema names are one namespace.

@@ -89,6 +89,9 @@ const LABELS: &[(&str, &str)] = &[
     ("agreement_idea", "An idea for an agreement"),
     ("i_respect", "I respect"),
     ("i_feel_respected", "I feel respected"),
+    ("not_for_us", "Not for us (skipped, not scored)"),
+    ("asking", "A new round asked for"),
+    ("can_prefill", "Could start from your last answers"),
     ("previous_round", "Set beside round"),
     ("last_time", "Last time"),
     ("opening_question", "A question to start with"),
@@ -176,7 +179,7 @@ const PEOPLE: &[&str] = &[
 ];
 
 /// Fields whose values are codes (`household_labor`): drawn as words.
-const CODES: &[&str] = &["domain", "kind", "status", "state", "mine"];
+const CODES: &[&str] = &["domain", "kind", "status", "state", "mine", "asking"];
 
 /// The `Content-Security-Policy` of the document itself.
 fn policy() -> String {

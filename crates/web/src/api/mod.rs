@@ -151,12 +151,23 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(json(routes!(values::submit)))
         .routes(json(routes!(values::comparison)))
         .routes(json(routes!(values::new_round)))
+        .routes(json(routes!(values::propose_round, values::withdraw_round)))
+        .routes(json(routes!(values::agree_round)))
+        .routes(json(routes!(values::decline_round)))
+        .routes(json(routes!(values::prefill)))
         .routes(json(routes!(respect::save_areas, respect::status)))
         .routes(json(routes!(respect::save)))
         .routes(json(routes!(respect::areas, respect::add_area)))
         .routes(json(routes!(respect::submit)))
         .routes(json(routes!(respect::comparison)))
         .routes(json(routes!(respect::new_round)))
+        .routes(json(routes!(
+            respect::propose_round,
+            respect::withdraw_round
+        )))
+        .routes(json(routes!(respect::agree_round)))
+        .routes(json(routes!(respect::decline_round)))
+        .routes(json(routes!(respect::prefill)))
         .routes(json(routes!(conversations::decks)))
         .routes(json(routes!(conversations::status)))
         .routes(json(routes!(conversations::save)))

@@ -53,12 +53,18 @@ pub struct AreaAnswerBody {
     /// An area key from `respect/areas` (`area` is accepted too).
     #[serde(alias = "area")]
     key: String,
-    /// "I respect your …", 1 to 5.
+    /// "I respect your …", 1 to 5; absent (or null) with `not_for_us`.
     #[schema(minimum = 1, maximum = 5)]
-    i_respect: i64,
-    /// "I feel respected in my …", 1 to 5.
+    #[serde(default)]
+    i_respect: Option<i64>,
+    /// "I feel respected in my …", 1 to 5; absent (or null) with `not_for_us`.
     #[schema(minimum = 1, maximum = 5)]
-    i_feel_respected: i64,
+    #[serde(default)]
+    i_feel_respected: Option<i64>,
+    /// "Not for us": the area does not apply to the two of you. Stored as
+    /// a skip, never as a score; refused beside either number.
+    #[serde(default)]
+    not_for_us: bool,
 }
 
 /// `PUT R/respect` (its first form, kept for clients that use it).
@@ -82,8 +88,12 @@ pub struct MyAreaAnswer {
     key: String,
     /// The same as `key` (its earlier name).
     area: String,
-    i_respect: u8,
-    i_feel_respected: u8,
+    /// 1 to 5; null when `not_for_us`.
+    i_respect: Option<u8>,
+    /// 1 to 5; null when `not_for_us`.
+    i_feel_respected: Option<u8>,
+    /// Answered "Not for us": skipped, not scored.
+    not_for_us: bool,
 }
 
 /// The caller's status in the current round and their own answers only.
@@ -97,17 +107,25 @@ pub struct RespectStatus {
 }
 
 /// One direction: what one partner says beside what the other feels.
+// Named apart in the document: the episodes' `DirectionView` is another
+// type, and schema names are one namespace (the same name hid this one).
 #[derive(Serialize, ToSchema)]
+#[schema(as = RespectDirectionView)]
 pub struct DirectionView {
     /// Who said "I respect your …".
     from: uuid::Uuid,
     /// Who said "I feel respected in my …".
     to: uuid::Uuid,
-    stated: u8,
-    felt: u8,
-    gap: u8,
-    /// gap ≥ 2, or felt ≤ 2: worth talking about.
+    /// Null when `from` answered "Not for us".
+    stated: Option<u8>,
+    /// Null when `to` answered "Not for us".
+    felt: Option<u8>,
+    /// Null when either answered "Not for us": a skip is set beside nothing.
+    gap: Option<u8>,
+    /// gap ≥ 2, or felt ≤ 2: worth talking about (never for a skip).
     highlighted: bool,
+    /// Either partner answered this area "Not for us".
+    not_for_us: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,23 +152,27 @@ fn answer_view(key: &str, a: &RespectAnswer) -> MyAreaAnswer {
     MyAreaAnswer {
         key: key.to_owned(),
         area: key.to_owned(),
-        i_respect: a.i_respect,
-        i_feel_respected: a.i_feel_respected,
+        i_respect: a.i_respect(),
+        i_feel_respected: a.i_feel_respected(),
+        not_for_us: a.not_for_us(),
     }
 }
 
 /// A revealed respect comparison as JSON (partners' and counselor's alike).
 pub(crate) fn comparison_body(c: &respect::RespectComparison) -> RespectComparisonBody {
     let [pa, pb] = c.partners;
-    let direction =
-        |from: domain::AccountId, to: domain::AccountId, g: &respect::RespectGap| DirectionView {
-            from: from.0,
-            to: to.0,
-            stated: g.stated,
-            felt: g.felt,
-            gap: g.gap,
-            highlighted: g.highlighted(),
-        };
+    // A direction from what each said; its gap only when neither skipped.
+    let direction = |(from, said): (domain::AccountId, &RespectAnswer),
+                     (to, felt): (domain::AccountId, &RespectAnswer),
+                     g: &Option<respect::RespectGap>| DirectionView {
+        from: from.0,
+        to: to.0,
+        stated: said.i_respect(),
+        felt: felt.i_feel_respected(),
+        gap: g.map(|g| g.gap),
+        highlighted: g.is_some_and(|g| g.highlighted()),
+        not_for_us: said.not_for_us() || felt.not_for_us(),
+    };
     RespectComparisonBody {
         round: c.number,
         revealed_at: c.revealed_at,
@@ -164,8 +186,8 @@ pub(crate) fn comparison_body(c: &respect::RespectComparison) -> RespectComparis
                 a: answer_view(&x.area.key, &x.a),
                 b: answer_view(&x.area.key, &x.b),
                 directions: [
-                    direction(pa, pb, &x.towards_b),
-                    direction(pb, pa, &x.towards_a),
+                    direction((pa, &x.a), (pb, &x.b), &x.towards_b),
+                    direction((pb, &x.b), (pa, &x.a), &x.towards_a),
                 ],
             })
             .collect(),
@@ -198,6 +220,7 @@ impl SealedApi for RespectMap {
                 area: &a.key,
                 i_respect: a.i_respect,
                 i_feel_respected: a.i_feel_respected,
+                not_for_us: a.not_for_us,
             })
             .collect();
         Instrument::parse(self, &inputs)
@@ -307,6 +330,16 @@ super::sealed::sealed_endpoints! {
     submit = ("/api/v1/relationships/{id}/respect/submit", "respect_submit"),
     rounds = ("/api/v1/relationships/{id}/respect/rounds", "respect_new_round"),
     comparison = ("/api/v1/relationships/{id}/respect/comparison", "respect_comparison", RespectComparisonBody),
+    returns = RespectStatus,
+    load = |state, caller, id| map_of(&state, &caller, &id).await?,
+}
+
+super::sealed::agreed_round_endpoints! {
+    tag = "respect",
+    proposal = ("/api/v1/relationships/{id}/respect/rounds/proposal", "respect_propose_round", "respect_withdraw_round"),
+    agree = ("/api/v1/relationships/{id}/respect/rounds/proposal/agree", "respect_agree_round"),
+    decline = ("/api/v1/relationships/{id}/respect/rounds/proposal/decline", "respect_decline_round"),
+    prefill = ("/api/v1/relationships/{id}/respect/prefill", "respect_prefill"),
     returns = RespectStatus,
     load = |state, caller, id| map_of(&state, &caller, &id).await?,
 }

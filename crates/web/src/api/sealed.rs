@@ -12,7 +12,8 @@
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use domain::rounds::{self, Answers, Current, Questionnaire, RoundSummary};
+use domain::next_round::{self, Asked};
+use domain::rounds::{self, Answers, Current, Instrument, Questionnaire, RoundSummary};
 use domain::sealed::{Own, RoundState, RoundView};
 use domain::{DomainError, RelationshipId};
 use serde::{Deserialize, Serialize};
@@ -92,15 +93,86 @@ pub async fn submit<I: SealedApi>(
     Ok(respond(q, &current))
 }
 
-/// Starts the next round once the latest is revealed (201).
+/// Asks for the next round once the latest is revealed: 201 when it
+/// started (the partner had asked already, or the instrument needs no
+/// agreement), 202 when the ask is recorded and waits for the partner.
 pub async fn start<I: SealedApi>(
     state: &AppState,
     caller: &Authenticated,
     rel: RelationshipId,
     q: &I,
 ) -> Result<(StatusCode, Json<I::Status>), AppError> {
-    let current = rounds::start(&state.app, caller.account_id, rel, q, Utc::now()).await?;
+    let (asked, current) = next_round::ask(&state.app, &caller.me, rel, q, Utc::now()).await?;
+    let code = match asked {
+        Asked::Started => StatusCode::CREATED,
+        Asked::Proposed => StatusCode::ACCEPTED,
+    };
+    Ok((code, respond(q, &current)))
+}
+
+/// Asks for the next round (201); `already_asked` or `partner_asked` (409).
+pub async fn propose<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<(StatusCode, Json<I::Status>), AppError> {
+    let current = next_round::propose(&state.app, &caller.me, rel, q, Utc::now()).await?;
     Ok((StatusCode::CREATED, respond(q, &current)))
+}
+
+/// Agrees to the partner's request: the round starts (201).
+pub async fn agree<I: SealedApi + Instrument>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+    prefill: bool,
+) -> Result<(StatusCode, Json<I::Status>), AppError> {
+    let current = next_round::agree(&state.app, &caller.me, rel, q, prefill, Utc::now()).await?;
+    Ok((StatusCode::CREATED, respond(q, &current)))
+}
+
+/// Says not now to the partner's request.
+pub async fn decline<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<Json<I::Status>, AppError> {
+    let current = next_round::decline(&state.app, &caller.me, rel, q, Utc::now()).await?;
+    Ok(respond(q, &current))
+}
+
+/// Takes back the caller's own request.
+pub async fn withdraw<I: SealedApi>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<Json<I::Status>, AppError> {
+    let current = next_round::withdraw(&state.app, &caller.me, rel, q, Utc::now()).await?;
+    Ok(respond(q, &current))
+}
+
+/// Fills the caller's draft from their own answers last time.
+pub async fn prefill<I: SealedApi + Instrument>(
+    state: &AppState,
+    caller: &Authenticated,
+    rel: RelationshipId,
+    q: &I,
+) -> Result<Json<I::Status>, AppError> {
+    let current = next_round::prefill(&state.app, &caller.me, rel, q).await?;
+    Ok(respond(q, &current))
+}
+
+/// `POST …/rounds/proposal/agree`.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AgreeBody {
+    /// Start my draft from my own answers last time (never the partner's).
+    #[serde(default)]
+    pub prefill: bool,
 }
 
 /// One round in the history, the same for both partners.
@@ -129,6 +201,14 @@ pub struct RoundStatus {
     /// The relationship has ended: read-only, and only the caller's own
     /// answers (`partner_submitted` is then always false).
     ended: bool,
+    /// Once this round is revealed, where asking for the next one stands:
+    /// `you_asked`, `partner_asks` (agree or decline), `partner_declined`,
+    /// `you_declined`; null when nobody has asked (values and the respect
+    /// map only: a new round starts when both agree).
+    asking: Option<&'static str>,
+    /// The caller's draft is empty and they sent answers in an earlier
+    /// round: `POST …/prefill` starts it from those answers.
+    can_prefill: bool,
 }
 
 fn info(summary: &RoundSummary) -> RoundInfo {
@@ -166,6 +246,8 @@ pub fn status<T: Clone>(current: &Current<T>) -> (RoundStatus, domain::rounds::A
         revealed_at,
         rounds: current.rounds.iter().map(info).collect(),
         ended: current.ended,
+        asking: current.asking.map(next_round::Asking::as_str),
+        can_prefill: next_round::can_prefill(current),
     };
     (status, answers.unwrap_or_default())
 }
@@ -291,13 +373,16 @@ macro_rules! sealed_endpoints {
             $crate::api::sealed::submit(&$state, &$caller, rel, &q).await
         }
 
-        /// Starts a new round so both can answer again; earlier rounds stay readable.
+        /// A new round so both can answer again; earlier rounds stay
+        /// readable. Where a new round needs both (values, the respect map)
+        /// this asks for it (202), or agrees when the partner asked (201).
         #[utoipa::path(
             post, path = $rounds_path, operation_id = $rounds_op, tag = $tag,
             params($(($pname = $pty, Path, description = $pdesc)),+),
             security(("session" = []), ("token" = [])),
             responses(
                 (status = 201, description = "Started", body = $status_ty),
+                (status = 202, description = "Asked for; starts when the partner agrees (values and the respect map; a deck starts at once)", body = $status_ty),
                 (status = 404, description = "Not the caller's relationship", body = ErrorBody),
                 (status = 409, description = "`round_in_progress`: the latest round is not revealed yet", body = ErrorBody),
             )
@@ -314,3 +399,126 @@ macro_rules! sealed_endpoints {
 }
 
 pub(crate) use sealed_endpoints;
+
+/// The endpoints of an instrument whose next round starts by agreement
+/// (values, the respect map): ask, agree, decline, withdraw, and prefill.
+macro_rules! agreed_round_endpoints {
+    (
+        tag = $tag:literal,
+        proposal = ($proposal_path:literal, $propose_op:literal, $withdraw_op:literal),
+        agree = ($agree_path:literal, $agree_op:literal),
+        decline = ($decline_path:literal, $decline_op:literal),
+        prefill = ($prefill_path:literal, $prefill_op:literal),
+        returns = $status_ty:ty,
+        load = |$state:ident, $caller:ident, $path:ident| $load:expr $(,)?
+    ) => {
+        /// Asks the partner to start a new round together (only once the
+        /// latest is revealed); it starts when they agree.
+        #[utoipa::path(
+            post, path = $proposal_path, operation_id = $propose_op, tag = $tag,
+            params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 201, description = "Asked", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`round_in_progress`, `already_asked`, `partner_asked` (agree instead), or the space is not active", body = ErrorBody),
+            )
+        )]
+        pub async fn propose_round(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<String>,
+        ) -> Result<(axum::http::StatusCode, Json<$status_ty>), AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::propose(&$state, &$caller, rel, &q).await
+        }
+
+        /// Agrees to the partner's request: the new round starts now. With
+        /// `prefill`, the caller's draft starts from their own answers last time.
+        #[utoipa::path(
+            post, path = $agree_path, operation_id = $agree_op, tag = $tag,
+            params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+            request_body = $crate::api::sealed::AgreeBody,
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 201, description = "The round started", body = $status_ty),
+                (status = 400, description = "Malformed body", body = ErrorBody),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`no_proposal`: the partner has no open request (or it was just agreed)", body = ErrorBody),
+            )
+        )]
+        pub async fn agree_round(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<String>,
+            ApiJson(body): ApiJson<$crate::api::sealed::AgreeBody>,
+        ) -> Result<(axum::http::StatusCode, Json<$status_ty>), AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::agree(&$state, &$caller, rel, &q, body.prefill).await
+        }
+
+        /// Says not now to the partner's request for a new round.
+        #[utoipa::path(
+            post, path = $decline_path, operation_id = $decline_op, tag = $tag,
+            params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "Declined", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`no_proposal`: the partner has no open request", body = ErrorBody),
+            )
+        )]
+        pub async fn decline_round(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<String>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::decline(&$state, &$caller, rel, &q).await
+        }
+
+        /// Takes back the caller's own request for a new round.
+        #[utoipa::path(
+            delete, path = $proposal_path, operation_id = $withdraw_op, tag = $tag,
+            params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "Withdrawn", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`no_proposal`: the caller has no open request", body = ErrorBody),
+            )
+        )]
+        pub async fn withdraw_round(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<String>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::withdraw(&$state, &$caller, rel, &q).await
+        }
+
+        /// Fills the caller's draft of the current round from their own
+        /// answers in the latest earlier round they sent (never the
+        /// partner's); what they answered this round already stays.
+        #[utoipa::path(
+            post, path = $prefill_path, operation_id = $prefill_op, tag = $tag,
+            params(("id" = uuid::Uuid, Path, description = "Relationship id")),
+            security(("session" = []), ("token" = [])),
+            responses(
+                (status = 200, description = "The draft, filled", body = $status_ty),
+                (status = 404, description = "Not the caller's relationship", body = ErrorBody),
+                (status = 409, description = "`nothing_to_prefill`, or `already_submitted`", body = ErrorBody),
+            )
+        )]
+        pub async fn prefill(
+            State($state): State<AppState>,
+            $caller: Authenticated,
+            Path($path): Path<String>,
+        ) -> Result<Json<$status_ty>, AppError> {
+            let (rel, q) = $load;
+            $crate::api::sealed::prefill(&$state, &$caller, rel, &q).await
+        }
+    };
+}
+
+pub(crate) use agreed_round_endpoints;

@@ -45,9 +45,14 @@ pub struct AnswerBody {
     /// An item key from `values/items` (`item` is accepted too).
     #[serde(alias = "item")]
     key: String,
-    /// 1 to 5.
+    /// 1 to 5; absent (or null) when `not_for_us` is true.
     #[schema(minimum = 1, maximum = 5)]
-    importance: i64,
+    #[serde(default)]
+    importance: Option<i64>,
+    /// "Not for us": the item does not apply to the two of you. Stored as
+    /// a skip, never as a score; refused beside an `importance`.
+    #[serde(default)]
+    not_for_us: bool,
     /// Up to 2,000 characters; blank or absent means none.
     definition: Option<String>,
 }
@@ -66,7 +71,10 @@ pub struct MyAnswer {
     key: &'static str,
     /// The same as `key` (its earlier name).
     item: &'static str,
-    importance: u8,
+    /// 1 to 5; null when `not_for_us`.
+    importance: Option<u8>,
+    /// Answered "Not for us": skipped, not scored.
+    not_for_us: bool,
     definition: Option<String>,
 }
 
@@ -83,7 +91,9 @@ pub struct ValuesStatus {
 #[derive(Serialize, ToSchema)]
 pub struct SideView {
     account_id: uuid::Uuid,
-    importance: u8,
+    /// 1 to 5; null when this partner answered "Not for us".
+    importance: Option<u8>,
+    not_for_us: bool,
     definition: Option<String>,
 }
 
@@ -95,8 +105,9 @@ pub struct ItemComparisonView {
     a: SideView,
     /// The second partner of the round (`partners[1]`).
     b: SideView,
-    /// |a − b| importance, 0 to 4.
-    gap: u8,
+    /// |a − b| importance, 0 to 4; null when either answered "Not for
+    /// us" (a skip has no gap, and the item is never a topic).
+    gap: Option<u8>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -126,8 +137,9 @@ pub struct ValuesComparisonBody {
 pub(crate) fn comparison_body(c: &ValuesComparison) -> ValuesComparisonBody {
     let side = |who: domain::AccountId, a: &ValueAnswer| SideView {
         account_id: who.0,
-        importance: a.importance,
-        definition: a.definition.clone(),
+        importance: a.importance(),
+        not_for_us: a.not_for_us(),
+        definition: a.definition().map(str::to_owned),
     };
     let [pa, pb] = c.partners;
     ValuesComparisonBody {
@@ -182,6 +194,7 @@ impl SealedApi for Values {
             .map(|a| ValueInput {
                 item: &a.key,
                 importance: a.importance,
+                not_for_us: a.not_for_us,
                 definition: a.definition.as_deref(),
             })
             .collect();
@@ -196,8 +209,9 @@ impl SealedApi for Values {
                 mine.get(item.key).map(|a| MyAnswer {
                     key: item.key,
                     item: item.key,
-                    importance: a.importance,
-                    definition: a.definition.clone(),
+                    importance: a.importance(),
+                    not_for_us: a.not_for_us(),
+                    definition: a.definition().map(str::to_owned),
                 })
             })
             .collect();
@@ -248,6 +262,16 @@ super::sealed::sealed_endpoints! {
     submit = ("/api/v1/relationships/{id}/values/submit", "values_submit"),
     rounds = ("/api/v1/relationships/{id}/values/rounds", "values_new_round"),
     comparison = ("/api/v1/relationships/{id}/values/comparison", "values_comparison", ValuesComparisonBody),
+    returns = ValuesStatus,
+    load = |state, caller, id| (relationship_id(&id)?, Values),
+}
+
+super::sealed::agreed_round_endpoints! {
+    tag = "values",
+    proposal = ("/api/v1/relationships/{id}/values/rounds/proposal", "values_propose_round", "values_withdraw_round"),
+    agree = ("/api/v1/relationships/{id}/values/rounds/proposal/agree", "values_agree_round"),
+    decline = ("/api/v1/relationships/{id}/values/rounds/proposal/decline", "values_decline_round"),
+    prefill = ("/api/v1/relationships/{id}/values/prefill", "values_prefill"),
     returns = ValuesStatus,
     load = |state, caller, id| (relationship_id(&id)?, Values),
 }

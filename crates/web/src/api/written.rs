@@ -32,7 +32,9 @@ pub struct RoundWritten<T: ToSchema> {
 pub struct ValueWritten {
     pub item: &'static str,
     pub name: &'static str,
-    pub importance: u8,
+    /// 1 to 5; null when answered "Not for us".
+    pub importance: Option<u8>,
+    pub not_for_us: bool,
     pub definition: Option<String>,
 }
 
@@ -40,8 +42,10 @@ pub struct ValueWritten {
 pub struct RespectWritten {
     pub key: String,
     pub name: String,
-    pub i_respect: u8,
-    pub i_feel_respected: u8,
+    /// 1 to 5; null when answered "Not for us".
+    pub i_respect: Option<u8>,
+    pub i_feel_respected: Option<u8>,
+    pub not_for_us: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,8 +119,9 @@ impl From<Written> for WrittenBody {
                         answers.remove(item.key).map(|a| ValueWritten {
                             item: item.key,
                             name: item.name,
-                            importance: a.importance,
-                            definition: a.definition,
+                            importance: a.importance(),
+                            not_for_us: a.not_for_us(),
+                            definition: a.definition().map(str::to_owned),
                         })
                     })
                     .collect()
@@ -130,8 +135,9 @@ impl From<Written> for WrittenBody {
                         answers.remove(&area.key).map(|a| RespectWritten {
                             key: area.key.clone(),
                             name: area.name.clone(),
-                            i_respect: a.i_respect,
-                            i_feel_respected: a.i_feel_respected,
+                            i_respect: a.i_respect(),
+                            i_feel_respected: a.i_feel_respected(),
+                            not_for_us: a.not_for_us(),
                         })
                     })
                     .collect()

@@ -34,6 +34,15 @@ fn text(x: &Option<String>) -> String {
     x.clone().unwrap_or_else(|| "–".to_owned())
 }
 
+/// A 1–5 answer, or "Not for us" for an item a partner skipped (a skip is
+/// never shown as a number).
+fn score(x: Option<u8>) -> String {
+    x.map_or_else(|| "Not for us".to_owned(), |v| v.to_string())
+}
+
+/// The gap cell of an item either partner skipped: there is no gap.
+const SKIPPED_GAP: &str = "–";
+
 /// Which sections the couple did not allow, in words.
 pub fn not_allowed(report: &Report) -> Vec<&'static str> {
     Category::ALL
@@ -88,11 +97,12 @@ pub fn sections(r: &Report) -> Vec<Section> {
                         .map(|i| {
                             vec![
                                 i.item.name.to_owned(),
-                                i.a.importance.to_string(),
-                                text(&i.a.definition),
-                                i.b.importance.to_string(),
-                                text(&i.b.definition),
-                                i.gap.to_string(),
+                                score(i.a.importance()),
+                                text(&i.a.definition().map(str::to_owned)),
+                                score(i.b.importance()),
+                                text(&i.b.definition().map(str::to_owned)),
+                                i.gap
+                                    .map_or_else(|| SKIPPED_GAP.to_owned(), |g| g.to_string()),
                             ]
                         })
                         .collect(),
@@ -124,10 +134,10 @@ pub fn sections(r: &Report) -> Vec<Section> {
                         .map(|x| {
                             vec![
                                 x.area.name.clone(),
-                                x.a.i_respect.to_string(),
-                                x.b.i_feel_respected.to_string(),
-                                x.b.i_respect.to_string(),
-                                x.a.i_feel_respected.to_string(),
+                                score(x.a.i_respect()),
+                                score(x.b.i_feel_respected()),
+                                score(x.b.i_respect()),
+                                score(x.a.i_feel_respected()),
                             ]
                         })
                         .collect(),

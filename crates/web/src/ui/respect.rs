@@ -23,7 +23,9 @@ use serde::Deserialize;
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::render;
-use super::sealed::{self, Overview, RoundParam, Scale, SealedPages, Shown};
+use super::sealed::{
+    self, AgreeForm, NotForUsChoice, Overview, RoundAnswer, RoundParam, Scale, SealedPages, Shown,
+};
 use crate::error::PageError;
 use crate::state::AppState;
 
@@ -35,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/respect/submit", post(submit))
         .route("/respect/compare", get(compare))
         .route("/respect/new-round", post(new_round))
+        .route("/respect/new-round/agree", post(agree_round))
+        .route("/respect/new-round/decline", post(decline_round))
+        .route("/respect/new-round/withdraw", post(withdraw_round))
+        .route("/respect/prefill", post(prefill))
 }
 
 async fn load_map(state: &AppState, me: &Me, rel: &Relationship) -> Result<RespectMap, PageError> {
@@ -126,6 +132,7 @@ struct QuestionPage<'a> {
     hint: Option<&'static str>,
     i_respect: Scale,
     i_feel_respected: Scale,
+    not_for_us: NotForUsChoice,
     back: String,
     errors: Errors,
 }
@@ -134,7 +141,7 @@ fn question_page(
     state: &AppState,
     map: &RespectMap,
     n: usize,
-    answer: (u8, u8),
+    (answer, skipped): ((u8, u8), bool),
     errors: Errors,
     status: StatusCode,
 ) -> Response {
@@ -162,6 +169,12 @@ fn question_page(
                 answer.1,
                 &errors,
             ),
+            not_for_us: NotForUsChoice::new(
+                skipped,
+                "If this area doesn't apply to the two of you (parenting without children, say), \
+                 choose this instead of the numbers. It counts as skipped, never as low respect.",
+                &errors,
+            ),
             back: if n > 1 {
                 format!("/respect/q/{}", n - 1)
             } else {
@@ -178,11 +191,14 @@ pub struct AnswerForm {
     i_respect: String,
     #[serde(default)]
     i_feel_respected: String,
+    /// The "Not for us" box: ticked, it is the answer, whatever the scales say.
+    #[serde(default)]
+    not_for_us: String,
 }
 
 impl SealedPages for RespectMap {
     type Form = AnswerForm;
-    const FIELDS: &'static [&'static str] = &["i_respect", "i_feel_respected"];
+    const FIELDS: &'static [&'static str] = &["i_respect", "i_feel_respected", "not_for_us"];
 
     fn base(&self) -> String {
         "/respect".to_owned()
@@ -199,10 +215,14 @@ impl SealedPages for RespectMap {
     ) -> Option<Result<Answers<Option<RespectAnswer>>, DomainError>> {
         Some(Instrument::parse(
             self,
-            &[RespectInput {
-                area: &self.areas[n - 1].key,
-                i_respect: sealed::form_number(&form.i_respect),
-                i_feel_respected: sealed::form_number(&form.i_feel_respected),
+            &[{
+                let not_for_us = sealed::ticked(&form.not_for_us);
+                RespectInput {
+                    area: &self.areas[n - 1].key,
+                    i_respect: sealed::form_score(&form.i_respect, not_for_us),
+                    i_feel_respected: sealed::form_score(&form.i_feel_respected, not_for_us),
+                    not_for_us,
+                }
             }],
         ))
     }
@@ -218,11 +238,22 @@ impl SealedPages for RespectMap {
     ) -> Response {
         let answer = match shown {
             Shown::Saved(saved) => saved
-                .map(|a| (a.i_respect, a.i_feel_respected))
+                .map(|a| {
+                    (
+                        (
+                            a.i_respect().unwrap_or(0),
+                            a.i_feel_respected().unwrap_or(0),
+                        ),
+                        a.not_for_us(),
+                    )
+                })
                 .unwrap_or_default(),
             Shown::Typed(form) => {
                 let kept = |raw: &str| raw.trim().parse().unwrap_or(0);
-                (kept(&form.i_respect), kept(&form.i_feel_respected))
+                (
+                    (kept(&form.i_respect), kept(&form.i_feel_respected)),
+                    sealed::ticked(&form.not_for_us),
+                )
             }
         };
         question_page(state, self, n, answer, errors, status)
@@ -269,7 +300,10 @@ struct Line {
     /// way this line runs on the map.
     from: String,
     to: String,
-    /// The respect meant (stated by `from`) and felt (by `to`), 1 to 5.
+    /// Either of you said "Not for us" here: no numbers to show.
+    skipped: bool,
+    /// The respect meant (stated by `from`) and felt (by `to`), 1 to 5;
+    /// 0 and unused when `skipped`.
     meant: u8,
     felt: u8,
     text: String,
@@ -318,7 +352,23 @@ macro_rules! gap_of {
     };
 }
 
-fn line(way: (&str, &str), text: String, gap: &Gap, feeler: &str) -> Line {
+/// One line; `gap` is `None` where either said "Not for us": a skip is
+/// never marked, nor explained as a gap, and has no meters to show.
+fn line(way: (&str, &str), text: String, gap: Option<&Gap>, feeler: &str) -> Line {
+    let (from, to) = (way.0.to_owned(), way.1.to_owned());
+    let Some(gap) = gap else {
+        return Line {
+            from,
+            to,
+            skipped: true,
+            meant: 0,
+            felt: 0,
+            text,
+            highlighted: false,
+            why: "One of you said \u{201c}Not for us\u{201d} here, so it is left out: a skip never counts as low respect."
+                .to_owned(),
+        };
+    };
     let mut why = Vec::new();
     if gap.differs {
         why.push(format!(
@@ -330,8 +380,9 @@ fn line(way: (&str, &str), text: String, gap: &Gap, feeler: &str) -> Line {
         why.push(format!("{feeler} little respect here."));
     }
     Line {
-        from: way.0.to_owned(),
-        to: way.1.to_owned(),
+        from,
+        to,
+        skipped: false,
         meant: gap.stated,
         felt: gap.felt,
         text,
@@ -358,13 +409,18 @@ pub async fn compare(
         .iter()
         .map(|a| {
             let what = phrase(&a.area.name);
-            // What I say I respect beside what my partner feels, and back.
-            let (towards_a, towards_b) = (gap_of!(a.towards_a), gap_of!(a.towards_b));
-            let (mine_to_them, theirs_to_me) = if i_am_a {
-                (&towards_b, &towards_a)
+            // What I say I respect beside what my partner feels, and back;
+            // `None` where either of us said "Not for us".
+            let (towards_a, towards_b) = (
+                a.towards_a.map(|g| gap_of!(g)),
+                a.towards_b.map(|g| gap_of!(g)),
+            );
+            let (mine_to_them, theirs_to_me, me_said, they_said) = if i_am_a {
+                (&towards_b, &towards_a, &a.a, &a.b)
             } else {
-                (&towards_a, &towards_b)
+                (&towards_a, &towards_b, &a.b, &a.a)
             };
+            let said = |x: Option<u8>| x.map_or_else(|| "Not for us".to_owned(), |v| v.to_string());
             AreaView {
                 name: a.area.name.clone(),
                 lines: [
@@ -372,18 +428,20 @@ pub async fn compare(
                         ("You", partner.as_str()),
                         format!(
                             "You respect {partner}'s {what}: {} — {partner} feels respected: {}",
-                            mine_to_them.stated, mine_to_them.felt
+                            said(me_said.i_respect()),
+                            said(they_said.i_feel_respected())
                         ),
-                        mine_to_them,
+                        mine_to_them.as_ref(),
                         &format!("{partner} feels"),
                     ),
                     line(
                         (partner.as_str(), "You"),
                         format!(
                             "{partner} respects your {what}: {} — You feel respected: {}",
-                            theirs_to_me.stated, theirs_to_me.felt
+                            said(they_said.i_respect()),
+                            said(me_said.i_feel_respected())
                         ),
-                        theirs_to_me,
+                        theirs_to_me.as_ref(),
                         "You feel",
                     ),
                 ],
@@ -411,4 +469,35 @@ pub async fn compare(
 pub async fn new_round(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
     let map = load_map(&state, &space.me, &space.rel).await?;
     sealed::new_round(&state, &space, &map).await
+}
+
+pub async fn agree_round(
+    State(state): State<AppState>,
+    space: Space,
+    PageForm(form): PageForm<AgreeForm>,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, &space.me, &space.rel).await?;
+    let answer = RoundAnswer::Agree(form.prefill());
+    sealed::answer_round(&state, &space, &map, answer).await
+}
+
+pub async fn decline_round(
+    State(state): State<AppState>,
+    space: Space,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, &space.me, &space.rel).await?;
+    sealed::answer_round(&state, &space, &map, RoundAnswer::Decline).await
+}
+
+pub async fn withdraw_round(
+    State(state): State<AppState>,
+    space: Space,
+) -> Result<Response, PageError> {
+    let map = load_map(&state, &space.me, &space.rel).await?;
+    sealed::answer_round(&state, &space, &map, RoundAnswer::Withdraw).await
+}
+
+pub async fn prefill(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    let map = load_map(&state, &space.me, &space.rel).await?;
+    sealed::answer_round(&state, &space, &map, RoundAnswer::Prefill).await
 }

@@ -18,6 +18,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use domain::next_round::{self, Asking};
 use domain::rounds::{self, Answers, Current, Instrument};
 use domain::sealed::{Own, RoundState, RoundView};
 use domain::DomainError;
@@ -171,15 +172,70 @@ pub async fn submit<I: SealedPages + Sync>(
     }
 }
 
-/// `POST` a new round: started now, or a moment ago by the partner (or a
-/// second tap), which is the same outcome.
+/// `POST` a new round: asked for (values, the respect map: it starts when
+/// the partner agrees, or now if they asked already), or started (a deck);
+/// a moment ago by the partner, or a second tap, is the same outcome.
 pub async fn new_round<I: SealedPages + Sync>(
     state: &AppState,
     space: &Space,
     q: &I,
 ) -> Result<Response, PageError> {
-    started(rounds::start(&state.app, space.me.id, space.rel.id, q, Utc::now()).await)?;
+    started(next_round::ask(&state.app, &space.me, space.rel.id, q, Utc::now()).await)?;
     Ok(Redirect::to(&q.base()).into_response())
+}
+
+/// What a person can do about a request for a new round from a page.
+pub enum RoundAnswer {
+    /// Agree to the partner's request; with `true`, fill my draft from my
+    /// own answers last time.
+    Agree(bool),
+    Decline,
+    Withdraw,
+    /// Fill my draft from my own answers last time.
+    Prefill,
+}
+
+/// `POST` an answer to a request for a new round, or prefill. The overview
+/// then says where things stand, also when the state moved on meanwhile
+/// (the partner took the request back, another tab agreed already).
+pub async fn answer_round<I: SealedPages + Sync>(
+    state: &AppState,
+    space: &Space,
+    q: &I,
+    answer: RoundAnswer,
+) -> Result<Response, PageError> {
+    let (app, me, rel, now) = (&state.app, &space.me, space.rel.id, Utc::now());
+    let done = match answer {
+        RoundAnswer::Agree(prefill) => next_round::agree(app, me, rel, q, prefill, now).await,
+        RoundAnswer::Decline => next_round::decline(app, me, rel, q, now).await,
+        RoundAnswer::Withdraw => next_round::withdraw(app, me, rel, q, now).await,
+        RoundAnswer::Prefill => next_round::prefill(app, me, rel, q).await,
+    };
+    match done.map_err(AppError::from) {
+        Ok(_) => Ok(Redirect::to(&q.base()).into_response()),
+        Err(err)
+            if matches!(
+                err.code,
+                "no_proposal" | "round_in_progress" | "nothing_to_prefill" | "already_submitted"
+            ) =>
+        {
+            Ok(Redirect::to(&q.base()).into_response())
+        }
+        Err(err) => Err(PageError(friendly(err))),
+    }
+}
+
+/// The form that agrees to a new round: the prefill box, ticked or not.
+#[derive(serde::Deserialize)]
+pub struct AgreeForm {
+    #[serde(default)]
+    prefill: String,
+}
+
+impl AgreeForm {
+    pub fn prefill(&self) -> bool {
+        !self.prefill.is_empty()
+    }
 }
 
 /// Where the caller stands in the current round, for an overview page.
@@ -203,6 +259,11 @@ pub struct Overview {
     pub questions: Vec<(usize, String, bool)>,
     /// Earlier revealed rounds, newest first: (number, day they opened).
     pub earlier: Vec<(u32, String)>,
+    /// Where asking for the next round stands (once this one is revealed).
+    pub asking: Option<Asking>,
+    /// My draft is empty and I sent answers in an earlier round: I may
+    /// start from them.
+    pub can_prefill: bool,
 }
 
 impl Overview {
@@ -253,7 +314,29 @@ impl Overview {
             next,
             questions,
             earlier,
+            asking: current.asking,
+            can_prefill: next_round::can_prefill(current),
         }
+    }
+
+    /// I asked for a new round; waiting for my partner.
+    pub fn you_asked(&self) -> bool {
+        self.asking == Some(Asking::YouAsked)
+    }
+
+    /// My partner asks for a new round: I may agree or say not now.
+    pub fn partner_asks(&self) -> bool {
+        self.asking == Some(Asking::PartnerAsks)
+    }
+
+    /// My partner said not now to my request.
+    pub fn partner_declined(&self) -> bool {
+        self.asking == Some(Asking::PartnerDeclined)
+    }
+
+    /// I said not now to my partner's request.
+    pub fn you_declined(&self) -> bool {
+        self.asking == Some(Asking::YouDeclined)
     }
 
     /// How many questions are still open.
@@ -362,8 +445,9 @@ pub fn comparison_refused(err: DomainError) -> PageError {
     }
 }
 
-/// A new round asked for: started now, or a moment ago by the partner (or
-/// a second tap), which is the same outcome; anything else is an error page.
+/// A new round asked for: asked or started now, or a moment ago by the
+/// partner (or a second tap), which is the same outcome; anything else is
+/// an error page.
 pub fn started<T>(result: Result<T, DomainError>) -> Result<(), PageError> {
     match result {
         Ok(_) => Ok(()),
@@ -389,6 +473,9 @@ pub fn friendly(mut err: AppError) -> AppError {
         "round_in_progress" => {
             "This round isn't finished yet. A new one can start once you've both sent your answers."
         }
+        "needs_agreement" => {
+            "A new round starts when you both agree: one of you asks, the other says yes."
+        }
         _ => return err,
     };
     err.message = text.to_owned();
@@ -399,6 +486,36 @@ pub fn friendly(mut err: AppError) -> AppError {
 /// as outside the scale, naming the field.
 pub fn form_number(raw: &str) -> i64 {
     raw.trim().parse().unwrap_or(0)
+}
+
+/// A ticked checkbox (browsers send its value; an unticked one sends nothing).
+pub fn ticked(raw: &str) -> bool {
+    !raw.trim().is_empty()
+}
+
+/// A score from a form beside a "Not for us" box: none when the box is
+/// ticked (the skip is the answer) or nothing was chosen (the domain then
+/// asks for a number or "Not for us", naming the field).
+pub fn form_score(raw: &str, not_for_us: bool) -> Option<i64> {
+    (!not_for_us && !raw.trim().is_empty()).then(|| form_number(raw))
+}
+
+/// The "Not for us" choice beside a question's scale(s): the answer for an
+/// item that does not apply to the two of them, kept as a skip.
+pub struct NotForUsChoice {
+    pub checked: bool,
+    pub hint: &'static str,
+    pub error: Option<String>,
+}
+
+impl NotForUsChoice {
+    pub fn new(checked: bool, hint: &'static str, errors: &Errors) -> Self {
+        Self {
+            checked,
+            hint,
+            error: errors.get("not_for_us").map(str::to_owned),
+        }
+    }
 }
 
 /// One choice of a 1–5 scale.
@@ -484,6 +601,7 @@ mod tests {
                     state: RoundState::OneSubmitted,
                 },
             ],
+            asking: None,
         };
         let o = Overview::of(&current, &questions());
         assert!(o.drafting && !o.waiting && !o.revealed && o.partner_submitted);

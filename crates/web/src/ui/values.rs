@@ -20,7 +20,9 @@ use serde::Deserialize;
 use super::form::{Errors, PageForm};
 use super::ledger::{partner_name, Space};
 use super::render;
-use super::sealed::{self, Overview, RoundParam, Scale, SealedPages, Shown};
+use super::sealed::{
+    self, AgreeForm, NotForUsChoice, Overview, RoundAnswer, RoundParam, Scale, SealedPages, Shown,
+};
 use crate::error::PageError;
 use crate::state::AppState;
 
@@ -31,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/values/submit", post(submit))
         .route("/values/compare", get(compare))
         .route("/values/new-round", post(new_round))
+        .route("/values/new-round/agree", post(agree_round))
+        .route("/values/new-round/decline", post(decline_round))
+        .route("/values/new-round/withdraw", post(withdraw_round))
+        .route("/values/prefill", post(prefill))
 }
 
 fn questions() -> Vec<(String, String)> {
@@ -86,6 +92,7 @@ struct QuestionPage<'a> {
     name: &'static str,
     prompt: &'static str,
     importance: Scale,
+    not_for_us: NotForUsChoice,
     definition: String,
     back: String,
     errors: Errors,
@@ -94,7 +101,7 @@ struct QuestionPage<'a> {
 fn question_page(
     state: &AppState,
     n: usize,
-    importance: u8,
+    (importance, skipped): (u8, bool),
     definition: String,
     errors: Errors,
     status: StatusCode,
@@ -115,6 +122,12 @@ fn question_page(
                 importance,
                 &errors,
             ),
+            not_for_us: NotForUsChoice::new(
+                skipped,
+                "If this doesn't apply to the two of you, choose this instead of a number. \
+                 It counts as skipped, never as a low score.",
+                &errors,
+            ),
             definition,
             back: if n > 1 {
                 format!("/values/q/{}", n - 1)
@@ -130,13 +143,16 @@ fn question_page(
 pub struct AnswerForm {
     #[serde(default)]
     importance: String,
+    /// The "Not for us" box: ticked, it is the answer, whatever the scale says.
+    #[serde(default)]
+    not_for_us: String,
     #[serde(default)]
     definition: String,
 }
 
 impl SealedPages for Values {
     type Form = AnswerForm;
-    const FIELDS: &'static [&'static str] = &["importance", "definition"];
+    const FIELDS: &'static [&'static str] = &["importance", "not_for_us", "definition"];
 
     fn base(&self) -> String {
         "/values".to_owned()
@@ -153,10 +169,14 @@ impl SealedPages for Values {
     ) -> Option<Result<Answers<Option<ValueAnswer>>, DomainError>> {
         Some(Instrument::parse(
             &Values,
-            &[ValueInput {
-                item: ITEMS[n - 1].key,
-                importance: sealed::form_number(&form.importance),
-                definition: Some(form.definition.as_str()),
+            &[{
+                let not_for_us = sealed::ticked(&form.not_for_us);
+                ValueInput {
+                    item: ITEMS[n - 1].key,
+                    importance: sealed::form_score(&form.importance, not_for_us),
+                    not_for_us,
+                    definition: Some(form.definition.as_str()),
+                }
             }],
         ))
     }
@@ -170,16 +190,24 @@ impl SealedPages for Values {
         errors: Errors,
         status: StatusCode,
     ) -> Response {
-        let (importance, definition) = match shown {
+        let (chosen, definition) = match shown {
             Shown::Saved(saved) => saved
-                .map(|a| (a.importance, a.definition.clone().unwrap_or_default()))
+                .map(|a| {
+                    (
+                        (a.importance().unwrap_or(0), a.not_for_us()),
+                        a.definition().unwrap_or_default().to_owned(),
+                    )
+                })
                 .unwrap_or_default(),
             Shown::Typed(form) => (
-                form.importance.trim().parse().unwrap_or(0),
+                (
+                    form.importance.trim().parse().unwrap_or(0),
+                    sealed::ticked(&form.not_for_us),
+                ),
                 form.definition.clone(),
             ),
         };
-        question_page(state, n, importance, definition, errors, status)
+        question_page(state, n, chosen, definition, errors, status)
     }
 
     async fn overview(
@@ -217,9 +245,11 @@ pub async fn submit(State(state): State<AppState>, space: Space) -> Result<Respo
 /// One item of a revealed round, from the reader's side.
 struct Row {
     name: &'static str,
-    mine: u8,
-    theirs: u8,
-    gap: u8,
+    /// `None`: answered "Not for us".
+    mine: Option<u8>,
+    theirs: Option<u8>,
+    /// `None` when either said "Not for us": no gap to show.
+    gap: Option<u8>,
     my_definition: Option<String>,
     their_definition: Option<String>,
 }
@@ -258,11 +288,11 @@ pub async fn compare(
             };
             Row {
                 name: item.item.name,
-                mine: mine.importance,
-                theirs: theirs.importance,
+                mine: mine.importance(),
+                theirs: theirs.importance(),
                 gap: item.gap,
-                my_definition: mine.definition,
-                their_definition: theirs.definition,
+                my_definition: mine.definition().map(str::to_owned),
+                their_definition: theirs.definition().map(str::to_owned),
             }
         })
         .collect();
@@ -285,4 +315,31 @@ pub async fn compare(
 
 pub async fn new_round(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
     sealed::new_round(&state, &space, &Values).await
+}
+
+pub async fn agree_round(
+    State(state): State<AppState>,
+    space: Space,
+    PageForm(form): PageForm<AgreeForm>,
+) -> Result<Response, PageError> {
+    let answer = RoundAnswer::Agree(form.prefill());
+    sealed::answer_round(&state, &space, &Values, answer).await
+}
+
+pub async fn decline_round(
+    State(state): State<AppState>,
+    space: Space,
+) -> Result<Response, PageError> {
+    sealed::answer_round(&state, &space, &Values, RoundAnswer::Decline).await
+}
+
+pub async fn withdraw_round(
+    State(state): State<AppState>,
+    space: Space,
+) -> Result<Response, PageError> {
+    sealed::answer_round(&state, &space, &Values, RoundAnswer::Withdraw).await
+}
+
+pub async fn prefill(State(state): State<AppState>, space: Space) -> Result<Response, PageError> {
+    sealed::answer_round(&state, &space, &Values, RoundAnswer::Prefill).await
 }

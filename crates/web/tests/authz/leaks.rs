@@ -40,7 +40,11 @@ async fn scripted(engine: DbEngine) -> Option<Session> {
     let bo_cid = cast.contribution(&cast.bo, "bo", &rel, Class::Shared).await;
     cast.thank(&cast.ada, "ada", &rel, &bo_cid).await;
     // Drafts never sent: a second values round and a second deck.
+    // A new round starts when both ask (the second ask agrees).
     cast.ada
+        .must("POST", &format!("{r}/values/rounds"), json!({}), 202)
+        .await;
+    cast.bo
         .must("POST", &format!("{r}/values/rounds"), json!({}), 201)
         .await;
     for (who, owner) in [(&cast.ada, "ada"), (&cast.bo, "bo")] {

@@ -173,7 +173,9 @@ impl Story {
             200,
         )
         .await;
-        expect(&ada, "POST", &format!("{r}/values/rounds"), json!({}), 201).await;
+        // A new round starts when both ask (the second ask agrees).
+        expect(&ada, "POST", &format!("{r}/values/rounds"), json!({}), 202).await;
+        expect(&bo, "POST", &format!("{r}/values/rounds"), json!({}), 201).await;
         for (p, mark) in [(&ada, ADA), (&bo, BO)] {
             expect(
                 p,

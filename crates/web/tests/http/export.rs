@@ -258,8 +258,15 @@ impl Story {
         ok(
             bo.post_json(&format!("{r}/values/rounds"), &json!({}))
                 .await,
+            202,
+            "values round 2 asked for",
+        )
+        .await;
+        ok(
+            ada.post_json(&format!("{r}/values/rounds"), &json!({}))
+                .await,
             201,
-            "values round 2",
+            "values round 2, agreed",
         )
         .await;
         values_answers(&bo, &r, &mut bo_private).await;
@@ -370,7 +377,7 @@ async fn download(response: reqwest::Response) -> (Value, String) {
         format!("attachment; filename=\"reciprocity-export-{day}.json\"")
     );
     assert_eq!(body["format"], "reciprocity-export");
-    assert_eq!(body["version"], 1);
+    assert_eq!(body["version"], 2);
     valid(&body);
     (body, text)
 }
@@ -1023,7 +1030,7 @@ fn the_closed_schema_refuses_an_undocumented_field() {
     let schema: Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
     let validator = jsonschema::validator_for(&closed(&schema)).expect("compiles");
     let minimal = json!({
-        "format": "reciprocity-export", "version": 1,
+        "format": "reciprocity-export", "version": 2,
         "exported_at": "2026-12-01T09:30:00Z",
         "account": {"id": "6f2c1a4e-8a51-4c1e-9d0a-2b1f3c4d5e6f", "email": "a@example.org",
             "display_name": "A", "created_at": "2026-12-01T09:30:00Z"},

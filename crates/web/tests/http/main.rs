@@ -38,6 +38,7 @@ mod races;
 mod reflections;
 mod refresh;
 mod relationships;
+mod rounds;
 mod sealed_api;
 mod sealed_pages;
 mod security;

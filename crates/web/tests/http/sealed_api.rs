@@ -198,9 +198,20 @@ async fn values_are_sealed_until_both_submit_then_both_see_one_comparison(engine
         .as_str()
         .is_some_and(|q| q.ends_with('?')));
 
-    // A new round: started once, the first stays readable, the new one sealed.
-    let second = json_of(
+    // A new round: asked for by one, started when the other asks too
+    // (agrees); the first stays readable, the new one sealed.
+    let asked = json_of(
         bo.post_json(&format!("{r}/values/rounds"), &json!({}))
+            .await,
+        202,
+    )
+    .await;
+    assert_eq!(
+        (asked["round"].as_u64(), asked["asking"].as_str()),
+        (Some(1), Some("you_asked"))
+    );
+    let second = json_of(
+        ada.post_json(&format!("{r}/values/rounds"), &json!({}))
             .await,
         201,
     )

@@ -190,7 +190,7 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
     for (who, me, other) in [(ada, "ada", "bo"), (bo, "bo", "ada")] {
         let overview = html(who, "/values").await;
         assert!(overview.contains("href=\"/values/compare?round=1\""));
-        assert!(overview.contains("Start a new round"));
+        assert!(overview.contains("Ask for a new round"));
         let reveal = html(who, "/values/compare").await;
         assert_eq!(reveal, html(who, "/values/compare?round=1").await);
         for item in ITEMS {
@@ -219,9 +219,15 @@ async fn values_stay_sealed_until_both_sent_then_both_see_both(engine: DbEngine)
         );
     }
 
-    // A new round; the first stays readable, the new one is sealed.
+    // A new round, asked for by one and agreed by the other (without
+    // prefill); the first stays readable, the new one is sealed.
     let next = ada.post_form("/values/new-round", &[]).await;
     assert_eq!(next.status(), 303);
+    assert!(html(bo, "/values")
+        .await
+        .contains("Ada would like to answer again"));
+    let agreed = bo.post_form("/values/new-round/agree", &[]).await;
+    assert_eq!(agreed.status(), 303);
     let round2 = html(bo, "/values").await;
     assert!(round2.contains("Round 2") && round2.contains(&format!("You've answered 0 of {n}.")));
     assert!(round2.contains("href=\"/values/compare?round=1\""));
@@ -342,7 +348,7 @@ async fn the_respect_map_takes_an_area_of_our_own_and_marks_what_to_talk_about(e
     let bo_reveal = html(bo, "/respect/compare").await;
     assert!(bo_reveal.contains("Ada respects your creativity: 5 — You feel respected: 2"));
     assert!(bo_reveal.contains("You respect Ada's music: 4 — Ada feels respected: 4"));
-    assert!(html(bo, "/respect").await.contains("Start a new round"));
+    assert!(html(bo, "/respect").await.contains("Ask for a new round"));
 }
 
 on_both_engines!(

@@ -163,6 +163,9 @@ pub struct Rel {
     pub show_numbers: [bool; PEOPLE],
     /// Rounds of each instrument (by `Instrument::index`), oldest first.
     pub rounds: [Vec<Round>; 3],
+    /// Who has an open request for the next round, per instrument (values
+    /// and the respect map start a new round when both agree).
+    pub asks: [Option<usize>; 3],
 }
 
 impl Rel {
@@ -341,6 +344,7 @@ impl Model {
                     invite_used: false,
                     show_numbers: [false; PEOPLE],
                     rounds: Default::default(),
+                    asks: Default::default(),
                 });
                 Some(201)
             }
@@ -477,12 +481,33 @@ impl Model {
                 if let Err(status) = self.writer(p, r) {
                     return Some(status);
                 }
-                let rounds = &mut self.rels[r].rounds[instrument.index()];
-                if rounds.last().is_some_and(|round| !round.revealed()) {
+                let rel = &mut self.rels[r];
+                let rounds = &mut rel.rounds[instrument.index()];
+                if instrument == Instrument::Talk {
+                    if rounds.last().is_some_and(|round| !round.revealed()) {
+                        return Some(409);
+                    }
+                    rounds.push(Round::default());
+                    return Some(201);
+                }
+                // Values and the respect map: a request, or the agreement
+                // to the partner's request (which starts the round); only
+                // after a revealed round (before, the round is still open).
+                if !rounds.last().is_some_and(Round::revealed) {
                     return Some(409);
                 }
-                rounds.push(Round::default());
-                Some(201)
+                let asks = &mut rel.asks[instrument.index()];
+                match *asks {
+                    Some(asker) if asker != p => {
+                        *asks = None;
+                        rounds.push(Round::default());
+                        Some(201)
+                    }
+                    _ => {
+                        *asks = Some(p);
+                        Some(202)
+                    }
+                }
             }
             Action::Note => {
                 let r = self.current_of(p)?;
