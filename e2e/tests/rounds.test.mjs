@@ -79,6 +79,7 @@ test('a question answered "Not for us", then a new round asked, agreed and prefi
     await a.goto('/values');
     await clickAndWait(a, 'main button:has-text("Ask for a new round")');
     await a.getByText("You've asked Bo for a new round.").waitFor();
+    assert.match(await a.locator('#notice').innerText(), /starts as soon as your partner agrees/);
     await a.getByRole('button', { name: 'Take back my request' }).waitFor();
     await axeClean(a, 'values overview (asked)');
 
@@ -89,6 +90,7 @@ test('a question answered "Not for us", then a new round asked, agreed and prefi
     assert.ok(await b.getByLabel(/Start from my own answers/).isChecked(), 'prefill offered, ticked');
     await clickAndWait(b, 'main button:has-text("Yes, start a new round")');
     await b.getByRole('heading', { name: 'Round 2' }).waitFor();
+    assert.match(await b.locator('#notice').innerText(), /A new round has started/);
     await b.getByText(`You've answered ${ITEMS} of ${ITEMS}.`).waitFor();
     await b.goto('/values/q/3');
     assert.equal(await b.inputValue('#definition'), 'BO-affection', "Bo's own words, to change if he likes");
@@ -99,6 +101,7 @@ test('a question answered "Not for us", then a new round asked, agreed and prefi
     await axeClean(a, 'values overview (prefill offered)');
     await clickAndWait(a, 'main button:has-text("Start from my last answers")');
     await a.getByText(`You've answered ${ITEMS} of ${ITEMS}.`).waitFor();
+    assert.match(await a.locator('#notice').innerText(), /answers from last time are filled in/);
     await a.goto('/values/q/1');
     assert.ok(await a.getByLabel('Not for us').isChecked(), 'her skip came along as a skip');
     await a.goto('/values/q/3');

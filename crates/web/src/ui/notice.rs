@@ -35,10 +35,23 @@ pub enum Done {
     TwoStepOff,
     /// A counselor joined a couple with their code.
     Joined,
+    /// A new round asked for: it starts when the partner agrees.
+    Asked,
+    /// A new round started (agreed, or asked when the partner had asked).
+    Started,
+    /// The partner's request for a new round declined, for now.
+    Declined,
+    /// One's own request for a new round taken back.
+    Withdrawn,
+    /// One's own answers from last time filled into the new round.
+    Prefilled,
+    /// The request had changed meanwhile (the partner took it back, another
+    /// tab answered): the page shows where things stand.
+    MovedOn,
 }
 
 /// Every code, for reading one back from a query string.
-const ALL: [Done; 18] = [
+const ALL: [Done; 24] = [
     Done::Saved,
     Done::Added,
     Done::Deleted,
@@ -57,6 +70,12 @@ const ALL: [Done; 18] = [
     Done::TokenRevoked,
     Done::TwoStepOff,
     Done::Joined,
+    Done::Asked,
+    Done::Started,
+    Done::Declined,
+    Done::Withdrawn,
+    Done::Prefilled,
+    Done::MovedOn,
 ];
 
 impl Done {
@@ -80,6 +99,12 @@ impl Done {
             Done::TokenRevoked => "revoked",
             Done::TwoStepOff => "off",
             Done::Joined => "joined",
+            Done::Asked => "asked",
+            Done::Started => "started",
+            Done::Declined => "declined",
+            Done::Withdrawn => "withdrawn",
+            Done::Prefilled => "prefilled",
+            Done::MovedOn => "moved-on",
         }
     }
 
@@ -110,6 +135,18 @@ impl Done {
             Done::TwoStepOff => "Two-step sign-in is off. Your password alone signs you in again.",
             Done::Joined => {
                 "You have joined. The couple appears here once both partners have approved."
+            }
+            Done::Asked => "Asked. The new round starts as soon as your partner agrees.",
+            Done::Started => {
+                "A new round has started. Your answers stay sealed until you have both sent yours."
+            }
+            Done::Declined => "Not now, then. Either of you can ask again whenever you're ready.",
+            Done::Withdrawn => "Taken back. Nothing has changed.",
+            Done::Prefilled => {
+                "Your answers from last time are filled in. Change anything before you send."
+            }
+            Done::MovedOn => {
+                "That had already changed in the meantime, so here is where things stand now."
             }
         }
     }

@@ -180,8 +180,18 @@ pub async fn new_round<I: SealedPages + Sync>(
     space: &Space,
     q: &I,
 ) -> Result<Response, PageError> {
-    started(next_round::ask(&state.app, &space.me, space.rel.id, q, Utc::now()).await)?;
-    Ok(Redirect::to(&q.base()).into_response())
+    let asked = next_round::ask(&state.app, &space.me, space.rel.id, q, Utc::now()).await;
+    let done = match &asked {
+        Ok((next_round::Asked::Proposed, _)) => Some(Done::Asked),
+        Ok((next_round::Asked::Started, _)) => Some(Done::Started),
+        // A second tap: the round is there already, nothing new to say.
+        Err(_) => None,
+    };
+    started(asked)?;
+    Ok(match done {
+        Some(done) => notice::after(&q.base(), done),
+        None => Redirect::to(&q.base()).into_response(),
+    })
 }
 
 /// What a person can do about a request for a new round from a page.
@@ -205,21 +215,30 @@ pub async fn answer_round<I: SealedPages + Sync>(
     answer: RoundAnswer,
 ) -> Result<Response, PageError> {
     let (app, me, rel, now) = (&state.app, &space.me, space.rel.id, Utc::now());
-    let done = match answer {
-        RoundAnswer::Agree(prefill) => next_round::agree(app, me, rel, q, prefill, now).await,
-        RoundAnswer::Decline => next_round::decline(app, me, rel, q, now).await,
-        RoundAnswer::Withdraw => next_round::withdraw(app, me, rel, q, now).await,
-        RoundAnswer::Prefill => next_round::prefill(app, me, rel, q).await,
+    let (result, done) = match answer {
+        RoundAnswer::Agree(prefill) => (
+            next_round::agree(app, me, rel, q, prefill, now).await,
+            Done::Started,
+        ),
+        RoundAnswer::Decline => (
+            next_round::decline(app, me, rel, q, now).await,
+            Done::Declined,
+        ),
+        RoundAnswer::Withdraw => (
+            next_round::withdraw(app, me, rel, q, now).await,
+            Done::Withdrawn,
+        ),
+        RoundAnswer::Prefill => (next_round::prefill(app, me, rel, q).await, Done::Prefilled),
     };
-    match done.map_err(AppError::from) {
-        Ok(_) => Ok(Redirect::to(&q.base()).into_response()),
+    match result.map_err(AppError::from) {
+        Ok(_) => Ok(notice::after(&q.base(), done)),
         Err(err)
             if matches!(
                 err.code,
                 "no_proposal" | "round_in_progress" | "nothing_to_prefill" | "already_submitted"
             ) =>
         {
-            Ok(Redirect::to(&q.base()).into_response())
+            Ok(notice::after(&q.base(), Done::MovedOn))
         }
         Err(err) => Err(PageError(friendly(err))),
     }

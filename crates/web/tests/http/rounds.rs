@@ -6,6 +6,7 @@
 
 use crate::common;
 
+use crate::common::pages::location;
 use crate::common::{error_of, DbEngine, Person, TestApp};
 use serde_json::{json, Value};
 
@@ -435,6 +436,13 @@ async fn two_asks_at_once_leave_one_open_request(engine: DbEngine) {
     assert_eq!(get(&ada, &m).await["round"], 2);
 }
 
+/// A page's form with no fields, posted: where its redirect leads.
+async fn step(p: &Person, path: &str) -> String {
+    let response = p.post_form(path, &[]).await;
+    assert_eq!(response.status(), 303, "{path}");
+    location(&response)
+}
+
 async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     let Some(app) = TestApp::spawn(engine).await else {
         return;
@@ -452,8 +460,28 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     }
     submit_both(&ada, &bo, &v).await;
 
+    // Each step says what it did (notice.rs's codes); a step the state
+    // has moved past says so instead of failing.
+    assert_eq!(step(&ada, "/values/new-round").await, "/values?done=asked");
+    assert_eq!(
+        step(&ada, "/values/new-round/withdraw").await,
+        "/values?done=withdrawn"
+    );
+    assert_eq!(
+        step(&ada, "/values/new-round/withdraw").await,
+        "/values?done=moved-on",
+        "nothing left to take back"
+    );
+    assert_eq!(step(&ada, "/values/new-round").await, "/values?done=asked");
+    assert_eq!(
+        step(&bo, "/values/new-round/decline").await,
+        "/values?done=declined"
+    );
+    assert_eq!(get(&bo, &v).await["round"], 1, "declined: no new round");
+
     let asked = ada.post_form("/values/new-round", &[]).await;
     assert_eq!(asked.status(), 303);
+    assert_eq!(location(&asked), "/values?done=asked");
     let page = bo.get("/values").await.text().await.expect("page");
     assert!(page.contains("would like to answer again"), "{page}");
     assert!(page.contains("/values/new-round/agree"));
@@ -464,6 +492,7 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
         .post_form("/values/new-round/agree", &[("prefill", "1")])
         .await;
     assert_eq!(agreed.status(), 303);
+    assert_eq!(location(&agreed), "/values?done=started");
     assert_eq!(get(&bo, &v).await["round"], 2);
     assert_eq!(
         get(&bo, &v).await["answers"].as_array().map(Vec::len),
@@ -472,7 +501,10 @@ async fn pages_ask_agree_and_prefill(engine: DbEngine) {
     );
     let page = ada.get("/values").await.text().await.expect("page");
     assert!(page.contains("Start from my last answers"), "{page}");
-    assert_eq!(ada.post_form("/values/prefill", &[]).await.status(), 303);
+    assert_eq!(
+        step(&ada, "/values/prefill").await,
+        "/values?done=prefilled"
+    );
     let mine = get(&ada, &v).await;
     assert!(mine.to_string().contains("ADA-") && !mine.to_string().contains("BO-"));
 
