@@ -6,7 +6,7 @@
 # A couple is seeded through the real API (seed.py): ROUNDS_HISTORY revealed
 # rounds of the `defining_love` deck, one revealed round of `our_values`, and
 # one revealed values round, every answer and definition 2,000 characters.
-# Then R/values/rounds starts a second values round, so its draft can be
+# Then R/values/rounds (asked by one, agreed by the other) starts a second values round, so its draft can be
 # written again and again. wrk loads each endpoint at CONNECTIONS
 # connections, in ROUNDS alternating rounds (medians are reported):
 #
@@ -84,8 +84,11 @@ json=(-H 'Content-Type: application/json' -H "$BEARER")
 
 # A second values round, so the write below replaces a draft, which a
 # partner may do any number of times (a submitted round refuses writes).
-curl -fsS "${json[@]}" -o /dev/null -X POST "$R/values/rounds" -d '{}' \
-    || die "POST R/values/rounds failed"
+# It starts when both want it: A asks, and B's ask agrees.
+for token in "$TOKEN_A" "$TOKEN_B"; do
+    curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -o /dev/null \
+        -X POST "$R/values/rounds" -d '{}' || die "POST R/values/rounds failed"
+done
 
 # wrk script for the write: the same bytes on every request.
 ITEM=love

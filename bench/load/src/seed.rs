@@ -275,14 +275,18 @@ async fn seed_couple(
         )
         .await?;
     }
-    call(
-        Method::POST,
-        format!("{rel}/values/rounds"),
-        cookie(0),
-        json!({}),
-        201,
-    )
-    .await?;
+    // A second round starts when both want it: one asks (202), and the
+    // other's ask agrees and starts it (201).
+    for (p, status) in [(0, 202), (1, 201)] {
+        call(
+            Method::POST,
+            format!("{rel}/values/rounds"),
+            cookie(p),
+            json!({}),
+            status,
+        )
+        .await?;
+    }
 
     // A conversation: every prompt answered by both, revealed, then notes.
     let deck = format!("{rel}/conversations/{DECK}");
