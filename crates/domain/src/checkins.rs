@@ -527,6 +527,17 @@ pub(crate) async fn for_counselor(
     })
 }
 
+/// Where the caller's own check-ins stand (see [`due`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    /// The next check-in is due.
+    pub due: bool,
+    /// How often the couple checks in, in days.
+    pub every_days: u32,
+    /// The caller has checked in at least once.
+    pub ever: bool,
+}
+
 /// How often the couple checks in, and whether the caller's next check-in
 /// is due: for the home page and the questionnaire, which show no one's
 /// answers (so, unlike [`summary`], this reads nothing of the partner's and
@@ -536,7 +547,7 @@ pub async fn due(
     me: &Me,
     rel: RelationshipId,
     now: DateTime<Utc>,
-) -> Result<(bool, u32), DomainError> {
+) -> Result<Due, DomainError> {
     let store = app.store();
     let reader = access::reader(store, me.id, rel).await?;
     let every = cadence(store, rel).await?;
@@ -545,10 +556,11 @@ pub async fn due(
         .await?
         .last()
         .map(|c| c.day);
-    Ok((
-        !reader.is_former() && is_due(last, every, now.date_naive()),
-        every,
-    ))
+    Ok(Due {
+        due: !reader.is_former() && is_due(last, every, now.date_naive()),
+        every_days: every,
+        ever: last.is_some(),
+    })
 }
 
 /// Sets how often the couple checks in (either partner, for both).

@@ -458,8 +458,9 @@ pub async fn waiting(
         .map(line)
         .collect();
 
-    let checkin_due = crate::checkins::due(app, me, rel, now).await?.0;
-    let any_checkin = !store.checkins_of(rel, me.id, false).await?.is_empty();
+    // One read of my check-ins answers both "due?" and "any yet?".
+    let checkins = crate::checkins::due(app, me, rel, now).await?;
+    let (checkin_due, any_checkin) = (checkins.due, checkins.ever);
     let spiral_note = crate::episodes::patterns::spirals_recur(app, me, &reader, now).await?;
     let counselor_awaiting = crate::counselor::engagements::view(app, me, rel, now)
         .await?

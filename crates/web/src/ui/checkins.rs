@@ -232,7 +232,11 @@ async fn form_view(
 ) -> Result<Response, PageError> {
     let now = Utc::now();
     // Only the cadence and whether one is due: no one's answers on this page.
-    let (due, cadence_days) = checkins::due(&state.app, me, rel.id, now).await?;
+    let checkins::Due {
+        due,
+        every_days: cadence_days,
+        ..
+    } = checkins::due(&state.app, me, rel.id, now).await?;
     let today = now.date_naive();
     if form.on.trim().is_empty() {
         form.on = today.to_string();
